@@ -1,0 +1,127 @@
+//! Where things live and how they are configured.
+//!
+//! Order of precedence: command-line flags, then `DRAWBRIDGE_*` environment
+//! variables (clap reads both), then `drawbridge.toml` in the config
+//! directory, then built-in defaults. With `--data-dir DIR` the database, the
+//! key file and the config file all live under DIR, fully isolated; without
+//! it, the database goes in the platform data directory and the key file and
+//! config in the platform config directory, so copying the data folder alone
+//! does not carry the key.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use drawbridge_store::Location;
+use serde::Deserialize;
+
+use crate::UserError;
+
+pub const DB_FILE: &str = "drawbridge.db";
+pub const KEY_FILE: &str = "drawbridge.key";
+pub const CONFIG_FILE: &str = "drawbridge.toml";
+pub const DEFAULT_PORT: u16 = 7878;
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub db: PathBuf,
+    pub key: PathBuf,
+    pub config: PathBuf,
+}
+
+impl Paths {
+    pub fn resolve(data_dir: Option<&Path>) -> Result<Paths> {
+        if let Some(dir) = data_dir {
+            return Ok(Paths {
+                db: dir.join(DB_FILE),
+                key: dir.join(KEY_FILE),
+                config: dir.join(CONFIG_FILE),
+            });
+        }
+        let dirs = directories::ProjectDirs::from("", "", "drawbridge").ok_or_else(|| {
+            UserError::new(
+                "Could not find a home directory to keep your data in.",
+                "Choose a folder with --data-dir DIR (or DRAWBRIDGE_DATA_DIR).",
+            )
+        })?;
+        Ok(Paths {
+            db: dirs.data_dir().join(DB_FILE),
+            key: dirs.config_dir().join(KEY_FILE),
+            config: dirs.config_dir().join(CONFIG_FILE),
+        })
+    }
+
+    pub fn location(&self) -> Location {
+        Location {
+            db: self.db.clone(),
+            key: self.key.clone(),
+        }
+    }
+}
+
+/// `drawbridge.toml`. Every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Port for the web app (default 7878).
+    pub port: Option<u16>,
+    /// Address to listen on (default 127.0.0.1).
+    pub bind: Option<IpAddr>,
+    /// Open the browser when the app starts (default true).
+    pub open_browser: Option<bool>,
+    /// Crisis region for `drawbridge help-now` when no other is chosen.
+    pub region: Option<String>,
+}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> Result<FileConfig> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
+            Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
+        };
+        toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| drawbridge_core::content::line_of(&text, s.start));
+            UserError::new(
+                format!(
+                    "{}{}: {}",
+                    path.display(),
+                    line.map(|l| format!(", line {l}")).unwrap_or_default(),
+                    e.message().trim()
+                ),
+                "Valid settings are port, bind, open_browser and region; fix or remove the line.",
+            )
+            .into()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_dir_keeps_everything_together() {
+        let p = Paths::resolve(Some(Path::new("/tmp/x"))).expect("paths");
+        assert_eq!(p.db, Path::new("/tmp/x/drawbridge.db"));
+        assert_eq!(p.key, Path::new("/tmp/x/drawbridge.key"));
+        assert_eq!(p.config, Path::new("/tmp/x/drawbridge.toml"));
+    }
+
+    #[test]
+    fn unknown_config_keys_are_named_with_their_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.toml");
+        std::fs::write(&path, "port = 9000\ncolour = \"teal\"\n").expect("write");
+        let err = FileConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_config_file_means_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = FileConfig::load(&dir.path().join("none.toml")).expect("defaults");
+        assert!(c.port.is_none());
+    }
+}

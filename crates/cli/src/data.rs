@@ -1,0 +1,96 @@
+//! `drawbridge export` and `drawbridge import`.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use drawbridge_core::Catalog;
+use drawbridge_store::{ExportDoc, Workload};
+
+use crate::{Ctx, UserError, open};
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// Write to FILE instead of standard output. The file is not encrypted.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// An export file, or - for standard input.
+    file: PathBuf,
+}
+
+pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
+    let store = open::store(ctx, Workload::Command).await?;
+    let doc = store.export().await?;
+    store.close().await;
+    let mut json = serde_json::to_string_pretty(&doc)?;
+    json.push('\n');
+    match a.out {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(json.as_bytes())?;
+            out.flush()?;
+        }
+        Some(path) => {
+            write_private(&path, json.as_bytes()).with_context(|| format!("Could not write {}", path.display()))?;
+            eprintln!(
+                "Exported {} urge{} to {}. This file is not encrypted: keep it somewhere private.",
+                doc.urges.len(),
+                if doc.urges.len() == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Write atomically (temporary file, then rename) with owner-only permissions.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("export")));
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
+    let mut text = String::new();
+    if a.file.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text).context("Could not read standard input")?;
+    } else {
+        text = std::fs::read_to_string(&a.file).map_err(|e| {
+            UserError::new(
+                format!("Could not read {}: {e}.", a.file.display()),
+                "Check the path; it should be a file made by drawbridge export.",
+            )
+        })?;
+    }
+    // Check everything before touching the database.
+    let doc = ExportDoc::parse(&text, catalog)?;
+    let store = open::store(ctx, Workload::Command).await?;
+    let report = store.import(&doc).await?;
+    store.close().await;
+    println!(
+        "Imported {} urge{}; {} {} already here and left as {}.",
+        report.added,
+        if report.added == 1 { "" } else { "s" },
+        report.already_present,
+        if report.already_present == 1 { "was" } else { "were" },
+        if report.already_present == 1 { "it was" } else { "they were" },
+    );
+    Ok(())
+}

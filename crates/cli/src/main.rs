@@ -1,0 +1,164 @@
+//! The `drawbridge` command: every way in to the app.
+//!
+//! With no command it runs the local web app (`serve`). Other commands log and
+//! list urges, manage the passphrase, export and import, and print crisis lines.
+//! Errors go to stderr with a hint and a non-zero exit code: 2 for a wrong or
+//! missing passphrase or key (and for usage errors), 1 for anything else.
+
+mod config;
+mod data;
+mod open;
+mod passphrase;
+mod serve;
+mod urges;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use drawbridge_store::StoreError;
+
+/// drawbridge: a private practice companion for people who crave closeness and push people away.
+///
+/// Run it with no command to open the app in your browser. It is for
+/// self-reflection and practice; it is not therapy, not a diagnosis and not
+/// for emergencies (see `drawbridge help-now`).
+#[derive(Parser)]
+#[command(name = "drawbridge", version, about, long_about, propagate_version = true)]
+struct Cli {
+    /// Keep the database, key file and config together in DIR.
+    #[arg(long, global = true, env = "DRAWBRIDGE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app on this computer and open it in your browser.
+    Serve(serve::ServeArgs),
+    /// Log an urge to pull away (one command, nothing else required).
+    Urge(urges::UrgeArgs),
+    /// List logged urges, newest first.
+    Urges(urges::ListArgs),
+    /// Show crisis lines for your region.
+    HelpNow(urges::HelpNowArgs),
+    /// Protect your data with a passphrase, change it, or remove it.
+    Passphrase {
+        #[command(subcommand)]
+        action: passphrase::Action,
+    },
+    /// Write all your data to a JSON file (or to standard output).
+    Export(data::ExportArgs),
+    /// Bring back data from an export file; importing twice adds nothing.
+    Import(data::ImportArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// An error with words for the person and a next step.
+#[derive(Debug)]
+pub struct UserError {
+    pub message: String,
+    pub hint: String,
+    pub code: u8,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        UserError {
+            message: message.into(),
+            hint: hint.into(),
+            code: 1,
+        }
+    }
+}
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// What a command needs from the process around it.
+pub struct Ctx {
+    pub paths: config::Paths,
+    pub file: config::FileConfig,
+    /// The person's UTC offset, read before any thread starts.
+    pub local_offset: time::UtcOffset,
+}
+
+fn main() -> ExitCode {
+    // Must happen while the process has one thread: the time crate refuses
+    // to read the local offset later, for soundness.
+    let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli, local_offset) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&e),
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("DRAWBRIDGE_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(use_color())
+        .without_time()
+        .try_init();
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set.
+pub fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
+    if let Some(Command::Completions { shell }) = &cli.command {
+        clap_complete::generate(*shell, &mut Cli::command(), "drawbridge", &mut std::io::stdout());
+        return Ok(());
+    }
+    let paths = config::Paths::resolve(cli.data_dir.as_deref())?;
+    let file = config::FileConfig::load(&paths.config)?;
+    let ctx = Ctx { paths, file, local_offset };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async move {
+        match cli.command {
+            None => serve::run(&ctx, serve::ServeArgs::default()).await,
+            Some(Command::Serve(args)) => serve::run(&ctx, args).await,
+            Some(Command::Urge(args)) => urges::log(&ctx, args).await,
+            Some(Command::Urges(args)) => urges::list(&ctx, args).await,
+            Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
+            Some(Command::Passphrase { action }) => passphrase::run(&ctx, action).await,
+            Some(Command::Export(args)) => data::export(&ctx, args).await,
+            Some(Command::Import(args)) => data::import(&ctx, args).await,
+            Some(Command::Completions { .. }) => Ok(()),
+        }
+    })
+}
+
+fn report(e: &anyhow::Error) -> ExitCode {
+    let (message, hint, code) = if let Some(u) = e.downcast_ref::<UserError>() {
+        (u.message.clone(), Some(u.hint.clone()).filter(|h| !h.is_empty()), u.code)
+    } else if let Some(s) = e.downcast_ref::<StoreError>() {
+        (s.to_string(), s.hint(), if s.is_key_problem() { 2 } else { 1 })
+    } else {
+        (format!("{e:#}"), None, 1)
+    };
+    let (red, dim, reset) = if use_color() { ("\x1b[1;31m", "\x1b[2m", "\x1b[0m") } else { ("", "", "") };
+    eprintln!("{red}error:{reset} {message}");
+    if let Some(h) = hint {
+        eprintln!("{dim}hint:{reset} {h}");
+    }
+    ExitCode::from(code)
+}

@@ -1,0 +1,127 @@
+//! `drawbridge serve`: the local web app.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use anyhow::{Context, Result};
+use drawbridge_core::Catalog;
+use drawbridge_store::{Workload};
+use drawbridge_web::{AppState, ServerConfig};
+use tokio::net::TcpListener;
+
+use crate::config::DEFAULT_PORT;
+use crate::{Ctx, UserError, open};
+
+#[derive(clap::Args, Default)]
+pub struct ServeArgs {
+    /// Port to listen on (default 7878; if it is taken, a free one is used).
+    #[arg(long, env = "DRAWBRIDGE_PORT")]
+    port: Option<u16>,
+    /// Address to listen on (default 127.0.0.1).
+    #[arg(long, env = "DRAWBRIDGE_BIND", value_name = "ADDR")]
+    bind: Option<IpAddr>,
+    /// Allow an address other than loopback. Anyone who can reach it and has
+    /// the link could see your data: only do this on a network you trust.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Do not open the browser; just print the link.
+    #[arg(long, env = "DRAWBRIDGE_NO_OPEN")]
+    no_open: bool,
+}
+
+pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
+    let ip = args.bind.or(ctx.file.bind).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if ip.is_unspecified() {
+        return Err(UserError::new(
+            format!("drawbridge will not listen on {ip}, which means every network at once."),
+            "Name the one address to listen on with --bind, or leave it out for 127.0.0.1.",
+        )
+        .into());
+    }
+    if !ip.is_loopback() {
+        if !args.allow_remote {
+            return Err(UserError::new(
+                format!("{ip} is reachable from other computers, and drawbridge holds private data."),
+                "Leave out --bind to stay on 127.0.0.1, or add --allow-remote if you really mean it.",
+            )
+            .into());
+        }
+        eprintln!("warning: listening on {ip}. Anyone on that network who gets the link can reach your data.");
+    }
+
+    let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
+    // Open now when we can; in passphrase mode without the passphrase in the
+    // environment, the web app asks for it on its unlock page instead.
+    let needs_passphrase = drawbridge_store::KeyFile::read(&ctx.paths.key)?.is_some_and(|k| k.needs_passphrase());
+    let store = if needs_passphrase && std::env::var(open::PASSPHRASE_ENV).is_err() {
+        None
+    } else {
+        Some(open::store(ctx, Workload::Server).await?)
+    };
+
+    let port = args.port.or(ctx.file.port).unwrap_or(DEFAULT_PORT);
+    let listener = match TcpListener::bind(SocketAddr::new(ip, port)).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            let l = TcpListener::bind(SocketAddr::new(ip, 0)).await.context("Could not find a free port")?;
+            let got = l.local_addr()?.port();
+            eprintln!("Port {port} is already in use, so drawbridge is using port {got} instead.");
+            l
+        }
+        Err(e) => return Err(e).with_context(|| format!("Could not listen on {ip}:{port}")),
+    };
+    let addr = listener.local_addr()?;
+    let (state, token) = AppState::new(
+        ServerConfig {
+            addr,
+            local_offset: ctx.local_offset,
+            location: ctx.paths.location(),
+            catalog,
+        },
+        store,
+    );
+    let url = format!("http://{addr}/login?token={token}");
+    {
+        // The link alone on its own line on stdout, so scripts can read it.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{url}")?;
+        out.flush()?;
+    }
+    let open_browser = !args.no_open && ctx.file.open_browser.unwrap_or(true);
+    if open_browser && open::browser(&url) {
+        eprintln!("drawbridge is open in your browser. The link above works once.");
+    } else {
+        eprintln!("Open the link above in your browser; it works once.");
+    }
+    if needs_passphrase && !state.is_unlocked().await {
+        eprintln!("Your data is protected by a passphrase: the browser will ask for it.");
+    }
+    eprintln!("Press Ctrl-C to stop.");
+
+    let app = drawbridge_web::router(state.clone());
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("The web server stopped unexpectedly")?;
+    state.close().await;
+    eprintln!("drawbridge has stopped. Everything you saved is kept.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

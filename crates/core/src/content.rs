@@ -1,0 +1,150 @@
+//! The content catalog: every word list the app shows, parsed from the TOML
+//! files in `content/`, which are compiled into the binary so the app works
+//! with nothing beside it. Parsing is strict (unknown fields are refused) and
+//! every error names the file and line, so a clinician editing a file without
+//! knowing Rust is told exactly what to fix.
+
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+
+use crate::crisis::{CrisisDirectory, Region};
+use crate::urge::UrgeCatalog;
+
+/// The files compiled into the binary, by their path under `content/`.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("urges.toml", include_str!("../../../content/urges.toml")),
+    ("crisis/us.toml", include_str!("../../../content/crisis/us.toml")),
+    ("crisis/uk.toml", include_str!("../../../content/crisis/uk.toml")),
+    ("crisis/ie.toml", include_str!("../../../content/crisis/ie.toml")),
+    ("crisis/ca.toml", include_str!("../../../content/crisis/ca.toml")),
+    ("crisis/au.toml", include_str!("../../../content/crisis/au.toml")),
+    ("crisis/de.toml", include_str!("../../../content/crisis/de.toml")),
+    ("crisis/fr.toml", include_str!("../../../content/crisis/fr.toml")),
+    ("crisis/in.toml", include_str!("../../../content/crisis/in.toml")),
+    ("crisis/intl.toml", include_str!("../../../content/crisis/intl.toml")),
+];
+
+/// A problem in a content file: which file, which line, and what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("content/{file}{}: {reason}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+pub struct ContentError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl ContentError {
+    pub fn new(file: &str, line: Option<usize>, reason: impl Into<String>) -> Self {
+        ContentError {
+            file: file.to_string(),
+            line,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Everything the app shows that is not code.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub urges: UrgeCatalog,
+    pub crisis: CrisisDirectory,
+}
+
+impl Catalog {
+    /// Parse and validate a set of content files given as (path, text) pairs.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Catalog, ContentError> {
+        let mut urges = None;
+        let mut regions = Vec::new();
+        for (path, text) in files {
+            if *path == "urges.toml" {
+                let catalog: UrgeCatalog = parse_toml(path, text)?;
+                catalog.validate(path, text)?;
+                urges = Some(catalog);
+            } else if path.starts_with("crisis/") {
+                let region: Region = parse_toml(path, text)?;
+                region.validate(path, text)?;
+                regions.push(region);
+            } else {
+                return Err(ContentError::new(path, None, "this file is not part of any known content set"));
+            }
+        }
+        let urges = urges.ok_or_else(|| ContentError::new("urges.toml", None, "the urge kinds file is missing"))?;
+        let crisis = CrisisDirectory::new(regions)?;
+        Ok(Catalog { urges, crisis })
+    }
+
+    /// The catalog compiled into this binary. Parsed once per process.
+    pub fn embedded() -> Result<&'static Catalog, ContentError> {
+        static CATALOG: OnceLock<Result<Catalog, ContentError>> = OnceLock::new();
+        CATALOG.get_or_init(|| Catalog::from_files(EMBEDDED)).as_ref().map_err(Clone::clone)
+    }
+}
+
+/// Parse one TOML file, turning a parse error into a file-and-line message.
+pub fn parse_toml<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, ContentError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        ContentError::new(path, line, e.message().trim().to_string())
+    })
+}
+
+/// The 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// The line on which `needle` first appears after `key = `, to point an error
+/// at the offending entry rather than at the top of the file.
+pub fn line_of_value(text: &str, key: &str, value: &str) -> Option<usize> {
+    text.lines().position(|l| {
+        let l = l.trim_start();
+        l.starts_with(key) && l.contains(&format!("\"{value}\""))
+    })
+    .map(|i| i + 1)
+}
+
+/// Ids are stable names used in files, URLs and the command line.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 40
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_content_is_valid() {
+        let catalog = Catalog::embedded().expect("embedded content must parse");
+        assert!(catalog.urges.kinds.len() >= 9);
+    }
+
+    #[test]
+    fn parse_errors_name_the_file_and_line() {
+        let err = parse_toml::<UrgeCatalog>("urges.toml", "[[kinds]]\nid = \"a\"\nname = 3\n").unwrap_err();
+        assert_eq!(err.file, "urges.toml");
+        assert_eq!(err.line, Some(3));
+        assert!(err.to_string().starts_with("content/urges.toml, line 3:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_files_are_refused() {
+        let err = Catalog::from_files(&[("stray.toml", "")]).unwrap_err();
+        assert!(err.reason.contains("not part of any known content set"));
+    }
+
+    #[test]
+    fn ids_are_lowercase_words_joined_by_hyphens() {
+        assert!(is_valid_id("go-quiet"));
+        assert!(is_valid_id("ecr-r2"));
+        assert!(!is_valid_id("Go-Quiet"));
+        assert!(!is_valid_id("-x"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("a b"));
+    }
+}

@@ -1,0 +1,163 @@
+//! The crisis directory behind "Get help now": lines people can call or text,
+//! by region, each with the date someone last checked it. The data lives in
+//! `content/crisis/`, one file a region, so it can be kept current without
+//! touching code.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::{ContentError, line_of_value};
+
+/// Regions the help page must always be able to show.
+pub const REQUIRED_REGIONS: &[&str] = &["US", "UK", "IE", "CA", "AU", "DE", "FR", "IN", "INTL"];
+/// The region shown first when none has been chosen.
+pub const DEFAULT_REGION: &str = "INTL";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub emergency: String,
+    pub order: u32,
+    pub lines: Vec<CrisisLine>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisLine {
+    pub name: String,
+    pub contact: String,
+    pub tel: Option<String>,
+    pub sms: Option<String>,
+    pub web: Option<String>,
+    pub hours: String,
+    pub about: String,
+    pub languages: Option<String>,
+    pub last_verified: toml::value::Datetime,
+}
+
+impl CrisisLine {
+    /// The last-verified date as written (YYYY-MM-DD).
+    pub fn verified_on(&self) -> String {
+        self.last_verified.date.map(|d| d.to_string()).unwrap_or_default()
+    }
+}
+
+impl Region {
+    pub(crate) fn validate(&self, path: &str, text: &str) -> Result<(), ContentError> {
+        let at = |value: &str| line_of_value(text, "name", value);
+        if self.code.is_empty() || !self.code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ContentError::new(path, line_of_value(text, "code", &self.code), "code should be upper-case letters, such as \"UK\""));
+        }
+        if self.lines.is_empty() {
+            return Err(ContentError::new(path, None, "a region needs at least one [[lines]] entry"));
+        }
+        for line in &self.lines {
+            let l = at(&line.name);
+            for (field, value) in [("name", &line.name), ("contact", &line.contact), ("hours", &line.hours), ("about", &line.about)] {
+                if value.trim().is_empty() {
+                    return Err(ContentError::new(path, l, format!("\"{}\" has an empty {field}", line.name)));
+                }
+            }
+            for (field, number) in [("tel", &line.tel), ("sms", &line.sms)] {
+                if let Some(n) = number {
+                    let ok = !n.is_empty() && n.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+'));
+                    if !ok {
+                        return Err(ContentError::new(path, l, format!("{field} \"{n}\" should be digits only (a leading + is fine), so phones can dial it")));
+                    }
+                }
+            }
+            if let Some(web) = &line.web
+                && !web.starts_with("https://")
+            {
+                return Err(ContentError::new(path, l, format!("web \"{web}\" should start with https://")));
+            }
+            let d = &line.last_verified;
+            if d.date.is_none() || d.time.is_some() {
+                return Err(ContentError::new(path, l, "last_verified should be a plain date such as 2026-11-21"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// All regions, in picker order.
+#[derive(Debug, Clone)]
+pub struct CrisisDirectory {
+    regions: Vec<Region>,
+}
+
+impl CrisisDirectory {
+    pub fn new(mut regions: Vec<Region>) -> Result<Self, ContentError> {
+        let mut seen = HashSet::new();
+        for r in &regions {
+            if !seen.insert(r.code.clone()) {
+                return Err(ContentError::new("crisis/", None, format!("region {} appears in two files", r.code)));
+            }
+        }
+        for code in REQUIRED_REGIONS {
+            if !seen.contains(*code) {
+                return Err(ContentError::new("crisis/", None, format!("region {code} is missing: the help page promises it")));
+            }
+        }
+        regions.sort_by_key(|r| (r.order, r.code.clone()));
+        Ok(CrisisDirectory { regions })
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// The region with this code (case-insensitive), if there is one.
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+    }
+
+    /// The chosen region, or the international directory when none is chosen
+    /// or the choice is unknown: there is always something to show.
+    pub fn region_or_default(&self, code: Option<&str>) -> &Region {
+        code.and_then(|c| self.region(c))
+            .or_else(|| self.region(DEFAULT_REGION))
+            .unwrap_or(&self.regions[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Catalog;
+    use crate::content::parse_toml;
+
+    use super::*;
+
+    #[test]
+    fn every_required_region_has_lines_with_a_verified_date() {
+        let dir = &Catalog::embedded().expect("content").crisis;
+        for code in REQUIRED_REGIONS {
+            let r = dir.region(code).expect("region present");
+            assert!(!r.lines.is_empty());
+            for l in &r.lines {
+                assert_eq!(l.verified_on().len(), 10, "{} {}", code, l.name);
+                assert!(l.tel.is_some() || l.sms.is_some() || l.web.is_some(), "{} has a way to reach it", l.name);
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_or_missing_choice_falls_back_to_international() {
+        let dir = &Catalog::embedded().expect("content").crisis;
+        assert_eq!(dir.region_or_default(None).code, "INTL");
+        assert_eq!(dir.region_or_default(Some("zz")).code, "INTL");
+        assert_eq!(dir.region_or_default(Some("uk")).code, "UK");
+    }
+
+    #[test]
+    fn bad_phone_numbers_are_refused_with_the_line() {
+        let text = "code = \"XX\"\nname = \"X\"\nemergency = \"1\"\norder = 1\n[[lines]]\nname = \"A line\"\ncontact = \"c\"\ntel = \"call 123\"\nhours = \"h\"\nabout = \"a\"\nlast_verified = 2026-01-01\n";
+        let region: Region = parse_toml("crisis/xx.toml", text).expect("parses");
+        let err = region.validate("crisis/xx.toml", text).unwrap_err();
+        assert!(err.reason.contains("digits only"), "{err}");
+        assert_eq!(err.line, Some(6));
+    }
+}

@@ -1,0 +1,14 @@
+//! The pure domain of drawbridge.
+//!
+//! Everything here is plain data and rules: the content model (the words the
+//! app shows, parsed from the TOML files under `content/` and embedded at build
+//! time), the urge log's rules and summaries, the crisis directory and the
+//! check that keeps shaming or diagnosing words out of what the person reads.
+//! No I/O, no async, no database: the other crates bring those.
+
+pub mod content;
+pub mod crisis;
+pub mod urge;
+pub mod words;
+
+pub use content::{Catalog, ContentError};

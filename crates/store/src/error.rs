@@ -1,0 +1,85 @@
+//! Everything that can go wrong in storage, each with words a person can act on.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("The passphrase or key does not open this database. Nothing was changed.")]
+    WrongKey,
+    #[error("This database is protected by a passphrase, and none was given.")]
+    PassphraseRequired,
+    #[error("The database at {db} exists, but its key file is missing at {key}. Without the key file the data cannot be read.")]
+    KeyFileMissing { db: PathBuf, key: PathBuf },
+    #[error("The key file at {path} cannot be used: {reason}")]
+    KeyFileInvalid { path: PathBuf, reason: String },
+    #[error("{path} is not a drawbridge database: {reason}. It was left untouched.")]
+    NotDrawbridge { path: PathBuf, reason: String },
+    #[error("This database was written by a newer version of drawbridge (schema {found}; this version knows up to {known}). It was left untouched.")]
+    NewerSchema { found: i64, known: i64 },
+    #[error("The database at {0} is read-only, so nothing can be saved.")]
+    ReadOnly(PathBuf),
+    #[error("The disk is full, so this could not be saved. Everything saved before is safe.")]
+    DiskFull,
+    #[error("Could not use {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("The import file is not valid at {at}: {reason}. Nothing was imported.")]
+    Import { at: String, reason: String },
+    #[error("The database reported a problem: {0}")]
+    Database(String),
+}
+
+impl StoreError {
+    /// Wrong or missing secrets are their own class: the CLI exits with 2.
+    pub fn is_key_problem(&self) -> bool {
+        matches!(self, StoreError::WrongKey | StoreError::PassphraseRequired | StoreError::KeyFileMissing { .. })
+    }
+
+    /// A short, practical next step, where there is one.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::WrongKey => "Check the passphrase (or DRAWBRIDGE_PASSPHRASE) and try again; each try leaves the data as it was.".into(),
+            StoreError::PassphraseRequired => "Type it when asked, or set DRAWBRIDGE_PASSPHRASE for scripts.".into(),
+            StoreError::KeyFileMissing { key, .. } => format!(
+                "If you moved or restored the data folder, copy its key file back to {}. Use --data-dir to point at a folder that holds both.",
+                key.display()
+            ),
+            StoreError::NotDrawbridge { .. } => "Point --data-dir at a folder of its own, or move that file aside.".into(),
+            StoreError::NewerSchema { .. } => "Update drawbridge to the newest version to open it.".into(),
+            StoreError::ReadOnly(_) => "Check the file's permissions, or use --data-dir to choose a folder you can write to.".into(),
+            StoreError::DiskFull => "Free some space and try again.".into(),
+            StoreError::Import { .. } => "Fix that field (docs/export.schema.json describes every field) and import again.".into(),
+            _ => return None,
+        })
+    }
+}
+
+/// Map a sqlx error to one a person can act on, using SQLite's result codes.
+pub(crate) fn from_sqlx(path: &std::path::Path, e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        // Primary result code is the low byte of the extended code.
+        let code = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
+        match code {
+            Some(26) => return StoreError::WrongKey,
+            Some(8) => return StoreError::ReadOnly(path.to_path_buf()),
+            Some(13) => return StoreError::DiskFull,
+            Some(14) => {
+                return StoreError::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other("the file could not be opened; check that its folder exists and is writable"),
+                };
+            }
+            _ => {}
+        }
+    }
+    if let sqlx::Error::Io(io) = e {
+        return StoreError::Io {
+            path: path.to_path_buf(),
+            source: io,
+        };
+    }
+    StoreError::Database(e.to_string())
+}

@@ -1,0 +1,151 @@
+//! The export format: all of a person's data as one versioned JSON document.
+//!
+//! The format is documented by `docs/export.schema.json`. Import is strict:
+//! the whole document is checked before anything is written, and the first
+//! bad field is named by its path (for example `urges[3].kind`), so a person
+//! can fix it and try again without losing anything.
+
+use std::collections::BTreeMap;
+
+use drawbridge_core::Catalog;
+use drawbridge_core::urge::{Urge, UrgeDraft};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::StoreError;
+
+pub const FORMAT: &str = "drawbridge-export";
+pub const VERSION: u32 = 1;
+
+/// A full export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportDoc {
+    pub format: String,
+    pub version: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub exported_at: OffsetDateTime,
+    pub settings: BTreeMap<String, String>,
+    pub urges: Vec<ExportUrge>,
+}
+
+/// An urge as written in the export file. Same fields as the domain type,
+/// spelled out so the file format cannot change by accident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportUrge {
+    pub id: uuid::Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub kind: String,
+    pub intensity: Option<u8>,
+    pub body: Option<String>,
+    pub about: Option<String>,
+    pub did: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<Urge> for ExportUrge {
+    fn from(u: Urge) -> Self {
+        ExportUrge {
+            id: u.id,
+            at: u.at,
+            kind: u.entry.kind,
+            intensity: u.entry.intensity,
+            body: u.entry.body,
+            about: u.entry.about,
+            did: u.entry.did,
+            note: u.entry.note,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub added: u64,
+    pub already_present: u64,
+    pub settings: u64,
+}
+
+impl ExportDoc {
+    pub(crate) fn new(settings: BTreeMap<String, String>, urges: Vec<Urge>) -> ExportDoc {
+        ExportDoc {
+            format: FORMAT.into(),
+            version: VERSION,
+            exported_at: crate::truncate_micros(OffsetDateTime::now_utc()),
+            settings,
+            urges: urges.into_iter().map(ExportUrge::from).collect(),
+        }
+    }
+
+    /// Parse and check an export file. Nothing is written here.
+    pub fn parse(json: &str, catalog: &Catalog) -> Result<ExportDoc, StoreError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let doc: ExportDoc = serde_path_to_error::deserialize(de).map_err(|e| {
+            let at = e.path().to_string();
+            let inner = e.into_inner();
+            StoreError::Import {
+                at: if at == "." { format!("line {}", inner.line()) } else { at },
+                reason: inner.to_string().split(" at line").next().unwrap_or_default().to_string(),
+            }
+        })?;
+        doc.check(catalog)?;
+        Ok(doc)
+    }
+
+    fn check(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
+        if self.format != FORMAT {
+            return bad("format".into(), format!("expected \"{FORMAT}\""));
+        }
+        if self.version != VERSION {
+            return bad("version".into(), format!("this version of drawbridge reads export version {VERSION}, not {}", self.version));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, u) in self.urges.iter().enumerate() {
+            if !seen.insert(u.id) {
+                return bad(format!("urges[{i}].id"), "this id appears twice in the file".into());
+            }
+            if u.at.nanosecond() % 1000 != 0 {
+                return bad(format!("urges[{i}].at"), "times are kept to the microsecond; use at most 6 decimal places".into());
+            }
+            let draft = UrgeDraft {
+                kind: u.kind.clone(),
+                intensity: u.intensity.map(i64::from),
+                body: u.body.clone(),
+                about: u.about.clone(),
+                did: u.did.clone(),
+                note: u.note.clone(),
+            };
+            match catalog.urges.check(draft) {
+                Err(e) => return bad(format!("urges[{i}].{}", e.field()), e.to_string()),
+                // Import keeps text exactly as exported: refuse what the app
+                // would itself have trimmed, rather than silently change it.
+                Ok(entry) => {
+                    let same = entry.kind == u.kind && entry.body == u.body && entry.about == u.about && entry.did == u.did && entry.note == u.note;
+                    if !same {
+                        return bad(format!("urges[{i}]"), "text fields must not be empty or start or end with spaces".into());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The urges as domain values.
+    pub fn domain_urges(&self) -> impl Iterator<Item = Urge> + '_ {
+        self.urges.iter().map(|u| Urge {
+            id: u.id,
+            at: u.at,
+            entry: drawbridge_core::urge::UrgeEntry {
+                kind: u.kind.clone(),
+                intensity: u.intensity,
+                body: u.body.clone(),
+                about: u.about.clone(),
+                did: u.did.clone(),
+                note: u.note.clone(),
+            },
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! Persistence for drawbridge.
+//!
+//! [`Store`] is the one storage interface the rest of the app sees. Its methods
+//! speak only in domain types (ids are UUIDv7, times are UTC); no SQL type leaks
+//! out, so the PostgreSQL backend for server mode can drop in behind the same
+//! methods and the same test suite. Today the backend is SQLite encrypted with
+//! SQLCipher (see [`sqlite`]); keys live in [`keys`]; [`export`] defines the
+//! versioned JSON format used to move data in and out.
+
+pub mod error;
+pub mod export;
+pub mod keys;
+mod sqlite;
+
+use std::path::{Path, PathBuf};
+
+use drawbridge_core::urge::{Urge, UrgeEntry};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use error::StoreError;
+pub use export::{ExportDoc, ImportReport};
+pub use keys::{DataKey, KeyFile};
+
+/// Which urges to list. Newest first.
+#[derive(Debug, Clone, Default)]
+pub struct UrgeFilter {
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    pub kind: Option<String>,
+    pub did: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Where the database and its key file live.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub db: PathBuf,
+    pub key: PathBuf,
+}
+
+/// How many connections to hold: one for a CLI command, a few for the server.
+#[derive(Debug, Clone, Copy)]
+pub enum Workload {
+    Command,
+    Server,
+}
+
+/// The storage interface.
+#[derive(Clone)]
+pub struct Store {
+    backend: sqlite::SqliteStore,
+}
+
+/// What `open_or_create` did, so the caller can say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    Existing,
+    Created,
+}
+
+impl Store {
+    /// Open the encrypted database with an already unlocked key.
+    pub async fn open(db: &Path, key: &DataKey, workload: Workload) -> Result<Store, StoreError> {
+        Ok(Store {
+            backend: sqlite::SqliteStore::open(db, key, workload, false).await?,
+        })
+    }
+
+    /// Open the database at `loc`, creating the database and a fresh key file
+    /// on first run. `passphrase` is used when the key file is wrapped.
+    pub async fn open_or_create(loc: &Location, passphrase: Option<&str>, workload: Workload) -> Result<(Store, Opened), StoreError> {
+        let db_exists = loc.db.exists();
+        let key = match KeyFile::read(&loc.key)? {
+            Some(kf) => kf.unlock(&loc.key, passphrase)?,
+            None if db_exists => {
+                return Err(StoreError::KeyFileMissing {
+                    db: loc.db.clone(),
+                    key: loc.key.clone(),
+                });
+            }
+            None => {
+                let key = DataKey::generate()?;
+                KeyFile::plain(&key).write(&loc.key)?;
+                key
+            }
+        };
+        if let Some(dir) = loc.db.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?;
+        }
+        let backend = sqlite::SqliteStore::open(&loc.db, &key, workload, !db_exists).await?;
+        Ok((Store { backend }, if db_exists { Opened::Existing } else { Opened::Created }))
+    }
+
+    /// Record an urge at `at` (truncated to the microsecond, as stored).
+    pub async fn add_urge(&self, entry: UrgeEntry, at: OffsetDateTime) -> Result<Urge, StoreError> {
+        let urge = Urge {
+            id: Uuid::now_v7(),
+            at: truncate_micros(at),
+            entry,
+        };
+        self.backend.insert_urge(&urge).await?;
+        Ok(urge)
+    }
+
+    pub async fn urge(&self, id: Uuid) -> Result<Option<Urge>, StoreError> {
+        self.backend.urge(id).await
+    }
+
+    /// Replace an urge's details, keeping its id and time. False if it is gone.
+    pub async fn update_urge(&self, id: Uuid, entry: UrgeEntry) -> Result<bool, StoreError> {
+        self.backend.update_urge(id, &entry).await
+    }
+
+    /// Delete an urge. False if there was none.
+    pub async fn delete_urge(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.backend.delete_urge(id).await
+    }
+
+    pub async fn urges(&self, filter: &UrgeFilter) -> Result<Vec<Urge>, StoreError> {
+        self.backend.urges(filter).await
+    }
+
+    /// Urges since `since`, counted by their answer to "what did I do".
+    pub async fn urge_counts_by_did(&self, since: OffsetDateTime) -> Result<Vec<(Option<String>, u64)>, StoreError> {
+        self.backend.urge_counts_by_did(since).await
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.backend.setting(key).await
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.backend.set_setting(key, value).await
+    }
+
+    /// Everything, as one document.
+    pub async fn export(&self) -> Result<ExportDoc, StoreError> {
+        let (settings, urges) = self.backend.export_all().await?;
+        Ok(ExportDoc::new(settings, urges))
+    }
+
+    /// Import a checked document in one transaction: all or nothing. Records
+    /// already present (same id) are left as they are, so importing twice
+    /// adds nothing.
+    pub async fn import(&self, doc: &ExportDoc) -> Result<ImportReport, StoreError> {
+        self.backend.import_all(doc).await
+    }
+
+    /// Close connections cleanly (checkpointing the write-ahead log).
+    pub async fn close(&self) {
+        self.backend.close().await;
+    }
+}
+
+/// Times are kept to the microsecond, in UTC.
+pub fn truncate_micros(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}

@@ -1,0 +1,316 @@
+//! The SQLite backend, encrypted with SQLCipher 4.
+//!
+//! Each connection is keyed with the raw 256-bit data key (`PRAGMA key =
+//! "x'..'"`), which skips SQLCipher's slow passphrase KDF. Opening is careful
+//! not to harm what it finds: a plain SQLite file, a file keyed with something
+//! else, or a schema newer than this binary are all refused before any write.
+//! WAL mode; every write is one transaction with synchronous=FULL, so a write
+//! that returned success survives a kill or a power cut.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use drawbridge_core::urge::{Urge, UrgeEntry};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{ConnectOptions, QueryBuilder, Row, Sqlite};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{StoreError, from_sqlx};
+use crate::export::{ExportDoc, ImportReport};
+use crate::keys::DataKey;
+use crate::{UrgeFilter, Workload};
+
+/// Marks a database as drawbridge's ("DRBG"), checked on every open.
+const APPLICATION_ID: i64 = 0x4452_4247;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Clone)]
+pub(crate) struct SqliteStore {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    pub(crate) async fn open(path: &Path, key: &DataKey, workload: Workload, create: bool) -> Result<SqliteStore, StoreError> {
+        check_not_plain_sqlite(path)?;
+        let key_value = key.pragma_value();
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|e| StoreError::Database(e.to_string()))?
+            .filename(path)
+            .create_if_missing(create)
+            .pragma("key", key_value.to_string())
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .pragma("cipher_log_level", "NONE")
+            .disable_statement_logging();
+        let max = match workload {
+            Workload::Command => 1,
+            Workload::Server => 4,
+        };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .map_err(|e| from_sqlx(path, e))?;
+        let store = SqliteStore {
+            pool,
+            path: path.to_path_buf(),
+        };
+        if let Err(e) = store.prepare().await {
+            store.pool.close().await;
+            return Err(e);
+        }
+        Ok(store)
+    }
+
+    /// Check identity and schema, then bring the schema up to date.
+    async fn prepare(&self) -> Result<(), StoreError> {
+        let err = |e| from_sqlx(&self.path, e);
+        // The first real read: a wrong key fails here with SQLITE_NOTADB.
+        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master").fetch_one(&self.pool).await.map_err(err)?;
+        let app_id: i64 = sqlx::query_scalar("PRAGMA application_id").fetch_one(&self.pool).await.map_err(err)?;
+        if app_id != APPLICATION_ID && !(app_id == 0 && tables == 0) {
+            return Err(StoreError::NotDrawbridge {
+                path: self.path.clone(),
+                reason: "it is an encrypted database made by another program".into(),
+            });
+        }
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        if tables > 0 {
+            let found: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|_| StoreError::NotDrawbridge {
+                    path: self.path.clone(),
+                    reason: "its schema record is missing".into(),
+                })?;
+            let found = found.unwrap_or(0);
+            if found > known {
+                return Err(StoreError::NewerSchema { found, known });
+            }
+            if found == known {
+                return Ok(());
+            }
+        }
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(e) => err(e),
+            other => StoreError::Database(other.to_string()),
+        })?;
+        if app_id == 0 {
+            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA application_id = {APPLICATION_ID}")))
+                .execute(&self.pool)
+                .await
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+        |e| from_sqlx(&self.path, e)
+    }
+
+    pub(crate) async fn insert_urge(&self, u: &Urge) -> Result<(), StoreError> {
+        insert_urge_query(u, false).execute(&self.pool).await.map_err(self.err())?;
+        Ok(())
+    }
+
+    pub(crate) async fn urge(&self, id: Uuid) -> Result<Option<Urge>, StoreError> {
+        let row = sqlx::query("SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        row.map(|r| urge_from_row(&r)).transpose()
+    }
+
+    pub(crate) async fn update_urge(&self, id: Uuid, e: &UrgeEntry) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE urges SET kind = ?, intensity = ?, body = ?, about = ?, did = ?, note = ? WHERE id = ?")
+            .bind(&e.kind)
+            .bind(e.intensity.map(i64::from))
+            .bind(&e.body)
+            .bind(&e.about)
+            .bind(&e.did)
+            .bind(&e.note)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn delete_urge(&self, id: Uuid) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM urges WHERE id = ?").bind(id.to_string()).execute(&self.pool).await.map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn urges(&self, f: &UrgeFilter) -> Result<Vec<Urge>, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE 1 = 1");
+        if let Some(since) = f.since {
+            q.push(" AND at >= ").push_bind(micros(since));
+        }
+        if let Some(until) = f.until {
+            q.push(" AND at < ").push_bind(micros(until));
+        }
+        if let Some(kind) = &f.kind {
+            q.push(" AND kind = ").push_bind(kind.clone());
+        }
+        if let Some(did) = &f.did {
+            q.push(" AND did = ").push_bind(did.clone());
+        }
+        q.push(" ORDER BY at DESC, id DESC");
+        if let Some(limit) = f.limit {
+            q.push(" LIMIT ").push_bind(i64::from(limit));
+        }
+        let rows = q.build().fetch_all(&self.pool).await.map_err(self.err())?;
+        rows.iter().map(urge_from_row).collect()
+    }
+
+    pub(crate) async fn urge_counts_by_did(&self, since: OffsetDateTime) -> Result<Vec<(Option<String>, u64)>, StoreError> {
+        let rows = sqlx::query("SELECT did, count(*) FROM urges WHERE at >= ? GROUP BY did")
+            .bind(micros(since))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err())?;
+        rows.iter()
+            .map(|r| {
+                let did: Option<String> = r.try_get(0).map_err(self.err())?;
+                let n: i64 = r.try_get(1).map_err(self.err())?;
+                Ok((did, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    pub(crate) async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await.map_err(self.err())
+    }
+
+    pub(crate) async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    pub(crate) async fn export_all(&self) -> Result<(BTreeMap<String, String>, Vec<Urge>), StoreError> {
+        // One read transaction, so the export is a consistent snapshot.
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let settings = sqlx::query("SELECT key, value FROM settings ORDER BY key").fetch_all(&mut *tx).await.map_err(self.err())?;
+        let settings = settings
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>(0).map_err(self.err())?, r.try_get::<String, _>(1).map_err(self.err())?)))
+            .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
+        let rows = sqlx::query("SELECT id, at, kind, intensity, body, about, did, note FROM urges ORDER BY at, id")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        let urges = rows.iter().map(urge_from_row).collect::<Result<Vec<_>, _>>()?;
+        tx.commit().await.map_err(self.err())?;
+        Ok((settings, urges))
+    }
+
+    pub(crate) async fn import_all(&self, doc: &ExportDoc) -> Result<ImportReport, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let mut report = ImportReport::default();
+        for (k, v) in &doc.settings {
+            sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(k)
+                .bind(v)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            report.settings += 1;
+        }
+        for u in doc.domain_urges() {
+            let done = insert_urge_query(&u, true).execute(&mut *tx).await.map_err(self.err())?;
+            if done.rows_affected() == 1 {
+                report.added += 1;
+            } else {
+                report.already_present += 1;
+            }
+        }
+        tx.commit().await.map_err(self.err())?;
+        Ok(report)
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn insert_urge_query(u: &Urge, ignore_existing: bool) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+    let sql = if ignore_existing {
+        "INSERT INTO urges (id, at, kind, intensity, body, about, did, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+    } else {
+        "INSERT INTO urges (id, at, kind, intensity, body, about, did, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    };
+    sqlx::query(sql)
+        .bind(u.id.to_string())
+        .bind(micros(u.at))
+        .bind(&u.entry.kind)
+        .bind(u.entry.intensity.map(i64::from))
+        .bind(&u.entry.body)
+        .bind(&u.entry.about)
+        .bind(&u.entry.did)
+        .bind(&u.entry.note)
+}
+
+fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
+fn from_micros(m: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000).map_err(|e| StoreError::Database(format!("a stored time is out of range: {e}")))
+}
+
+fn urge_from_row(r: &SqliteRow) -> Result<Urge, StoreError> {
+    let get_err = |e: sqlx::Error| StoreError::Database(e.to_string());
+    let id: String = r.try_get("id").map_err(get_err)?;
+    let intensity: Option<i64> = r.try_get("intensity").map_err(get_err)?;
+    Ok(Urge {
+        id: Uuid::parse_str(&id).map_err(|e| StoreError::Database(format!("a stored id is not valid: {e}")))?,
+        at: from_micros(r.try_get("at").map_err(get_err)?)?,
+        entry: UrgeEntry {
+            kind: r.try_get("kind").map_err(get_err)?,
+            intensity: intensity.and_then(|n| u8::try_from(n).ok()),
+            body: r.try_get("body").map_err(get_err)?,
+            about: r.try_get("about").map_err(get_err)?,
+            did: r.try_get("did").map_err(get_err)?,
+            note: r.try_get("note").map_err(get_err)?,
+        },
+    })
+}
+
+/// An unencrypted SQLite file starts with this header; ours never does.
+fn check_not_plain_sqlite(path: &Path) -> Result<(), StoreError> {
+    let mut head = [0u8; 16];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    if f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0" {
+        return Err(StoreError::NotDrawbridge {
+            path: path.to_path_buf(),
+            reason: "it is an ordinary, unencrypted SQLite file".into(),
+        });
+    }
+    // SQLCipher files are whole 4 KiB pages; anything else is some other file.
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len % 4096 != 0 {
+        return Err(StoreError::NotDrawbridge {
+            path: path.to_path_buf(),
+            reason: "it is not a database file".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! The local web app: axum routes, askama templates, embedded static assets
+//! and the security middleware in [`security`].
+//!
+//! A request passes: security headers → Host check → body limit → session,
+//! Origin and CSRF guard → handler → `Store` → template. The store may start
+//! locked (passphrase mode); the unlock page opens it once for the process.
+
+pub mod pages;
+pub mod security;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use drawbridge_core::Catalog;
+use drawbridge_store::{Location, Store, StoreError, Workload};
+use time::UtcOffset;
+use tokio::sync::RwLock;
+
+use crate::security::{Session, Sessions};
+
+/// What the server needs to know at start.
+pub struct ServerConfig {
+    /// The address actually bound (after any port fallback).
+    pub addr: SocketAddr,
+    /// The person's UTC offset, read once at start (reading it later is
+    /// unreliable once threads exist).
+    pub local_offset: UtcOffset,
+    /// Where the database and key file live (used to unlock).
+    pub location: Location,
+    pub catalog: &'static Catalog,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cfg: ServerConfig,
+    allowed_hosts: HashSet<String>,
+    store: RwLock<Option<Store>>,
+    launch_token: Mutex<Option<String>>,
+    sessions: Mutex<Sessions>,
+}
+
+impl AppState {
+    /// `store` is `None` when the data waits for a passphrase.
+    pub fn new(cfg: ServerConfig, store: Option<Store>) -> (AppState, String) {
+        let port = cfg.addr.port();
+        let mut allowed_hosts = HashSet::from([format!("{}", cfg.addr)]);
+        if cfg.addr.ip().is_loopback() {
+            allowed_hosts.insert(format!("localhost:{port}"));
+            allowed_hosts.insert(format!("127.0.0.1:{port}"));
+            allowed_hosts.insert(format!("[::1]:{port}"));
+        }
+        let token = security::random_token();
+        let state = AppState {
+            inner: Arc::new(Inner {
+                cfg,
+                allowed_hosts,
+                store: RwLock::new(store),
+                launch_token: Mutex::new(Some(token.clone())),
+                sessions: Mutex::new(Sessions::default()),
+            }),
+        };
+        (state, token)
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.cfg
+    }
+
+    pub fn catalog(&self) -> &'static Catalog {
+        self.inner.cfg.catalog
+    }
+
+    pub fn allows_host(&self, host: &str) -> bool {
+        self.inner.allowed_hosts.contains(host)
+    }
+
+    /// The launch token works once: the first matching call consumes it.
+    pub fn redeem_launch_token(&self, offered: &str) -> Option<Session> {
+        let mut token = self.inner.launch_token.lock().ok()?;
+        match token.as_deref() {
+            Some(t) if security::same_secret(t, offered) => {
+                *token = None;
+                Some(self.inner.sessions.lock().ok()?.create())
+            }
+            _ => None,
+        }
+    }
+
+    pub fn session(&self, id: &str) -> Option<Session> {
+        self.inner.sessions.lock().ok()?.get(id)
+    }
+
+    pub async fn is_unlocked(&self) -> bool {
+        self.inner.store.read().await.is_some()
+    }
+
+    pub async fn store(&self) -> Option<Store> {
+        self.inner.store.read().await.clone()
+    }
+
+    /// Unlock with a passphrase (passphrase mode). Slow on purpose.
+    pub async fn unlock(&self, passphrase: String) -> Result<(), StoreError> {
+        let mut slot = self.inner.store.write().await;
+        if slot.is_some() {
+            return Ok(());
+        }
+        let (store, _) = Store::open_or_create(&self.inner.cfg.location, Some(&passphrase), Workload::Server).await?;
+        *slot = Some(store);
+        Ok(())
+    }
+
+    /// Close the store cleanly (on shutdown).
+    pub async fn close(&self) {
+        if let Some(store) = self.inner.store.write().await.take() {
+            store.close().await;
+        }
+    }
+}
+
+/// Every route, wrapped in the security stack.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::today))
+        .route("/login", get(pages::login))
+        .route("/unlock", get(pages::unlock_form).post(pages::unlock))
+        .route("/urges", post(pages::urge_create))
+        .route("/urges/{id}", get(pages::urge_edit).post(pages::urge_update))
+        .route("/urges/{id}/delete", get(pages::urge_delete_confirm).post(pages::urge_delete))
+        .route("/moments", get(pages::moments))
+        .route("/settings", get(pages::settings).post(pages::settings_save))
+        .route("/help", get(pages::help))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/static/icon.svg", get(pages::icon))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::session_guard))
+        .layer(DefaultBodyLimit::max(security::BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), security::host_check))
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}

@@ -1,0 +1,713 @@
+//! Page handlers. Each gathers what its template needs from the store and the
+//! content catalog and renders it; all words live in the templates and in
+//! `content/`. POSTs redirect (303) on success, so a reload never repeats a
+//! save, and re-render with the person's input and a note beside the field
+//! when something needs fixing.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use drawbridge_core::crisis::Region;
+use drawbridge_core::urge::{EntryError, Urge, UrgeDraft, UrgeKind, UrgeSummary};
+use drawbridge_store::{StoreError, UrgeFilter};
+use serde::Deserialize;
+use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, macros::format_description};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::security::{Session, session_cookie};
+
+const CSS: &str = include_str!("../static/app.css");
+const ICON: &str = include_str!("../static/icon.svg");
+/// The longest list the Moments page shows at once.
+const LIST_LIMIT: u32 = 200;
+/// The setting that holds the chosen crisis region.
+pub const REGION_SETTING: &str = "region";
+
+/// What every page needs for its frame.
+pub struct Chrome {
+    pub title: &'static str,
+    pub area: &'static str,
+    pub signed_in: bool,
+}
+
+impl Chrome {
+    fn new(title: &'static str, area: &'static str) -> Self {
+        Chrome {
+            title,
+            area,
+            signed_in: true,
+        }
+    }
+    fn outside(title: &'static str) -> Self {
+        Chrome {
+            title,
+            area: "",
+            signed_in: false,
+        }
+    }
+}
+
+/// An option in a select or radio group.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn opts<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: Option<&str>) -> Vec<Opt> {
+    items
+        .into_iter()
+        .map(|(v, l)| Opt {
+            value: v.to_string(),
+            label: l.to_string(),
+            selected: Some(v) == current,
+        })
+        .collect()
+}
+
+/// Errors a handler can meet, shown as a calm page.
+pub enum WebError {
+    Store(StoreError),
+    NotFound,
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        WebError::Store(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage {
+    chrome: Chrome,
+    heading: &'static str,
+    message: String,
+    hint: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, heading, message, hint) = match self {
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Nothing here",
+                "This page does not exist, or what it showed has been deleted.".to_string(),
+                String::new(),
+            ),
+            WebError::Store(e) => {
+                // The log gets the kind of problem only, never personal data.
+                tracing::error!(error = %e, "storage problem while serving a page");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", e.to_string(), e.hint().unwrap_or_default())
+            }
+        };
+        let page = ProblemPage {
+            chrome: Chrome::new("Something went wrong", ""),
+            heading,
+            message,
+            hint,
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "This page could not be shown. Please try again.").into_response()
+        }
+    }
+}
+
+fn local_time(st: &AppState, t: OffsetDateTime) -> String {
+    t.to_offset(st.config().local_offset)
+        .format(format_description!("[weekday repr:short] [day padding:none] [month repr:short] [year], [hour]:[minute]"))
+        .unwrap_or_default()
+}
+
+async fn store(st: &AppState) -> Result<drawbridge_store::Store, WebError> {
+    // The session guard sends locked requests to /unlock before they get here.
+    st.store().await.ok_or(WebError::Store(StoreError::PassphraseRequired))
+}
+
+// ---------------------------------------------------------------- Today
+
+#[derive(Template, WebTemplate)]
+#[template(path = "today.html")]
+struct TodayPage {
+    chrome: Chrome,
+    csrf: String,
+    kinds: &'static [UrgeKind],
+    summary: UrgeSummary,
+}
+
+pub async fn today(State(st): State<AppState>, Extension(session): Extension<Session>) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let since = OffsetDateTime::now_utc() - Duration::days(7);
+    let counts = store.urge_counts_by_did(since).await?;
+    let summary = st.catalog().urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+    Ok(render(&TodayPage {
+        chrome: Chrome::new("Today", "today"),
+        csrf: session.csrf,
+        kinds: &st.catalog().urges.kinds,
+        summary,
+    }))
+}
+
+// ---------------------------------------------------------------- Urges
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    kind: String,
+}
+
+pub async fn urge_create(State(st): State<AppState>, Form(form): Form<CreateForm>) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let draft = UrgeDraft {
+        kind: form.kind,
+        ..Default::default()
+    };
+    match st.catalog().urges.check(draft) {
+        Ok(entry) => {
+            let urge = store.add_urge(entry, OffsetDateTime::now_utc()).await?;
+            Ok(Redirect::to(&format!("/urges/{}?saved=1", urge.id)).into_response())
+        }
+        // Only a hand-made request can send an unknown kind; say so plainly.
+        Err(e) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&ProblemPage {
+                chrome: Chrome::new("Not saved", "today"),
+                heading: "That could not be saved",
+                message: e.to_string(),
+                hint: String::new(),
+            }),
+        )
+            .into_response()),
+    }
+}
+
+/// The edit form's current values.
+pub struct UrgeFormView {
+    kind: Vec<Opt>,
+    intensity: Vec<Opt>,
+    body: Vec<Opt>,
+    did: Vec<Opt>,
+    about: String,
+    note: String,
+    error_field: &'static str,
+    error: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "urge_edit.html")]
+struct UrgeEditPage {
+    chrome: Chrome,
+    csrf: String,
+    id: Uuid,
+    when: String,
+    kind_name: String,
+    status: &'static str,
+    form: UrgeFormView,
+}
+
+impl UrgeFormView {
+    fn new(st: &AppState, f: &EditForm, error: Option<&EntryError>, intensity_error: bool) -> Self {
+        let c = &st.catalog().urges;
+        let intensity_choices: Vec<(String, String)> = std::iter::once((String::new(), "Not rated".to_string()))
+            .chain((0..=10).map(|n| (n.to_string(), n.to_string())))
+            .collect();
+        let (error_field, error) = match (error, intensity_error) {
+            (_, true) => ("intensity", "Choose a number from 0 to 10, or Not rated.".to_string()),
+            (Some(e), _) => (e.field(), e.to_string()),
+            _ => ("", String::new()),
+        };
+        UrgeFormView {
+            kind: opts(c.kinds.iter().map(|k| (k.id.as_str(), k.name.as_str())), Some(&f.kind)),
+            intensity: opts(intensity_choices.iter().map(|(v, l)| (v.as_str(), l.as_str())), Some(&f.intensity)),
+            body: opts(std::iter::once(("", "Not noted")).chain(c.body.iter().map(|b| (b.id.as_str(), b.name.as_str()))), Some(&f.body)),
+            did: opts(std::iter::once(("", "Not noted")).chain(c.did.iter().map(|d| (d.id.as_str(), d.name.as_str()))), Some(&f.did)),
+            about: f.about.clone(),
+            note: f.note.clone(),
+            error_field,
+            error,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EditForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    intensity: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    about: String,
+    #[serde(default)]
+    did: String,
+    #[serde(default)]
+    note: String,
+}
+
+impl EditForm {
+    fn from_urge(u: &Urge) -> Self {
+        EditForm {
+            kind: u.entry.kind.clone(),
+            intensity: u.entry.intensity.map(|n| n.to_string()).unwrap_or_default(),
+            body: u.entry.body.clone().unwrap_or_default(),
+            about: u.entry.about.clone().unwrap_or_default(),
+            did: u.entry.did.clone().unwrap_or_default(),
+            note: u.entry.note.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EditQuery {
+    saved: Option<String>,
+    updated: Option<String>,
+}
+
+fn edit_page(st: &AppState, csrf: String, urge: &Urge, form: UrgeFormView, status: &'static str) -> UrgeEditPage {
+    UrgeEditPage {
+        chrome: Chrome::new("Urge details", "moments"),
+        csrf,
+        id: urge.id,
+        when: local_time(st, urge.at),
+        kind_name: st.catalog().urges.kind(&urge.entry.kind).map(|k| k.name.clone()).unwrap_or_else(|| urge.entry.kind.clone()),
+        status,
+        form,
+    }
+}
+
+pub async fn urge_edit(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<String>,
+    Query(q): Query<EditQuery>,
+) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+    let urge = store.urge(id).await?.ok_or(WebError::NotFound)?;
+    let form = UrgeFormView::new(&st, &EditForm::from_urge(&urge), None, false);
+    let status = if q.saved.is_some() {
+        "saved"
+    } else if q.updated.is_some() {
+        "updated"
+    } else {
+        ""
+    };
+    Ok(render(&edit_page(&st, session.csrf, &urge, form, status)))
+}
+
+pub async fn urge_update(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<String>,
+    Form(f): Form<EditForm>,
+) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+    let urge = store.urge(id).await?.ok_or(WebError::NotFound)?;
+    let intensity = match f.intensity.trim() {
+        "" => Ok(None),
+        s => s.parse::<i64>().map(Some),
+    };
+    let Ok(intensity) = intensity else {
+        let form = UrgeFormView::new(&st, &f, None, true);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&edit_page(&st, session.csrf, &urge, form, ""))).into_response());
+    };
+    let draft = UrgeDraft {
+        kind: f.kind.clone(),
+        intensity,
+        body: Some(f.body.clone()),
+        about: Some(f.about.clone()),
+        did: Some(f.did.clone()),
+        note: Some(f.note.clone()),
+    };
+    match st.catalog().urges.check(draft) {
+        Ok(entry) => {
+            if !store.update_urge(id, entry).await? {
+                return Err(WebError::NotFound);
+            }
+            Ok(Redirect::to(&format!("/urges/{id}?updated=1")).into_response())
+        }
+        Err(e) => {
+            let form = UrgeFormView::new(&st, &f, Some(&e), false);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&edit_page(&st, session.csrf, &urge, form, ""))).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "urge_delete.html")]
+struct UrgeDeletePage {
+    chrome: Chrome,
+    csrf: String,
+    id: Uuid,
+    when: String,
+    kind_name: String,
+}
+
+pub async fn urge_delete_confirm(State(st): State<AppState>, Extension(session): Extension<Session>, Path(id): Path<String>) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+    let urge = store.urge(id).await?.ok_or(WebError::NotFound)?;
+    Ok(render(&UrgeDeletePage {
+        chrome: Chrome::new("Delete this urge?", "moments"),
+        csrf: session.csrf,
+        id,
+        when: local_time(&st, urge.at),
+        kind_name: st.catalog().urges.kind(&urge.entry.kind).map(|k| k.name.clone()).unwrap_or(urge.entry.kind),
+    }))
+}
+
+pub async fn urge_delete(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+    store.delete_urge(id).await?;
+    Ok(Redirect::to("/moments?deleted=1").into_response())
+}
+
+// ---------------------------------------------------------------- Moments
+
+#[derive(Deserialize, Default)]
+pub struct MomentsQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    did: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    deleted: Option<String>,
+}
+
+pub struct UrgeRow {
+    id: Uuid,
+    when: String,
+    when_iso: String,
+    kind: String,
+    intensity: String,
+    body: String,
+    did: String,
+    about: String,
+    note: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "moments.html")]
+struct MomentsPage {
+    chrome: Chrome,
+    kinds: Vec<Opt>,
+    dids: Vec<Opt>,
+    from: String,
+    to: String,
+    date_error: String,
+    filtered: bool,
+    rows: Vec<UrgeRow>,
+    more: bool,
+    limit: u32,
+    deleted: bool,
+}
+
+/// A date from a date input, as the start of that day in local time.
+fn local_day_start(st: &AppState, s: &str) -> Option<OffsetDateTime> {
+    let d = Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()?;
+    Some(PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_offset(st.config().local_offset))
+}
+
+pub async fn moments(State(st): State<AppState>, Query(q): Query<MomentsQuery>) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let c = &st.catalog().urges;
+    let mut date_error = String::new();
+    let mut day = |s: &str| -> Option<OffsetDateTime> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        let d = local_day_start(&st, s);
+        if d.is_none() {
+            date_error = "Dates look like 2026-11-21. Showing every date for now.".into();
+        }
+        d
+    };
+    let since = day(&q.from);
+    let until = day(&q.to).map(|d| d + Duration::days(1));
+    let kind = Some(q.kind.clone()).filter(|k| c.kind(k).is_some());
+    let did = Some(q.did.clone()).filter(|d| c.did_choice(d).is_some());
+    let filter = UrgeFilter {
+        since,
+        until,
+        kind: kind.clone(),
+        did: did.clone(),
+        limit: Some(LIST_LIMIT + 1),
+    };
+    let mut urges = store.urges(&filter).await?;
+    let more = urges.len() > LIST_LIMIT as usize;
+    urges.truncate(LIST_LIMIT as usize);
+    let rows = urges
+        .iter()
+        .map(|u| UrgeRow {
+            id: u.id,
+            when: local_time(&st, u.at),
+            when_iso: u.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            kind: c.kind(&u.entry.kind).map(|k| k.name.clone()).unwrap_or_else(|| u.entry.kind.clone()),
+            intensity: u.entry.intensity.map(|n| n.to_string()).unwrap_or_default(),
+            body: u.entry.body.as_deref().and_then(|b| c.body_signal(b)).map(|b| b.name.clone()).unwrap_or_default(),
+            did: u.entry.did.as_deref().and_then(|d| c.did_choice(d)).map(|d| d.name.clone()).unwrap_or_default(),
+            about: u.entry.about.clone().unwrap_or_default(),
+            note: u.entry.note.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(render(&MomentsPage {
+        chrome: Chrome::new("Moments", "moments"),
+        kinds: opts(std::iter::once(("", "All kinds")).chain(c.kinds.iter().map(|k| (k.id.as_str(), k.name.as_str()))), kind.as_deref().or(Some(""))),
+        dids: opts(std::iter::once(("", "Anything")).chain(c.did.iter().map(|d| (d.id.as_str(), d.name.as_str()))), did.as_deref().or(Some(""))),
+        from: q.from.trim().to_string(),
+        to: q.to.trim().to_string(),
+        filtered: since.is_some() || until.is_some() || kind.is_some() || did.is_some(),
+        date_error,
+        rows,
+        more,
+        limit: LIST_LIMIT,
+        deleted: q.deleted.is_some(),
+    }))
+}
+
+// ---------------------------------------------------------------- Settings
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    csrf: String,
+    regions: Vec<Opt>,
+    saved: bool,
+    db_path: String,
+}
+
+#[derive(Deserialize)]
+pub struct SettingsQuery {
+    saved: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    region: String,
+}
+
+fn region_opts(st: &AppState, current: Option<&str>) -> Vec<Opt> {
+    let current = st.catalog().crisis.region_or_default(current).code.clone();
+    opts(st.catalog().crisis.regions().iter().map(|r| (r.code.as_str(), r.name.as_str())), Some(&current))
+}
+
+pub async fn settings(State(st): State<AppState>, Extension(session): Extension<Session>, Query(q): Query<SettingsQuery>) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    let region = store.setting(REGION_SETTING).await?;
+    Ok(render(&SettingsPage {
+        chrome: Chrome::new("Settings", "settings"),
+        csrf: session.csrf,
+        regions: region_opts(&st, region.as_deref()),
+        saved: q.saved.is_some(),
+        db_path: st.config().location.db.display().to_string(),
+    }))
+}
+
+pub async fn settings_save(State(st): State<AppState>, Form(f): Form<SettingsForm>) -> Result<Response, WebError> {
+    let store = store(&st).await?;
+    if let Some(r) = st.catalog().crisis.region(&f.region) {
+        store.set_setting(REGION_SETTING, &r.code).await?;
+    }
+    Ok(Redirect::to("/settings?saved=1").into_response())
+}
+
+// ---------------------------------------------------------------- Help
+
+#[derive(Template, WebTemplate)]
+#[template(path = "help.html")]
+struct HelpPage {
+    chrome: Chrome,
+    region: &'static Region,
+    regions: Vec<Opt>,
+    others: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Deserialize)]
+pub struct HelpQuery {
+    region: Option<String>,
+}
+
+pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>>, Query(q): Query<HelpQuery>) -> Response {
+    // Public on purpose. The saved region is used when the person is signed in
+    // and unlocked; otherwise the picker (a plain GET form) chooses.
+    let mut chosen = q.region.filter(|r| !r.is_empty());
+    if chosen.is_none()
+        && session.is_some()
+        && let Some(store) = st.store().await
+    {
+        chosen = store.setting(REGION_SETTING).await.ok().flatten();
+    }
+    let dir = &st.catalog().crisis;
+    let region = dir.region_or_default(chosen.as_deref());
+    let mut chrome = Chrome::new("Get help now", "help");
+    chrome.signed_in = session.is_some();
+    render(&HelpPage {
+        chrome,
+        region,
+        regions: region_opts(&st, Some(&region.code)),
+        others: dir.regions().iter().filter(|r| r.code != region.code).map(|r| (r.code.as_str(), r.name.as_str())).collect(),
+    })
+}
+
+// ---------------------------------------------------------------- Getting in
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "get_in.html")]
+struct GetInPage {
+    chrome: Chrome,
+    used: bool,
+}
+
+pub async fn login(State(st): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
+    match st.redeem_launch_token(&q.token) {
+        Some(session) => {
+            let mut res = Redirect::to("/").into_response();
+            res.headers_mut().insert(header::SET_COOKIE, session_cookie(&session));
+            res
+        }
+        None => (
+            StatusCode::FORBIDDEN,
+            render(&GetInPage {
+                chrome: Chrome::outside("Open drawbridge from your terminal"),
+                used: true,
+            }),
+        )
+            .into_response(),
+    }
+}
+
+pub fn how_to_get_in(_st: &AppState) -> Response {
+    render(&GetInPage {
+        chrome: Chrome::outside("Open drawbridge from your terminal"),
+        used: false,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "wrong_host.html")]
+struct WrongHostPage {
+    chrome: Chrome,
+    address: String,
+}
+
+pub fn wrong_host(st: &AppState) -> Response {
+    render(&WrongHostPage {
+        chrome: Chrome::outside("Wrong address"),
+        address: format!("http://{}", st.config().addr),
+    })
+}
+
+pub enum Refusal {
+    Origin,
+    Csrf,
+    TooLarge,
+}
+
+pub fn refused(_st: &AppState, why: Refusal) -> Response {
+    let (heading, message) = match why {
+        Refusal::Origin | Refusal::Csrf => (
+            "That was not sent from drawbridge",
+            "For your safety, drawbridge only accepts forms sent from its own pages. Go back, reload the page and try again; nothing was changed.".to_string(),
+        ),
+        Refusal::TooLarge => (
+            "That was too long to save",
+            "The form held more text than drawbridge accepts at once. Go back, shorten it, and save again; nothing was changed.".to_string(),
+        ),
+    };
+    render(&ProblemPage {
+        chrome: Chrome::new("Not saved", ""),
+        heading,
+        message,
+        hint: String::new(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "unlock.html")]
+struct UnlockPage {
+    chrome: Chrome,
+    csrf: String,
+    error: String,
+}
+
+pub async fn unlock_form(State(st): State<AppState>, Extension(session): Extension<Session>) -> Response {
+    if st.is_unlocked().await {
+        return Redirect::to("/").into_response();
+    }
+    render(&UnlockPage {
+        chrome: Chrome::outside("Unlock"),
+        csrf: session.csrf,
+        error: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct UnlockForm {
+    #[serde(default)]
+    passphrase: String,
+}
+
+pub async fn unlock(State(st): State<AppState>, Extension(session): Extension<Session>, Form(f): Form<UnlockForm>) -> Response {
+    match st.unlock(f.passphrase).await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(e) => {
+            let error = match e {
+                StoreError::WrongKey | StoreError::PassphraseRequired => "That passphrase did not open your data. Nothing was changed; try again.".to_string(),
+                other => format!("{other} {}", other.hint().unwrap_or_default()),
+            };
+            (
+                StatusCode::UNAUTHORIZED,
+                render(&UnlockPage {
+                    chrome: Chrome::outside("Unlock"),
+                    csrf: session.csrf,
+                    error,
+                }),
+            )
+                .into_response()
+        }
+    }
+}
+
+// ---------------------------------------------------------------- Assets
+
+pub async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS).into_response()
+}
+
+pub async fn icon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=86400")], ICON).into_response()
+}
+
+pub async fn not_found(session: Option<Extension<Session>>) -> Response {
+    let mut res = WebError::NotFound.into_response();
+    if session.is_none() {
+        *res.status_mut() = StatusCode::NOT_FOUND;
+    }
+    res
+}
