@@ -168,7 +168,7 @@ impl KeyFile {
             source: e,
         };
         let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(io)?;
+        crate::create_private_dir(dir).map_err(io)?;
         let body = Zeroizing::new(format!(
             "# drawbridge key file. It unlocks your database; keep it private and keep a copy\n\
              # somewhere safe. Without it (and your passphrase, if you set one) the data\n\

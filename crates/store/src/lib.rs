@@ -85,11 +85,8 @@ impl Store {
                 key
             }
         };
-        if let Some(dir) = loc.db.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
-                path: dir.to_path_buf(),
-                source: e,
-            })?;
+        if !db_exists {
+            create_private_file(&loc.db)?;
         }
         let backend = sqlite::SqliteStore::open(&loc.db, &key, workload, !db_exists).await?;
         Ok((Store { backend }, if db_exists { Opened::Existing } else { Opened::Created }))
@@ -154,6 +151,43 @@ impl Store {
     pub async fn close(&self) {
         self.backend.close().await;
     }
+}
+
+/// Make an empty database file readable by its owner only, in a folder only
+/// its owner can enter (when we create the folder). SQLite gives its WAL
+/// and shared-memory files the same permissions as the database.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| StoreError::Io { path: p, source: e }
+    };
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir).map_err(io(dir))?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map(drop).map_err(io(path))
+}
+
+/// Create a folder (and its parents) that only its owner can enter. An
+/// existing folder is left as it is.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.as_os_str().is_empty() || dir.exists() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
 }
 
 /// Times are kept to the microsecond, in UTC.

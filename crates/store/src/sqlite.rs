@@ -314,3 +314,28 @@ fn check_not_plain_sqlite(path: &Path) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_newer_schema_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let key = DataKey::generate().expect("key");
+        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+             VALUES (9999, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+        )
+        .execute(&s.pool)
+        .await
+        .expect("pretend a newer version ran");
+        s.close().await;
+        let before = std::fs::read(&path).expect("read");
+        let err = SqliteStore::open(&path, &key, Workload::Command, false).await.err().expect("must refuse");
+        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 1 }), "{err}");
+        assert_eq!(std::fs::read(&path).expect("read"), before);
+    }
+}

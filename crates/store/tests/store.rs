@@ -1,0 +1,271 @@
+//! The storage suite: run through the public `Store` interface only, so the
+//! same tests will hold any backend to the same promises.
+
+use std::path::Path;
+
+use drawbridge_core::Catalog;
+use drawbridge_core::urge::UrgeEntry;
+use drawbridge_store::{DataKey, ExportDoc, KeyFile, Location, Store, StoreError, UrgeFilter, Workload};
+use proptest::prelude::*;
+use time::{Duration, OffsetDateTime};
+
+fn loc(dir: &Path) -> Location {
+    Location {
+        db: dir.join("drawbridge.db"),
+        key: dir.join("drawbridge.key"),
+    }
+}
+
+fn entry(kind: &str, did: Option<&str>) -> UrgeEntry {
+    UrgeEntry {
+        kind: kind.into(),
+        intensity: Some(4),
+        body: Some("tight-chest".into()),
+        about: Some("Sam".into()),
+        did: did.map(String::from),
+        note: Some("after dinner".into()),
+    }
+}
+
+async fn fresh(dir: &Path) -> Store {
+    Store::open_or_create(&loc(dir), None, Workload::Command).await.expect("create").0
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+}
+
+fn catalog() -> &'static Catalog {
+    Catalog::embedded().expect("content")
+}
+
+#[tokio::test]
+async fn first_run_creates_an_encrypted_database_and_a_private_key_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, opened) = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.expect("create");
+    assert_eq!(opened, drawbridge_store::Opened::Created);
+    store.add_urge(entry("busy", None), OffsetDateTime::now_utc()).await.expect("add");
+    store.close().await;
+    let bytes = std::fs::read(dir.path().join("drawbridge.db")).expect("db file");
+    assert!(!bytes.starts_with(b"SQLite format 3"), "the database must not be readable as plain SQLite");
+    assert!(!bytes.windows(12).any(|w| w == b"after dinner"), "text must not appear in the clear");
+    let (again, opened) = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.expect("reopen");
+    assert_eq!(opened, drawbridge_store::Opened::Existing);
+    assert_eq!(again.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
+}
+
+#[tokio::test]
+async fn urges_can_be_added_read_edited_listed_and_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fresh(dir.path()).await;
+    let now = OffsetDateTime::now_utc();
+    let a = store.add_urge(entry("busy", Some("acted")), now - Duration::days(10)).await.expect("a");
+    let b = store.add_urge(entry("go-quiet", Some("stayed")), now - Duration::days(2)).await.expect("b");
+    let c = store.add_urge(entry("go-quiet", None), now).await.expect("c");
+    assert!(a.id < b.id && b.id < c.id, "UUIDv7 ids sort by creation");
+
+    let all = store.urges(&UrgeFilter::default()).await.expect("all");
+    assert_eq!(all.iter().map(|u| u.id).collect::<Vec<_>>(), vec![c.id, b.id, a.id], "newest first");
+    assert_eq!(all[2], a, "what comes back is what went in");
+
+    let recent = store.urges(&UrgeFilter { since: Some(now - Duration::days(7)), ..Default::default() }).await.expect("recent");
+    assert_eq!(recent.len(), 2);
+    let quiet = store.urges(&UrgeFilter { kind: Some("go-quiet".into()), ..Default::default() }).await.expect("kind");
+    assert_eq!(quiet.len(), 2);
+    let stayed = store.urges(&UrgeFilter { did: Some("stayed".into()), ..Default::default() }).await.expect("did");
+    assert_eq!(stayed, vec![b.clone()]);
+    let older = store.urges(&UrgeFilter { until: Some(now - Duration::days(1)), limit: Some(1), ..Default::default() }).await.expect("until");
+    assert_eq!(older, vec![b.clone()]);
+
+    let mut changed = c.entry.clone();
+    changed.did = Some("third-way".into());
+    changed.note = None;
+    assert!(store.update_urge(c.id, changed.clone()).await.expect("update"));
+    let c2 = store.urge(c.id).await.expect("get").expect("present");
+    assert_eq!(c2.entry, changed);
+    assert_eq!(c2.at, c.at, "editing keeps the time");
+
+    let counts = store.urge_counts_by_did(now - Duration::days(7)).await.expect("counts");
+    let s = catalog().urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+    assert_eq!((s.total, s.caught), (2, 2));
+
+    assert!(store.delete_urge(a.id).await.expect("delete"));
+    assert!(!store.delete_urge(a.id).await.expect("delete twice"));
+    assert!(store.urge(a.id).await.expect("get").is_none());
+    assert!(!store.update_urge(a.id, changed).await.expect("update gone"));
+}
+
+#[tokio::test]
+async fn settings_are_kept_and_overwritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fresh(dir.path()).await;
+    assert_eq!(store.setting("region").await.expect("get"), None);
+    store.set_setting("region", "UK").await.expect("set");
+    store.set_setting("region", "IE").await.expect("set again");
+    assert_eq!(store.setting("region").await.expect("get").as_deref(), Some("IE"));
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_refused_and_the_file_is_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fresh(dir.path()).await;
+    store.add_urge(entry("busy", None), OffsetDateTime::now_utc()).await.expect("add");
+    store.close().await;
+    let db = dir.path().join("drawbridge.db");
+    let before = std::fs::read(&db).expect("read");
+    let wrong = DataKey::generate().expect("key");
+    let err = Store::open(&db, &wrong, Workload::Command).await.err().expect("must fail");
+    assert!(matches!(err, StoreError::WrongKey), "{err}");
+    assert!(err.is_key_problem());
+    assert_eq!(std::fs::read(&db).expect("read"), before, "a failed open writes nothing");
+}
+
+#[tokio::test]
+async fn a_missing_key_file_is_explained_not_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fresh(dir.path()).await.close().await;
+    std::fs::remove_file(dir.path().join("drawbridge.key")).expect("rm key");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
+    assert!(matches!(err, StoreError::KeyFileMissing { .. }), "{err}");
+    assert!(!dir.path().join("drawbridge.key").exists(), "no new key may be made for an existing database");
+}
+
+#[tokio::test]
+async fn files_that_are_not_drawbridge_databases_are_left_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("drawbridge.db");
+    // An ordinary SQLite file.
+    let mut plain = b"SQLite format 3\0".to_vec();
+    plain.resize(4096, 0);
+    std::fs::write(&db, &plain).expect("write");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
+    assert!(matches!(err, StoreError::KeyFileMissing { .. } | StoreError::NotDrawbridge { .. }), "{err}");
+    KeyFile::plain(&DataKey::generate().expect("key")).write(&dir.path().join("drawbridge.key")).expect("key file");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
+    assert!(matches!(err, StoreError::NotDrawbridge { .. }), "{err}");
+    assert_eq!(std::fs::read(&db).expect("read"), plain);
+    // A text file.
+    std::fs::write(&db, "shopping list\n").expect("write");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
+    assert!(matches!(err, StoreError::NotDrawbridge { .. }), "{err}");
+    assert_eq!(std::fs::read_to_string(&db).expect("read"), "shopping list\n");
+}
+
+#[tokio::test]
+async fn passphrase_mode_opens_with_the_passphrase_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let l = loc(dir.path());
+    fresh(dir.path()).await.close().await;
+    let key = KeyFile::read(&l.key).expect("read").expect("present").unlock(&l.key, None).expect("plain key");
+    KeyFile::wrapped(&key, "a long passphrase").expect("wrap").write(&l.key).expect("write");
+    assert!(matches!(Store::open_or_create(&l, None, Workload::Command).await.err(), Some(StoreError::PassphraseRequired)));
+    assert!(matches!(Store::open_or_create(&l, Some("nope"), Workload::Command).await.err(), Some(StoreError::WrongKey)));
+    Store::open_or_create(&l, Some("a long passphrase"), Workload::Command).await.expect("opens");
+}
+
+#[tokio::test]
+async fn a_read_only_database_says_so_on_write() {
+    use std::os::unix::fs::PermissionsExt;
+    if unsafe_is_root() {
+        return; // root ignores file permissions; nothing to prove here
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fresh(dir.path()).await;
+    store.close().await;
+    let db = dir.path().join("drawbridge.db");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).expect("chmod");
+    let result = async {
+        let (s, _) = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await?;
+        s.add_urge(entry("busy", None), OffsetDateTime::now_utc()).await
+    }
+    .await;
+    assert!(matches!(result, Err(StoreError::ReadOnly(_)) | Err(StoreError::Io { .. })), "{result:?}");
+}
+
+fn unsafe_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn import_checks_everything_first_and_names_the_bad_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fresh(dir.path()).await;
+    let good = r#"{"id":"01936d3e-8f00-7000-8000-000000000001","at":"2026-01-02T03:04:05.123456Z","kind":"busy","intensity":3,"body":null,"about":null,"did":"paused","note":null}"#;
+    let bad = r#"{"id":"01936d3e-8f00-7000-8000-000000000002","at":"2026-01-02T03:04:05Z","kind":"fly","intensity":null,"body":null,"about":null,"did":null,"note":null}"#;
+    let doc = format!(r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{}},"urges":[{good},{bad}]}}"#);
+    let err = ExportDoc::parse(&doc, catalog()).err().expect("must fail");
+    assert!(err.to_string().contains("urges[1].kind"), "{err}");
+    assert!(err.to_string().contains("\"fly\""), "{err}");
+
+    let wrong_type = doc.replace(r#""intensity":3"#, r#""intensity":"high""#);
+    let err = ExportDoc::parse(&wrong_type, catalog()).err().expect("must fail");
+    assert!(err.to_string().contains("urges[0].intensity"), "{err}");
+
+    let ok = format!(r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{"region":"UK"}},"urges":[{good}]}}"#);
+    let parsed = ExportDoc::parse(&ok, catalog()).expect("valid");
+    let first = store.import(&parsed).await.expect("import");
+    assert_eq!((first.added, first.already_present), (1, 0));
+    let second = store.import(&parsed).await.expect("import again");
+    assert_eq!((second.added, second.already_present), (0, 1), "importing twice adds nothing");
+    assert_eq!(store.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
+    assert_eq!(store.setting("region").await.expect("get").as_deref(), Some("UK"));
+}
+
+fn arb_entry() -> impl Strategy<Value = UrgeEntry> {
+    let kinds = drawbridge_core::urge::REQUIRED_KINDS;
+    let bodies = drawbridge_core::urge::REQUIRED_BODY;
+    let dids = drawbridge_core::urge::REQUIRED_DID;
+    let text = "[a-zA-Z0-9 ,.'\u{e9}\u{1f331}]{0,40}".prop_map(|s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty()));
+    (
+        0..kinds.len(),
+        proptest::option::of(0u8..=10),
+        proptest::option::of(0..bodies.len()),
+        text.clone(),
+        proptest::option::of(0..dids.len()),
+        text,
+    )
+        .prop_map(move |(k, intensity, b, about, d, note)| UrgeEntry {
+            kind: kinds[k].into(),
+            intensity,
+            body: b.map(|i| bodies[i].to_string()),
+            about,
+            did: d.map(|i| dids[i].to_string()),
+            note,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    #[test]
+    fn export_then_import_into_an_empty_database_gives_back_identical_data(
+        entries in proptest::collection::vec((arb_entry(), 0i64..400_000_000), 0..25),
+        region in proptest::option::of("[A-Z]{2}"),
+    ) {
+        rt().block_on(async {
+            let a_dir = tempfile::tempdir().expect("tempdir");
+            let b_dir = tempfile::tempdir().expect("tempdir");
+            let a = fresh(a_dir.path()).await;
+            let base = OffsetDateTime::from_unix_timestamp(1_600_000_000).expect("base");
+            for (e, secs) in &entries {
+                a.add_urge(e.clone(), base + Duration::seconds(*secs) + Duration::nanoseconds(123_456_789)).await.expect("add");
+            }
+            if let Some(r) = &region {
+                a.set_setting("region", r).await.expect("setting");
+            }
+            let exported = a.export().await.expect("export");
+            let json = serde_json::to_string(&exported).expect("json");
+            let parsed = ExportDoc::parse(&json, catalog()).expect("own export parses");
+            let b = fresh(b_dir.path()).await;
+            let report = b.import(&parsed).await.expect("import");
+            prop_assert_eq!(report.added as usize, entries.len());
+            let again = b.export().await.expect("export b");
+            prop_assert_eq!(&again.urges, &exported.urges);
+            prop_assert_eq!(&again.settings, &exported.settings);
+            let twice = b.import(&parsed).await.expect("import twice");
+            prop_assert_eq!(twice.added, 0);
+            Ok(())
+        })?;
+    }
+}

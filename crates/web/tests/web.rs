@@ -1,0 +1,299 @@
+//! The web app's promises, tested in-process through the real router: the
+//! security stack (Host, launch token, session cookie, CSRF, Origin, headers,
+//! body limit) and the urge journey (one tap, details, edit, delete).
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use drawbridge_core::Catalog;
+use drawbridge_store::{DataKey, KeyFile, Location, Store, UrgeFilter, Workload};
+use drawbridge_web::{AppState, ServerConfig};
+use tower::ServiceExt;
+
+const HOST: &str = "127.0.0.1:7878";
+const ORIGIN: &str = "http://127.0.0.1:7878";
+
+struct App {
+    router: Router,
+    state: AppState,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn app_with(store: Option<Store>, dir: tempfile::TempDir) -> App {
+    let location = Location {
+        db: dir.path().join("drawbridge.db"),
+        key: dir.path().join("drawbridge.key"),
+    };
+    let (state, token) = AppState::new(
+        ServerConfig {
+            addr: HOST.parse().expect("addr"),
+            local_offset: time::UtcOffset::UTC,
+            location,
+            catalog: Catalog::embedded().expect("content"),
+        },
+        store,
+    );
+    App {
+        router: drawbridge_web::router(state.clone()),
+        state,
+        token,
+        _dir: dir,
+    }
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loc = Location {
+        db: dir.path().join("drawbridge.db"),
+        key: dir.path().join("drawbridge.key"),
+    };
+    let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("store");
+    app_with(Some(store), dir).await
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = String::from_utf8_lossy(&to_bytes(res.into_body(), 1 << 22).await.expect("body")).into_owned();
+        Resp { status, headers, body }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Resp {
+        let mut b = Request::get(path).header(header::HOST, HOST);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).expect("request")).await
+    }
+
+    async fn post(&self, path: &str, cookie: &str, origin: Option<&str>, form: &str) -> Resp {
+        let mut b = Request::post(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o);
+        }
+        self.send(b.body(Body::from(form.to_string())).expect("request")).await
+    }
+
+    /// Sign in with the launch token; returns the cookie and the CSRF token.
+    async fn sign_in(&self) -> (String, String) {
+        let r = self.get(&format!("/login?token={}", self.token), None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let set = r.headers.get(header::SET_COOKIE).expect("cookie").to_str().expect("ascii").to_string();
+        let cookie = set.split(';').next().expect("pair").to_string();
+        let today = self.get("/", Some(&cookie)).await;
+        assert_eq!(today.status, StatusCode::OK, "{}", today.body);
+        (cookie, csrf_of(&today.body))
+    }
+
+    async fn store(&self) -> Store {
+        self.state.store().await.expect("unlocked")
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[at..at + 64].to_string()
+}
+
+#[tokio::test]
+async fn a_request_for_another_host_name_is_refused() {
+    let app = app().await;
+    for host in ["evil.example:7878", "127.0.0.1:9999", "attacker.test"] {
+        let req = Request::get("/help").header(header::HOST, host).body(Body::empty()).expect("req");
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(r.body.contains("http://127.0.0.1:7878"));
+    }
+    let req = Request::get("/help").header(header::HOST, "localhost:7878").body(Body::empty()).expect("req");
+    assert_eq!(app.send(req).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn without_a_session_pages_explain_how_to_get_in_but_help_is_open() {
+    let app = app().await;
+    for path in ["/", "/moments", "/settings", "/urges/01936d3e-8f00-7000-8000-000000000001"] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(r.body.contains("Open drawbridge from your terminal"), "{path}");
+        assert!(!r.body.contains("name=\"csrf\""));
+    }
+    let forged = app.get("/", Some("drawbridge_session=0000")).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let help = app.get("/help", None).await;
+    assert_eq!(help.status, StatusCode::OK);
+    assert!(help.body.contains("Find A Helpline") || help.body.contains("findahelpline"), "international lines by default");
+}
+
+#[tokio::test]
+async fn the_launch_token_works_once_and_gives_a_strict_http_only_cookie() {
+    let app = app().await;
+    let wrong = app.get("/login?token=nope", None).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(wrong.headers.get(header::SET_COOKIE).is_none());
+    let r = app.get(&format!("/login?token={}", app.token), None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let cookie = r.headers.get(header::SET_COOKIE).expect("cookie").to_str().expect("ascii");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    let again = app.get(&format!("/login?token={}", app.token), None).await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN, "a used token opens nothing");
+    assert!(again.body.contains("already been used"));
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_are_not_stored() {
+    let app = app().await;
+    let (cookie, _) = app.sign_in().await;
+    for path in ["/", "/help", "/moments", "/nope", "/static/app.css"] {
+        let r = app.get(path, Some(&cookie)).await;
+        let h = |n: &str| r.headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let csp = h("content-security-policy");
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        if path != "/static/app.css" {
+            assert_eq!(h("cache-control"), "no-store", "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_hold_no_inline_script_or_style() {
+    let app = app().await;
+    let (cookie, _) = app.sign_in().await;
+    for path in ["/", "/help", "/moments", "/settings"] {
+        let body = app.get(path, Some(&cookie)).await.body;
+        assert!(!body.contains("<script"), "{path}");
+        assert!(!body.contains("<style"), "{path}");
+        assert!(!body.contains("style=\""), "{path}");
+        assert!(!body.contains("http://") && !body.contains("https://fonts"), "{path}: no third-party assets");
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_the_csrf_token_or_from_another_origin_changes_nothing() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let missing = app.post("/urges", &cookie, Some(ORIGIN), "kind=busy").await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let wrong = app.post("/urges", &cookie, Some(ORIGIN), "kind=busy&csrf=abc").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let cross = app.post("/urges", &cookie, Some("http://evil.example"), &format!("kind=busy&csrf={csrf}")).await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    let no_origin = app.post("/urges", &cookie, None, &format!("kind=busy&csrf={csrf}")).await;
+    assert_eq!(no_origin.status, StatusCode::FORBIDDEN);
+    assert!(app.store().await.urges(&UrgeFilter::default()).await.expect("list").is_empty());
+    let ok = app.post("/urges", &cookie, Some(ORIGIN), &format!("kind=busy&csrf={csrf}")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store().await.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let big = format!("csrf={csrf}&kind=busy&note={}", "a".repeat(70 * 1024));
+    let r = app.post("/urges", &cookie, Some(ORIGIN), &big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn one_tap_saves_then_details_edit_and_delete_work() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let today = app.get("/", Some(&cookie)).await.body;
+    for kind in drawbridge_core::urge::REQUIRED_KINDS {
+        assert!(today.contains(&format!("name=\"kind\" value=\"{kind}\"")), "Today offers {kind}");
+    }
+    let r = app.post("/urges", &cookie, Some(ORIGIN), &format!("csrf={csrf}&kind=go-quiet")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers.get(header::LOCATION).expect("location").to_str().expect("ascii").to_string();
+    assert!(location.ends_with("?saved=1"), "{location}");
+    let details = app.get(&location, Some(&cookie)).await;
+    assert!(details.body.contains("Saved: Go quiet"), "{}", details.body);
+
+    let path = location.trim_end_matches("?saved=1").to_string();
+    // A bad value keeps what was typed and says what to fix.
+    let bad = app
+        .post(&path, &cookie, Some(ORIGIN), &format!("csrf={csrf}&kind=go-quiet&intensity=eleven&note=kept+words&did=stayed"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("kept words"), "the note survives a failed save");
+    assert!(bad.body.contains("Choose a number from 0 to 10"));
+
+    let form = format!("csrf={csrf}&kind=go-quiet&intensity=6&body=tight-chest&about=Sam&did=third-way&note=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    let saved = app.post(&path, &cookie, Some(ORIGIN), &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let urges = app.store().await.urges(&UrgeFilter::default()).await.expect("list");
+    let e = &urges[0].entry;
+    assert_eq!((e.intensity, e.did.as_deref(), e.about.as_deref()), (Some(6), Some("third-way"), Some("Sam")));
+
+    let list = app.get("/moments", Some(&cookie)).await.body;
+    assert!(list.contains("&#60;script&#62;") || list.contains("&lt;script&gt;"), "user text is escaped");
+    assert!(!list.contains("<script>alert"));
+    let filtered = app.get("/moments?kind=busy", Some(&cookie)).await.body;
+    assert!(filtered.contains("Nothing matches these filters"));
+    let summary = app.get("/", Some(&cookie)).await.body;
+    assert!(summary.contains("You noticed 1 urge to pull away, and caught 1 before acting"), "{summary}");
+
+    let confirm = app.get(&format!("{path}/delete"), Some(&cookie)).await;
+    assert!(confirm.body.contains("removed for good"));
+    let gone = app.post(&format!("{path}/delete"), &cookie, Some(ORIGIN), &format!("csrf={csrf}")).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(app.store().await.urges(&UrgeFilter::default()).await.expect("list").is_empty());
+    assert_eq!(app.get(&path, Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_chosen_region_leads_the_help_page() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let r = app.post("/settings", &cookie, Some(ORIGIN), &format!("csrf={csrf}&region=UK")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let help = app.get("/help", Some(&cookie)).await.body;
+    assert!(help.contains("Samaritans"), "UK lines shown");
+    assert!(help.contains("999"), "UK emergency number shown");
+    assert!(help.contains("last checked"));
+    let other = app.get("/help?region=AU", Some(&cookie)).await.body;
+    assert!(other.contains("13 11 14"));
+}
+
+#[tokio::test]
+async fn passphrase_mode_starts_locked_and_unlocks_with_the_passphrase() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loc = Location {
+        db: dir.path().join("drawbridge.db"),
+        key: dir.path().join("drawbridge.key"),
+    };
+    Store::open_or_create(&loc, None, Workload::Command).await.expect("create").0.close().await;
+    let key: DataKey = KeyFile::read(&loc.key).expect("read").expect("kf").unlock(&loc.key, None).expect("key");
+    KeyFile::wrapped(&key, "open sesame please").expect("wrap").write(&loc.key).expect("write");
+    let app = app_with(None, dir).await;
+    let r = app.get(&format!("/login?token={}", app.token), None).await;
+    let cookie = r.headers.get(header::SET_COOKIE).expect("cookie").to_str().expect("ascii").split(';').next().expect("pair").to_string();
+    let locked = app.get("/", Some(&cookie)).await;
+    assert_eq!(locked.status, StatusCode::SEE_OTHER);
+    assert_eq!(locked.headers.get(header::LOCATION).expect("loc"), "/unlock");
+    let page = app.get("/unlock", Some(&cookie)).await;
+    let csrf = csrf_of(&page.body);
+    let wrong = app.post("/unlock", &cookie, Some(ORIGIN), &format!("csrf={csrf}&passphrase=guess")).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("did not open your data"));
+    assert!(!app.state.is_unlocked().await);
+    let right = app.post("/unlock", &cookie, Some(ORIGIN), &format!("csrf={csrf}&passphrase=open+sesame+please")).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
+}
