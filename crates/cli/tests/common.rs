@@ -1,0 +1,155 @@
+//! Helpers for driving the real `drawbridge` binary: isolated data folders,
+//! a running server, and a tiny HTTP/1.1 client (so tests control every header).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_drawbridge")
+}
+
+/// A `drawbridge` command on an isolated data folder, with nothing inherited
+/// from the developer's own environment.
+pub fn cmd(dir: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("--data-dir").arg(dir).env("NO_COLOR", "1").stdin(Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DRAWBRIDGE_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    cmd(dir).args(args).output().expect("run drawbridge")
+}
+
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = run(dir, args);
+    assert!(out.status.success(), "drawbridge {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A running `drawbridge serve`, stopped (by PID) when dropped.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub port: u16,
+    pub token: String,
+}
+
+impl Server {
+    pub fn start(dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
+        let mut c = cmd(dir);
+        c.args(["serve", "--no-open", "--port", "0"]).args(extra).stdout(Stdio::piped()).stderr(Stdio::piped());
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        let mut child = c.spawn().expect("spawn serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("read url");
+        let url = line.trim().to_string();
+        let port = url.trim_start_matches("http://127.0.0.1:").split('/').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("no URL printed: {url:?}")
+        });
+        let token = url.rsplit('=').next().unwrap_or_default().to_string();
+        Server { child, url, port, token }
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Sign in; returns (cookie, csrf).
+    pub fn sign_in(&self) -> (String, String) {
+        let r = http(self.port, "GET", &format!("/login?token={}", self.token), &[], "");
+        assert_eq!(r.status, 303, "{}", r.body);
+        let cookie = r.header("set-cookie").split(';').next().unwrap_or_default().to_string();
+        let today = http(self.port, "GET", "/", &[("Cookie", &cookie)], "");
+        assert_eq!(today.status, 200, "{}", today.body);
+        let at = today.body.find("name=\"csrf\" value=\"").expect("csrf") + 19;
+        (cookie, today.body[at..at + 64].to_string())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Http {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Http {
+    pub fn header(&self, name: &str) -> String {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+}
+
+/// One HTTP/1.1 request to 127.0.0.1:port with exactly the given headers
+/// (Host is added unless given).
+pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Http {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).expect("write");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string())).collect();
+    Http {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+pub fn post_form(server: &Server, cookie: &str, path: &str, form: &str) -> Http {
+    let origin = format!("http://{}", server.host());
+    http(
+        server.port,
+        "POST",
+        path,
+        &[("Cookie", cookie), ("Origin", &origin), ("Content-Type", "application/x-www-form-urlencoded")],
+        form,
+    )
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+pub fn db_path(dir: &Path) -> PathBuf {
+    dir.join("drawbridge.db")
+}
