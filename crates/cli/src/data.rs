@@ -49,7 +49,10 @@ pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
 
 /// Write atomically (temporary file, then rename) with owner-only permissions.
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("export")));
     {
         let mut opts = std::fs::OpenOptions::new();
@@ -70,7 +73,9 @@ pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
     let mut text = String::new();
     if a.file.as_os_str() == "-" {
-        std::io::stdin().read_to_string(&mut text).context("Could not read standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("Could not read standard input")?;
     } else {
         text = std::fs::read_to_string(&a.file).map_err(|e| {
             UserError::new(

@@ -155,7 +155,11 @@ fn report(e: &anyhow::Error) -> ExitCode {
     } else {
         (format!("{e:#}"), None, 1)
     };
-    let (red, dim, reset) = if use_color() { ("\x1b[1;31m", "\x1b[2m", "\x1b[0m") } else { ("", "", "") };
+    let (red, dim, reset) = if use_color() {
+        ("\x1b[1;31m", "\x1b[2m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
     eprintln!("{red}error:{reset} {message}");
     if let Some(h) = hint {
         eprintln!("{dim}hint:{reset} {h}");

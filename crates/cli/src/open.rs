@@ -55,7 +55,11 @@ pub fn new_passphrase() -> Result<Zeroizing<String>> {
             let a = Zeroizing::new(rpassword::prompt_password("New passphrase: ")?);
             let b = Zeroizing::new(rpassword::prompt_password("Type it again: ")?);
             if *a != *b {
-                return Err(UserError::new("The two passphrases were different, so nothing was changed.", "Run the command again and type the same passphrase twice.").into());
+                return Err(UserError::new(
+                    "The two passphrases were different, so nothing was changed.",
+                    "Run the command again and type the same passphrase twice.",
+                )
+                .into());
             }
             a
         }
@@ -83,5 +87,10 @@ pub fn browser(url: &str) -> bool {
     } else {
         Command::new("xdg-open")
     };
-    cmd.arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().is_ok()
+    cmd.arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .is_ok()
 }

@@ -27,12 +27,23 @@ pub async fn run(ctx: &Ctx, action: Action) -> Result<()> {
         None => {
             // First run: create the database and its key file, then protect them.
             open::store(ctx, Workload::Command).await?.close().await;
-            KeyFile::read(path)?.ok_or_else(|| UserError::new("The key file disappeared while drawbridge was using it.", "Restore it from a backup and try again."))?
+            KeyFile::read(path)?.ok_or_else(|| {
+                UserError::new(
+                    "The key file disappeared while drawbridge was using it.",
+                    "Restore it from a backup and try again.",
+                )
+            })?
         }
     };
     match (action, kf.needs_passphrase()) {
-        (Action::Set, true) => Err(UserError::new("A passphrase is already set.", "Use `drawbridge passphrase change` to change it.").into()),
-        (Action::Change | Action::Remove, false) => Err(UserError::new("No passphrase is set, so there is nothing to change or remove.", "Use `drawbridge passphrase set` to add one.").into()),
+        (Action::Set, true) => {
+            Err(UserError::new("A passphrase is already set.", "Use `drawbridge passphrase change` to change it.").into())
+        }
+        (Action::Change | Action::Remove, false) => Err(UserError::new(
+            "No passphrase is set, so there is nothing to change or remove.",
+            "Use `drawbridge passphrase set` to add one.",
+        )
+        .into()),
         (Action::Set, false) => {
             let key = kf.unlock(path, None)?;
             let new = open::new_passphrase()?;

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use anyhow::{Context, Result};
 use drawbridge_core::Catalog;
-use drawbridge_store::{Workload};
+use drawbridge_store::Workload;
 use drawbridge_web::{AppState, ServerConfig};
 use tokio::net::TcpListener;
 
@@ -63,7 +63,9 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let listener = match TcpListener::bind(SocketAddr::new(ip, port)).await {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            let l = TcpListener::bind(SocketAddr::new(ip, 0)).await.context("Could not find a free port")?;
+            let l = TcpListener::bind(SocketAddr::new(ip, 0))
+                .await
+                .context("Could not find a free port")?;
             let got = l.local_addr()?.port();
             eprintln!("Port {port} is already in use, so drawbridge is using port {got} instead.");
             l
@@ -99,7 +101,10 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     eprintln!("Press Ctrl-C to stop.");
 
     let app = drawbridge_web::router(state.clone());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("The web server stopped unexpectedly")?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("The web server stopped unexpectedly")?;
     state.close().await;
     eprintln!("drawbridge has stopped. Everything you saved is kept.");
     Ok(())

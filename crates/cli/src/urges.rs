@@ -84,7 +84,11 @@ pub async fn log(ctx: &Ctx, a: UrgeArgs) -> Result<()> {
         serde_json::to_writer(&mut out, &urge)?;
         writeln!(out)?;
     } else {
-        let name = catalog.urges.kind(&urge.entry.kind).map(|k| k.name.as_str()).unwrap_or(&urge.entry.kind);
+        let name = catalog
+            .urges
+            .kind(&urge.entry.kind)
+            .map(|k| k.name.as_str())
+            .unwrap_or(&urge.entry.kind);
         writeln!(out, "Saved: {name}, {}. Noticing it is the skill.", local(ctx, urge.at))?;
     }
     Ok(())
@@ -97,12 +101,20 @@ fn parse_when(ctx: &Ctx, flag: &str, s: &str) -> Result<OffsetDateTime> {
     }
     Date::parse(s, format_description!("[year]-[month]-[day]"))
         .map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_offset(ctx.local_offset))
-        .map_err(|_| UserError::new(format!("--{flag} \"{s}\" is not a date I can read."), "Use a date like 2026-11-21, or a time like 2026-11-21T09:30:00Z.").into())
+        .map_err(|_| {
+            UserError::new(
+                format!("--{flag} \"{s}\" is not a date I can read."),
+                "Use a date like 2026-11-21, or a time like 2026-11-21T09:30:00Z.",
+            )
+            .into()
+        })
 }
 
 fn local(ctx: &Ctx, t: OffsetDateTime) -> String {
     t.to_offset(ctx.local_offset)
-        .format(format_description!("[weekday repr:short] [day padding:none] [month repr:short] [year] [hour]:[minute]"))
+        .format(format_description!(
+            "[weekday repr:short] [day padding:none] [month repr:short] [year] [hour]:[minute]"
+        ))
         .unwrap_or_default()
 }
 
@@ -111,7 +123,13 @@ pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
     let since = a.since.as_deref().map(|s| parse_when(ctx, "since", s)).transpose()?;
     let until = a.until.as_deref().map(|s| parse_when(ctx, "until", s)).transpose()?;
     if let Some(k) = &a.kind {
-        catalog.urges.check(UrgeDraft { kind: k.clone(), ..Default::default() }).map_err(|e| UserError::new(e.to_string(), ""))?;
+        catalog
+            .urges
+            .check(UrgeDraft {
+                kind: k.clone(),
+                ..Default::default()
+            })
+            .map_err(|e| UserError::new(e.to_string(), ""))?;
     }
     let store = open::store(ctx, Workload::Command).await?;
     let urges = store
@@ -128,7 +146,15 @@ pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         serde_json::to_writer(&mut out, &urges)?;
         writeln!(out)?;
     } else if urges.is_empty() {
-        writeln!(out, "No urges logged{}.", if since.is_some() || until.is_some() { " in that time" } else { " yet" })?;
+        writeln!(
+            out,
+            "No urges logged{}.",
+            if since.is_some() || until.is_some() {
+                " in that time"
+            } else {
+                " yet"
+            }
+        )?;
     } else {
         for u in &urges {
             writeln!(out, "{}", line(ctx, catalog, u))?;
@@ -140,7 +166,10 @@ pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
 
 fn line(ctx: &Ctx, c: &Catalog, u: &Urge) -> String {
     let e = &u.entry;
-    let mut parts = vec![local(ctx, u.at), c.urges.kind(&e.kind).map(|k| k.name.clone()).unwrap_or_else(|| e.kind.clone())];
+    let mut parts = vec![
+        local(ctx, u.at),
+        c.urges.kind(&e.kind).map(|k| k.name.clone()).unwrap_or_else(|| e.kind.clone()),
+    ];
     if let Some(n) = e.intensity {
         parts.push(format!("{n}/10"));
     }
@@ -164,11 +193,16 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
     let mut region = a.region.or_else(|| ctx.file.region.clone());
     // Use the saved region only if that needs no passphrase: crisis lines are
     // never behind a prompt.
-    if region.is_none() && ctx.paths.db.exists() && !drawbridge_store::KeyFile::read(&ctx.paths.key).ok().flatten().is_some_and(|k| k.needs_passphrase()) {
-        if let Ok(store) = open::store(ctx, Workload::Command).await {
-            region = store.setting(drawbridge_web::pages::REGION_SETTING).await.ok().flatten();
-            store.close().await;
-        }
+    if region.is_none()
+        && ctx.paths.db.exists()
+        && !drawbridge_store::KeyFile::read(&ctx.paths.key)
+            .ok()
+            .flatten()
+            .is_some_and(|k| k.needs_passphrase())
+        && let Ok(store) = open::store(ctx, Workload::Command).await
+    {
+        region = store.setting(drawbridge_web::pages::REGION_SETTING).await.ok().flatten();
+        store.close().await;
     }
     let r = catalog.crisis.region_or_default(region.as_deref());
     let mut out = std::io::stdout().lock();

@@ -10,7 +10,23 @@ fn logging_an_urge_takes_one_command_and_lists_as_json() {
     let d = tempdir();
     let out = ok(d.path(), &["urge", "go-quiet"]);
     assert!(out.starts_with("Saved: Go quiet"), "{out}");
-    ok(d.path(), &["urge", "busy", "--intensity", "7", "--body", "tight-chest", "--about", "Sam", "--did", "third-way", "--note", "a long day"]);
+    ok(
+        d.path(),
+        &[
+            "urge",
+            "busy",
+            "--intensity",
+            "7",
+            "--body",
+            "tight-chest",
+            "--about",
+            "Sam",
+            "--did",
+            "third-way",
+            "--note",
+            "a long day",
+        ],
+    );
     let list: Value = serde_json::from_str(&ok(d.path(), &["urges", "--json"])).expect("json");
     let list = list.as_array().expect("array");
     assert_eq!(list.len(), 2);
@@ -40,7 +56,10 @@ fn logging_an_urge_takes_one_command_and_lists_as_json() {
 fn unknown_values_are_errors_that_list_the_valid_ones_and_save_nothing() {
     let d = tempdir();
     let cases: [(&[&str], &str); 4] = [
-        (&["urge", "fly"], "fight, busy, go-quiet, find-flaw, delay-reply, cancel, deflect, numb, leave-first"),
+        (
+            &["urge", "fly"],
+            "fight, busy, go-quiet, find-flaw, delay-reply, cancel, deflect, numb, leave-first",
+        ),
         (&["urge", "busy", "--did", "ran"], "acted, paused, stayed, third-way"),
         (&["urge", "busy", "--body", "elbow"], "racing-heart, tight-chest"),
         (&["urge", "busy", "--intensity", "11"], "0 to 10"),
@@ -63,18 +82,30 @@ fn unknown_values_are_errors_that_list_the_valid_ones_and_save_nothing() {
 fn a_wrong_passphrase_exits_2_and_leaves_the_database_untouched() {
     let d = tempdir();
     ok(d.path(), &["urge", "cancel"]);
-    let set = cmd(d.path()).args(["passphrase", "set"]).env("DRAWBRIDGE_NEW_PASSPHRASE", "river stone lantern").output().expect("run");
+    let set = cmd(d.path())
+        .args(["passphrase", "set"])
+        .env("DRAWBRIDGE_NEW_PASSPHRASE", "river stone lantern")
+        .output()
+        .expect("run");
     assert!(set.status.success(), "{}", stderr(&set));
     let db_before = std::fs::read(db_path(d.path())).expect("db");
 
-    let wrong = cmd(d.path()).args(["urges"]).env("DRAWBRIDGE_PASSPHRASE", "river stone").output().expect("run");
+    let wrong = cmd(d.path())
+        .args(["urges"])
+        .env("DRAWBRIDGE_PASSPHRASE", "river stone")
+        .output()
+        .expect("run");
     assert_eq!(wrong.status.code(), Some(2));
     assert!(stderr(&wrong).contains("does not open this database"), "{}", stderr(&wrong));
     let missing = run(d.path(), &["urges"]);
     assert_eq!(missing.status.code(), Some(2), "no passphrase and no terminal to ask in");
     assert_eq!(std::fs::read(db_path(d.path())).expect("db"), db_before, "nothing touched");
 
-    let right = cmd(d.path()).args(["urges", "--json"]).env("DRAWBRIDGE_PASSPHRASE", "river stone lantern").output().expect("run");
+    let right = cmd(d.path())
+        .args(["urges", "--json"])
+        .env("DRAWBRIDGE_PASSPHRASE", "river stone lantern")
+        .output()
+        .expect("run");
     assert!(right.status.success());
     assert!(String::from_utf8_lossy(&right.stdout).contains("cancel"));
 
@@ -86,14 +117,30 @@ fn a_wrong_passphrase_exits_2_and_leaves_the_database_untouched() {
         .output()
         .expect("run");
     assert!(change.status.success(), "{}", stderr(&change));
-    assert_eq!(std::fs::read(db_path(d.path())).expect("db"), db_before, "the database was not rewritten");
-    let old = cmd(d.path()).args(["urges"]).env("DRAWBRIDGE_PASSPHRASE", "river stone lantern").output().expect("run");
+    assert_eq!(
+        std::fs::read(db_path(d.path())).expect("db"),
+        db_before,
+        "the database was not rewritten"
+    );
+    let old = cmd(d.path())
+        .args(["urges"])
+        .env("DRAWBRIDGE_PASSPHRASE", "river stone lantern")
+        .output()
+        .expect("run");
     assert_eq!(old.status.code(), Some(2));
-    let remove = cmd(d.path()).args(["passphrase", "remove"]).env("DRAWBRIDGE_PASSPHRASE", "meadow kettle harbour").output().expect("run");
+    let remove = cmd(d.path())
+        .args(["passphrase", "remove"])
+        .env("DRAWBRIDGE_PASSPHRASE", "meadow kettle harbour")
+        .output()
+        .expect("run");
     assert!(remove.status.success(), "{}", stderr(&remove));
     assert!(ok(d.path(), &["urges"]).contains("Cancel plans"));
 
-    let short = cmd(d.path()).args(["passphrase", "set"]).env("DRAWBRIDGE_NEW_PASSPHRASE", "short").output().expect("run");
+    let short = cmd(d.path())
+        .args(["passphrase", "set"])
+        .env("DRAWBRIDGE_NEW_PASSPHRASE", "short")
+        .output()
+        .expect("run");
     assert_eq!(short.status.code(), Some(1));
     assert!(stderr(&short).contains("shorter than 8"));
 }
@@ -106,7 +153,10 @@ fn files_that_are_not_drawbridge_databases_get_a_clear_message() {
     let out = run(d.path(), &["urges"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("is not a drawbridge database"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(db_path(d.path())).expect("read"), "these are my notes, not a database\n");
+    assert_eq!(
+        std::fs::read_to_string(db_path(d.path())).expect("read"),
+        "these are my notes, not a database\n"
+    );
 
     let e = tempdir();
     ok(e.path(), &["urge", "numb"]);
@@ -153,7 +203,16 @@ fn completions_and_help_list_every_command() {
     let bash = ok(d.path(), &["completions", "bash"]);
     assert!(bash.contains("drawbridge") && bash.contains("complete"), "bash completions");
     let help = ok(d.path(), &["--help"]);
-    for c in ["serve", "urge ", "urges", "help-now", "passphrase", "export", "import", "completions"] {
+    for c in [
+        "serve",
+        "urge ",
+        "urges",
+        "help-now",
+        "passphrase",
+        "export",
+        "import",
+        "completions",
+    ] {
         assert!(help.contains(c), "--help lists {c}");
     }
 }
@@ -163,7 +222,11 @@ fn help_now_prints_lines_for_the_chosen_region_without_any_data() {
     let d = tempdir();
     let out = ok(d.path(), &["help-now", "--region", "uk"]);
     assert!(out.contains("999") && out.contains("Samaritans"), "{out}");
-    let env = cmd(d.path()).args(["help-now"]).env("DRAWBRIDGE_REGION", "AU").output().expect("run");
+    let env = cmd(d.path())
+        .args(["help-now"])
+        .env("DRAWBRIDGE_REGION", "AU")
+        .output()
+        .expect("run");
     assert!(String::from_utf8_lossy(&env.stdout).contains("13 11 14"));
     assert!(!db_path(d.path()).exists(), "crisis lines never need the database");
 }
@@ -174,7 +237,11 @@ fn the_config_file_is_read_and_its_mistakes_are_named() {
     std::fs::write(d.path().join("drawbridge.toml"), "port = 7878\nshiny = true\n").expect("write");
     let out = run(d.path(), &["urges"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("line 2") && stderr(&out).contains("shiny"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("line 2") && stderr(&out).contains("shiny"),
+        "{}",
+        stderr(&out)
+    );
     std::fs::write(d.path().join("drawbridge.toml"), "region = \"IE\"\n").expect("write");
     assert!(ok(d.path(), &["help-now"]).contains("50808"));
 }
@@ -185,7 +252,9 @@ fn serve_prints_the_link_alone_on_stdout_and_finds_a_free_port_when_taken() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port().to_string();
     let mut c = cmd(d.path());
-    c.args(["serve", "--no-open", "--port", &port]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    c.args(["serve", "--no-open", "--port", &port])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = c.spawn().expect("spawn");
     let mut line = String::new();
     std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().expect("stdout")), &mut line).expect("line");
@@ -221,7 +290,10 @@ fn an_urge_saved_through_the_web_survives_kill_9() {
     let (cookie, csrf) = server.sign_in();
     let r = post_form(&server, &cookie, "/urges", &format!("csrf={csrf}&kind=delay-reply"));
     assert_eq!(r.status, 303, "{}", r.body);
-    let status = std::process::Command::new("kill").args(["-KILL", &server.pid().to_string()]).status().expect("kill");
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &server.pid().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     drop(server);
     let list: Value = serde_json::from_str(&ok(d.path(), &["urges", "--json"])).expect("json");
@@ -232,7 +304,13 @@ fn an_urge_saved_through_the_web_survives_kill_9() {
 fn the_web_refuses_other_host_names_and_unsigned_visitors() {
     let d = tempdir();
     let server = Server::start(d.path(), &[], &[]);
-    let rebound = http(server.port, "GET", "/", &[("Host", &format!("attacker.example:{}", server.port))], "");
+    let rebound = http(
+        server.port,
+        "GET",
+        "/",
+        &[("Host", &format!("attacker.example:{}", server.port))],
+        "",
+    );
     assert_eq!(rebound.status, 421);
     let anon = http(server.port, "GET", "/", &[], "");
     assert_eq!(anon.status, 401);
@@ -244,7 +322,11 @@ fn the_web_refuses_other_host_names_and_unsigned_visitors() {
 fn passphrase_mode_serves_an_unlock_page() {
     let d = tempdir();
     ok(d.path(), &["urge", "busy"]);
-    let set = cmd(d.path()).args(["passphrase", "set"]).env("DRAWBRIDGE_NEW_PASSPHRASE", "quiet harbour morning").output().expect("run");
+    let set = cmd(d.path())
+        .args(["passphrase", "set"])
+        .env("DRAWBRIDGE_NEW_PASSPHRASE", "quiet harbour morning")
+        .output()
+        .expect("run");
     assert!(set.status.success());
     let server = Server::start(d.path(), &[], &[]);
     let r = http(server.port, "GET", &format!("/login?token={}", server.token), &[], "");

@@ -32,7 +32,11 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
 
 pub fn ok(dir: &Path, args: &[&str]) -> String {
     let out = run(dir, args);
-    assert!(out.status.success(), "drawbridge {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "drawbridge {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -51,18 +55,28 @@ pub struct Server {
 impl Server {
     pub fn start(dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
         let mut c = cmd(dir);
-        c.args(["serve", "--no-open", "--port", "0"]).args(extra).stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.args(["serve", "--no-open", "--port", "0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         for (k, v) in envs {
             c.env(k, v);
         }
         let mut child = c.spawn().expect("spawn serve");
         let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("read url");
+        BufReader::new(child.stdout.as_mut().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read url");
         let url = line.trim().to_string();
-        let port = url.trim_start_matches("http://127.0.0.1:").split('/').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| {
-            let _ = child.kill();
-            panic!("no URL printed: {url:?}")
-        });
+        let port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!("no URL printed: {url:?}")
+            });
         let token = url.rsplit('=').next().unwrap_or_default().to_string();
         Server { child, url, port, token }
     }
@@ -102,7 +116,11 @@ pub struct Http {
 
 impl Http {
     pub fn header(&self, name: &str) -> String {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -111,7 +129,10 @@ impl Http {
 pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Http {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
         req.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
     }
@@ -126,8 +147,15 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
-    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string())).collect();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
     Http {
         status,
         headers,
@@ -141,7 +169,11 @@ pub fn post_form(server: &Server, cookie: &str, path: &str, form: &str) -> Http 
         server.port,
         "POST",
         path,
-        &[("Cookie", cookie), ("Origin", &origin), ("Content-Type", "application/x-www-form-urlencoded")],
+        &[
+            ("Cookie", cookie),
+            ("Origin", &origin),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
         form,
     )
 }

@@ -98,11 +98,12 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 /// The line on which `needle` first appears after `key = `, to point an error
 /// at the offending entry rather than at the top of the file.
 pub fn line_of_value(text: &str, key: &str, value: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let l = l.trim_start();
-        l.starts_with(key) && l.contains(&format!("\"{value}\""))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with(key) && l.contains(&format!("\"{value}\""))
+        })
+        .map(|i| i + 1)
 }
 
 /// Ids are stable names used in files, URLs and the command line.

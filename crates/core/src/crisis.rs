@@ -49,14 +49,23 @@ impl Region {
     pub(crate) fn validate(&self, path: &str, text: &str) -> Result<(), ContentError> {
         let at = |value: &str| line_of_value(text, "name", value);
         if self.code.is_empty() || !self.code.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ContentError::new(path, line_of_value(text, "code", &self.code), "code should be upper-case letters, such as \"UK\""));
+            return Err(ContentError::new(
+                path,
+                line_of_value(text, "code", &self.code),
+                "code should be upper-case letters, such as \"UK\"",
+            ));
         }
         if self.lines.is_empty() {
             return Err(ContentError::new(path, None, "a region needs at least one [[lines]] entry"));
         }
         for line in &self.lines {
             let l = at(&line.name);
-            for (field, value) in [("name", &line.name), ("contact", &line.contact), ("hours", &line.hours), ("about", &line.about)] {
+            for (field, value) in [
+                ("name", &line.name),
+                ("contact", &line.contact),
+                ("hours", &line.hours),
+                ("about", &line.about),
+            ] {
                 if value.trim().is_empty() {
                     return Err(ContentError::new(path, l, format!("\"{}\" has an empty {field}", line.name)));
                 }
@@ -65,7 +74,11 @@ impl Region {
                 if let Some(n) = number {
                     let ok = !n.is_empty() && n.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+'));
                     if !ok {
-                        return Err(ContentError::new(path, l, format!("{field} \"{n}\" should be digits only (a leading + is fine), so phones can dial it")));
+                        return Err(ContentError::new(
+                            path,
+                            l,
+                            format!("{field} \"{n}\" should be digits only (a leading + is fine), so phones can dial it"),
+                        ));
                     }
                 }
             }
@@ -76,7 +89,11 @@ impl Region {
             }
             let d = &line.last_verified;
             if d.date.is_none() || d.time.is_some() {
-                return Err(ContentError::new(path, l, "last_verified should be a plain date such as 2026-11-21"));
+                return Err(ContentError::new(
+                    path,
+                    l,
+                    "last_verified should be a plain date such as 2026-11-21",
+                ));
             }
         }
         Ok(())
@@ -94,12 +111,20 @@ impl CrisisDirectory {
         let mut seen = HashSet::new();
         for r in &regions {
             if !seen.insert(r.code.clone()) {
-                return Err(ContentError::new("crisis/", None, format!("region {} appears in two files", r.code)));
+                return Err(ContentError::new(
+                    "crisis/",
+                    None,
+                    format!("region {} appears in two files", r.code),
+                ));
             }
         }
         for code in REQUIRED_REGIONS {
             if !seen.contains(*code) {
-                return Err(ContentError::new("crisis/", None, format!("region {code} is missing: the help page promises it")));
+                return Err(ContentError::new(
+                    "crisis/",
+                    None,
+                    format!("region {code} is missing: the help page promises it"),
+                ));
             }
         }
         regions.sort_by_key(|r| (r.order, r.code.clone()));
@@ -139,7 +164,11 @@ mod tests {
             assert!(!r.lines.is_empty());
             for l in &r.lines {
                 assert_eq!(l.verified_on().len(), 10, "{} {}", code, l.name);
-                assert!(l.tel.is_some() || l.sms.is_some() || l.web.is_some(), "{} has a way to reach it", l.name);
+                assert!(
+                    l.tel.is_some() || l.sms.is_some() || l.web.is_some(),
+                    "{} has a way to reach it",
+                    l.name
+                );
             }
         }
     }

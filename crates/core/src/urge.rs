@@ -93,11 +93,7 @@ pub enum EntryError {
     #[error("Intensity is a number from 0 to {INTENSITY_MAX}; {0} is outside that.")]
     Intensity(i64),
     #[error("The {field} is {len} characters long; please keep it under {max}.")]
-    TooLong {
-        field: &'static str,
-        len: usize,
-        max: usize,
-    },
+    TooLong { field: &'static str, len: usize, max: usize },
 }
 
 impl EntryError {
@@ -266,7 +262,11 @@ impl UrgeCatalog {
             .chain(self.did.iter().map(|d| (&d.id, &d.name)));
         for (id, t) in texts {
             if t.trim().is_empty() {
-                return Err(ContentError::new(path, line_of_value(text, "id", id), format!("\"{id}\" has an empty text")));
+                return Err(ContentError::new(
+                    path,
+                    line_of_value(text, "id", id),
+                    format!("\"{id}\" has an empty text"),
+                ));
             }
         }
         Ok(())

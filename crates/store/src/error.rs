@@ -14,7 +14,9 @@ pub enum StoreError {
     KeyFileInvalid { path: PathBuf, reason: String },
     #[error("{path} is not a drawbridge database: {reason}. It was left untouched.")]
     NotDrawbridge { path: PathBuf, reason: String },
-    #[error("This database was written by a newer version of drawbridge (schema {found}; this version knows up to {known}). It was left untouched.")]
+    #[error(
+        "This database was written by a newer version of drawbridge (schema {found}; this version knows up to {known}). It was left untouched."
+    )]
     NewerSchema { found: i64, known: i64 },
     #[error("The database at {0} is read-only, so nothing can be saved.")]
     ReadOnly(PathBuf),
@@ -35,13 +37,18 @@ pub enum StoreError {
 impl StoreError {
     /// Wrong or missing secrets are their own class: the CLI exits with 2.
     pub fn is_key_problem(&self) -> bool {
-        matches!(self, StoreError::WrongKey | StoreError::PassphraseRequired | StoreError::KeyFileMissing { .. })
+        matches!(
+            self,
+            StoreError::WrongKey | StoreError::PassphraseRequired | StoreError::KeyFileMissing { .. }
+        )
     }
 
     /// A short, practical next step, where there is one.
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            StoreError::WrongKey => "Check the passphrase (or DRAWBRIDGE_PASSPHRASE) and try again; each try leaves the data as it was.".into(),
+            StoreError::WrongKey => {
+                "Check the passphrase (or DRAWBRIDGE_PASSPHRASE) and try again; each try leaves the data as it was.".into()
+            }
             StoreError::PassphraseRequired => "Type it when asked, or set DRAWBRIDGE_PASSPHRASE for scripts.".into(),
             StoreError::KeyFileMissing { key, .. } => format!(
                 "If you moved or restored the data folder, copy its key file back to {}. Use --data-dir to point at a folder that holds both.",

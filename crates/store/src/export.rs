@@ -100,7 +100,10 @@ impl ExportDoc {
             return bad("format".into(), format!("expected \"{FORMAT}\""));
         }
         if self.version != VERSION {
-            return bad("version".into(), format!("this version of drawbridge reads export version {VERSION}, not {}", self.version));
+            return bad(
+                "version".into(),
+                format!("this version of drawbridge reads export version {VERSION}, not {}", self.version),
+            );
         }
         let mut seen = std::collections::HashSet::new();
         for (i, u) in self.urges.iter().enumerate() {
@@ -108,7 +111,10 @@ impl ExportDoc {
                 return bad(format!("urges[{i}].id"), "this id appears twice in the file".into());
             }
             if u.at.nanosecond() % 1000 != 0 {
-                return bad(format!("urges[{i}].at"), "times are kept to the microsecond; use at most 6 decimal places".into());
+                return bad(
+                    format!("urges[{i}].at"),
+                    "times are kept to the microsecond; use at most 6 decimal places".into(),
+                );
             }
             let draft = UrgeDraft {
                 kind: u.kind.clone(),
@@ -123,9 +129,16 @@ impl ExportDoc {
                 // Import keeps text exactly as exported: refuse what the app
                 // would itself have trimmed, rather than silently change it.
                 Ok(entry) => {
-                    let same = entry.kind == u.kind && entry.body == u.body && entry.about == u.about && entry.did == u.did && entry.note == u.note;
+                    let same = entry.kind == u.kind
+                        && entry.body == u.body
+                        && entry.about == u.about
+                        && entry.did == u.did
+                        && entry.note == u.note;
                     if !same {
-                        return bad(format!("urges[{i}]"), "text fields must not be empty or start or end with spaces".into());
+                        return bad(
+                            format!("urges[{i}]"),
+                            "text fields must not be empty or start or end with spaces".into(),
+                        );
                     }
                 }
             }

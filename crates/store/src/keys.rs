@@ -90,7 +90,9 @@ impl KeyFile {
     pub fn wrapped(key: &DataKey, passphrase: &str) -> Result<KeyFile, StoreError> {
         let mut salt = [0u8; 16];
         let mut nonce = [0u8; 24];
-        getrandom::fill(&mut salt).and_then(|_| getrandom::fill(&mut nonce)).map_err(|e| StoreError::Database(format!("no randomness available: {e}")))?;
+        getrandom::fill(&mut salt)
+            .and_then(|_| getrandom::fill(&mut nonce))
+            .map_err(|e| StoreError::Database(format!("no randomness available: {e}")))?;
         let kek = derive(passphrase, &salt, ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM)?;
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
         let wrapped = cipher
@@ -131,11 +133,16 @@ impl KeyFile {
             } => {
                 let passphrase = passphrase.ok_or(StoreError::PassphraseRequired)?;
                 let salt = hex::decode(salt).map_err(|_| invalid("the salt is not hexadecimal"))?;
-                let nonce = hex::decode(nonce).ok().filter(|n| n.len() == 24).ok_or_else(|| invalid("the nonce is not 48 hexadecimal characters"))?;
+                let nonce = hex::decode(nonce)
+                    .ok()
+                    .filter(|n| n.len() == 24)
+                    .ok_or_else(|| invalid("the nonce is not 48 hexadecimal characters"))?;
                 let wrapped = hex::decode(wrapped_key).map_err(|_| invalid("the wrapped key is not hexadecimal"))?;
                 let kek = derive(passphrase, &salt, *memory_kib, *iterations, *parallelism)?;
                 let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
-                let mut plain = cipher.decrypt(XNonce::from_slice(&nonce), wrapped.as_slice()).map_err(|_| StoreError::WrongKey)?;
+                let mut plain = cipher
+                    .decrypt(XNonce::from_slice(&nonce), wrapped.as_slice())
+                    .map_err(|_| StoreError::WrongKey)?;
                 let k = DataKey::from_slice(&plain).ok_or_else(|| invalid("the wrapped key has the wrong length"));
                 plain.zeroize();
                 k

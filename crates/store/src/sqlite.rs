@@ -76,8 +76,14 @@ impl SqliteStore {
     async fn prepare(&self) -> Result<(), StoreError> {
         let err = |e| from_sqlx(&self.path, e);
         // The first real read: a wrong key fails here with SQLITE_NOTADB.
-        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master").fetch_one(&self.pool).await.map_err(err)?;
-        let app_id: i64 = sqlx::query_scalar("PRAGMA application_id").fetch_one(&self.pool).await.map_err(err)?;
+        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(err)?;
+        let app_id: i64 = sqlx::query_scalar("PRAGMA application_id")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(err)?;
         if app_id != APPLICATION_ID && !(app_id == 0 && tables == 0) {
             return Err(StoreError::NotDrawbridge {
                 path: self.path.clone(),
@@ -148,12 +154,17 @@ impl SqliteStore {
     }
 
     pub(crate) async fn delete_urge(&self, id: Uuid) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM urges WHERE id = ?").bind(id.to_string()).execute(&self.pool).await.map_err(self.err())?;
+        let done = sqlx::query("DELETE FROM urges WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
         Ok(done.rows_affected() == 1)
     }
 
     pub(crate) async fn urges(&self, f: &UrgeFilter) -> Result<Vec<Urge>, StoreError> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE 1 = 1");
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE 1 = 1");
         if let Some(since) = f.since {
             q.push(" AND at >= ").push_bind(micros(since));
         }
@@ -190,7 +201,11 @@ impl SqliteStore {
     }
 
     pub(crate) async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await.map_err(self.err())
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())
     }
 
     pub(crate) async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -206,10 +221,18 @@ impl SqliteStore {
     pub(crate) async fn export_all(&self) -> Result<(BTreeMap<String, String>, Vec<Urge>), StoreError> {
         // One read transaction, so the export is a consistent snapshot.
         let mut tx = self.pool.begin().await.map_err(self.err())?;
-        let settings = sqlx::query("SELECT key, value FROM settings ORDER BY key").fetch_all(&mut *tx).await.map_err(self.err())?;
+        let settings = sqlx::query("SELECT key, value FROM settings ORDER BY key")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(self.err())?;
         let settings = settings
             .iter()
-            .map(|r| Ok((r.try_get::<String, _>(0).map_err(self.err())?, r.try_get::<String, _>(1).map_err(self.err())?)))
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>(0).map_err(self.err())?,
+                    r.try_get::<String, _>(1).map_err(self.err())?,
+                ))
+            })
             .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
         let rows = sqlx::query("SELECT id, at, kind, intensity, body, about, did, note FROM urges ORDER BY at, id")
             .fetch_all(&mut *tx)
@@ -271,7 +294,8 @@ fn micros(t: OffsetDateTime) -> i64 {
 }
 
 fn from_micros(m: i64) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000).map_err(|e| StoreError::Database(format!("a stored time is out of range: {e}")))
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000)
+        .map_err(|e| StoreError::Database(format!("a stored time is out of range: {e}")))
 }
 
 fn urge_from_row(r: &SqliteRow) -> Result<Urge, StoreError> {
@@ -334,7 +358,10 @@ mod tests {
         .expect("pretend a newer version ran");
         s.close().await;
         let before = std::fs::read(&path).expect("read");
-        let err = SqliteStore::open(&path, &key, Workload::Command, false).await.err().expect("must refuse");
+        let err = SqliteStore::open(&path, &key, Workload::Command, false)
+            .await
+            .err()
+            .expect("must refuse");
         assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 1 }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), before);
     }

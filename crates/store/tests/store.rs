@@ -42,14 +42,24 @@ fn catalog() -> &'static Catalog {
 #[tokio::test]
 async fn first_run_creates_an_encrypted_database_and_a_private_key_file() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (store, opened) = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.expect("create");
+    let (store, opened) = Store::open_or_create(&loc(dir.path()), None, Workload::Command)
+        .await
+        .expect("create");
     assert_eq!(opened, drawbridge_store::Opened::Created);
     store.add_urge(entry("busy", None), OffsetDateTime::now_utc()).await.expect("add");
     store.close().await;
     let bytes = std::fs::read(dir.path().join("drawbridge.db")).expect("db file");
-    assert!(!bytes.starts_with(b"SQLite format 3"), "the database must not be readable as plain SQLite");
-    assert!(!bytes.windows(12).any(|w| w == b"after dinner"), "text must not appear in the clear");
-    let (again, opened) = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.expect("reopen");
+    assert!(
+        !bytes.starts_with(b"SQLite format 3"),
+        "the database must not be readable as plain SQLite"
+    );
+    assert!(
+        !bytes.windows(12).any(|w| w == b"after dinner"),
+        "text must not appear in the clear"
+    );
+    let (again, opened) = Store::open_or_create(&loc(dir.path()), None, Workload::Command)
+        .await
+        .expect("reopen");
     assert_eq!(opened, drawbridge_store::Opened::Existing);
     assert_eq!(again.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
 }
@@ -59,8 +69,14 @@ async fn urges_can_be_added_read_edited_listed_and_deleted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = fresh(dir.path()).await;
     let now = OffsetDateTime::now_utc();
-    let a = store.add_urge(entry("busy", Some("acted")), now - Duration::days(10)).await.expect("a");
-    let b = store.add_urge(entry("go-quiet", Some("stayed")), now - Duration::days(2)).await.expect("b");
+    let a = store
+        .add_urge(entry("busy", Some("acted")), now - Duration::days(10))
+        .await
+        .expect("a");
+    let b = store
+        .add_urge(entry("go-quiet", Some("stayed")), now - Duration::days(2))
+        .await
+        .expect("b");
     let c = store.add_urge(entry("go-quiet", None), now).await.expect("c");
     assert!(a.id < b.id && b.id < c.id, "UUIDv7 ids sort by creation");
 
@@ -68,13 +84,38 @@ async fn urges_can_be_added_read_edited_listed_and_deleted() {
     assert_eq!(all.iter().map(|u| u.id).collect::<Vec<_>>(), vec![c.id, b.id, a.id], "newest first");
     assert_eq!(all[2], a, "what comes back is what went in");
 
-    let recent = store.urges(&UrgeFilter { since: Some(now - Duration::days(7)), ..Default::default() }).await.expect("recent");
+    let recent = store
+        .urges(&UrgeFilter {
+            since: Some(now - Duration::days(7)),
+            ..Default::default()
+        })
+        .await
+        .expect("recent");
     assert_eq!(recent.len(), 2);
-    let quiet = store.urges(&UrgeFilter { kind: Some("go-quiet".into()), ..Default::default() }).await.expect("kind");
+    let quiet = store
+        .urges(&UrgeFilter {
+            kind: Some("go-quiet".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("kind");
     assert_eq!(quiet.len(), 2);
-    let stayed = store.urges(&UrgeFilter { did: Some("stayed".into()), ..Default::default() }).await.expect("did");
+    let stayed = store
+        .urges(&UrgeFilter {
+            did: Some("stayed".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("did");
     assert_eq!(stayed, vec![b.clone()]);
-    let older = store.urges(&UrgeFilter { until: Some(now - Duration::days(1)), limit: Some(1), ..Default::default() }).await.expect("until");
+    let older = store
+        .urges(&UrgeFilter {
+            until: Some(now - Duration::days(1)),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await
+        .expect("until");
     assert_eq!(older, vec![b.clone()]);
 
     let mut changed = c.entry.clone();
@@ -125,9 +166,15 @@ async fn a_missing_key_file_is_explained_not_replaced() {
     let dir = tempfile::tempdir().expect("tempdir");
     fresh(dir.path()).await.close().await;
     std::fs::remove_file(dir.path().join("drawbridge.key")).expect("rm key");
-    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command)
+        .await
+        .err()
+        .expect("must fail");
     assert!(matches!(err, StoreError::KeyFileMissing { .. }), "{err}");
-    assert!(!dir.path().join("drawbridge.key").exists(), "no new key may be made for an existing database");
+    assert!(
+        !dir.path().join("drawbridge.key").exists(),
+        "no new key may be made for an existing database"
+    );
 }
 
 #[tokio::test]
@@ -138,15 +185,29 @@ async fn files_that_are_not_drawbridge_databases_are_left_alone() {
     let mut plain = b"SQLite format 3\0".to_vec();
     plain.resize(4096, 0);
     std::fs::write(&db, &plain).expect("write");
-    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
-    assert!(matches!(err, StoreError::KeyFileMissing { .. } | StoreError::NotDrawbridge { .. }), "{err}");
-    KeyFile::plain(&DataKey::generate().expect("key")).write(&dir.path().join("drawbridge.key")).expect("key file");
-    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command)
+        .await
+        .err()
+        .expect("must fail");
+    assert!(
+        matches!(err, StoreError::KeyFileMissing { .. } | StoreError::NotDrawbridge { .. }),
+        "{err}"
+    );
+    KeyFile::plain(&DataKey::generate().expect("key"))
+        .write(&dir.path().join("drawbridge.key"))
+        .expect("key file");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command)
+        .await
+        .err()
+        .expect("must fail");
     assert!(matches!(err, StoreError::NotDrawbridge { .. }), "{err}");
     assert_eq!(std::fs::read(&db).expect("read"), plain);
     // A text file.
     std::fs::write(&db, "shopping list\n").expect("write");
-    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command).await.err().expect("must fail");
+    let err = Store::open_or_create(&loc(dir.path()), None, Workload::Command)
+        .await
+        .err()
+        .expect("must fail");
     assert!(matches!(err, StoreError::NotDrawbridge { .. }), "{err}");
     assert_eq!(std::fs::read_to_string(&db).expect("read"), "shopping list\n");
 }
@@ -156,11 +217,26 @@ async fn passphrase_mode_opens_with_the_passphrase_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let l = loc(dir.path());
     fresh(dir.path()).await.close().await;
-    let key = KeyFile::read(&l.key).expect("read").expect("present").unlock(&l.key, None).expect("plain key");
-    KeyFile::wrapped(&key, "a long passphrase").expect("wrap").write(&l.key).expect("write");
-    assert!(matches!(Store::open_or_create(&l, None, Workload::Command).await.err(), Some(StoreError::PassphraseRequired)));
-    assert!(matches!(Store::open_or_create(&l, Some("nope"), Workload::Command).await.err(), Some(StoreError::WrongKey)));
-    Store::open_or_create(&l, Some("a long passphrase"), Workload::Command).await.expect("opens");
+    let key = KeyFile::read(&l.key)
+        .expect("read")
+        .expect("present")
+        .unlock(&l.key, None)
+        .expect("plain key");
+    KeyFile::wrapped(&key, "a long passphrase")
+        .expect("wrap")
+        .write(&l.key)
+        .expect("write");
+    assert!(matches!(
+        Store::open_or_create(&l, None, Workload::Command).await.err(),
+        Some(StoreError::PassphraseRequired)
+    ));
+    assert!(matches!(
+        Store::open_or_create(&l, Some("nope"), Workload::Command).await.err(),
+        Some(StoreError::WrongKey)
+    ));
+    Store::open_or_create(&l, Some("a long passphrase"), Workload::Command)
+        .await
+        .expect("opens");
 }
 
 #[tokio::test]
@@ -179,7 +255,10 @@ async fn a_read_only_database_says_so_on_write() {
         s.add_urge(entry("busy", None), OffsetDateTime::now_utc()).await
     }
     .await;
-    assert!(matches!(result, Err(StoreError::ReadOnly(_)) | Err(StoreError::Io { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(StoreError::ReadOnly(_)) | Err(StoreError::Io { .. })),
+        "{result:?}"
+    );
 }
 
 fn unsafe_is_root() -> bool {
@@ -194,16 +273,20 @@ async fn import_checks_everything_first_and_names_the_bad_field() {
     let store = fresh(dir.path()).await;
     let good = r#"{"id":"01936d3e-8f00-7000-8000-000000000001","at":"2026-01-02T03:04:05.123456Z","kind":"busy","intensity":3,"body":null,"about":null,"did":"paused","note":null}"#;
     let bad = r#"{"id":"01936d3e-8f00-7000-8000-000000000002","at":"2026-01-02T03:04:05Z","kind":"fly","intensity":null,"body":null,"about":null,"did":null,"note":null}"#;
-    let doc = format!(r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{}},"urges":[{good},{bad}]}}"#);
-    let err = ExportDoc::parse(&doc, catalog()).err().expect("must fail");
+    let doc = format!(
+        r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{}},"urges":[{good},{bad}]}}"#
+    );
+    let err = ExportDoc::parse(&doc, catalog()).expect_err("must fail");
     assert!(err.to_string().contains("urges[1].kind"), "{err}");
     assert!(err.to_string().contains("\"fly\""), "{err}");
 
     let wrong_type = doc.replace(r#""intensity":3"#, r#""intensity":"high""#);
-    let err = ExportDoc::parse(&wrong_type, catalog()).err().expect("must fail");
+    let err = ExportDoc::parse(&wrong_type, catalog()).expect_err("must fail");
     assert!(err.to_string().contains("urges[0].intensity"), "{err}");
 
-    let ok = format!(r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{"region":"UK"}},"urges":[{good}]}}"#);
+    let ok = format!(
+        r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{"region":"UK"}},"urges":[{good}]}}"#
+    );
     let parsed = ExportDoc::parse(&ok, catalog()).expect("valid");
     let first = store.import(&parsed).await.expect("import");
     assert_eq!((first.added, first.already_present), (1, 0));

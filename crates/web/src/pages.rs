@@ -102,7 +102,12 @@ impl IntoResponse for WebError {
             WebError::Store(e) => {
                 // The log gets the kind of problem only, never personal data.
                 tracing::error!(error = %e, "storage problem while serving a page");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", e.to_string(), e.hint().unwrap_or_default())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    e.to_string(),
+                    e.hint().unwrap_or_default(),
+                )
             }
         };
         let page = ProblemPage {
@@ -127,7 +132,9 @@ fn render(t: &impl Template) -> Response {
 
 fn local_time(st: &AppState, t: OffsetDateTime) -> String {
     t.to_offset(st.config().local_offset)
-        .format(format_description!("[weekday repr:short] [day padding:none] [month repr:short] [year], [hour]:[minute]"))
+        .format(format_description!(
+            "[weekday repr:short] [day padding:none] [month repr:short] [year], [hour]:[minute]"
+        ))
         .unwrap_or_default()
 }
 
@@ -231,8 +238,14 @@ impl UrgeFormView {
         UrgeFormView {
             kind: opts(c.kinds.iter().map(|k| (k.id.as_str(), k.name.as_str())), Some(&f.kind)),
             intensity: opts(intensity_choices.iter().map(|(v, l)| (v.as_str(), l.as_str())), Some(&f.intensity)),
-            body: opts(std::iter::once(("", "Not noted")).chain(c.body.iter().map(|b| (b.id.as_str(), b.name.as_str()))), Some(&f.body)),
-            did: opts(std::iter::once(("", "Not noted")).chain(c.did.iter().map(|d| (d.id.as_str(), d.name.as_str()))), Some(&f.did)),
+            body: opts(
+                std::iter::once(("", "Not noted")).chain(c.body.iter().map(|b| (b.id.as_str(), b.name.as_str()))),
+                Some(&f.body),
+            ),
+            did: opts(
+                std::iter::once(("", "Not noted")).chain(c.did.iter().map(|d| (d.id.as_str(), d.name.as_str()))),
+                Some(&f.did),
+            ),
             about: f.about.clone(),
             note: f.note.clone(),
             error_field,
@@ -282,7 +295,12 @@ fn edit_page(st: &AppState, csrf: String, urge: &Urge, form: UrgeFormView, statu
         csrf,
         id: urge.id,
         when: local_time(st, urge.at),
-        kind_name: st.catalog().urges.kind(&urge.entry.kind).map(|k| k.name.clone()).unwrap_or_else(|| urge.entry.kind.clone()),
+        kind_name: st
+            .catalog()
+            .urges
+            .kind(&urge.entry.kind)
+            .map(|k| k.name.clone())
+            .unwrap_or_else(|| urge.entry.kind.clone()),
         status,
         form,
     }
@@ -323,7 +341,11 @@ pub async fn urge_update(
     };
     let Ok(intensity) = intensity else {
         let form = UrgeFormView::new(&st, &f, None, true);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&edit_page(&st, session.csrf, &urge, form, ""))).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&edit_page(&st, session.csrf, &urge, form, "")),
+        )
+            .into_response());
     };
     let draft = UrgeDraft {
         kind: f.kind.clone(),
@@ -342,7 +364,11 @@ pub async fn urge_update(
         }
         Err(e) => {
             let form = UrgeFormView::new(&st, &f, Some(&e), false);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&edit_page(&st, session.csrf, &urge, form, ""))).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&edit_page(&st, session.csrf, &urge, form, "")),
+            )
+                .into_response())
         }
     }
 }
@@ -357,7 +383,11 @@ struct UrgeDeletePage {
     kind_name: String,
 }
 
-pub async fn urge_delete_confirm(State(st): State<AppState>, Extension(session): Extension<Session>, Path(id): Path<String>) -> Result<Response, WebError> {
+pub async fn urge_delete_confirm(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let store = store(&st).await?;
     let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
     let urge = store.urge(id).await?.ok_or(WebError::NotFound)?;
@@ -366,7 +396,12 @@ pub async fn urge_delete_confirm(State(st): State<AppState>, Extension(session):
         csrf: session.csrf,
         id,
         when: local_time(&st, urge.at),
-        kind_name: st.catalog().urges.kind(&urge.entry.kind).map(|k| k.name.clone()).unwrap_or(urge.entry.kind),
+        kind_name: st
+            .catalog()
+            .urges
+            .kind(&urge.entry.kind)
+            .map(|k| k.name.clone())
+            .unwrap_or(urge.entry.kind),
     }))
 }
 
@@ -460,18 +495,39 @@ pub async fn moments(State(st): State<AppState>, Query(q): Query<MomentsQuery>) 
             id: u.id,
             when: local_time(&st, u.at),
             when_iso: u.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            kind: c.kind(&u.entry.kind).map(|k| k.name.clone()).unwrap_or_else(|| u.entry.kind.clone()),
+            kind: c
+                .kind(&u.entry.kind)
+                .map(|k| k.name.clone())
+                .unwrap_or_else(|| u.entry.kind.clone()),
             intensity: u.entry.intensity.map(|n| n.to_string()).unwrap_or_default(),
-            body: u.entry.body.as_deref().and_then(|b| c.body_signal(b)).map(|b| b.name.clone()).unwrap_or_default(),
-            did: u.entry.did.as_deref().and_then(|d| c.did_choice(d)).map(|d| d.name.clone()).unwrap_or_default(),
+            body: u
+                .entry
+                .body
+                .as_deref()
+                .and_then(|b| c.body_signal(b))
+                .map(|b| b.name.clone())
+                .unwrap_or_default(),
+            did: u
+                .entry
+                .did
+                .as_deref()
+                .and_then(|d| c.did_choice(d))
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
             about: u.entry.about.clone().unwrap_or_default(),
             note: u.entry.note.clone().unwrap_or_default(),
         })
         .collect();
     Ok(render(&MomentsPage {
         chrome: Chrome::new("Moments", "moments"),
-        kinds: opts(std::iter::once(("", "All kinds")).chain(c.kinds.iter().map(|k| (k.id.as_str(), k.name.as_str()))), kind.as_deref().or(Some(""))),
-        dids: opts(std::iter::once(("", "Anything")).chain(c.did.iter().map(|d| (d.id.as_str(), d.name.as_str()))), did.as_deref().or(Some(""))),
+        kinds: opts(
+            std::iter::once(("", "All kinds")).chain(c.kinds.iter().map(|k| (k.id.as_str(), k.name.as_str()))),
+            kind.as_deref().or(Some("")),
+        ),
+        dids: opts(
+            std::iter::once(("", "Anything")).chain(c.did.iter().map(|d| (d.id.as_str(), d.name.as_str()))),
+            did.as_deref().or(Some("")),
+        ),
         from: q.from.trim().to_string(),
         to: q.to.trim().to_string(),
         filtered: since.is_some() || until.is_some() || kind.is_some() || did.is_some(),
@@ -508,10 +564,17 @@ pub struct SettingsForm {
 
 fn region_opts(st: &AppState, current: Option<&str>) -> Vec<Opt> {
     let current = st.catalog().crisis.region_or_default(current).code.clone();
-    opts(st.catalog().crisis.regions().iter().map(|r| (r.code.as_str(), r.name.as_str())), Some(&current))
+    opts(
+        st.catalog().crisis.regions().iter().map(|r| (r.code.as_str(), r.name.as_str())),
+        Some(&current),
+    )
 }
 
-pub async fn settings(State(st): State<AppState>, Extension(session): Extension<Session>, Query(q): Query<SettingsQuery>) -> Result<Response, WebError> {
+pub async fn settings(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Query(q): Query<SettingsQuery>,
+) -> Result<Response, WebError> {
     let store = store(&st).await?;
     let region = store.setting(REGION_SETTING).await?;
     Ok(render(&SettingsPage {
@@ -565,7 +628,12 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
         chrome,
         region,
         regions: region_opts(&st, Some(&region.code)),
-        others: dir.regions().iter().filter(|r| r.code != region.code).map(|r| (r.code.as_str(), r.name.as_str())).collect(),
+        others: dir
+            .regions()
+            .iter()
+            .filter(|r| r.code != region.code)
+            .map(|r| (r.code.as_str(), r.name.as_str()))
+            .collect(),
     })
 }
 
@@ -678,7 +746,9 @@ pub async fn unlock(State(st): State<AppState>, Extension(session): Extension<Se
         Ok(()) => Redirect::to("/").into_response(),
         Err(e) => {
             let error = match e {
-                StoreError::WrongKey | StoreError::PassphraseRequired => "That passphrase did not open your data. Nothing was changed; try again.".to_string(),
+                StoreError::WrongKey | StoreError::PassphraseRequired => {
+                    "That passphrase did not open your data. Nothing was changed; try again.".to_string()
+                }
                 other => format!("{other} {}", other.hint().unwrap_or_default()),
             };
             (
@@ -697,11 +767,22 @@ pub async fn unlock(State(st): State<AppState>, Extension(session): Extension<Se
 // ---------------------------------------------------------------- Assets
 
 pub async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
 }
 
 pub async fn icon() -> Response {
-    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=86400")], ICON).into_response()
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=86400")],
+        ICON,
+    )
+        .into_response()
 }
 
 pub async fn not_found(session: Option<Extension<Session>>) -> Response {

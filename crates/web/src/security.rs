@@ -76,10 +76,13 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
     if !is_static {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -151,7 +154,11 @@ pub async fn session_guard(State(state): State<AppState>, mut req: Request, next
 
 fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN) {
-        return origin.to_str().ok().and_then(|o| o.strip_prefix("http://")).is_some_and(|h| state.allows_host(h));
+        return origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.strip_prefix("http://"))
+            .is_some_and(|h| state.allows_host(h));
     }
     // Browsers always send Origin on POST; a Referer from here is the only
     // other acceptable proof of where a request came from.
@@ -165,7 +172,8 @@ fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
 
 /// The session cookie for a new session.
 pub fn session_cookie(session: &Session) -> HeaderValue {
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", session.id)).unwrap_or(HeaderValue::from_static(""))
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", session.id))
+        .unwrap_or(HeaderValue::from_static(""))
 }
 
 #[cfg(test)]

@@ -90,7 +90,13 @@ impl App {
     async fn sign_in(&self) -> (String, String) {
         let r = self.get(&format!("/login?token={}", self.token), None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let set = r.headers.get(header::SET_COOKIE).expect("cookie").to_str().expect("ascii").to_string();
+        let set = r
+            .headers
+            .get(header::SET_COOKIE)
+            .expect("cookie")
+            .to_str()
+            .expect("ascii")
+            .to_string();
         let cookie = set.split(';').next().expect("pair").to_string();
         let today = self.get("/", Some(&cookie)).await;
         assert_eq!(today.status, StatusCode::OK, "{}", today.body);
@@ -116,7 +122,10 @@ async fn a_request_for_another_host_name_is_refused() {
         assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
         assert!(r.body.contains("http://127.0.0.1:7878"));
     }
-    let req = Request::get("/help").header(header::HOST, "localhost:7878").body(Body::empty()).expect("req");
+    let req = Request::get("/help")
+        .header(header::HOST, "localhost:7878")
+        .body(Body::empty())
+        .expect("req");
     assert_eq!(app.send(req).await.status, StatusCode::OK);
 }
 
@@ -133,7 +142,10 @@ async fn without_a_session_pages_explain_how_to_get_in_but_help_is_open() {
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
     let help = app.get("/help", None).await;
     assert_eq!(help.status, StatusCode::OK);
-    assert!(help.body.contains("Find A Helpline") || help.body.contains("findahelpline"), "international lines by default");
+    assert!(
+        help.body.contains("Find A Helpline") || help.body.contains("findahelpline"),
+        "international lines by default"
+    );
 }
 
 #[tokio::test]
@@ -164,6 +176,11 @@ async fn every_response_carries_the_security_headers_and_pages_are_not_stored() 
         assert!(csp.contains("frame-ancestors 'none'"), "{path}");
         assert!(!csp.contains("unsafe-inline"), "{path}");
         assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(
+            h("referrer-policy"),
+            "same-origin",
+            "{path}: no-referrer would make browsers send Origin: null on our own forms"
+        );
         if path != "/static/app.css" {
             assert_eq!(h("cache-control"), "no-store", "{path}");
         }
@@ -179,7 +196,10 @@ async fn pages_hold_no_inline_script_or_style() {
         assert!(!body.contains("<script"), "{path}");
         assert!(!body.contains("<style"), "{path}");
         assert!(!body.contains("style=\""), "{path}");
-        assert!(!body.contains("http://") && !body.contains("https://fonts"), "{path}: no third-party assets");
+        assert!(
+            !body.contains("http://") && !body.contains("https://fonts"),
+            "{path}: no third-party assets"
+        );
     }
 }
 
@@ -191,7 +211,9 @@ async fn a_form_without_the_csrf_token_or_from_another_origin_changes_nothing() 
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     let wrong = app.post("/urges", &cookie, Some(ORIGIN), "kind=busy&csrf=abc").await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-    let cross = app.post("/urges", &cookie, Some("http://evil.example"), &format!("kind=busy&csrf={csrf}")).await;
+    let cross = app
+        .post("/urges", &cookie, Some("http://evil.example"), &format!("kind=busy&csrf={csrf}"))
+        .await;
     assert_eq!(cross.status, StatusCode::FORBIDDEN);
     let no_origin = app.post("/urges", &cookie, None, &format!("kind=busy&csrf={csrf}")).await;
     assert_eq!(no_origin.status, StatusCode::FORBIDDEN);
@@ -218,9 +240,17 @@ async fn one_tap_saves_then_details_edit_and_delete_work() {
     for kind in drawbridge_core::urge::REQUIRED_KINDS {
         assert!(today.contains(&format!("name=\"kind\" value=\"{kind}\"")), "Today offers {kind}");
     }
-    let r = app.post("/urges", &cookie, Some(ORIGIN), &format!("csrf={csrf}&kind=go-quiet")).await;
+    let r = app
+        .post("/urges", &cookie, Some(ORIGIN), &format!("csrf={csrf}&kind=go-quiet"))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let location = r.headers.get(header::LOCATION).expect("location").to_str().expect("ascii").to_string();
+    let location = r
+        .headers
+        .get(header::LOCATION)
+        .expect("location")
+        .to_str()
+        .expect("ascii")
+        .to_string();
     assert!(location.ends_with("?saved=1"), "{location}");
     let details = app.get(&location, Some(&cookie)).await;
     assert!(details.body.contains("Saved: Go quiet"), "{}", details.body);
@@ -228,30 +258,47 @@ async fn one_tap_saves_then_details_edit_and_delete_work() {
     let path = location.trim_end_matches("?saved=1").to_string();
     // A bad value keeps what was typed and says what to fix.
     let bad = app
-        .post(&path, &cookie, Some(ORIGIN), &format!("csrf={csrf}&kind=go-quiet&intensity=eleven&note=kept+words&did=stayed"))
+        .post(
+            &path,
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&kind=go-quiet&intensity=eleven&note=kept+words&did=stayed"),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("kept words"), "the note survives a failed save");
     assert!(bad.body.contains("Choose a number from 0 to 10"));
 
-    let form = format!("csrf={csrf}&kind=go-quiet&intensity=6&body=tight-chest&about=Sam&did=third-way&note=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    let form =
+        format!("csrf={csrf}&kind=go-quiet&intensity=6&body=tight-chest&about=Sam&did=third-way&note=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
     let saved = app.post(&path, &cookie, Some(ORIGIN), &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let urges = app.store().await.urges(&UrgeFilter::default()).await.expect("list");
     let e = &urges[0].entry;
-    assert_eq!((e.intensity, e.did.as_deref(), e.about.as_deref()), (Some(6), Some("third-way"), Some("Sam")));
+    assert_eq!(
+        (e.intensity, e.did.as_deref(), e.about.as_deref()),
+        (Some(6), Some("third-way"), Some("Sam"))
+    );
 
     let list = app.get("/moments", Some(&cookie)).await.body;
-    assert!(list.contains("&#60;script&#62;") || list.contains("&lt;script&gt;"), "user text is escaped");
+    assert!(
+        list.contains("&#60;script&#62;") || list.contains("&lt;script&gt;"),
+        "user text is escaped"
+    );
     assert!(!list.contains("<script>alert"));
     let filtered = app.get("/moments?kind=busy", Some(&cookie)).await.body;
     assert!(filtered.contains("Nothing matches these filters"));
     let summary = app.get("/", Some(&cookie)).await.body;
-    assert!(summary.contains("You noticed 1 urge to pull away, and caught 1 before acting"), "{summary}");
+    assert!(
+        summary.contains("You noticed 1 urge to pull away, and caught 1 before acting"),
+        "{summary}"
+    );
 
     let confirm = app.get(&format!("{path}/delete"), Some(&cookie)).await;
     assert!(confirm.body.contains("removed for good"));
-    let gone = app.post(&format!("{path}/delete"), &cookie, Some(ORIGIN), &format!("csrf={csrf}")).await;
+    let gone = app
+        .post(&format!("{path}/delete"), &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+        .await;
     assert_eq!(gone.status, StatusCode::SEE_OTHER);
     assert!(app.store().await.urges(&UrgeFilter::default()).await.expect("list").is_empty());
     assert_eq!(app.get(&path, Some(&cookie)).await.status, StatusCode::NOT_FOUND);
@@ -261,7 +308,9 @@ async fn one_tap_saves_then_details_edit_and_delete_work() {
 async fn the_chosen_region_leads_the_help_page() {
     let app = app().await;
     let (cookie, csrf) = app.sign_in().await;
-    let r = app.post("/settings", &cookie, Some(ORIGIN), &format!("csrf={csrf}&region=UK")).await;
+    let r = app
+        .post("/settings", &cookie, Some(ORIGIN), &format!("csrf={csrf}&region=UK"))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let help = app.get("/help", Some(&cookie)).await.body;
     assert!(help.contains("Samaritans"), "UK lines shown");
@@ -278,22 +327,52 @@ async fn passphrase_mode_starts_locked_and_unlocks_with_the_passphrase() {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
     };
-    Store::open_or_create(&loc, None, Workload::Command).await.expect("create").0.close().await;
-    let key: DataKey = KeyFile::read(&loc.key).expect("read").expect("kf").unlock(&loc.key, None).expect("key");
-    KeyFile::wrapped(&key, "open sesame please").expect("wrap").write(&loc.key).expect("write");
+    Store::open_or_create(&loc, None, Workload::Command)
+        .await
+        .expect("create")
+        .0
+        .close()
+        .await;
+    let key: DataKey = KeyFile::read(&loc.key)
+        .expect("read")
+        .expect("kf")
+        .unlock(&loc.key, None)
+        .expect("key");
+    KeyFile::wrapped(&key, "open sesame please")
+        .expect("wrap")
+        .write(&loc.key)
+        .expect("write");
     let app = app_with(None, dir).await;
     let r = app.get(&format!("/login?token={}", app.token), None).await;
-    let cookie = r.headers.get(header::SET_COOKIE).expect("cookie").to_str().expect("ascii").split(';').next().expect("pair").to_string();
+    let cookie = r
+        .headers
+        .get(header::SET_COOKIE)
+        .expect("cookie")
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_string();
     let locked = app.get("/", Some(&cookie)).await;
     assert_eq!(locked.status, StatusCode::SEE_OTHER);
     assert_eq!(locked.headers.get(header::LOCATION).expect("loc"), "/unlock");
     let page = app.get("/unlock", Some(&cookie)).await;
     let csrf = csrf_of(&page.body);
-    let wrong = app.post("/unlock", &cookie, Some(ORIGIN), &format!("csrf={csrf}&passphrase=guess")).await;
+    let wrong = app
+        .post("/unlock", &cookie, Some(ORIGIN), &format!("csrf={csrf}&passphrase=guess"))
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.body.contains("did not open your data"));
     assert!(!app.state.is_unlocked().await);
-    let right = app.post("/unlock", &cookie, Some(ORIGIN), &format!("csrf={csrf}&passphrase=open+sesame+please")).await;
+    let right = app
+        .post(
+            "/unlock",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&passphrase=open+sesame+please"),
+        )
+        .await;
     assert_eq!(right.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
 }

@@ -1,0 +1,426 @@
+//! End-to-end journeys in a real browser: Debian's Chromium driven through
+//! chromedriver, with axe-core run on every page (zero violations allowed),
+//! in light and dark colour schemes and on a 320 px wide screen.
+//!
+//! Without Chromium these tests skip with a message, unless
+//! DRAWBRIDGE_REQUIRE_BROWSER=1 (CI sets it), when a missing browser fails.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+struct Tools {
+    chromium: PathBuf,
+    chromedriver: PathBuf,
+    axe: String,
+}
+
+fn which(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names
+        .iter()
+        .find_map(|n| std::env::split_paths(&path).map(|d| d.join(n)).find(|p| p.is_file()))
+}
+
+/// The browser tools, or None (after saying why) when they are missing and
+/// not required.
+fn tools() -> Option<Tools> {
+    let required = std::env::var("DRAWBRIDGE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let chromium = std::env::var_os("CHROME_BIN")
+        .map(PathBuf::from)
+        .or_else(|| which(&["chromium", "chromium-browser", "google-chrome"]));
+    let chromedriver = which(&["chromedriver"]);
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path).ok();
+    match (chromium, chromedriver, axe) {
+        (Some(chromium), Some(chromedriver), Some(axe)) => Some(Tools {
+            chromium,
+            chromedriver,
+            axe,
+        }),
+        (c, d, a) => {
+            let missing = [
+                (c.is_none(), "chromium"),
+                (d.is_none(), "chromedriver"),
+                (a.is_none(), "node_modules/axe-core (run `npm ci`)"),
+            ]
+            .iter()
+            .filter(|(m, _)| *m)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+            .join(", ");
+            assert!(!required, "DRAWBRIDGE_REQUIRE_BROWSER=1 but missing: {missing}");
+            eprintln!("skipping browser test: missing {missing}. Install with `apt-get install chromium chromium-driver` and `npm ci`.");
+            None
+        }
+    }
+}
+
+/// chromedriver, ended by PID when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+async fn browser(t: &Tools, dark: bool) -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new(&t.chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile::tempdir().expect("profile dir");
+    let driver = Driver {
+        child,
+        port,
+        _profile: profile,
+    };
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        "--disable-quic".into(),
+        "--window-size=1024,900".into(),
+        format!("--user-data-dir={}", driver._profile.path().display()),
+    ];
+    if dark {
+        args.push("--blink-settings=preferredColorScheme=0".into());
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), json!({ "binary": t.chromium, "args": args }));
+    let start = Instant::now();
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(c) => return (driver, c),
+            Err(e) if start.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("could not start a browser session: {e}"),
+        }
+    }
+}
+
+/// Run axe-core on the current page and return its violations.
+async fn axe_violations(c: &Client, t: &Tools) -> Vec<Value> {
+    c.execute(&format!("{}\nreturn true;", t.axe), vec![]).await.expect("inject axe");
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { resultTypes: ['violations'] })
+          .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '')) }))))
+          .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));
+    "#;
+    let result = c.execute_async(script, vec![]).await.expect("run axe");
+    result.as_array().cloned().unwrap_or_default()
+}
+
+/// Run axe-core on the current page; fail with the violations listed.
+async fn axe(c: &Client, t: &Tools, page: &str) {
+    let violations = axe_violations(c, t).await;
+    assert!(
+        violations.is_empty(),
+        "axe found violations on {page}:\n{}",
+        serde_json::to_string_pretty(&Value::Array(violations)).unwrap_or_default()
+    );
+}
+
+async fn text(c: &Client) -> String {
+    c.find(Locator::Css("body")).await.expect("body").text().await.expect("text")
+}
+
+/// Wait (up to 10 s) until the page shows `needle`: form posts navigate
+/// asynchronously, and unlocking takes a deliberate quarter second.
+async fn wait_text(c: &Client, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let t = text(c).await;
+        if t.contains(needle) {
+            return t;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the page never showed {needle:?}; it shows:\n{t}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn fits_width(c: &Client, page: &str) {
+    let v = c
+        .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+        .await
+        .expect("measure");
+    let (scroll, inner) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
+    assert!(scroll <= inner, "{page} scrolls sideways at {inner}px: content is {scroll}px wide");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_violations() {
+    let Some(t) = tools() else { return };
+    let d = tempdir();
+    let server = Server::start(d.path(), &[], &[]);
+    let (_driver, c) = browser(&t, false).await;
+    let base = format!("http://{}", server.host());
+
+    c.goto(&server.url).await.expect("open launch link");
+    assert!(text(&c).await.contains("Noticing an urge to pull away?"));
+    axe(&c, &t, "Today").await;
+
+    // Keyboard: the first Tab reaches the skip link.
+    c.find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .send_keys("\u{E004}")
+        .await
+        .expect("tab");
+    let first = c.active_element().await.expect("focus");
+    assert_eq!(first.text().await.expect("text"), "Skip to main content");
+
+    // One tap saves.
+    c.find(Locator::Css("button[value='go-quiet']"))
+        .await
+        .expect("go quiet")
+        .click()
+        .await
+        .expect("tap");
+    wait_text(&c, "Saved: Go quiet").await;
+    axe(&c, &t, "urge details (just saved)").await;
+
+    // Optional details, by keyboard where it matters.
+    c.find(Locator::Css("input[name='intensity'][value='6']"))
+        .await
+        .expect("6")
+        .click()
+        .await
+        .expect("choose 6");
+    c.find(Locator::Css("input[name='did'][value='stayed']"))
+        .await
+        .expect("stayed")
+        .click()
+        .await
+        .expect("choose stayed");
+    let note = c.find(Locator::Id("note")).await.expect("note");
+    note.send_keys("Wanted to leave the call early; stayed ten more minutes.")
+        .await
+        .expect("type");
+    c.find(Locator::Css("button.primary"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("save");
+    wait_text(&c, "Details saved").await;
+
+    c.goto(&format!("{base}/moments")).await.expect("moments");
+    let moments = text(&c).await;
+    assert!(
+        moments.contains("stayed ten more minutes") && moments.contains("6 of 10"),
+        "{moments}"
+    );
+    axe(&c, &t, "Moments").await;
+
+    c.goto(&format!("{base}/")).await.expect("today");
+    assert!(
+        text(&c)
+            .await
+            .contains("You noticed 1 urge to pull away, and caught 1 before acting")
+    );
+
+    // Delete asks once, in words.
+    c.goto(&format!("{base}/moments")).await.expect("moments");
+    c.find(Locator::Css(".moments a"))
+        .await
+        .expect("edit link")
+        .click()
+        .await
+        .expect("edit");
+    c.find(Locator::LinkText("Delete this urge"))
+        .await
+        .expect("delete link")
+        .click()
+        .await
+        .expect("delete");
+    wait_text(&c, "removed for good").await;
+    axe(&c, &t, "delete confirmation").await;
+    c.find(Locator::Css("button.danger"))
+        .await
+        .expect("confirm")
+        .click()
+        .await
+        .expect("confirm");
+    wait_text(&c, "The urge was deleted").await;
+    assert!(text(&c).await.contains("Nothing logged yet"));
+
+    // Settings choose the region the help page leads with.
+    c.goto(&format!("{base}/settings")).await.expect("settings");
+    axe(&c, &t, "Settings").await;
+    c.find(Locator::Css("#region option[value='UK']"))
+        .await
+        .expect("UK")
+        .click()
+        .await
+        .expect("choose UK");
+    c.find(Locator::Css("button.primary"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("save");
+    wait_text(&c, "Saved.").await;
+    c.find(Locator::LinkText("Get help now"))
+        .await
+        .expect("help link")
+        .click()
+        .await
+        .expect("help");
+    let help = wait_text(&c, "Samaritans").await;
+    assert!(help.contains("Samaritans") && help.contains("999"), "{help}");
+    axe(&c, &t, "Get help now").await;
+
+    c.goto(&format!("{base}/no-such-page")).await.expect("404");
+    axe(&c, &t, "not found").await;
+
+    // The checker itself must be able to fail: an unlabelled field is caught.
+    c.execute(
+        "const i = document.createElement('input'); document.querySelector('main').append(i);",
+        vec![],
+    )
+    .await
+    .expect("add field");
+    let found = axe_violations(&c, &t).await;
+    assert!(
+        found.iter().any(|v| v["id"] == "label"),
+        "axe should flag an unlabelled input: {found:?}"
+    );
+    c.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
+    let Some(t) = tools() else { return };
+    let d = tempdir();
+    ok(
+        d.path(),
+        &[
+            "urge",
+            "find-flaw",
+            "--about",
+            "a very long name that should wrap nicely on a small screen",
+            "--note",
+            "A note long enough to need wrapping on the narrowest phone screen we support.",
+        ],
+    );
+    let server = Server::start(d.path(), &[], &[]);
+    let (_driver, c) = browser(&t, true).await;
+    let base = format!("http://{}", server.host());
+    c.set_window_size(320, 800).await.expect("narrow");
+    c.goto(&server.url).await.expect("launch");
+    let dark = c
+        .execute("return matchMedia('(prefers-color-scheme: dark)').matches;", vec![])
+        .await
+        .expect("media");
+    assert_eq!(dark, Value::Bool(true), "the browser should be in dark mode");
+    let urge_page = {
+        c.goto(&format!("{base}/moments")).await.expect("moments");
+        let a = c.find(Locator::Css(".moments a")).await.expect("edit");
+        a.attr("href").await.expect("href").unwrap_or_default()
+    };
+    for path in [
+        "/",
+        "/moments",
+        urge_page.as_str(),
+        &format!("{urge_page}/delete"),
+        "/settings",
+        "/help",
+        "/help?region=IN",
+    ] {
+        c.goto(&format!("{base}{path}")).await.expect("page");
+        fits_width(&c, path).await;
+        axe(&c, &t, &format!("{path} (dark, 320px)")).await;
+    }
+    c.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_way_in_and_the_unlock_page_are_clear_and_accessible() {
+    let Some(t) = tools() else { return };
+    let d = tempdir();
+    ok(d.path(), &["urge", "busy"]);
+    let set = cmd(d.path())
+        .args(["passphrase", "set"])
+        .env("DRAWBRIDGE_NEW_PASSPHRASE", "lantern over water")
+        .output()
+        .expect("run");
+    assert!(set.status.success());
+    let server = Server::start(d.path(), &[], &[]);
+    let (_driver, c) = browser(&t, false).await;
+    let base = format!("http://{}", server.host());
+
+    c.goto(&format!("{base}/")).await.expect("no token");
+    assert!(text(&c).await.contains("Open drawbridge from your terminal"));
+    axe(&c, &t, "how to get in").await;
+
+    c.goto(&server.url).await.expect("launch");
+    assert!(c.current_url().await.expect("url").path().ends_with("/unlock"));
+    axe(&c, &t, "unlock").await;
+    c.find(Locator::Id("passphrase"))
+        .await
+        .expect("field")
+        .send_keys("not it")
+        .await
+        .expect("type");
+    c.find(Locator::Css("button.primary"))
+        .await
+        .expect("unlock")
+        .click()
+        .await
+        .expect("submit");
+    wait_text(&c, "did not open your data").await;
+    axe(&c, &t, "unlock (wrong passphrase)").await;
+    c.find(Locator::Id("passphrase"))
+        .await
+        .expect("field")
+        .send_keys("lantern over water\n")
+        .await
+        .expect("type");
+    wait_text(&c, "You noticed 1 urge").await;
+
+    // A used launch link explains itself (this browser stays signed in).
+    c.goto(&server.url).await.expect("reuse");
+    wait_text(&c, "already been used").await;
+    axe(&c, &t, "used launch link").await;
+    c.close().await.expect("close");
+}
