@@ -82,6 +82,9 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         },
         store,
     );
+    // Listen for Ctrl-C and SIGTERM before anyone can see the link, so a stop
+    // right after start still shuts down cleanly.
+    let shutdown = shutdown_signal()?;
     let url = format!("http://{addr}/login?token={token}");
     {
         // The link alone on its own line on stdout, so scripts can read it.
@@ -102,7 +105,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
 
     let app = drawbridge_web::router(state.clone());
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .context("The web server stopped unexpectedly")?;
     state.close().await;
@@ -110,23 +113,24 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// A future that completes on Ctrl-C or SIGTERM. The handlers are installed
+/// when this is called, not when the future is first polled.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).context("Could not listen for Ctrl-C")?;
+    let mut term = signal(SignalKind::terminate()).context("Could not listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {},
+            _ = term.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

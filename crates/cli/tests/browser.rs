@@ -157,8 +157,26 @@ async fn axe(c: &Client, t: &Tools, page: &str) {
     );
 }
 
+async fn click(c: &Client, what: Locator<'_>) {
+    let el = c.find(what).await.unwrap_or_else(|e| panic!("nothing to click for {what:?}: {e}"));
+    el.click().await.expect("click");
+}
+
+async fn type_into(c: &Client, what: Locator<'_>, keys: &str) {
+    let el = c.find(what).await.unwrap_or_else(|e| panic!("no field for {what:?}: {e}"));
+    el.send_keys(keys).await.expect("type");
+}
+
+/// The page's visible text, read in one call. A page that is mid-navigation
+/// can fail the read; then we wait a moment and read the new page.
 async fn text(c: &Client) -> String {
-    c.find(Locator::Css("body")).await.expect("body").text().await.expect("text")
+    for _ in 0..100 {
+        match c.execute("return document.body ? document.body.innerText : null;", vec![]).await {
+            Ok(Value::String(s)) => return s,
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    panic!("the page never settled enough to read its text")
 }
 
 /// Wait (up to 10 s) until the page shows `needle`: form posts navigate
@@ -200,48 +218,26 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     axe(&c, &t, "Today").await;
 
     // Keyboard: the first Tab reaches the skip link.
-    c.find(Locator::Css("body"))
-        .await
-        .expect("body")
-        .send_keys("\u{E004}")
-        .await
-        .expect("tab");
+    type_into(&c, Locator::Css("body"), "\u{E004}").await;
     let first = c.active_element().await.expect("focus");
     assert_eq!(first.text().await.expect("text"), "Skip to main content");
 
     // One tap saves.
-    c.find(Locator::Css("button[value='go-quiet']"))
-        .await
-        .expect("go quiet")
-        .click()
-        .await
-        .expect("tap");
+    click(&c, Locator::Css("button[value='go-quiet']")).await;
     wait_text(&c, "Saved: Go quiet").await;
+    // The script moves focus to the confirmation, so it is heard.
+    let focused = c.active_element().await.expect("focus").text().await.expect("text");
+    assert!(focused.contains("Saved: Go quiet"), "focus is on the notice, not {focused:?}");
     axe(&c, &t, "urge details (just saved)").await;
 
     // Optional details, by keyboard where it matters.
-    c.find(Locator::Css("input[name='intensity'][value='6']"))
-        .await
-        .expect("6")
-        .click()
-        .await
-        .expect("choose 6");
-    c.find(Locator::Css("input[name='did'][value='stayed']"))
-        .await
-        .expect("stayed")
-        .click()
-        .await
-        .expect("choose stayed");
+    click(&c, Locator::Css("input[name='intensity'][value='6']")).await;
+    click(&c, Locator::Css("input[name='did'][value='stayed']")).await;
     let note = c.find(Locator::Id("note")).await.expect("note");
     note.send_keys("Wanted to leave the call early; stayed ten more minutes.")
         .await
         .expect("type");
-    c.find(Locator::Css("button.primary"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("save");
+    click(&c, Locator::Css("button.primary")).await;
     wait_text(&c, "Details saved").await;
 
     c.goto(&format!("{base}/moments")).await.expect("moments");
@@ -261,51 +257,21 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
 
     // Delete asks once, in words.
     c.goto(&format!("{base}/moments")).await.expect("moments");
-    c.find(Locator::Css(".moments a"))
-        .await
-        .expect("edit link")
-        .click()
-        .await
-        .expect("edit");
-    c.find(Locator::LinkText("Delete this urge"))
-        .await
-        .expect("delete link")
-        .click()
-        .await
-        .expect("delete");
+    click(&c, Locator::Css(".moments a")).await;
+    click(&c, Locator::LinkText("Delete this urge")).await;
     wait_text(&c, "removed for good").await;
     axe(&c, &t, "delete confirmation").await;
-    c.find(Locator::Css("button.danger"))
-        .await
-        .expect("confirm")
-        .click()
-        .await
-        .expect("confirm");
+    click(&c, Locator::Css("button.danger")).await;
     wait_text(&c, "The urge was deleted").await;
     assert!(text(&c).await.contains("Nothing logged yet"));
 
     // Settings choose the region the help page leads with.
     c.goto(&format!("{base}/settings")).await.expect("settings");
     axe(&c, &t, "Settings").await;
-    c.find(Locator::Css("#region option[value='UK']"))
-        .await
-        .expect("UK")
-        .click()
-        .await
-        .expect("choose UK");
-    c.find(Locator::Css("button.primary"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("save");
+    click(&c, Locator::Css("#region option[value='UK']")).await;
+    click(&c, Locator::Css("button.primary")).await;
     wait_text(&c, "Saved.").await;
-    c.find(Locator::LinkText("Get help now"))
-        .await
-        .expect("help link")
-        .click()
-        .await
-        .expect("help");
+    click(&c, Locator::LinkText("Get help now")).await;
     let help = wait_text(&c, "Samaritans").await;
     assert!(help.contains("Samaritans") && help.contains("999"), "{help}");
     axe(&c, &t, "Get help now").await;
@@ -396,26 +362,11 @@ async fn the_way_in_and_the_unlock_page_are_clear_and_accessible() {
     c.goto(&server.url).await.expect("launch");
     assert!(c.current_url().await.expect("url").path().ends_with("/unlock"));
     axe(&c, &t, "unlock").await;
-    c.find(Locator::Id("passphrase"))
-        .await
-        .expect("field")
-        .send_keys("not it")
-        .await
-        .expect("type");
-    c.find(Locator::Css("button.primary"))
-        .await
-        .expect("unlock")
-        .click()
-        .await
-        .expect("submit");
+    type_into(&c, Locator::Id("passphrase"), "not it").await;
+    click(&c, Locator::Css("button.primary")).await;
     wait_text(&c, "did not open your data").await;
     axe(&c, &t, "unlock (wrong passphrase)").await;
-    c.find(Locator::Id("passphrase"))
-        .await
-        .expect("field")
-        .send_keys("lantern over water\n")
-        .await
-        .expect("type");
+    type_into(&c, Locator::Id("passphrase"), "lantern over water\n").await;
     wait_text(&c, "You noticed 1 urge").await;
 
     // A used launch link explains itself (this browser stays signed in).

@@ -167,6 +167,28 @@ fn files_that_are_not_drawbridge_databases_get_a_clear_message() {
 }
 
 #[test]
+fn a_database_with_the_wrong_key_file_exits_2_quietly() {
+    let a = tempdir();
+    let b = tempdir();
+    ok(a.path(), &["urge", "numb"]);
+    ok(b.path(), &["urge", "busy"]);
+    std::fs::copy(db_path(a.path()), db_path(b.path())).expect("copy");
+    for f in ["drawbridge.db-wal", "drawbridge.db-shm"] {
+        let _ = std::fs::remove_file(b.path().join(f));
+    }
+    let before = std::fs::read(db_path(b.path())).expect("read");
+    let out = run(b.path(), &["urges"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("does not open this database"), "{err}");
+    assert!(
+        !err.to_lowercase().contains("sqlcipher") && !err.contains("hmac"),
+        "no library noise: {err}"
+    );
+    assert_eq!(std::fs::read(db_path(b.path())).expect("read"), before);
+}
+
+#[test]
 fn export_then_import_gives_back_the_same_data_and_twice_adds_nothing() {
     let a = tempdir();
     ok(a.path(), &["urge", "fight", "--note", "about the dishes, really about Tuesday"]);

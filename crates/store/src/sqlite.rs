@@ -38,6 +38,7 @@ pub(crate) struct SqliteStore {
 impl SqliteStore {
     pub(crate) async fn open(path: &Path, key: &DataKey, workload: Workload, create: bool) -> Result<SqliteStore, StoreError> {
         check_not_plain_sqlite(path)?;
+        quiet_sqlcipher().await;
         let key_value = key.pragma_value();
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| StoreError::Database(e.to_string()))?
@@ -48,7 +49,6 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
-            .pragma("cipher_log_level", "NONE")
             .disable_statement_logging();
         let max = match workload {
             Workload::Command => 1,
@@ -316,6 +316,24 @@ fn urge_from_row(r: &SqliteRow) -> Result<Urge, StoreError> {
     })
 }
 
+/// SQLCipher writes its own errors (such as a failed HMAC check on a wrong
+/// key) to stderr. Its log level is process-wide, but sqlx runs `key` before
+/// any other pragma on a connection, so we set the level once, on a throwaway
+/// in-memory connection, before the first real open.
+async fn quiet_sqlcipher() {
+    static QUIET: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    QUIET
+        .get_or_init(|| async {
+            use sqlx::Connection;
+            if let Ok(opts) = SqliteConnectOptions::from_str("sqlite::memory:")
+                && let Ok(c) = sqlx::SqliteConnection::connect_with(&opts.pragma("cipher_log_level", "NONE")).await
+            {
+                let _ = c.close().await;
+            }
+        })
+        .await;
+}
+
 /// An unencrypted SQLite file starts with this header; ours never does.
 fn check_not_plain_sqlite(path: &Path) -> Result<(), StoreError> {
     let mut head = [0u8; 16];
@@ -364,5 +382,67 @@ mod tests {
             .expect("must refuse");
         assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 1 }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), before);
+    }
+
+    fn entry() -> UrgeEntry {
+        UrgeEntry {
+            kind: "busy".into(),
+            intensity: None,
+            body: None,
+            about: None,
+            did: None,
+            note: Some("x".repeat(3000)),
+        }
+    }
+
+    fn urge() -> Urge {
+        Urge {
+            id: Uuid::now_v7(),
+            at: OffsetDateTime::now_utc(),
+            entry: entry(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_is_named_and_what_was_saved_stays() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), Workload::Command, true)
+            .await
+            .expect("create");
+        let first = urge();
+        s.insert_urge(&first).await.expect("first save");
+        // SQLite reports SQLITE_FULL when the database may not grow: the same
+        // result code a full disk gives.
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&s.pool).await.expect("pages");
+        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}")))
+            .execute(&s.pool)
+            .await
+            .expect("limit");
+        let mut err = None;
+        for _ in 0..50 {
+            if let Err(e) = s.insert_urge(&urge()).await {
+                err = Some(e);
+                break;
+            }
+        }
+        let err = err.expect("the database filled up");
+        assert!(matches!(err, StoreError::DiskFull), "{err}");
+        assert!(err.to_string().contains("Everything saved before is safe"));
+        assert_eq!(s.urge(first.id).await.expect("read").map(|u| u.id), Some(first.id));
+    }
+
+    #[tokio::test]
+    async fn a_read_only_database_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), Workload::Command, true)
+            .await
+            .expect("create");
+        // One connection (Command workload), so the pragma holds for the next write.
+        sqlx::query("PRAGMA query_only = 1").execute(&s.pool).await.expect("query only");
+        let err = s.insert_urge(&urge()).await.expect_err("read-only");
+        assert!(matches!(err, StoreError::ReadOnly(_)), "{err}");
+        assert!(err.hint().is_some_and(|h| h.contains("permissions")));
     }
 }

@@ -22,6 +22,7 @@ use crate::security::{Session, session_cookie};
 
 const CSS: &str = include_str!("../static/app.css");
 const ICON: &str = include_str!("../static/icon.svg");
+const SCRIPT: &str = include_str!("../static/app.js");
 /// The longest list the Moments page shows at once.
 const LIST_LIMIT: u32 = 200;
 /// The setting that holds the chosen crisis region.
@@ -773,6 +774,17 @@ pub async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         CSS,
+    )
+        .into_response()
+}
+
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        SCRIPT,
     )
         .into_response()
 }

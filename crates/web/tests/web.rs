@@ -193,7 +193,11 @@ async fn pages_hold_no_inline_script_or_style() {
     let (cookie, _) = app.sign_in().await;
     for path in ["/", "/help", "/moments", "/settings"] {
         let body = app.get(path, Some(&cookie)).await.body;
-        assert!(!body.contains("<script"), "{path}");
+        let scripts: Vec<&str> = body.split("<script").skip(1).collect();
+        assert!(
+            scripts.iter().all(|s| s.starts_with(" src=\"/static/app.js\" defer></script>")),
+            "{path}: only our own script file"
+        );
         assert!(!body.contains("<style"), "{path}");
         assert!(!body.contains("style=\""), "{path}");
         assert!(

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""drawbridge benchmark: whole-process CLI timings and Today page serve time
+on a generated five-year data set (20,000 urges), key-file mode.
+
+Usage: python3 bench/bench.py [--runs N] [--urges N] [--years N]
+
+Builds the release binary, generates the data set as an export file (fixed
+seed, so every run measures the same data), imports it into a fresh data
+folder under bench/data/, then times:
+  - `drawbridge urge go-quiet`                      (whole process, median)
+  - `drawbridge urges --since <30 days ago> --json` (whole process, median)
+  - GET / (Today) and GET /moments on a running server, keep-alive, median
+Prints a table and writes bench/data/results.json. Nothing leaves this machine.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "bench", "data")
+BIN = os.path.join(ROOT, "target", "release", "drawbridge")
+
+KINDS = ["fight", "busy", "go-quiet", "find-flaw", "delay-reply", "cancel", "deflect", "numb", "leave-first"]
+BODY = [None, "racing-heart", "tight-chest", "tense-shoulders", "locked-jaw", "shallow-breath", "stomach", "numb", "other"]
+DID = [None, "acted", "paused", "stayed", "third-way"]
+WORDS = "evening call message friend partner sister work dinner plans quiet tired wanted space stayed later talk".split()
+
+
+def uuid7(ms: int, rng: random.Random) -> str:
+    """A UUIDv7 for a given millisecond, so ids sort with their times."""
+    rand = rng.getrandbits(74)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62 | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+def generate(n: int, years: int, seed: int = 7) -> dict:
+    rng = random.Random(seed)
+    end = datetime.now(timezone.utc)
+    start = end - timedelta(days=365 * years)
+    span = (end - start).total_seconds()
+    times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
+    urges = []
+    for t in times:
+        t = t.replace(microsecond=t.microsecond)
+        note = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 20))) if rng.random() < 0.4 else None
+        urges.append({
+            "id": uuid7(int(t.timestamp() * 1000), rng),
+            "at": t.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "kind": rng.choice(KINDS),
+            "intensity": rng.choice([None] + list(range(11))),
+            "body": rng.choice(BODY),
+            "about": rng.choice([None, "Sam", "my sister", "Alex", "work friend"]),
+            "did": rng.choice(DID),
+            "note": note,
+        })
+    return {
+        "format": "drawbridge-export",
+        "version": 1,
+        "exported_at": end.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "settings": {"region": "UK"},
+        "urges": urges,
+    }
+
+
+def env():
+    e = {k: v for k, v in os.environ.items() if not k.startswith("DRAWBRIDGE_")}
+    e["NO_COLOR"] = "1"
+    return e
+
+
+def run(args, **kw):
+    return subprocess.run([BIN, "--data-dir", DATA] + args, env=env(), check=True, capture_output=True, **kw)
+
+
+def time_process(args, runs):
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([BIN, "--data-dir", DATA] + args, env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def time_pages(paths, runs):
+    server = subprocess.Popen([BIN, "--data-dir", DATA, "serve", "--no-open", "--port", "0"], env=env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = server.stdout.readline().strip()
+        hostport, rest = url[len("http://"):].split("/", 1)
+        host, port = hostport.split(":")
+        conn = http.client.HTTPConnection(host, int(port))
+        conn.request("GET", "/" + rest)
+        r = conn.getresponse()
+        r.read()
+        cookie = r.getheader("set-cookie").split(";")[0]
+        results = {}
+        for path in paths:
+            samples = []
+            for i in range(runs + 20):
+                t0 = time.perf_counter()
+                conn.request("GET", path, headers={"Cookie": cookie})
+                r = conn.getresponse()
+                body = r.read()
+                dt = (time.perf_counter() - t0) * 1000
+                assert r.status == 200, (path, r.status, body[:200])
+                if i >= 20:  # warm-up
+                    samples.append(dt)
+            results[path] = samples
+        return results
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def summary(samples):
+    s = sorted(samples)
+    return {"median_ms": round(statistics.median(s), 2), "p90_ms": round(s[int(len(s) * 0.9) - 1], 2),
+            "min_ms": round(s[0], 2), "runs": len(s)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--urges", type=int, default=20_000)
+    ap.add_argument("--years", type=int, default=5)
+    a = ap.parse_args()
+
+    print("building the release binary ...", file=sys.stderr)
+    subprocess.run(["cargo", "build", "--release", "-p", "drawbridge"], cwd=ROOT, check=True)
+    shutil.rmtree(DATA, ignore_errors=True)
+    os.makedirs(DATA)
+    export = os.path.join(DATA, "generated.json")
+    with open(export, "w") as f:
+        json.dump(generate(a.urges, a.years), f)
+    t0 = time.perf_counter()
+    run(["import", export])
+    import_ms = (time.perf_counter() - t0) * 1000
+    since = (datetime.now(timezone.utc) - timedelta(days=30)).date().isoformat()
+    in_window = len(json.loads(run(["urges", "--since", since, "--json"]).stdout))
+
+    results = {
+        "data": {"urges": a.urges, "years": a.years, "urges_in_last_30_days": in_window, "import_ms": round(import_ms, 1)},
+        "urge go-quiet": summary(time_process(["urge", "go-quiet"], a.runs)),
+        f"urges --since {since} --json": summary(time_process(["urges", "--since", since, "--json"], a.runs)),
+    }
+    pages = time_pages(["/", "/moments"], a.runs * 5)
+    results["GET / (Today)"] = summary(pages["/"])
+    results["GET /moments"] = summary(pages["/moments"])
+    results["machine"] = {"cpus": os.cpu_count(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+    with open(os.path.join(DATA, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"data: {a.urges} urges over {a.years} years ({in_window} in the last 30 days); import took {import_ms:.0f} ms")
+    print(f"{'measure':48} {'median':>9} {'p90':>9} {'min':>9}")
+    for k, v in results.items():
+        if "median_ms" in v:
+            print(f"{k:48} {v['median_ms']:>7} ms {v['p90_ms']:>7} ms {v['min_ms']:>7} ms")
+
+
+if __name__ == "__main__":
+    main()

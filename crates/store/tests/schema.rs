@@ -1,0 +1,72 @@
+//! docs/export.schema.json documents the export format. These tests keep the
+//! document and the code in step: the same fields, the same required set, the
+//! same allowed values as the content catalog.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use drawbridge_core::Catalog;
+use drawbridge_core::urge::UrgeEntry;
+use drawbridge_store::{Location, Store, Workload};
+use serde_json::Value;
+
+fn schema() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/export.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("schema file")).expect("schema is JSON")
+}
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+}
+
+fn strings(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_schema_names_exactly_the_fields_an_export_has() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loc = Location {
+        db: dir.path().join("drawbridge.db"),
+        key: dir.path().join("drawbridge.key"),
+    };
+    let (store, _) = Store::open_or_create(&loc, None, Workload::Command).await.expect("store");
+    let entry = UrgeEntry {
+        kind: "busy".into(),
+        intensity: Some(3),
+        body: None,
+        about: Some("Alex".into()),
+        did: Some("paused".into()),
+        note: None,
+    };
+    store.add_urge(entry, time::OffsetDateTime::now_utc()).await.expect("add");
+    store.set_setting("region", "UK").await.expect("setting");
+    let export: Value = serde_json::to_value(store.export().await.expect("export")).expect("json");
+
+    let s = schema();
+    assert_eq!(keys(&export), keys(&s["properties"]), "top-level fields");
+    assert_eq!(keys(&export), strings(&s["required"]), "all top-level fields are required");
+    let urge = &s["$defs"]["urge"];
+    assert_eq!(keys(&export["urges"][0]), keys(&urge["properties"]), "urge fields");
+    assert_eq!(
+        keys(&export["urges"][0]),
+        strings(&urge["required"]),
+        "all urge fields are required"
+    );
+    assert_eq!(export["format"], s["properties"]["format"]["const"]);
+    assert_eq!(export["version"], s["properties"]["version"]["const"]);
+}
+
+#[test]
+fn the_schema_allows_exactly_the_values_the_catalog_knows() {
+    let c = &Catalog::embedded().expect("content").urges;
+    let urge = &schema()["$defs"]["urge"]["properties"];
+    let kinds: BTreeSet<String> = c.kinds.iter().map(|k| k.id.clone()).collect();
+    assert_eq!(strings(&urge["kind"]["enum"]), kinds);
+    let body: BTreeSet<String> = c.body.iter().map(|b| b.id.clone()).collect();
+    assert_eq!(strings(&urge["body"]["oneOf"][1]["enum"]), body);
+    let did: BTreeSet<String> = c.did.iter().map(|d| d.id.clone()).collect();
+    assert_eq!(strings(&urge["did"]["oneOf"][1]["enum"]), did);
+}
