@@ -201,7 +201,7 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
             .is_some_and(|k| k.needs_passphrase())
         && let Ok(store) = open::store(ctx, Workload::Command).await
     {
-        region = store.setting(drawbridge_web::pages::REGION_SETTING).await.ok().flatten();
+        region = store.setting(drawbridge_core::crisis::REGION_SETTING).await.ok().flatten();
         store.close().await;
     }
     let r = catalog.crisis.region_or_default(region.as_deref());

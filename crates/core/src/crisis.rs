@@ -11,6 +11,8 @@ use crate::content::{ContentError, line_of_value};
 
 /// Regions the help page must always be able to show.
 pub const REQUIRED_REGIONS: &[&str] = &["US", "UK", "IE", "CA", "AU", "DE", "FR", "IN", "INTL"];
+/// The setting (in the store) that holds the person's chosen region.
+pub const REGION_SETTING: &str = "region";
 /// The region shown first when none has been chosen.
 pub const DEFAULT_REGION: &str = "INTL";
 

@@ -10,7 +10,7 @@ use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use drawbridge_core::crisis::Region;
+use drawbridge_core::crisis::{REGION_SETTING, Region};
 use drawbridge_core::urge::{EntryError, Urge, UrgeDraft, UrgeKind, UrgeSummary};
 use drawbridge_store::{StoreError, UrgeFilter};
 use serde::Deserialize;
@@ -25,8 +25,6 @@ const ICON: &str = include_str!("../static/icon.svg");
 const SCRIPT: &str = include_str!("../static/app.js");
 /// The longest list the Moments page shows at once.
 const LIST_LIMIT: u32 = 200;
-/// The setting that holds the chosen crisis region.
-pub const REGION_SETTING: &str = "region";
 
 /// What every page needs for its frame.
 pub struct Chrome {
@@ -797,10 +795,6 @@ pub async fn icon() -> Response {
         .into_response()
 }
 
-pub async fn not_found(session: Option<Extension<Session>>) -> Response {
-    let mut res = WebError::NotFound.into_response();
-    if session.is_none() {
-        *res.status_mut() = StatusCode::NOT_FOUND;
-    }
-    res
+pub async fn not_found() -> Response {
+    WebError::NotFound.into_response()
 }
