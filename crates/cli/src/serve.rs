@@ -94,7 +94,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     }
     let open_browser = !args.no_open && ctx.file.open_browser.unwrap_or(true);
     if open_browser && open::browser(&url) {
-        eprintln!("drawbridge is open in your browser. The link above works once.");
+        eprintln!("Opening drawbridge in your browser. If it does not appear, open the link above; it works once.");
     } else {
         eprintln!("Open the link above in your browser; it works once.");
     }
