@@ -8,12 +8,17 @@ use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 
+use crate::assess::{Instrument, ProfileText};
 use crate::crisis::{CrisisDirectory, Region};
 use crate::urge::UrgeCatalog;
 
 /// The files compiled into the binary, by their path under `content/`.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("urges.toml", include_str!("../../../content/urges.toml")),
+    ("profile.toml", include_str!("../../../content/profile.toml")),
+    ("instruments/patterns.toml", include_str!("../../../content/instruments/patterns.toml")),
+    ("instruments/ecr-r.key.toml", include_str!("../../../content/instruments/ecr-r.key.toml")),
+    ("instruments/ecr-rs.key.toml", include_str!("../../../content/instruments/ecr-rs.key.toml")),
     ("crisis/us.toml", include_str!("../../../content/crisis/us.toml")),
     ("crisis/uk.toml", include_str!("../../../content/crisis/uk.toml")),
     ("crisis/ie.toml", include_str!("../../../content/crisis/ie.toml")),
@@ -49,18 +54,33 @@ impl ContentError {
 pub struct Catalog {
     pub urges: UrgeCatalog,
     pub crisis: CrisisDirectory,
+    /// The bundled instruments: the Patterns Quiz first, then scoring keys.
+    pub instruments: Vec<Instrument>,
+    pub profile: ProfileText,
 }
 
 impl Catalog {
     /// Parse and validate a set of content files given as (path, text) pairs.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Catalog, ContentError> {
         let mut urges = None;
+        let mut profile = None;
         let mut regions = Vec::new();
+        let mut instruments: Vec<Instrument> = Vec::new();
         for (path, text) in files {
             if *path == "urges.toml" {
                 let catalog: UrgeCatalog = parse_toml(path, text)?;
                 catalog.validate(path, text)?;
                 urges = Some(catalog);
+            } else if *path == "profile.toml" {
+                let p: ProfileText = parse_toml(path, text)?;
+                p.validate(path)?;
+                profile = Some(p);
+            } else if path.starts_with("instruments/") {
+                let inst = Instrument::parse(path, text)?;
+                if instruments.iter().any(|i| i.id == inst.id) {
+                    return Err(ContentError::new(path, None, format!("instrument id \"{}\" is used by another file", inst.id)));
+                }
+                instruments.push(inst);
             } else if path.starts_with("crisis/") {
                 let region: Region = parse_toml(path, text)?;
                 region.validate(path, text)?;
@@ -71,7 +91,18 @@ impl Catalog {
         }
         let urges = urges.ok_or_else(|| ContentError::new("urges.toml", None, "the urge kinds file is missing"))?;
         let crisis = CrisisDirectory::new(regions)?;
-        Ok(Catalog { urges, crisis })
+        let profile = profile.ok_or_else(|| ContentError::new("profile.toml", None, "the profile wording file is missing"))?;
+        Ok(Catalog {
+            urges,
+            crisis,
+            instruments,
+            profile,
+        })
+    }
+
+    /// A bundled instrument by id.
+    pub fn instrument(&self, id: &str) -> Option<&Instrument> {
+        self.instruments.iter().find(|i| i.id == id)
     }
 
     /// The catalog compiled into this binary. Parsed once per process.
@@ -137,6 +168,8 @@ mod tests {
     fn unknown_files_are_refused() {
         let err = Catalog::from_files(&[("stray.toml", "")]).unwrap_err();
         assert!(err.reason.contains("not part of any known content set"));
+        let err = Catalog::from_files(&[("urges.toml", EMBEDDED[0].1), ("instruments/x.toml", "id = 3")]).unwrap_err();
+        assert_eq!(err.file, "instruments/x.toml");
     }
 
     #[test]
