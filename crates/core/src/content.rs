@@ -16,9 +16,18 @@ use crate::urge::UrgeCatalog;
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("urges.toml", include_str!("../../../content/urges.toml")),
     ("profile.toml", include_str!("../../../content/profile.toml")),
-    ("instruments/patterns.toml", include_str!("../../../content/instruments/patterns.toml")),
-    ("instruments/ecr-r.key.toml", include_str!("../../../content/instruments/ecr-r.key.toml")),
-    ("instruments/ecr-rs.key.toml", include_str!("../../../content/instruments/ecr-rs.key.toml")),
+    (
+        "instruments/patterns.toml",
+        include_str!("../../../content/instruments/patterns.toml"),
+    ),
+    (
+        "instruments/ecr-r.key.toml",
+        include_str!("../../../content/instruments/ecr-r.key.toml"),
+    ),
+    (
+        "instruments/ecr-rs.key.toml",
+        include_str!("../../../content/instruments/ecr-rs.key.toml"),
+    ),
     ("crisis/us.toml", include_str!("../../../content/crisis/us.toml")),
     ("crisis/uk.toml", include_str!("../../../content/crisis/uk.toml")),
     ("crisis/ie.toml", include_str!("../../../content/crisis/ie.toml")),
@@ -78,7 +87,11 @@ impl Catalog {
             } else if path.starts_with("instruments/") {
                 let inst = Instrument::parse(path, text)?;
                 if instruments.iter().any(|i| i.id == inst.id) {
-                    return Err(ContentError::new(path, None, format!("instrument id \"{}\" is used by another file", inst.id)));
+                    return Err(ContentError::new(
+                        path,
+                        None,
+                        format!("instrument id \"{}\" is used by another file", inst.id),
+                    ));
                 }
                 instruments.push(inst);
             } else if path.starts_with("crisis/") {

@@ -8,11 +8,21 @@
 use std::collections::BTreeMap;
 
 use drawbridge_core::Catalog;
+use drawbridge_core::assess::{Instrument, QuizResult};
 use drawbridge_core::urge::{Urge, UrgeDraft};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::StoredInstrument;
 use crate::error::StoreError;
+
+/// Everything read from the store for an export.
+pub(crate) struct ExportAll {
+    pub settings: BTreeMap<String, String>,
+    pub urges: Vec<Urge>,
+    pub instruments: Vec<StoredInstrument>,
+    pub quiz_results: Vec<QuizResult>,
+}
 
 pub const FORMAT: &str = "drawbridge-export";
 pub const VERSION: u32 = 1;
@@ -27,6 +37,12 @@ pub struct ExportDoc {
     pub exported_at: OffsetDateTime,
     pub settings: BTreeMap<String, String>,
     pub urges: Vec<ExportUrge>,
+    /// Instruments the person added or gave wording to (TOML source).
+    #[serde(default)]
+    pub instruments: Vec<StoredInstrument>,
+    /// Quiz attempts, finished and in progress.
+    #[serde(default)]
+    pub quiz_results: Vec<QuizResult>,
 }
 
 /// An urge as written in the export file. Same fields as the domain type,
@@ -69,13 +85,15 @@ pub struct ImportReport {
 }
 
 impl ExportDoc {
-    pub(crate) fn new(settings: BTreeMap<String, String>, urges: Vec<Urge>) -> ExportDoc {
+    pub(crate) fn new(all: ExportAll) -> ExportDoc {
         ExportDoc {
             format: FORMAT.into(),
             version: VERSION,
             exported_at: crate::truncate_micros(OffsetDateTime::now_utc()),
-            settings,
-            urges: urges.into_iter().map(ExportUrge::from).collect(),
+            settings: all.settings,
+            urges: all.urges.into_iter().map(ExportUrge::from).collect(),
+            instruments: all.instruments,
+            quiz_results: all.quiz_results,
         }
     }
 
@@ -140,6 +158,62 @@ impl ExportDoc {
                             "text fields must not be empty or start or end with spaces".into(),
                         );
                     }
+                }
+            }
+        }
+        self.check_quiz(catalog)
+    }
+
+    fn check_quiz(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
+        let micro = |t: &OffsetDateTime| t.nanosecond() % 1000 == 0;
+        let mut known: Vec<Instrument> = catalog.instruments.clone();
+        let mut ids = std::collections::HashSet::new();
+        for (n, i) in self.instruments.iter().enumerate() {
+            if !ids.insert(i.id.as_str()) {
+                return bad(format!("instruments[{n}].id"), "this id appears twice in the file".into());
+            }
+            let inst = match Instrument::parse(&format!("instruments[{n}].source"), &i.source) {
+                Ok(inst) => inst,
+                Err(e) => return bad(format!("instruments[{n}].source"), e.to_string()),
+            };
+            if inst.id != i.id {
+                return bad(
+                    format!("instruments[{n}].id"),
+                    format!("it says \"{}\" but the source defines \"{}\"", i.id, inst.id),
+                );
+            }
+            if !micro(&i.added_at) {
+                return bad(format!("instruments[{n}].added_at"), "times are kept to the microsecond".into());
+            }
+            known.retain(|k| k.id != inst.id);
+            known.push(inst);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (n, r) in self.quiz_results.iter().enumerate() {
+            let at = |f: &str| format!("quiz_results[{n}].{f}");
+            if !seen.insert(r.id) {
+                return bad(at("id"), "this id appears twice in the file".into());
+            }
+            let Some(inst) = known.iter().find(|i| i.id == r.instrument) else {
+                return bad(
+                    at("instrument"),
+                    format!("\"{}\" is not a bundled instrument or one in this file", r.instrument),
+                );
+            };
+            if let Err(e) = inst.check_answers(&r.answers) {
+                return bad(at("answers"), e.to_string());
+            }
+            if r.finished_at.is_some() != r.scores.is_some() {
+                return bad(at("scores"), "a finished result has scores and an unfinished one has none".into());
+            }
+            for (f, t) in [
+                ("started_at", Some(r.started_at)),
+                ("updated_at", Some(r.updated_at)),
+                ("finished_at", r.finished_at),
+            ] {
+                if t.is_some_and(|t| !micro(&t)) {
+                    return bad(at(f), "times are kept to the microsecond".into());
                 }
             }
         }

@@ -14,10 +14,13 @@ mod sqlite;
 
 use std::path::{Path, PathBuf};
 
+use drawbridge_core::Catalog;
+use drawbridge_core::assess::{Answers, Instrument, Scores};
 use drawbridge_core::urge::{Urge, UrgeEntry};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use drawbridge_core::assess::QuizResult;
 pub use error::StoreError;
 pub use export::{ExportDoc, ImportReport};
 pub use keys::{DataKey, KeyFile};
@@ -30,6 +33,17 @@ pub struct UrgeFilter {
     pub kind: Option<String>,
     pub did: Option<String>,
     pub limit: Option<u32>,
+}
+
+/// An instrument the person added (or gave its licensed wording), as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredInstrument {
+    pub id: String,
+    /// The instrument's TOML, exactly as validated.
+    pub source: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub added_at: OffsetDateTime,
 }
 
 /// Where the database and its key file live.
@@ -134,10 +148,102 @@ impl Store {
         self.backend.set_setting(key, value).await
     }
 
+    /// Store an instrument's TOML (already validated by the caller), replacing
+    /// any stored one with the same id.
+    pub async fn put_instrument(&self, id: &str, source: &str) -> Result<StoredInstrument, StoreError> {
+        let stored = StoredInstrument {
+            id: id.to_string(),
+            source: source.to_string(),
+            added_at: truncate_micros(OffsetDateTime::now_utc()),
+        };
+        self.backend.put_instrument(&stored).await?;
+        Ok(stored)
+    }
+
+    pub async fn stored_instruments(&self) -> Result<Vec<StoredInstrument>, StoreError> {
+        self.backend.stored_instruments().await
+    }
+
+    pub async fn remove_instrument(&self, id: &str) -> Result<bool, StoreError> {
+        self.backend.remove_instrument(id).await
+    }
+
+    /// Every instrument: the bundled ones, with a stored copy taking the
+    /// place of a bundled one of the same id, then the ones the person added.
+    pub async fn instruments(&self, catalog: &Catalog) -> Result<Vec<Instrument>, StoreError> {
+        let mut all: Vec<Instrument> = catalog.instruments.clone();
+        for s in self.stored_instruments().await? {
+            match Instrument::parse(&format!("stored instrument {}", s.id), &s.source) {
+                Ok(inst) => match all.iter_mut().find(|i| i.id == inst.id) {
+                    Some(slot) => *slot = inst,
+                    None => all.push(inst),
+                },
+                Err(e) => tracing::warn!(instrument = %s.id, error = %e, "a stored instrument no longer parses; skipped"),
+            }
+        }
+        Ok(all)
+    }
+
+    pub async fn instrument(&self, catalog: &Catalog, id: &str) -> Result<Option<Instrument>, StoreError> {
+        Ok(self.instruments(catalog).await?.into_iter().find(|i| i.id == id))
+    }
+
+    /// Begin an attempt, saved with no answers yet.
+    pub async fn start_quiz(&self, instrument: &Instrument, label: Option<String>) -> Result<QuizResult, StoreError> {
+        let now = truncate_micros(OffsetDateTime::now_utc());
+        let r = QuizResult {
+            id: Uuid::now_v7(),
+            instrument: instrument.id.clone(),
+            instrument_version: instrument.version,
+            started_at: now,
+            updated_at: now,
+            finished_at: None,
+            answers: Answers::new(),
+            scores: None,
+            label,
+        };
+        self.backend.insert_quiz(&r, false).await?;
+        Ok(r)
+    }
+
+    /// The newest unfinished attempt at an instrument, to resume.
+    pub async fn quiz_in_progress(&self, instrument: &str) -> Result<Option<QuizResult>, StoreError> {
+        self.backend.quiz_in_progress(instrument).await
+    }
+
+    /// Replace an unfinished attempt's answers. False if it is gone or finished.
+    pub async fn save_quiz_answers(&self, id: Uuid, answers: &Answers) -> Result<bool, StoreError> {
+        self.backend.save_quiz_answers(id, answers, micros_now()).await
+    }
+
+    /// Finish an attempt with its scores. False if it is gone or finished.
+    pub async fn finish_quiz(&self, id: Uuid, scores: &Scores) -> Result<bool, StoreError> {
+        self.backend.finish_quiz(id, scores, micros_now()).await
+    }
+
+    /// Save a complete result in one go (scripted scoring, the terminal quiz).
+    pub async fn save_quiz_result(&self, result: &QuizResult) -> Result<(), StoreError> {
+        self.backend.insert_quiz(result, false).await.map(drop)
+    }
+
+    /// Remove an attempt (used to discard an unfinished one).
+    pub async fn discard_quiz(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.backend.delete_quiz(id).await
+    }
+
+    pub async fn quiz_result(&self, id: Uuid) -> Result<Option<QuizResult>, StoreError> {
+        self.backend.quiz(id).await
+    }
+
+    /// Finished results, oldest first; all instruments or one.
+    pub async fn quiz_results(&self, instrument: Option<&str>) -> Result<Vec<QuizResult>, StoreError> {
+        self.backend.quiz_results(instrument).await
+    }
+
     /// Everything, as one document.
     pub async fn export(&self) -> Result<ExportDoc, StoreError> {
-        let (settings, urges) = self.backend.export_all().await?;
-        Ok(ExportDoc::new(settings, urges))
+        let all = self.backend.export_all().await?;
+        Ok(ExportDoc::new(all))
     }
 
     /// Import a checked document in one transaction: all or nothing. Records
@@ -188,6 +294,10 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         b.mode(0o700);
     }
     b.create(dir)
+}
+
+fn micros_now() -> OffsetDateTime {
+    truncate_micros(OffsetDateTime::now_utc())
 }
 
 /// Times are kept to the microsecond, in UTC.

@@ -20,12 +20,23 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::{StoreError, from_sqlx};
-use crate::export::{ExportDoc, ImportReport};
+use crate::export::{ExportAll, ExportDoc, ImportReport};
 use crate::keys::DataKey;
-use crate::{UrgeFilter, Workload};
+use crate::{StoredInstrument, UrgeFilter, Workload};
+use drawbridge_core::assess::{Answers, QuizResult, Scores};
 
 /// Marks a database as drawbridge's ("DRBG"), checked on every open.
 const APPLICATION_ID: i64 = 0x4452_4247;
+
+/// A quiz_results query with every column, as a literal (sqlx wants static SQL).
+macro_rules! quiz_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label FROM quiz_results ",
+            $rest
+        )
+    };
+}
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -218,7 +229,115 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(crate) async fn export_all(&self) -> Result<(BTreeMap<String, String>, Vec<Urge>), StoreError> {
+    pub(crate) async fn put_instrument(&self, i: &StoredInstrument) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO instruments (id, source, added_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET source = excluded.source, added_at = excluded.added_at")
+            .bind(&i.id)
+            .bind(&i.source)
+            .bind(micros(i.added_at))
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    pub(crate) async fn stored_instruments(&self) -> Result<Vec<StoredInstrument>, StoreError> {
+        let rows = sqlx::query("SELECT id, source, added_at FROM instruments ORDER BY added_at, id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err())?;
+        rows.iter().map(instrument_from_row).collect()
+    }
+
+    pub(crate) async fn remove_instrument(&self, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM instruments WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn insert_quiz(&self, r: &QuizResult, ignore_existing: bool) -> Result<bool, StoreError> {
+        let done = insert_quiz_query(r, ignore_existing)?
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn quiz_in_progress(&self, instrument: &str) -> Result<Option<QuizResult>, StoreError> {
+        let row = sqlx::query(quiz_select!(
+            "WHERE instrument = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1"
+        ))
+        .bind(instrument)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        row.map(|r| quiz_from_row(&r)).transpose()
+    }
+
+    pub(crate) async fn save_quiz_answers(&self, id: Uuid, answers: &Answers, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE quiz_results SET answers = ?, updated_at = ? WHERE id = ? AND finished_at IS NULL")
+            .bind(to_json(answers)?)
+            .bind(micros(now))
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn finish_quiz(&self, id: Uuid, scores: &Scores, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE quiz_results SET scores = ?, finished_at = ?, updated_at = ? WHERE id = ? AND finished_at IS NULL")
+            .bind(to_json(scores)?)
+            .bind(micros(now))
+            .bind(micros(now))
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn delete_quiz(&self, id: Uuid) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM quiz_results WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn quiz(&self, id: Uuid) -> Result<Option<QuizResult>, StoreError> {
+        let row = sqlx::query(quiz_select!("WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        row.map(|r| quiz_from_row(&r)).transpose()
+    }
+
+    pub(crate) async fn quiz_results(&self, instrument: Option<&str>) -> Result<Vec<QuizResult>, StoreError> {
+        let rows = match instrument {
+            Some(i) => {
+                sqlx::query(quiz_select!(
+                    "WHERE finished_at IS NOT NULL AND instrument = ? ORDER BY finished_at, id"
+                ))
+                .bind(i)
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query(quiz_select!("WHERE finished_at IS NOT NULL ORDER BY finished_at, id"))
+                    .fetch_all(&self.pool)
+                    .await
+            }
+        }
+        .map_err(self.err())?;
+        rows.iter().map(quiz_from_row).collect()
+    }
+
+    pub(crate) async fn export_all(&self) -> Result<ExportAll, StoreError> {
         // One read transaction, so the export is a consistent snapshot.
         let mut tx = self.pool.begin().await.map_err(self.err())?;
         let settings = sqlx::query("SELECT key, value FROM settings ORDER BY key")
@@ -239,8 +358,23 @@ impl SqliteStore {
             .await
             .map_err(self.err())?;
         let urges = rows.iter().map(urge_from_row).collect::<Result<Vec<_>, _>>()?;
+        let rows = sqlx::query("SELECT id, source, added_at FROM instruments ORDER BY added_at, id")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        let instruments = rows.iter().map(instrument_from_row).collect::<Result<Vec<_>, _>>()?;
+        let rows = sqlx::query(quiz_select!("ORDER BY started_at, id"))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        let quiz_results = rows.iter().map(quiz_from_row).collect::<Result<Vec<_>, _>>()?;
         tx.commit().await.map_err(self.err())?;
-        Ok((settings, urges))
+        Ok(ExportAll {
+            settings,
+            urges,
+            instruments,
+            quiz_results,
+        })
     }
 
     pub(crate) async fn import_all(&self, doc: &ExportDoc) -> Result<ImportReport, StoreError> {
@@ -262,6 +396,22 @@ impl SqliteStore {
             } else {
                 report.already_present += 1;
             }
+        }
+        for i in &doc.instruments {
+            let done = sqlx::query("INSERT INTO instruments (id, source, added_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
+                .bind(&i.id)
+                .bind(&i.source)
+                .bind(micros(i.added_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            report.added += done.rows_affected();
+            report.already_present += 1 - done.rows_affected().min(1);
+        }
+        for r in &doc.quiz_results {
+            let done = insert_quiz_query(r, true)?.execute(&mut *tx).await.map_err(self.err())?;
+            report.added += done.rows_affected();
+            report.already_present += 1 - done.rows_affected().min(1);
         }
         tx.commit().await.map_err(self.err())?;
         Ok(report)
@@ -287,6 +437,61 @@ fn insert_urge_query(u: &Urge, ignore_existing: bool) -> sqlx::query::Query<'_, 
         .bind(&u.entry.about)
         .bind(&u.entry.did)
         .bind(&u.entry.note)
+}
+
+fn insert_quiz_query(
+    r: &QuizResult,
+    ignore_existing: bool,
+) -> Result<sqlx::query::Query<'static, Sqlite, sqlx::sqlite::SqliteArguments>, StoreError> {
+    let sql = if ignore_existing {
+        "INSERT INTO quiz_results (id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+    } else {
+        "INSERT INTO quiz_results (id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    };
+    Ok(sqlx::query(sql)
+        .bind(r.id.to_string())
+        .bind(r.instrument.clone())
+        .bind(i64::from(r.instrument_version))
+        .bind(micros(r.started_at))
+        .bind(micros(r.updated_at))
+        .bind(r.finished_at.map(micros))
+        .bind(to_json(&r.answers)?)
+        .bind(r.scores.as_ref().map(to_json).transpose()?)
+        .bind(r.label.clone()))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Database(format!("could not encode a value: {e}")))
+}
+
+fn quiz_from_row(r: &SqliteRow) -> Result<QuizResult, StoreError> {
+    let get_err = |e: sqlx::Error| StoreError::Database(e.to_string());
+    let json_err = |e: serde_json::Error| StoreError::Database(format!("a stored quiz result is not readable: {e}"));
+    let id: String = r.try_get("id").map_err(get_err)?;
+    let version: i64 = r.try_get("instrument_version").map_err(get_err)?;
+    let finished: Option<i64> = r.try_get("finished_at").map_err(get_err)?;
+    let answers: String = r.try_get("answers").map_err(get_err)?;
+    let scores: Option<String> = r.try_get("scores").map_err(get_err)?;
+    Ok(QuizResult {
+        id: Uuid::parse_str(&id).map_err(|e| StoreError::Database(format!("a stored id is not valid: {e}")))?,
+        instrument: r.try_get("instrument").map_err(get_err)?,
+        instrument_version: u32::try_from(version).unwrap_or(0),
+        started_at: from_micros(r.try_get("started_at").map_err(get_err)?)?,
+        updated_at: from_micros(r.try_get("updated_at").map_err(get_err)?)?,
+        finished_at: finished.map(from_micros).transpose()?,
+        answers: serde_json::from_str(&answers).map_err(json_err)?,
+        scores: scores.map(|s| serde_json::from_str(&s)).transpose().map_err(json_err)?,
+        label: r.try_get("label").map_err(get_err)?,
+    })
+}
+
+fn instrument_from_row(r: &SqliteRow) -> Result<StoredInstrument, StoreError> {
+    let get_err = |e: sqlx::Error| StoreError::Database(e.to_string());
+    Ok(StoredInstrument {
+        id: r.try_get("id").map_err(get_err)?,
+        source: r.try_get("source").map_err(get_err)?,
+        added_at: from_micros(r.try_get("added_at").map_err(get_err)?)?,
+    })
 }
 
 fn micros(t: OffsetDateTime) -> i64 {
@@ -380,7 +585,7 @@ mod tests {
             .await
             .err()
             .expect("must refuse");
-        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 1 }), "{err}");
+        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 2 }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), before);
     }
 

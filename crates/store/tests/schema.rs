@@ -43,6 +43,14 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     };
     store.add_urge(entry, time::OffsetDateTime::now_utc()).await.expect("add");
     store.set_setting("region", "UK").await.expect("setting");
+    let catalog = Catalog::embedded().expect("content");
+    let patterns = catalog.instrument("patterns").expect("patterns");
+    let attempt = store.start_quiz(patterns, None).await.expect("start");
+    store
+        .finish_quiz(attempt.id, &patterns.score(&Default::default()))
+        .await
+        .expect("finish");
+    store.put_instrument("tiny", "id = \"tiny\"").await.expect("instrument");
     let export: Value = serde_json::to_value(store.export().await.expect("export")).expect("json");
 
     let s = schema();
@@ -55,6 +63,22 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         strings(&urge["required"]),
         "all urge fields are required"
     );
+    assert_eq!(
+        keys(&export["quiz_results"][0]),
+        keys(&s["$defs"]["quizResult"]["properties"]),
+        "quiz result fields"
+    );
+    assert_eq!(keys(&export["quiz_results"][0]), strings(&s["$defs"]["quizResult"]["required"]));
+    assert_eq!(
+        keys(&export["instruments"][0]),
+        keys(&s["$defs"]["instrument"]["properties"]),
+        "instrument fields"
+    );
+    let score = export["quiz_results"][0]["scores"]["avoidance"].clone();
+    assert_eq!(score["status"], "not-enough-answers");
+    for k in keys(&score) {
+        assert!(keys(&s["$defs"]["scaleScore"]["properties"]).contains(&k), "scale score field {k}");
+    }
     assert_eq!(export["format"], s["properties"]["format"]["const"]);
     assert_eq!(export["version"], s["properties"]["version"]["const"]);
 }

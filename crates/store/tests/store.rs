@@ -352,3 +352,92 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test]
+async fn a_quiz_attempt_saves_as_it_goes_resumes_and_finishes_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fresh(dir.path()).await;
+    let patterns = catalog().instrument("patterns").expect("patterns");
+    assert!(store.quiz_in_progress("patterns").await.expect("none").is_none());
+    let attempt = store.start_quiz(patterns, None).await.expect("start");
+    let mut answers = drawbridge_core::assess::Answers::new();
+    answers.insert("av1".into(), 6);
+    assert!(store.save_quiz_answers(attempt.id, &answers).await.expect("save"));
+    let resumed = store.quiz_in_progress("patterns").await.expect("lookup").expect("in progress");
+    assert_eq!(resumed.id, attempt.id);
+    assert_eq!(resumed.answers, answers);
+    assert!(
+        store.quiz_results(None).await.expect("results").is_empty(),
+        "unfinished attempts are not results"
+    );
+
+    let scores = patterns.score(&answers);
+    assert!(store.finish_quiz(attempt.id, &scores).await.expect("finish"));
+    assert!(
+        !store.finish_quiz(attempt.id, &scores).await.expect("again"),
+        "finishing twice does nothing"
+    );
+    assert!(
+        !store.save_quiz_answers(attempt.id, &answers).await.expect("late"),
+        "a finished result is not changed"
+    );
+    let results = store.quiz_results(Some("patterns")).await.expect("results");
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].scores.as_ref(), Some(&scores));
+    assert!(results[0].finished_at.is_some());
+    assert!(store.quiz_in_progress("patterns").await.expect("lookup").is_none());
+}
+
+#[tokio::test]
+async fn a_stored_instrument_takes_the_place_of_the_bundled_key_with_the_same_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = fresh(dir.path()).await;
+    let key = include_str!("../../../content/instruments/ecr-rs.key.toml");
+    let worded = key
+        .replace("text = \"Item 1\"", "text = \"Licensed wording one\"")
+        .replace("needs_wording = true", "needs_wording = false");
+    store.put_instrument("ecr-rs", &worded).await.expect("put");
+    let inst = store.instrument(catalog(), "ecr-rs").await.expect("lookup").expect("present");
+    assert!(!inst.needs_wording);
+    assert_eq!(inst.items[0].text, "Licensed wording one");
+    assert_eq!(store.instruments(catalog()).await.expect("all").len(), catalog().instruments.len());
+    assert!(store.remove_instrument("ecr-rs").await.expect("remove"));
+    assert!(
+        store
+            .instrument(catalog(), "ecr-rs")
+            .await
+            .expect("lookup")
+            .expect("bundled")
+            .needs_wording
+    );
+}
+
+#[tokio::test]
+async fn quiz_results_and_instruments_survive_export_and_import() {
+    let a_dir = tempfile::tempdir().expect("tempdir");
+    let b_dir = tempfile::tempdir().expect("tempdir");
+    let a = fresh(a_dir.path()).await;
+    let patterns = catalog().instrument("patterns").expect("patterns");
+    let answers: drawbridge_core::assess::Answers = patterns.items.iter().map(|i| (i.id.clone(), 5)).collect();
+    let done = a.start_quiz(patterns, None).await.expect("start");
+    a.save_quiz_answers(done.id, &answers).await.expect("save");
+    a.finish_quiz(done.id, &patterns.score(&answers)).await.expect("finish");
+    a.start_quiz(patterns, Some("partner".into())).await.expect("in progress");
+    let tiny = "id = \"tiny\"\ntitle = \"Tiny\"\nversion = 1\nabout = \"x\"\nresponse = { min = 0, max = 4 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n";
+    a.put_instrument("tiny", tiny).await.expect("instrument");
+    let exported = a.export().await.expect("export");
+    let json = serde_json::to_string(&exported).expect("json");
+    let doc = ExportDoc::parse(&json, catalog()).expect("parses");
+    let b = fresh(b_dir.path()).await;
+    b.import(&doc).await.expect("import");
+    let again = b.export().await.expect("export");
+    assert_eq!(again.quiz_results, exported.quiz_results);
+    assert_eq!(again.instruments, exported.instruments);
+    assert_eq!(b.import(&doc).await.expect("twice").added, 0);
+
+    let mut bad: serde_json::Value = serde_json::from_str(&json).expect("json");
+    bad["quiz_results"][0]["answers"]["av1"] = serde_json::Value::from(9);
+    let err = ExportDoc::parse(&bad.to_string(), catalog()).expect_err("out of range");
+    assert!(err.to_string().contains("quiz_results[0].answers"), "{err}");
+    assert!(err.to_string().contains("from 1 to 7"), "{err}");
+}

@@ -153,7 +153,10 @@ impl Instrument {
         let err = |line: Option<usize>, reason: String| Err(ContentError::new(path, line, reason));
         let id_line = |id: &str| line_of_value(text, "id", id);
         if !is_valid_id(&self.id) {
-            return err(id_line(&self.id), format!("instrument id \"{}\" should be lower-case letters, digits and hyphens", self.id));
+            return err(
+                id_line(&self.id),
+                format!("instrument id \"{}\" should be lower-case letters, digits and hyphens", self.id),
+            );
         }
         if self.response.min >= self.response.max {
             return err(
@@ -163,12 +166,22 @@ impl Instrument {
         }
         let span = usize::try_from(self.response.max - self.response.min + 1).unwrap_or(0);
         if !self.response.labels.is_empty() && self.response.labels.len() != span {
-            return err(None, format!("response has {} labels but {} possible answers; give one label per answer or none", self.response.labels.len(), span));
+            return err(
+                None,
+                format!(
+                    "response has {} labels but {} possible answers; give one label per answer or none",
+                    self.response.labels.len(),
+                    span
+                ),
+            );
         }
         let mut items = HashSet::new();
         for item in &self.items {
             if !is_valid_id(&item.id) {
-                return err(id_line(&item.id), format!("item id \"{}\" should be lower-case letters, digits and hyphens", item.id));
+                return err(
+                    id_line(&item.id),
+                    format!("item id \"{}\" should be lower-case letters, digits and hyphens", item.id),
+                );
             }
             if !items.insert(item.id.as_str()) {
                 return err(id_line(&item.id), format!("item id \"{}\" appears twice", item.id));
@@ -195,7 +208,10 @@ impl Instrument {
             let mut own = HashSet::new();
             for i in &scale.items {
                 if !items.contains(i.as_str()) {
-                    return err(line, format!("scale \"{}\" names item \"{i}\", which is not in [[items]]", scale.id));
+                    return err(
+                        line,
+                        format!("scale \"{}\" names item \"{i}\", which is not in [[items]]", scale.id),
+                    );
                 }
                 if !own.insert(i.as_str()) {
                     return err(line, format!("scale \"{}\" lists item \"{i}\" twice", scale.id));
@@ -203,13 +219,19 @@ impl Instrument {
             }
             for r in &scale.reverse {
                 if !own.contains(r.as_str()) {
-                    return err(line, format!("scale \"{}\" reverses item \"{r}\", which is not one of its items", scale.id));
+                    return err(
+                        line,
+                        format!("scale \"{}\" reverses item \"{r}\", which is not one of its items", scale.id),
+                    );
                 }
             }
             if let Some(r) = scale.retest_r
                 && !(0.0..1.0).contains(&r)
             {
-                return err(line, format!("scale \"{}\": retest_r should be between 0 and 1 (not 1 itself)", scale.id));
+                return err(
+                    line,
+                    format!("scale \"{}\": retest_r should be between 0 and 1 (not 1 itself)", scale.id),
+                );
             }
             if scale.sd.is_some_and(|sd| sd <= 0.0) {
                 return err(line, format!("scale \"{}\": sd should be above 0", scale.id));
@@ -223,7 +245,10 @@ impl Instrument {
             for s in &self.sections {
                 for i in &s.items {
                     if !items.contains(i.as_str()) {
-                        return err(id_line(&s.id), format!("section \"{}\" names item \"{i}\", which is not in [[items]]", s.id));
+                        return err(
+                            id_line(&s.id),
+                            format!("section \"{}\" names item \"{i}\", which is not in [[items]]", s.id),
+                        );
                     }
                     if !placed.insert(i.as_str()) {
                         return err(id_line(&s.id), format!("item \"{i}\" is in more than one section"));
@@ -293,7 +318,11 @@ impl Instrument {
                     .iter()
                     .filter_map(|i| {
                         answers.get(i).map(|v| {
-                            let v = if s.reverse.contains(i) { self.response.min + self.response.max - v } else { *v };
+                            let v = if s.reverse.contains(i) {
+                                self.response.min + self.response.max - v
+                            } else {
+                                *v
+                            };
                             v as f64
                         })
                     })
@@ -376,7 +405,14 @@ method = "sum"
         let i = Instrument::parse("t.toml", small()).expect("valid");
         let s = i.score(&answers(&[("a", 7), ("b", 1), ("c", 5), ("d", 3), ("e", 4)]));
         // b=1 reversed is 7: (7 + 7 + 5 + 3 + 4) / 5 = 5.2
-        assert_eq!(s["s"], ScaleScore::Scored { value: 5.2, answered: 5, items: 5 });
+        assert_eq!(
+            s["s"],
+            ScaleScore::Scored {
+                value: 5.2,
+                answered: 5,
+                items: 5
+            }
+        );
         assert_eq!(s["total"].value(), Some(12.0));
         // 4 of 5 answered is 80%: scored on those four.
         let s = i.score(&answers(&[("a", 7), ("b", 1), ("c", 5), ("d", 3)]));
@@ -439,7 +475,11 @@ method = "sum"
         let c = reliable_change(3.0, 4.0, s);
         assert_eq!(c.reliable, Some(false), "1.58 is within noise");
         let c = reliable_change(3.0, 4.0, i.scale("total").expect("scale"));
-        assert_eq!((c.rci, c.reliable, c.delta), (None, None, 1.0), "no retest_r or sd: change shown, not judged");
+        assert_eq!(
+            (c.rci, c.reliable, c.delta),
+            (None, None, 1.0),
+            "no retest_r or sd: change shown, not judged"
+        );
     }
 
     #[test]
@@ -479,10 +519,20 @@ method = "sum"
     #[test]
     fn ecr_rs_key_matches_a_hand_worked_example() {
         let ecr_rs = Catalog::embedded().expect("content").instrument("ecr-rs").expect("ecr-rs");
-        let a: Answers = [("1", 7), ("2", 6), ("3", 5), ("4", 4), ("5", 3), ("6", 2), ("7", 1), ("8", 4), ("9", 7)]
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect();
+        let a: Answers = [
+            ("1", 7),
+            ("2", 6),
+            ("3", 5),
+            ("4", 4),
+            ("5", 3),
+            ("6", 2),
+            ("7", 1),
+            ("8", 4),
+            ("9", 7),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
         let s = ecr_rs.score(&a);
         // Avoidance: items 1-4 reversed (8 - x): 1, 2, 3, 4; items 5, 6: 3, 2. Mean 15/6 = 2.5.
         assert_eq!(s["avoidance"].value(), Some(2.5));

@@ -98,7 +98,11 @@ impl ProfileText {
             let mut w = want.to_vec();
             w.sort_unstable();
             if g != w {
-                return Err(ContentError::new(path, None, format!("[[{what}]] ids must be exactly: {}", want.join(", "))));
+                return Err(ContentError::new(
+                    path,
+                    None,
+                    format!("[[{what}]] ids must be exactly: {}", want.join(", ")),
+                ));
             }
             Ok(())
         };
@@ -219,7 +223,13 @@ mod tests {
 
     #[test]
     fn the_quadrant_follows_the_midpoint() {
-        let cases = [(6, 2, RegionId::Ghost), (2, 6, RegionId::Firefighter), (6, 6, RegionId::Architect), (2, 2, RegionId::Secure), (4, 4, RegionId::Secure)];
+        let cases = [
+            (6, 2, RegionId::Ghost),
+            (2, 6, RegionId::Firefighter),
+            (6, 6, RegionId::Architect),
+            (2, 2, RegionId::Secure),
+            (4, 4, RegionId::Secure),
+        ];
         for (av, ax, want) in cases {
             let a = at(|id| match id {
                 "avoidance" => av,
