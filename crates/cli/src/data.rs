@@ -14,6 +14,9 @@ pub struct ExportArgs {
     /// Write to FILE instead of standard output. The file is not encrypted.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Write your finished quiz results as FHIR R4 QuestionnaireResponses (a Bundle) instead.
+    #[arg(long)]
+    fhir: bool,
 }
 
 #[derive(clap::Args)]
@@ -24,9 +27,38 @@ pub struct ImportArgs {
 
 pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let store = open::store(ctx, Workload::Command).await?;
-    let doc = store.export().await?;
+    let (json, what) = if a.fhir {
+        let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
+        let instruments = store.instruments(catalog).await?;
+        let results: Vec<_> = store
+            .quiz_results(None)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let inst = instruments.iter().find(|i| i.id == r.instrument).cloned();
+                (r, inst)
+            })
+            .collect();
+        let n = results.len();
+        (
+            serde_json::to_string_pretty(&drawbridge_store::fhir::bundle(&results))?,
+            format!("{n} quiz result{}", if n == 1 { "" } else { "s" }),
+        )
+    } else {
+        let doc = store.export().await?;
+        let n = doc.urges.len();
+        (
+            serde_json::to_string_pretty(&doc)?,
+            format!(
+                "{n} urge{} and {} quiz result{}",
+                if n == 1 { "" } else { "s" },
+                doc.quiz_results.len(),
+                if doc.quiz_results.len() == 1 { "" } else { "s" }
+            ),
+        )
+    };
     store.close().await;
-    let mut json = serde_json::to_string_pretty(&doc)?;
+    let mut json = json;
     json.push('\n');
     match a.out {
         None => {
@@ -37,9 +69,7 @@ pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         Some(path) => {
             write_private(&path, json.as_bytes()).with_context(|| format!("Could not write {}", path.display()))?;
             eprintln!(
-                "Exported {} urge{} to {}. This file is not encrypted: keep it somewhere private.",
-                doc.urges.len(),
-                if doc.urges.len() == 1 { "" } else { "s" },
+                "Exported {what} to {}. This file is not encrypted: keep it somewhere private.",
                 path.display()
             );
         }

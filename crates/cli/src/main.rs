@@ -9,6 +9,7 @@ mod config;
 mod data;
 mod open;
 mod passphrase;
+mod quiz;
 mod serve;
 mod urges;
 
@@ -43,6 +44,15 @@ enum Command {
     Urge(urges::UrgeArgs),
     /// List logged urges, newest first.
     Urges(urges::ListArgs),
+    /// Take a questionnaire in the terminal, or score answers from a file.
+    Quiz(quiz::QuizArgs),
+    /// Show your latest quiz result as a profile, with changes over time.
+    Profile(quiz::ProfileArgs),
+    /// List, add or word the questionnaires drawbridge can use.
+    Instrument {
+        #[command(subcommand)]
+        action: quiz::InstrumentAction,
+    },
     /// Show crisis lines for your region.
     HelpNow(urges::HelpNowArgs),
     /// Protect your data with a passphrase, change it, or remove it.
@@ -139,6 +149,9 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Urge(args)) => urges::log(&ctx, args).await,
             Some(Command::Urges(args)) => urges::list(&ctx, args).await,
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
+            Some(Command::Quiz(args)) => quiz::quiz(&ctx, args).await,
+            Some(Command::Profile(args)) => quiz::profile(&ctx, args).await,
+            Some(Command::Instrument { action }) => quiz::instrument(&ctx, action).await,
             Some(Command::Passphrase { action }) => passphrase::run(&ctx, action).await,
             Some(Command::Export(args)) => data::export(&ctx, args).await,
             Some(Command::Import(args)) => data::import(&ctx, args).await,

@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod export;
+pub mod fhir;
 pub mod keys;
 mod sqlite;
 

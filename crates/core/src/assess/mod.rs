@@ -38,3 +38,83 @@ pub struct QuizResult {
     /// questionnaires such as ECR-RS.
     pub label: Option<String>,
 }
+
+/// One scale across a person's results of one instrument.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScaleHistory {
+    pub scale: String,
+    pub title: String,
+    /// Scores oldest first; None where that result had too few answers.
+    pub values: Vec<Option<f64>>,
+    /// From the first scored result to the latest.
+    pub since_first: Option<Change>,
+    /// From the previous scored result to the latest.
+    pub since_last: Option<Change>,
+}
+
+/// The history of every scale over `results` (finished, oldest first).
+/// Changes need at least two scored results.
+pub fn history(instrument: &Instrument, results: &[QuizResult]) -> Vec<ScaleHistory> {
+    instrument
+        .scales
+        .iter()
+        .map(|s| {
+            let values: Vec<Option<f64>> = results
+                .iter()
+                .map(|r| r.scores.as_ref().and_then(|sc| sc.get(&s.id)).and_then(|v| v.value()))
+                .collect();
+            let scored: Vec<f64> = values.iter().flatten().copied().collect();
+            let (since_first, since_last) = match scored.as_slice() {
+                [.., prev, last] => (Some(reliable_change(scored[0], *last, s)), Some(reliable_change(*prev, *last, s))),
+                _ => (None, None),
+            };
+            ScaleHistory {
+                scale: s.id.clone(),
+                title: s.title.clone(),
+                values,
+                since_first,
+                since_last,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalog;
+
+    fn result(av: Option<i64>) -> QuizResult {
+        let inst = Catalog::embedded().expect("content").instrument("ecr-rs").expect("ecr-rs");
+        let answers: Answers = match av {
+            Some(v) => (1..=9).map(|n| (n.to_string(), if n <= 4 { 8 - v } else { v })).collect(),
+            None => Answers::new(),
+        };
+        let now = OffsetDateTime::now_utc();
+        QuizResult {
+            id: Uuid::now_v7(),
+            instrument: inst.id.clone(),
+            instrument_version: inst.version,
+            started_at: now,
+            updated_at: now,
+            finished_at: Some(now),
+            scores: Some(inst.score(&answers)),
+            answers,
+            label: None,
+        }
+    }
+
+    #[test]
+    fn history_compares_the_latest_with_the_first_and_the_previous_scored_result() {
+        let inst = Catalog::embedded().expect("content").instrument("ecr-rs").expect("ecr-rs");
+        let rs = [result(Some(6)), result(None), result(Some(5)), result(Some(3))];
+        let h = history(inst, &rs);
+        let av = h.iter().find(|s| s.scale == "avoidance").expect("avoidance");
+        assert_eq!(av.values, vec![Some(6.0), None, Some(5.0), Some(3.0)]);
+        assert_eq!(av.since_first.map(|c| c.delta), Some(-3.0));
+        assert_eq!(av.since_last.map(|c| c.delta), Some(-2.0));
+        assert_eq!(av.since_last.and_then(|c| c.reliable), None, "no reliability figures: not judged");
+        let one = history(inst, &rs[..1]);
+        assert!(one.iter().all(|s| s.since_first.is_none()), "one result has no change");
+    }
+}

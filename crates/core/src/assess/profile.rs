@@ -88,9 +88,21 @@ pub struct ProfileText {
     pub regions: Vec<RegionText>,
     pub strategies: Vec<StrategyText>,
     pub capacities: Vec<CapacityText>,
+    pub change_reliable: String,
+    pub change_within_noise: String,
+    pub change_unjudged: String,
 }
 
 impl ProfileText {
+    /// The sentence that goes with a change.
+    pub fn change_sentence(&self, c: &super::Change) -> &str {
+        match c.reliable {
+            Some(true) => &self.change_reliable,
+            Some(false) => &self.change_within_noise,
+            None => &self.change_unjudged,
+        }
+    }
+
     pub(crate) fn validate(&self, path: &str) -> Result<(), ContentError> {
         let check = |what: &str, got: Vec<&str>, want: &[&str]| {
             let mut g = got.clone();
