@@ -166,7 +166,7 @@ impl ExportDoc {
 
     fn check_quiz(&self, catalog: &Catalog) -> Result<(), StoreError> {
         let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
-        let micro = |t: &OffsetDateTime| t.nanosecond() % 1000 == 0;
+        let micro = |t: &OffsetDateTime| t.nanosecond().is_multiple_of(1000);
         let mut known: Vec<Instrument> = catalog.instruments.clone();
         let mut ids = std::collections::HashSet::new();
         for (n, i) in self.instruments.iter().enumerate() {
