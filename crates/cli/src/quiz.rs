@@ -487,8 +487,8 @@ pub async fn instrument(ctx: &Ctx, action: InstrumentAction) -> Result<()> {
                     "See `drawbridge instrument list`.",
                 )
             })?;
-            let worded = with_wording(&inst, &text)?;
-            let source = toml::to_string(&worded)?;
+            let worded = inst.with_wording(&text).map_err(|e| UserError::new(e, "Nothing was changed."))?;
+            let source = worded.to_toml().map_err(|e| anyhow::anyhow!(e))?;
             Instrument::parse(&id, &source).map_err(|e| anyhow::anyhow!("the worded questionnaire did not validate: {e}"))?;
             store.put_instrument(&id, &source).await?;
             store.close().await;
@@ -514,27 +514,4 @@ pub async fn instrument(ctx: &Ctx, action: InstrumentAction) -> Result<()> {
             }
         }
     }
-}
-
-/// A copy of `inst` with the item texts from `text`, one non-empty line per
-/// item, in the instrument's item order.
-pub fn with_wording(inst: &Instrument, text: &str) -> Result<Instrument, UserError> {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    if lines.len() != inst.items.len() {
-        return Err(UserError::new(
-            format!(
-                "\"{}\" has {} items, and the wording has {} non-empty lines.",
-                inst.id,
-                inst.items.len(),
-                lines.len()
-            ),
-            "Put each item's wording on its own line, in order, and nothing else.",
-        ));
-    }
-    let mut worded = inst.clone();
-    for (item, line) in worded.items.iter_mut().zip(lines) {
-        item.text = line.to_string();
-    }
-    worded.needs_wording = false;
-    Ok(worded)
 }

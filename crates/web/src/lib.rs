@@ -6,6 +6,7 @@
 //! locked (passphrase mode); the unlock page opens it once for the process.
 
 pub mod pages;
+pub mod quiz;
 pub mod security;
 
 use std::collections::HashSet;
@@ -138,6 +139,13 @@ pub fn router(state: AppState) -> Router {
         .route("/moments", get(pages::moments))
         .route("/settings", get(pages::settings).post(pages::settings_save))
         .route("/help", get(pages::help))
+        .route("/profile", get(quiz::profile))
+        .route("/quiz/{id}", get(quiz::intro))
+        .route("/quiz/{id}/start", post(quiz::start))
+        .route("/quiz/{id}/{n}", get(quiz::page).post(quiz::save_page))
+        .route("/settings/questionnaires", get(quiz::questionnaires))
+        .route("/settings/questionnaires/add", post(quiz::add_instrument))
+        .route("/settings/questionnaires/wording", post(quiz::add_wording))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/static/icon.svg", get(pages::icon))
         .route("/static/app.js", get(pages::script))

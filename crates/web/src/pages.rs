@@ -27,14 +27,14 @@ const SCRIPT: &str = include_str!("../static/app.js");
 const LIST_LIMIT: u32 = 200;
 
 /// What every page needs for its frame.
-pub struct Chrome {
+pub(crate) struct Chrome {
     pub title: &'static str,
     pub area: &'static str,
     pub signed_in: bool,
 }
 
 impl Chrome {
-    fn new(title: &'static str, area: &'static str) -> Self {
+    pub(crate) fn new(title: &'static str, area: &'static str) -> Self {
         Chrome {
             title,
             area,
@@ -57,7 +57,7 @@ pub struct Opt {
     pub selected: bool,
 }
 
-fn opts<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: Option<&str>) -> Vec<Opt> {
+pub(crate) fn opts<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: Option<&str>) -> Vec<Opt> {
     items
         .into_iter()
         .map(|(v, l)| Opt {
@@ -82,11 +82,11 @@ impl From<StoreError> for WebError {
 
 #[derive(Template)]
 #[template(path = "problem.html")]
-struct ProblemPage {
-    chrome: Chrome,
-    heading: &'static str,
-    message: String,
-    hint: String,
+pub(crate) struct ProblemPage {
+    pub(crate) chrome: Chrome,
+    pub(crate) heading: &'static str,
+    pub(crate) message: String,
+    pub(crate) hint: String,
 }
 
 impl IntoResponse for WebError {
@@ -119,7 +119,7 @@ impl IntoResponse for WebError {
     }
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -129,7 +129,7 @@ fn render(t: &impl Template) -> Response {
     }
 }
 
-fn local_time(st: &AppState, t: OffsetDateTime) -> String {
+pub(crate) fn local_time(st: &AppState, t: OffsetDateTime) -> String {
     t.to_offset(st.config().local_offset)
         .format(format_description!(
             "[weekday repr:short] [day padding:none] [month repr:short] [year], [hour]:[minute]"
@@ -137,7 +137,7 @@ fn local_time(st: &AppState, t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-async fn store(st: &AppState) -> Result<drawbridge_store::Store, WebError> {
+pub(crate) async fn store(st: &AppState) -> Result<drawbridge_store::Store, WebError> {
     // The session guard sends locked requests to /unlock before they get here.
     st.store().await.ok_or(WebError::Store(StoreError::PassphraseRequired))
 }
@@ -151,6 +151,10 @@ struct TodayPage {
     csrf: String,
     kinds: &'static [UrgeKind],
     summary: UrgeSummary,
+    /// No finished quiz yet: invite the person to start with it.
+    invite_quiz: bool,
+    /// A quiz is under way: how many answered of how many.
+    quiz_progress: Option<(usize, usize)>,
 }
 
 pub async fn today(State(st): State<AppState>, Extension(session): Extension<Session>) -> Result<Response, WebError> {
@@ -158,11 +162,21 @@ pub async fn today(State(st): State<AppState>, Extension(session): Extension<Ses
     let since = OffsetDateTime::now_utc() - Duration::days(7);
     let counts = store.urge_counts_by_did(since).await?;
     let summary = st.catalog().urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+    let invite_quiz = store.quiz_results(None).await?.is_empty();
+    let quiz_progress = match store.quiz_in_progress(crate::quiz::MAIN_QUIZ).await? {
+        Some(a) => st
+            .catalog()
+            .instrument(crate::quiz::MAIN_QUIZ)
+            .map(|i| (a.answers.len(), i.items.len())),
+        None => None,
+    };
     Ok(render(&TodayPage {
         chrome: Chrome::new("Today", "today"),
         csrf: session.csrf,
         kinds: &st.catalog().urges.kinds,
         summary,
+        invite_quiz,
+        quiz_progress,
     }))
 }
 

@@ -380,3 +380,209 @@ async fn passphrase_mode_starts_locked_and_unlocks_with_the_passphrase() {
     assert_eq!(right.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
 }
+
+fn all_answers_form(inst: &drawbridge_core::assess::Instrument, page: usize, value: i64, nav: &str, csrf: &str) -> String {
+    let mut form = format!("csrf={csrf}&nav={nav}");
+    for item in &inst.pages()[page - 1].items {
+        form.push_str(&format!("&a-{item}={value}"));
+    }
+    form
+}
+
+#[tokio::test]
+async fn the_quiz_saves_each_page_resumes_and_finishes_into_a_profile() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let today = app.get("/", Some(&cookie)).await.body;
+    assert!(today.contains("Take the Patterns Quiz"), "Today invites a new person to the quiz");
+    let intro = app.get("/quiz/patterns", Some(&cookie)).await;
+    assert!(intro.body.contains("not a diagnosis"), "the about text says what it is and is not");
+    let start = app
+        .post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+        .await;
+    assert_eq!(start.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/1");
+    let inst = Catalog::embedded()
+        .expect("content")
+        .instrument("patterns")
+        .expect("patterns")
+        .clone();
+    let page1 = app.get("/quiz/patterns/1", Some(&cookie)).await.body;
+    assert!(page1.contains("<progress") && page1.contains("Page 1 of 5"));
+    assert!(page1.contains("<fieldset class=\"question\">") && page1.contains("<legend>"));
+
+    let r = app
+        .post(
+            "/quiz/patterns/1",
+            &cookie,
+            Some(ORIGIN),
+            &all_answers_form(&inst, 1, 6, "next", &csrf),
+        )
+        .await;
+    assert_eq!(r.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/2");
+    // Leave, come back: it carries on where it stopped.
+    let later = app
+        .post("/quiz/patterns/2", &cookie, Some(ORIGIN), &format!("csrf={csrf}&nav=later"))
+        .await;
+    assert_eq!(later.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns?saved=1");
+    assert!(app.get("/", Some(&cookie)).await.body.contains("You have answered 10 of 50"));
+    let resume = app
+        .post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+        .await;
+    assert_eq!(resume.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/2");
+    // Change an answer on page 1: the saved one shows as checked.
+    let back = app.get("/quiz/patterns/1", Some(&cookie)).await.body;
+    assert!(
+        back.contains(&format!("name=\"a-{}\" value=\"6\" checked", inst.pages()[0].items[0])),
+        "earlier answers are shown"
+    );
+    app.post(
+        "/quiz/patterns/1",
+        &cookie,
+        Some(ORIGIN),
+        &all_answers_form(&inst, 1, 2, "next", &csrf),
+    )
+    .await;
+    for page in 2..=4 {
+        app.post(
+            &format!("/quiz/patterns/{page}"),
+            &cookie,
+            Some(ORIGIN),
+            &all_answers_form(&inst, page, 5, "next", &csrf),
+        )
+        .await;
+    }
+    let tampered = app
+        .post("/quiz/patterns/5", &cookie, Some(ORIGIN), &format!("csrf={csrf}&a-av1=9"))
+        .await;
+    assert_eq!(tampered.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = app
+        .post(
+            "/quiz/patterns/5",
+            &cookie,
+            Some(ORIGIN),
+            &all_answers_form(&inst, 5, 3, "finish", &csrf),
+        )
+        .await;
+    let to = done
+        .headers
+        .get(header::LOCATION)
+        .expect("loc")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(to.starts_with("/profile?result="), "{to}");
+
+    let results = app.store().await.quiz_results(Some("patterns")).await.expect("results");
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].answers.len(), 50);
+    assert_eq!(results[0].answers[&inst.pages()[0].items[0]], 2, "the changed answer counts");
+
+    let profile = app.get(&to, Some(&cookie)).await.body;
+    assert!(profile.contains("not a diagnosis"), "the disclaimer is shown with results");
+    assert!(profile.contains("<svg") && profile.contains("role=\"img\"") && profile.contains("<desc id=\"map-desc\">"));
+    assert!(profile.contains("The map as a table"));
+    assert!(profile.contains("Protective habits, strongest first"));
+    assert!(profile.contains("Capacities, the one to build first at the top"));
+    assert!(!app.get("/", Some(&cookie)).await.body.contains("Take the Patterns Quiz"));
+}
+
+#[tokio::test]
+async fn a_second_result_shows_change_over_time_without_claiming_it_is_real() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let inst = Catalog::embedded()
+        .expect("content")
+        .instrument("patterns")
+        .expect("patterns")
+        .clone();
+    for value in [6, 2] {
+        app.post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+            .await;
+        for page in 1..=5 {
+            let nav = if page == 5 { "finish" } else { "next" };
+            app.post(
+                &format!("/quiz/patterns/{page}"),
+                &cookie,
+                Some(ORIGIN),
+                &all_answers_form(&inst, page, value, nav, &csrf),
+            )
+            .await;
+        }
+    }
+    let profile = app.get("/profile", Some(&cookie)).await.body;
+    assert!(profile.contains("Over time"), "history appears with two results");
+    assert!(profile.contains("Since first"));
+    assert!(profile.contains("class=\"earlier\""), "the earlier result is on the map");
+    assert!(profile.contains("without saying whether it is more than everyday variation"));
+}
+
+#[tokio::test]
+async fn questionnaires_can_be_added_and_scoring_keys_worded_from_the_page() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let page = app.get("/settings/questionnaires", Some(&cookie)).await.body;
+    assert!(page.contains("Scoring key: wording needed"));
+    let bad = "id = \"mine\"\ntitle = \"Mine\"\nversion = 1\nabout = \"x\"\nresponse = { min = 3, max = 1 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"mean\"\n";
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    let r = app
+        .post(
+            "/settings/questionnaires/add",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&source={}", enc(bad)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("line 5") && r.body.contains("must be below max"), "{}", r.body);
+    assert!(
+        r.body.contains("title = &#34;Mine&#34;") || r.body.contains("title = &quot;Mine&quot;"),
+        "the pasted text is kept"
+    );
+    let good = bad.replace("min = 3, max = 1", "min = 1, max = 3");
+    let r = app
+        .post(
+            "/settings/questionnaires/add",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&source={}", enc(&good)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.get("/quiz/mine", Some(&cookie)).await.body.contains("1 statement on 1 page."),
+        "the added questionnaire can be taken"
+    );
+
+    let words: String = (1..=9).map(|n| format!("Statement {n}\n")).collect();
+    let r = app
+        .post(
+            "/settings/questionnaires/wording",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&instrument=ecr-rs&wording={}", enc("just one")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("has 9 items"));
+    let r = app
+        .post(
+            "/settings/questionnaires/wording",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&instrument=ecr-rs&wording={}", enc(&words)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let intro = app.get("/quiz/ecr-rs", Some(&cookie)).await.body;
+    assert!(intro.contains("Which relationship"), "worded, it can be taken");
+}

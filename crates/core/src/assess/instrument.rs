@@ -346,6 +346,31 @@ impl Instrument {
             .collect()
     }
 
+    /// A copy with the item texts from `text`: one non-empty line per item, in
+    /// item order. This is how licensed wording is added to a scoring key.
+    pub fn with_wording(&self, text: &str) -> Result<Instrument, String> {
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        if lines.len() != self.items.len() {
+            return Err(format!(
+                "\"{}\" has {} items, and the wording has {} non-empty lines. Put each item's wording on its own line, in order, and nothing else.",
+                self.id,
+                self.items.len(),
+                lines.len()
+            ));
+        }
+        let mut worded = self.clone();
+        for (item, line) in worded.items.iter_mut().zip(lines) {
+            item.text = line.to_string();
+        }
+        worded.needs_wording = false;
+        Ok(worded)
+    }
+
+    /// The TOML source of this instrument (for storing a worded copy).
+    pub fn to_toml(&self) -> Result<String, String> {
+        toml::to_string(self).map_err(|e| e.to_string())
+    }
+
     /// The midpoint of the response range, the border between low and high.
     pub fn midpoint(&self) -> f64 {
         (self.response.min + self.response.max) as f64 / 2.0
@@ -480,6 +505,16 @@ method = "sum"
             (None, None, 1.0),
             "no retest_r or sd: change shown, not judged"
         );
+    }
+
+    #[test]
+    fn wording_replaces_every_item_text_in_order_and_round_trips() {
+        let i = Instrument::parse("t.toml", small()).expect("valid");
+        assert!(i.with_wording("one\ntwo").unwrap_err().contains("has 5 items"));
+        let w = i.with_wording("one\n\ntwo\nthree\nfour\nfive\n").expect("worded");
+        assert_eq!(w.items[1].text, "two");
+        let again = Instrument::parse("t.toml", &w.to_toml().expect("toml")).expect("valid again");
+        assert_eq!(again, w);
     }
 
     #[test]
