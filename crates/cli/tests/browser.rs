@@ -309,6 +309,28 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
             "A note long enough to need wrapping on the narrowest phone screen we support.",
         ],
     );
+    let answers: serde_json::Map<String, Value> = [
+        ("av", 8),
+        ("ax", 8),
+        ("ia", 4),
+        ("ca", 4),
+        ("ig", 4),
+        ("co", 4),
+        ("of", 4),
+        ("ed", 4),
+        ("cr", 2),
+        ("ss", 2),
+        ("as", 2),
+        ("bk", 2),
+        ("ta", 2),
+    ]
+    .iter()
+    .flat_map(|(p, n)| (1..=*n).map(move |i| (format!("{p}{i}"), Value::from((i % 7) + 1))))
+    .collect();
+    let file = d.path().join("answers.json");
+    std::fs::write(&file, Value::Object(answers).to_string()).expect("write");
+    ok(d.path(), &["quiz", "--answers", file.to_str().expect("utf-8"), "--save"]);
+    ok(d.path(), &["quiz", "--answers", file.to_str().expect("utf-8"), "--save"]);
     let server = Server::start(d.path(), &[], &[]);
     let (_driver, c) = browser(&t, true).await;
     let base = format!("http://{}", server.host());
@@ -373,5 +395,82 @@ async fn the_way_in_and_the_unlock_page_are_clear_and_accessible() {
     c.goto(&server.url).await.expect("reuse");
     wait_text(&c, "already been used").await;
     axe(&c, &t, "used launch link").await;
+    c.close().await.expect("close");
+}
+
+/// Press Tab until a radio of a new question has focus (or `until` matches).
+async fn tab_to(c: &Client, until: &str) -> bool {
+    for _ in 0..40 {
+        c.active_element().await.expect("focus").send_keys("\u{E004}").await.expect("tab");
+        let hit = c
+            .execute(&format!("return document.activeElement.matches({until:?});"), vec![])
+            .await
+            .expect("matches");
+        if hit == Value::Bool(true) {
+            return true;
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_patterns_quiz_can_be_completed_by_keyboard_alone_and_every_step_passes_axe() {
+    let Some(t) = tools() else { return };
+    let d = tempdir();
+    let server = Server::start(d.path(), &[], &[]);
+    let (_driver, c) = browser(&t, false).await;
+    let base = format!("http://{}", server.host());
+    c.goto(&server.url).await.expect("launch");
+    wait_text(&c, "A good place to start").await;
+    click(&c, Locator::LinkText("Take the Patterns Quiz")).await;
+    wait_text(&c, "not a diagnosis").await;
+    axe(&c, &t, "quiz intro").await;
+    click(&c, Locator::Css("button.primary")).await;
+
+    for page in 1..=5 {
+        wait_text(&c, &format!("Page {page} of 5")).await;
+        if page == 1 {
+            axe(&c, &t, "quiz page").await;
+        }
+        // Keyboard only: Tab into each question's radio group, pick an answer
+        // with the arrow keys, then Tab on to the next question.
+        let questions = c
+            .execute("return document.querySelectorAll('fieldset.question').length;", vec![])
+            .await
+            .expect("count");
+        let questions = questions.as_u64().unwrap_or(0);
+        assert_eq!(questions, 10);
+        c.execute("document.activeElement.blur(); window.scrollTo(0, 0);", vec![])
+            .await
+            .expect("reset focus");
+        for q in 0..questions {
+            assert!(
+                tab_to(&c, "fieldset.question input[type=radio]").await,
+                "reached question {q} by Tab"
+            );
+            // Arrow keys move the selection within the group: Right, Right
+            // lands on the third answer.
+            c.active_element()
+                .await
+                .expect("focus")
+                .send_keys("\u{E014}\u{E014}")
+                .await
+                .expect("arrows");
+            let checked = c.execute("return document.activeElement.checked;", vec![]).await.expect("checked");
+            assert_eq!(checked, Value::Bool(true), "arrow keys choose an answer");
+        }
+        assert!(tab_to(&c, "button.primary").await, "reached the main button by Tab");
+        c.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
+    }
+    let profile = wait_text(&c, "Protective habits, strongest first").await;
+    assert!(profile.contains("not a diagnosis"));
+    assert!(profile.contains("Capacities, the one to build first at the top"));
+    axe(&c, &t, "profile").await;
+    let answered = ok(d.path(), &["profile", "--json"]);
+    let v: Value = serde_json::from_str(&answered).expect("json");
+    assert_eq!(v["results"], 1);
+
+    c.goto(&format!("{base}/settings/questionnaires")).await.expect("questionnaires");
+    axe(&c, &t, "questionnaires").await;
     c.close().await.expect("close");
 }
