@@ -298,5 +298,9 @@ mod tests {
             assert!(inst.scale(id).is_some(), "patterns.toml has scale {id}");
         }
         assert_eq!(inst.items.len(), 50);
+        // What it is and is not, said plainly before the first question.
+        for promise in ["self-reflection", "not a validated measure", "not a diagnosis", "ten minutes"] {
+            assert!(inst.about.contains(promise), "the quiz's about text says {promise:?}");
+        }
     }
 }
