@@ -11,7 +11,6 @@ use drawbridge_store::Workload;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::format_description;
-use uuid::Uuid;
 
 use crate::{Ctx, UserError, open};
 
@@ -161,17 +160,7 @@ pub async fn quiz(ctx: &Ctx, a: QuizArgs) -> Result<()> {
             eprintln!("Copied the questionnaire \"{}\" into your data.", inst.id);
         }
         let now = drawbridge_store::truncate_micros(OffsetDateTime::now_utc());
-        let r = QuizResult {
-            id: Uuid::now_v7(),
-            instrument: inst.id.clone(),
-            instrument_version: inst.version,
-            started_at: now,
-            updated_at: now,
-            finished_at: Some(now),
-            answers,
-            scores: Some(scores.clone()),
-            label: a.label,
-        };
+        let r = QuizResult::finished(&inst, answers, a.label, now);
         store.save_quiz_result(&r).await?;
         store.close().await;
         saved = Some(r.id);

@@ -191,18 +191,7 @@ impl Store {
 
     /// Begin an attempt, saved with no answers yet.
     pub async fn start_quiz(&self, instrument: &Instrument, label: Option<String>) -> Result<QuizResult, StoreError> {
-        let now = truncate_micros(OffsetDateTime::now_utc());
-        let r = QuizResult {
-            id: Uuid::now_v7(),
-            instrument: instrument.id.clone(),
-            instrument_version: instrument.version,
-            started_at: now,
-            updated_at: now,
-            finished_at: None,
-            answers: Answers::new(),
-            scores: None,
-            label,
-        };
+        let r = QuizResult::start(instrument, label, micros_now());
         self.backend.insert_quiz(&r, false).await?;
         Ok(r)
     }

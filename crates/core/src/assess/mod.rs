@@ -39,6 +39,33 @@ pub struct QuizResult {
     pub label: Option<String>,
 }
 
+impl QuizResult {
+    /// A new attempt at `instrument`, with no answers yet.
+    pub fn start(instrument: &Instrument, label: Option<String>, now: OffsetDateTime) -> QuizResult {
+        QuizResult {
+            id: Uuid::now_v7(),
+            instrument: instrument.id.clone(),
+            instrument_version: instrument.version,
+            started_at: now,
+            updated_at: now,
+            finished_at: None,
+            answers: Answers::new(),
+            scores: None,
+            label,
+        }
+    }
+
+    /// A finished result: `answers` scored by `instrument` at `now`.
+    pub fn finished(instrument: &Instrument, answers: Answers, label: Option<String>, now: OffsetDateTime) -> QuizResult {
+        QuizResult {
+            finished_at: Some(now),
+            scores: Some(instrument.score(&answers)),
+            answers,
+            ..QuizResult::start(instrument, label, now)
+        }
+    }
+}
+
 /// One scale across a person's results of one instrument.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScaleHistory {
@@ -90,18 +117,7 @@ mod tests {
             Some(v) => (1..=9).map(|n| (n.to_string(), if n <= 4 { 8 - v } else { v })).collect(),
             None => Answers::new(),
         };
-        let now = OffsetDateTime::now_utc();
-        QuizResult {
-            id: Uuid::now_v7(),
-            instrument: inst.id.clone(),
-            instrument_version: inst.version,
-            started_at: now,
-            updated_at: now,
-            finished_at: Some(now),
-            scores: Some(inst.score(&answers)),
-            answers,
-            label: None,
-        }
+        QuizResult::finished(inst, answers, None, OffsetDateTime::now_utc())
     }
 
     #[test]
