@@ -10,12 +10,35 @@ use serde::de::DeserializeOwned;
 
 use crate::assess::{Instrument, ProfileText};
 use crate::crisis::{CrisisDirectory, Region};
+use crate::practice::{Experiment, PracticeText, Program};
 use crate::urge::UrgeCatalog;
 
 /// The files compiled into the binary, by their path under `content/`.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("urges.toml", include_str!("../../../content/urges.toml")),
     ("profile.toml", include_str!("../../../content/profile.toml")),
+    ("practice.toml", include_str!("../../../content/practice.toml")),
+    (
+        "experiments/stage-1.toml",
+        include_str!("../../../content/experiments/stage-1.toml"),
+    ),
+    (
+        "experiments/stage-2.toml",
+        include_str!("../../../content/experiments/stage-2.toml"),
+    ),
+    (
+        "experiments/stage-3.toml",
+        include_str!("../../../content/experiments/stage-3.toml"),
+    ),
+    (
+        "experiments/stage-4.toml",
+        include_str!("../../../content/experiments/stage-4.toml"),
+    ),
+    (
+        "programs/connection-7.toml",
+        include_str!("../../../content/programs/connection-7.toml"),
+    ),
+    ("programs/ladder-4w.toml", include_str!("../../../content/programs/ladder-4w.toml")),
     (
         "instruments/patterns.toml",
         include_str!("../../../content/instruments/patterns.toml"),
@@ -66,6 +89,10 @@ pub struct Catalog {
     /// The bundled instruments: the Patterns Quiz first, then scoring keys.
     pub instruments: Vec<Instrument>,
     pub profile: ProfileText,
+    /// The experiment library, stage 1 first.
+    pub experiments: Vec<Experiment>,
+    pub programs: Vec<Program>,
+    pub practice: PracticeText,
 }
 
 impl Catalog {
@@ -75,11 +102,31 @@ impl Catalog {
         let mut profile = None;
         let mut regions = Vec::new();
         let mut instruments: Vec<Instrument> = Vec::new();
+        let mut experiments = Vec::new();
+        let mut experiment_ids = std::collections::HashSet::new();
+        let mut programs: Vec<Program> = Vec::new();
+        let mut practice = None;
         for (path, text) in files {
             if *path == "urges.toml" {
                 let catalog: UrgeCatalog = parse_toml(path, text)?;
                 catalog.validate(path, text)?;
                 urges = Some(catalog);
+            } else if *path == "practice.toml" {
+                let p: PracticeText = parse_toml(path, text)?;
+                p.validate(path)?;
+                practice = Some(p);
+            } else if path.starts_with("experiments/") {
+                experiments.extend(crate::practice::parse_experiments(path, text, &mut experiment_ids)?);
+            } else if path.starts_with("programs/") {
+                let p = crate::practice::parse_program(path, text)?;
+                if programs.iter().any(|q| q.id == p.id) {
+                    return Err(ContentError::new(
+                        path,
+                        None,
+                        format!("program id \"{}\" is used by another file", p.id),
+                    ));
+                }
+                programs.push(p);
             } else if *path == "profile.toml" {
                 let p: ProfileText = parse_toml(path, text)?;
                 p.validate(path)?;
@@ -105,17 +152,30 @@ impl Catalog {
         let urges = urges.ok_or_else(|| ContentError::new("urges.toml", None, "the urge kinds file is missing"))?;
         let crisis = CrisisDirectory::new(regions)?;
         let profile = profile.ok_or_else(|| ContentError::new("profile.toml", None, "the profile wording file is missing"))?;
+        let practice = practice.ok_or_else(|| ContentError::new("practice.toml", None, "the practice wording file is missing"))?;
+        experiments.sort_by_key(|e: &Experiment| e.stage);
         Ok(Catalog {
             urges,
             crisis,
             instruments,
             profile,
+            experiments,
+            programs,
+            practice,
         })
     }
 
     /// A bundled instrument by id.
     pub fn instrument(&self, id: &str) -> Option<&Instrument> {
         self.instruments.iter().find(|i| i.id == id)
+    }
+
+    pub fn experiment(&self, id: &str) -> Option<&Experiment> {
+        self.experiments.iter().find(|e| e.id == id)
+    }
+
+    pub fn program(&self, id: &str) -> Option<&Program> {
+        self.programs.iter().find(|p| p.id == id)
     }
 
     /// The catalog compiled into this binary. Parsed once per process.

@@ -9,6 +9,7 @@
 pub mod assess;
 pub mod content;
 pub mod crisis;
+pub mod practice;
 pub mod urge;
 pub mod words;
 

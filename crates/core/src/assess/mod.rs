@@ -12,7 +12,7 @@ mod profile;
 pub use instrument::{
     AnswerError, Answers, Change, Instrument, Item, Method, ResponseScale, Scale, ScaleScore, Scores, Section, reliable_change,
 };
-pub use profile::{CapacityText, Profile, ProfileText, Ranked, RegionId, RegionText, StrategyText};
+pub use profile::{CAPACITY_IDS, CapacityText, Profile, ProfileText, REGION_IDS, Ranked, RegionId, RegionText, STRATEGY_IDS, StrategyText};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -1,0 +1,149 @@
+//! Programs: sequences of practice days (the 7-day connection challenge, a
+//! four-week ladder). Each day's experiment is chosen by rule: at most the
+//! day's stage and never above the person's current stage, preferring the
+//! day's capacity; the same run and day always give the same experiment.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::content::{Experiment, Program, ProgramDay};
+use crate::assess::RegionId;
+
+/// One check-off in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramEntry {
+    pub day: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub done_at: OffsetDateTime,
+    pub reflection: Option<String>,
+}
+
+/// A person's run through a program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramRun {
+    pub id: Uuid,
+    pub program: String,
+    pub started_on: Date,
+    pub entries: Vec<ProgramEntry>,
+}
+
+impl ProgramRun {
+    /// The day number today (1 on the day it started).
+    pub fn day_number(&self, today: Date) -> u32 {
+        u32::try_from((today - self.started_on).whole_days() + 1).unwrap_or(0)
+    }
+
+    pub fn done(&self, day: u32) -> bool {
+        self.entries.iter().any(|e| e.day == day)
+    }
+
+    /// Finished when every practice day is checked off or the last has passed.
+    pub fn finished(&self, program: &Program, today: Date) -> bool {
+        program.days.iter().all(|d| self.done(d.day)) || self.day_number(today) > program.length()
+    }
+}
+
+impl ProgramDay {
+    /// The prompt variant for the person's leaning, or the general prompt.
+    pub fn prompt_for(&self, leaning: Option<RegionId>) -> &str {
+        match leaning {
+            Some(RegionId::Ghost) => &self.ghost,
+            Some(RegionId::Firefighter) => &self.firefighter,
+            Some(RegionId::Architect) => &self.architect,
+            Some(RegionId::Secure) => &self.secure,
+            None => &self.prompt,
+        }
+    }
+}
+
+/// The program day for today, or the next practice day still to come.
+pub fn program_day<'a>(program: &'a Program, run: &ProgramRun, today: Date) -> Option<&'a ProgramDay> {
+    let n = run.day_number(today);
+    program.days.iter().find(|d| d.day >= n)
+}
+
+/// The experiment for a program day, by rule.
+pub fn program_experiment<'a>(day: &ProgramDay, library: &'a [Experiment], current_stage: u8, run: Uuid) -> Option<&'a Experiment> {
+    let cap = if day.max_stage == 0 {
+        current_stage
+    } else {
+        day.max_stage.min(current_stage)
+    }
+    .max(1);
+    // The highest stage allowed that has experiments, then the day's capacity.
+    let stage = (1..=cap).rev().find(|s| library.iter().any(|e| e.stage == *s))?;
+    let at: Vec<&Experiment> = library.iter().filter(|e| e.stage == stage).collect();
+    let preferred: Vec<&Experiment> = match &day.capacity {
+        Some(c) => at.iter().copied().filter(|e| e.capacities.contains(c)).collect(),
+        None => Vec::new(),
+    };
+    let pool = if preferred.is_empty() { at } else { preferred };
+    let seed = run.as_u128().wrapping_add(u128::from(day.day)) as usize;
+    pool.get(seed % pool.len().max(1)).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalog;
+    use time::macros::date;
+
+    #[test]
+    fn the_challenge_has_seven_days_and_never_chooses_above_the_current_stage() {
+        let c = Catalog::embedded().expect("content");
+        let p = c.program("connection-7").expect("challenge");
+        assert_eq!(p.days.len(), 7);
+        assert_eq!(p.length(), 7);
+        let run = Uuid::now_v7();
+        for day in &p.days {
+            for stage in 1..=4 {
+                let e = program_experiment(day, &c.experiments, stage, run).expect("one");
+                assert!(e.stage <= stage);
+                if let Some(cap) = &day.capacity {
+                    assert!(e.capacities.contains(cap), "prefers the day's capacity");
+                }
+                assert_eq!(
+                    program_experiment(day, &c.experiments, stage, run).map(|e| &e.id),
+                    Some(&e.id),
+                    "stable"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_ladder_caps_each_week_and_waits_for_the_person() {
+        let c = Catalog::embedded().expect("content");
+        let p = c.program("ladder-4w").expect("ladder");
+        let last = p.days.last().expect("days");
+        assert_eq!(last.max_stage, 4);
+        let e = program_experiment(last, &c.experiments, 2, Uuid::now_v7()).expect("one");
+        assert_eq!(e.stage, 2, "week four never pushes a stage-2 person to stage 4");
+    }
+
+    #[test]
+    fn days_follow_the_calendar_and_variants_follow_the_leaning() {
+        let c = Catalog::embedded().expect("content");
+        let p = c.program("ladder-4w").expect("ladder");
+        let run = ProgramRun {
+            id: Uuid::now_v7(),
+            program: p.id.clone(),
+            started_on: date!(2026 - 11 - 01),
+            entries: vec![],
+        };
+        assert_eq!(run.day_number(date!(2026 - 11 - 02)), 2);
+        assert_eq!(
+            program_day(p, &run, date!(2026 - 11 - 02)).map(|d| d.day),
+            Some(3),
+            "the next practice day"
+        );
+        assert!(!run.finished(p, date!(2026 - 11 - 20)));
+        assert!(run.finished(p, date!(2026 - 12 - 30)));
+        let d = &p.days[0];
+        assert_eq!(d.prompt_for(Some(RegionId::Ghost)), d.ghost);
+        assert_eq!(d.prompt_for(None), d.prompt);
+    }
+}
