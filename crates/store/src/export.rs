@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Instrument, QuizResult};
+use drawbridge_core::practice::{ProgramRun, Record, StageChange};
 use drawbridge_core::urge::{Urge, UrgeDraft};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -22,6 +23,9 @@ pub(crate) struct ExportAll {
     pub urges: Vec<Urge>,
     pub instruments: Vec<StoredInstrument>,
     pub quiz_results: Vec<QuizResult>,
+    pub experiment_records: Vec<Record>,
+    pub stage_changes: Vec<StageChange>,
+    pub program_runs: Vec<ProgramRun>,
 }
 
 pub const FORMAT: &str = "drawbridge-export";
@@ -43,6 +47,15 @@ pub struct ExportDoc {
     /// Quiz attempts, finished and in progress.
     #[serde(default)]
     pub quiz_results: Vec<QuizResult>,
+    /// Behavioural experiments, planned and done.
+    #[serde(default)]
+    pub experiment_records: Vec<Record>,
+    /// Every change of practice stage.
+    #[serde(default)]
+    pub stage_changes: Vec<StageChange>,
+    /// Runs through programs such as the 7-day challenge.
+    #[serde(default)]
+    pub program_runs: Vec<ProgramRun>,
 }
 
 /// An urge as written in the export file. Same fields as the domain type,
@@ -94,6 +107,9 @@ impl ExportDoc {
             urges: all.urges.into_iter().map(ExportUrge::from).collect(),
             instruments: all.instruments,
             quiz_results: all.quiz_results,
+            experiment_records: all.experiment_records,
+            stage_changes: all.stage_changes,
+            program_runs: all.program_runs,
         }
     }
 
@@ -161,7 +177,63 @@ impl ExportDoc {
                 }
             }
         }
-        self.check_quiz(catalog)
+        self.check_quiz(catalog)?;
+        self.check_practice(catalog)
+    }
+
+    fn check_practice(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
+        let mut seen = std::collections::HashSet::new();
+        for (n, r) in self.experiment_records.iter().enumerate() {
+            let at = |f: &str| format!("experiment_records[{n}].{f}");
+            if !seen.insert(r.id) {
+                return bad(at("id"), "this id appears twice in the file".into());
+            }
+            let p = &r.plan;
+            match (&p.experiment, &p.custom) {
+                (Some(id), _) if catalog.experiment(id).is_none() => {
+                    return bad(at("plan.experiment"), format!("\"{id}\" is not in the experiment library"));
+                }
+                (None, None) => return bad(at("plan"), "an experiment from the library or a custom one is needed".into()),
+                _ => {}
+            }
+            if !(1..=4).contains(&p.stage) {
+                return bad(at("plan.stage"), "stages run from 1 to 4".into());
+            }
+            for (f, v) in [
+                ("plan.belief_before", p.belief_before),
+                ("plan.want", p.want),
+                ("plan.expect", p.expect),
+            ] {
+                if v > 100 {
+                    return bad(at(f), "ratings run from 0 to 100".into());
+                }
+            }
+            if let Some(res) = &r.result {
+                for (f, v) in [
+                    ("result.peak", res.peak),
+                    ("result.after", res.after),
+                    ("result.capacity", res.capacity),
+                    ("result.belief_after", res.belief_after),
+                ] {
+                    if v > 100 {
+                        return bad(at(f), "ratings run from 0 to 100".into());
+                    }
+                }
+            }
+            if r.result.is_some() != r.done_at.is_some() {
+                return bad(at("done_at"), "a done experiment has both done_at and result".into());
+            }
+        }
+        for (n, run) in self.program_runs.iter().enumerate() {
+            if catalog.program(&run.program).is_none() {
+                return bad(
+                    format!("program_runs[{n}].program"),
+                    format!("\"{}\" is not a known program", run.program),
+                );
+            }
+        }
+        Ok(())
     }
 
     fn check_quiz(&self, catalog: &Catalog) -> Result<(), StoreError> {

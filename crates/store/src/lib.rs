@@ -11,20 +11,25 @@ pub mod error;
 pub mod export;
 pub mod fhir;
 pub mod keys;
+mod practice;
 mod sqlite;
+pub mod today;
 
 use std::path::{Path, PathBuf};
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Answers, Instrument, Scores};
+use drawbridge_core::practice::{Pacing, Plan, ProgramRun, Record, Result as PracticeResult, StageChange, StageTally};
 use drawbridge_core::urge::{Urge, UrgeEntry};
 use time::OffsetDateTime;
+use time::{Date, Time};
 use uuid::Uuid;
 
 pub use drawbridge_core::assess::QuizResult;
 pub use error::StoreError;
 pub use export::{ExportDoc, ImportReport};
 pub use keys::{DataKey, KeyFile};
+pub use practice::BeliefMonth;
 
 /// Which urges to list. Newest first.
 #[derive(Debug, Clone, Default)]
@@ -230,6 +235,147 @@ impl Store {
         self.backend.quiz_results(instrument).await
     }
 
+    /// Plan an experiment.
+    pub async fn plan_experiment(&self, plan: Plan) -> Result<Record, StoreError> {
+        let rec = Record {
+            id: Uuid::now_v7(),
+            created_at: micros_now(),
+            plan,
+            done_at: None,
+            result: None,
+        };
+        self.backend.insert_record(&rec).await?;
+        Ok(rec)
+    }
+
+    /// Record how a planned experiment went. False if there is no such record.
+    pub async fn complete_experiment(&self, id: Uuid, result: &PracticeResult, done_at: OffsetDateTime) -> Result<bool, StoreError> {
+        self.backend.complete_record(id, result, truncate_micros(done_at)).await
+    }
+
+    /// Plan and follow up at once (an experiment done already).
+    pub async fn log_experiment(&self, plan: Plan, result: PracticeResult, done_at: OffsetDateTime) -> Result<Record, StoreError> {
+        let rec = Record {
+            id: Uuid::now_v7(),
+            created_at: micros_now(),
+            plan,
+            done_at: Some(truncate_micros(done_at)),
+            result: Some(result),
+        };
+        self.backend.insert_record(&rec).await?;
+        Ok(rec)
+    }
+
+    pub async fn experiment_record(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
+        self.backend.record(id).await
+    }
+
+    pub async fn delete_experiment_record(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.backend.delete_record(id).await
+    }
+
+    /// Records planned on or after `since` (all when None), newest first.
+    pub async fn experiment_records(&self, since: Option<Date>, limit: u32) -> Result<Vec<Record>, StoreError> {
+        self.backend.records(since, limit).await
+    }
+
+    /// Records from `since` on, plus the latest finished one: what pacing reads.
+    pub async fn pacing_records(&self, since: Date) -> Result<Vec<Record>, StoreError> {
+        self.backend.pacing_records(since).await
+    }
+
+    /// Planned experiments not yet followed up, due on or before `today`.
+    pub async fn follow_ups(&self, today: Date) -> Result<Vec<Record>, StoreError> {
+        self.backend.follow_ups(today).await
+    }
+
+    /// Outcome counts per stage (stages 1-4), from finished experiments.
+    pub async fn ledger_counts(&self) -> Result<Vec<StageTally>, StoreError> {
+        self.backend.ledger_counts().await
+    }
+
+    pub async fn belief_by_month(&self) -> Result<Vec<BeliefMonth>, StoreError> {
+        self.backend.belief_by_month().await
+    }
+
+    /// The person's "what I learned" lines, newest first.
+    pub async fn learned(&self, limit: u32) -> Result<Vec<(Date, String)>, StoreError> {
+        self.backend.learned(limit).await
+    }
+
+    /// (times marked "I flooded", the lowest peak then).
+    pub async fn flood_peaks(&self) -> Result<(u32, Option<u8>), StoreError> {
+        self.backend.flood_peaks().await
+    }
+
+    /// The pacing settings, or None before the calibration.
+    pub async fn pacing(&self) -> Result<Option<Pacing>, StoreError> {
+        let stage = self
+            .setting(STAGE_SETTING)
+            .await?
+            .and_then(|s| s.parse::<u8>().ok())
+            .filter(|s| (1..=4).contains(s));
+        let window = self
+            .setting(WINDOW_SETTING)
+            .await?
+            .and_then(|s| s.parse::<u8>().ok())
+            .unwrap_or(drawbridge_core::practice::DEFAULT_WINDOW);
+        Ok(stage.map(|stage| Pacing { stage, window }))
+    }
+
+    /// Move to `to`, remembering the change (for "one step a week").
+    pub async fn set_stage(&self, to: u8) -> Result<(), StoreError> {
+        let from = self.pacing().await?.map(|p| p.stage).unwrap_or(0);
+        self.set_setting(STAGE_SETTING, &to.to_string()).await?;
+        if from != to {
+            self.backend
+                .add_stage_change(&StageChange {
+                    at: micros_now(),
+                    from,
+                    to,
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_window(&self, window: u8) -> Result<(), StoreError> {
+        self.set_setting(WINDOW_SETTING, &window.to_string()).await
+    }
+
+    pub async fn stage_changes(&self) -> Result<Vec<StageChange>, StoreError> {
+        self.backend.stage_changes().await
+    }
+
+    /// The daily reminder time for the calendar feed (default 19:00).
+    pub async fn reminder_time(&self) -> Result<Time, StoreError> {
+        Ok(self
+            .setting(REMINDER_SETTING)
+            .await?
+            .and_then(|s| Time::parse(&s, time::macros::format_description!("[hour]:[minute]")).ok())
+            .unwrap_or(time::macros::time!(19:00)))
+    }
+
+    pub async fn start_program(&self, program: &str, started_on: Date) -> Result<ProgramRun, StoreError> {
+        let run = ProgramRun {
+            id: Uuid::now_v7(),
+            program: program.to_string(),
+            started_on,
+            entries: Vec::new(),
+        };
+        self.backend.put_program_run(&run, false).await?;
+        Ok(run)
+    }
+
+    pub async fn save_program_run(&self, run: &ProgramRun) -> Result<(), StoreError> {
+        self.backend.put_program_run(run, false).await.map(drop)
+    }
+
+    /// Every run, oldest first.
+    pub async fn program_runs(&self) -> Result<Vec<ProgramRun>, StoreError> {
+        self.backend.program_runs().await
+    }
+
     /// Everything, as one document.
     pub async fn export(&self) -> Result<ExportDoc, StoreError> {
         let all = self.backend.export_all().await?;
@@ -285,6 +431,12 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
     b.create(dir)
 }
+
+pub const STAGE_SETTING: &str = "practice.stage";
+pub const WINDOW_SETTING: &str = "practice.window";
+pub const CALIBRATION_SETTING: &str = "practice.calibration";
+pub const REMINDER_SETTING: &str = "practice.reminder";
+pub const CALENDAR_TOKEN_SETTING: &str = "calendar.token";
 
 fn micros_now() -> OffsetDateTime {
     truncate_micros(OffsetDateTime::now_utc())

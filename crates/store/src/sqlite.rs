@@ -131,7 +131,11 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub(crate) fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         |e| from_sqlx(&self.path, e)
     }
 
@@ -374,6 +378,9 @@ impl SqliteStore {
             urges,
             instruments,
             quiz_results,
+            experiment_records: self.all_records().await?,
+            stage_changes: self.stage_changes().await?,
+            program_runs: self.program_runs().await?,
         })
     }
 
@@ -410,6 +417,43 @@ impl SqliteStore {
         }
         for r in &doc.quiz_results {
             let done = insert_quiz_query(r, true)?.execute(&mut *tx).await.map_err(self.err())?;
+            report.added += done.rows_affected();
+            report.already_present += 1 - done.rows_affected().min(1);
+        }
+        for r in &doc.experiment_records {
+            let done = crate::practice::insert_record_query(r, true)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            report.added += done.rows_affected();
+            report.already_present += 1 - done.rows_affected().min(1);
+        }
+        // Stage changes have no id: import them only into a database that has none.
+        let have: i64 = sqlx::query_scalar("SELECT count(*) FROM stage_changes")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        if have == 0 {
+            for c in &doc.stage_changes {
+                sqlx::query("INSERT INTO stage_changes (at, from_stage, to_stage) VALUES (?, ?, ?)")
+                    .bind(micros(c.at))
+                    .bind(i64::from(c.from))
+                    .bind(i64::from(c.to))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+            }
+        }
+        for run in &doc.program_runs {
+            let done =
+                sqlx::query("INSERT INTO program_runs (id, program, started_on, entries) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+                    .bind(run.id.to_string())
+                    .bind(&run.program)
+                    .bind(crate::practice::day_str(run.started_on))
+                    .bind(to_json(&run.entries)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
             report.added += done.rows_affected();
             report.already_present += 1 - done.rows_affected().min(1);
         }
@@ -460,7 +504,7 @@ fn insert_quiz_query(
         .bind(r.label.clone()))
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Database(format!("could not encode a value: {e}")))
 }
 
@@ -494,11 +538,11 @@ fn instrument_from_row(r: &SqliteRow) -> Result<StoredInstrument, StoreError> {
     })
 }
 
-fn micros(t: OffsetDateTime) -> i64 {
+pub(crate) fn micros(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }
 
-fn from_micros(m: i64) -> Result<OffsetDateTime, StoreError> {
+pub(crate) fn from_micros(m: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000)
         .map_err(|e| StoreError::Database(format!("a stored time is out of range: {e}")))
 }
@@ -585,7 +629,7 @@ mod tests {
             .await
             .err()
             .expect("must refuse");
-        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 2 }), "{err}");
+        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 3 }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), before);
     }
 

@@ -51,6 +51,42 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         .await
         .expect("finish");
     store.put_instrument("tiny", "id = \"tiny\"").await.expect("instrument");
+    let plan = drawbridge_core::practice::Plan {
+        experiment: Some(catalog.experiments[0].id.clone()),
+        custom: None,
+        stage: 1,
+        with_whom: Some("Sam".into()),
+        planned_for: time::macros::date!(2026 - 11 - 21),
+        prediction: "They will sigh".into(),
+        belief_before: 70,
+        want: 60,
+        expect: 30,
+    };
+    let result = drawbridge_core::practice::Result {
+        what_happened: None,
+        peak: 40,
+        after: 10,
+        outcome: drawbridge_core::practice::Outcome::Better,
+        capacity: 60,
+        learned: Some("It was fine".into()),
+        belief_after: 30,
+        flooded: false,
+    };
+    store
+        .log_experiment(plan, result, time::OffsetDateTime::now_utc())
+        .await
+        .expect("record");
+    store.set_stage(1).await.expect("stage");
+    let mut run = store
+        .start_program("connection-7", time::macros::date!(2026 - 11 - 21))
+        .await
+        .expect("run");
+    run.entries.push(drawbridge_core::practice::ProgramEntry {
+        day: 1,
+        done_at: time::OffsetDateTime::now_utc(),
+        reflection: None,
+    });
+    store.save_program_run(&run).await.expect("save");
     let export: Value = serde_json::to_value(store.export().await.expect("export")).expect("json");
 
     let s = schema();
@@ -79,6 +115,21 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     for k in keys(&score) {
         assert!(keys(&s["$defs"]["scaleScore"]["properties"]).contains(&k), "scale score field {k}");
     }
+    let rec = &export["experiment_records"][0];
+    let def = &s["$defs"]["experimentRecord"];
+    assert_eq!(keys(rec), keys(&def["properties"]), "experiment record fields");
+    assert_eq!(keys(&rec["plan"]), keys(&def["properties"]["plan"]["properties"]), "plan fields");
+    assert_eq!(
+        keys(&rec["result"]),
+        keys(&def["properties"]["result"]["oneOf"][1]["properties"]),
+        "result fields"
+    );
+    assert_eq!(keys(&export["stage_changes"][0]), keys(&s["$defs"]["stageChange"]["properties"]));
+    assert_eq!(keys(&export["program_runs"][0]), keys(&s["$defs"]["programRun"]["properties"]));
+    assert_eq!(
+        keys(&export["program_runs"][0]["entries"][0]),
+        keys(&s["$defs"]["programRun"]["properties"]["entries"]["items"]["properties"])
+    );
     assert_eq!(export["format"], s["properties"]["format"]["const"]);
     assert_eq!(export["version"], s["properties"]["version"]["const"]);
 }

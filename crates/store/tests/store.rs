@@ -441,3 +441,111 @@ async fn quiz_results_and_instruments_survive_export_and_import() {
     assert!(err.to_string().contains("quiz_results[0].answers"), "{err}");
     assert!(err.to_string().contains("from 1 to 7"), "{err}");
 }
+
+mod practice_store {
+    use super::*;
+    use drawbridge_core::practice::{self, Outcome, Plan, Result as Res};
+    use time::macros::date;
+
+    fn plan(stage: u8, day: time::Date) -> Plan {
+        Plan {
+            experiment: Some(catalog().experiments.iter().find(|e| e.stage == stage).expect("one").id.clone()),
+            custom: None,
+            stage,
+            with_whom: None,
+            planned_for: day,
+            prediction: "They will think less of me".into(),
+            belief_before: 80,
+            want: 60,
+            expect: 40,
+        }
+    }
+
+    fn result(peak: u8, outcome: Outcome, learned: Option<&str>) -> Res {
+        Res {
+            what_happened: None,
+            peak,
+            after: 10,
+            outcome,
+            capacity: 50,
+            learned: learned.map(String::from),
+            belief_after: 30,
+            flooded: peak > 85,
+        }
+    }
+
+    #[tokio::test]
+    async fn plans_follow_ups_stages_and_the_window_are_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = fresh(dir.path()).await;
+        assert_eq!(s.pacing().await.expect("pacing"), None, "not calibrated yet");
+        s.set_stage(2).await.expect("stage");
+        s.set_window(65).await.expect("window");
+        assert_eq!(s.pacing().await.expect("pacing"), Some(practice::Pacing { stage: 2, window: 65 }));
+        s.set_stage(3).await.expect("up");
+        let changes = s.stage_changes().await.expect("changes");
+        assert_eq!(changes.iter().map(|c| (c.from, c.to)).collect::<Vec<_>>(), vec![(0, 2), (2, 3)]);
+
+        let today = date!(2026 - 11 - 21);
+        let due = s.plan_experiment(plan(2, today - time::Duration::days(1))).await.expect("plan");
+        let later = s
+            .plan_experiment(plan(2, today + time::Duration::days(2)))
+            .await
+            .expect("plan later");
+        let follow = s.follow_ups(today).await.expect("follow-ups");
+        assert_eq!(follow.iter().map(|r| r.id).collect::<Vec<_>>(), vec![due.id], "only what is due");
+        assert!(
+            s.complete_experiment(
+                due.id,
+                &result(50, Outcome::Better, Some("Nobody minded")),
+                OffsetDateTime::now_utc()
+            )
+            .await
+            .expect("done")
+        );
+        assert!(s.follow_ups(today).await.expect("none").is_empty());
+        let back = s.experiment_record(due.id).await.expect("get").expect("present");
+        assert_eq!(back.result.as_ref().map(|r| r.outcome), Some(Outcome::Better));
+        assert_eq!(s.learned(10).await.expect("learned").len(), 1);
+        assert!(s.delete_experiment_record(later.id).await.expect("delete"));
+
+        let mut run = s.start_program("connection-7", today).await.expect("start");
+        run.entries.push(practice::ProgramEntry {
+            day: 1,
+            done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
+            reflection: Some("It felt odd, then fine".into()),
+        });
+        s.save_program_run(&run).await.expect("check off");
+        assert_eq!(s.program_runs().await.expect("runs"), vec![run]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(8))]
+        #[test]
+        fn the_ledger_from_sql_matches_the_ledger_rules(items in proptest::collection::vec((1u8..=4, 0i64..400, 0u8..=100, 0usize..4, any::<bool>()), 1..40)) {
+            rt().block_on(async {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let s = fresh(dir.path()).await;
+                let base = date!(2025 - 01 - 01);
+                for (stage, day, peak, o, learned) in &items {
+                    let d = base + time::Duration::days(*day);
+                    let at = d.with_hms(12, 0, 0).expect("time").assume_utc();
+                    s.log_experiment(plan(*stage, d), result(*peak, Outcome::ALL[*o], learned.then_some("a line")), at).await.expect("log");
+                }
+                let all = s.experiment_records(None, 10_000).await.expect("all");
+                let rules = practice::ledger(&all, time::UtcOffset::UTC);
+                let sql = s.ledger_counts().await.expect("counts");
+                prop_assert_eq!(&sql, &rules.stages);
+                let months = s.belief_by_month().await.expect("months");
+                prop_assert_eq!(months.iter().map(|m| m.count as usize).sum::<usize>(), rules.belief.len());
+                prop_assert_eq!(s.learned(1000).await.expect("learned").len(), rules.learned.len());
+                let (floods, lowest) = s.flood_peaks().await.expect("floods");
+                prop_assert_eq!(floods as usize, all.iter().filter(|r| r.result.as_ref().is_some_and(|x| x.flooded)).count());
+                if floods >= 2 {
+                    prop_assert_eq!(lowest, practice::proposed_window(&all));
+                }
+                Ok(())
+            })?;
+        }
+    }
+}

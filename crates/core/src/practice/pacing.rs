@@ -16,7 +16,7 @@
 //!   Two floods within 14 days: offer one stage down.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::Record;
 

@@ -1,0 +1,124 @@
+//! Today's practice, composed once for the CLI and the web: the stage and the
+//! engine's advice, the day's suggestion with its reason, follow-ups due, the
+//! program day, and a window proposal when one is due. All the rules are the
+//! pure functions of `drawbridge_core::practice`; this gathers their inputs
+//! with a handful of small queries.
+
+use drawbridge_core::Catalog;
+use drawbridge_core::assess::Profile;
+use drawbridge_core::practice::{
+    self, Advice, Experiment, Pacing, Program, ProgramDay, ProgramRun, Record, Suggestion, program_day, program_experiment,
+};
+use serde::Serialize;
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+use crate::{Store, StoreError};
+
+/// How far back pacing and suggestions look.
+const LOOKBACK_DAYS: i64 = 21;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramToday {
+    pub run: ProgramRun,
+    pub title: String,
+    pub day_number: u32,
+    pub day: ProgramDay,
+    pub prompt: String,
+    pub experiment: Option<Experiment>,
+    pub done: bool,
+    pub length: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TodayPractice {
+    /// None until the calibration has set a starting stage.
+    pub pacing: Option<Pacing>,
+    pub advice: Option<Advice>,
+    pub suggestion: Option<Suggestion>,
+    pub experiment: Option<Experiment>,
+    pub follow_ups: Vec<Record>,
+    pub program: Option<ProgramToday>,
+    /// A window to propose from the person's own floods, when it differs.
+    pub window_proposal: Option<u8>,
+}
+
+/// The latest Patterns Quiz profile, if any.
+pub async fn latest_profile(store: &Store, catalog: &Catalog) -> Result<Option<Profile>, StoreError> {
+    let Some(inst) = catalog.instrument("patterns") else {
+        return Ok(None);
+    };
+    let results = store.quiz_results(Some("patterns")).await?;
+    Ok(results.last().and_then(|r| r.scores.as_ref()).map(|s| Profile::new(inst, s)))
+}
+
+/// The active program run (the newest unfinished one) with its program.
+pub async fn active_program<'c>(
+    store: &Store,
+    catalog: &'c Catalog,
+    today: time::Date,
+) -> Result<Option<(ProgramRun, &'c Program)>, StoreError> {
+    let runs = store.program_runs().await?;
+    Ok(runs.into_iter().rev().find_map(|run| {
+        let p = catalog.program(&run.program)?;
+        (!run.finished(p, today)).then_some((run, p))
+    }))
+}
+
+pub async fn today(store: &Store, catalog: &Catalog, now: OffsetDateTime, offset: UtcOffset) -> Result<TodayPractice, StoreError> {
+    let today = now.to_offset(offset).date();
+    let pacing = store.pacing().await?;
+    let records = store.pacing_records(today - Duration::days(LOOKBACK_DAYS)).await?;
+    let follow_ups = store.follow_ups(today).await?;
+    let profile = latest_profile(store, catalog).await?;
+    let (floods, lowest) = store.flood_peaks().await?;
+    let (advice, suggestion) = match pacing {
+        Some(p) => {
+            let changes = store.stage_changes().await?;
+            let advice = practice::advise(p, &records, &changes, now, offset);
+            let recent: Vec<(String, time::Date)> = records
+                .iter()
+                .filter_map(|r| r.plan.experiment.clone().map(|e| (e, r.day(offset))))
+                .collect();
+            let s = practice::suggest(
+                &catalog.experiments,
+                p.stage,
+                profile.as_ref(),
+                &recent,
+                today,
+                advice.suggests_smaller(),
+            );
+            (Some(advice), s)
+        }
+        None => (None, None),
+    };
+    let experiment = suggestion.as_ref().and_then(|s| catalog.experiment(&s.experiment)).cloned();
+    let program = match active_program(store, catalog, today).await? {
+        Some((run, p)) => program_day(p, &run, today).map(|day| {
+            let stage = pacing.map(|x| x.stage).unwrap_or(1);
+            ProgramToday {
+                title: p.title.clone(),
+                day_number: run.day_number(today),
+                prompt: day.prompt_for(profile.as_ref().and_then(|pr| pr.region)).to_string(),
+                experiment: program_experiment(day, &catalog.experiments, stage, run.id).cloned(),
+                done: run.done(day.day),
+                length: p.length(),
+                day: day.clone(),
+                run,
+            }
+        }),
+        None => None,
+    };
+    let window_proposal = match (floods >= 2, lowest, pacing) {
+        (true, Some(w), Some(p)) if w != p.window => Some(w),
+        _ => None,
+    };
+    Ok(TodayPractice {
+        pacing,
+        advice,
+        suggestion,
+        experiment,
+        follow_ups,
+        program,
+        window_proposal,
+    })
+}
