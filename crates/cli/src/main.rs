@@ -9,6 +9,7 @@ mod config;
 mod data;
 mod open;
 mod passphrase;
+mod practice;
 mod quiz;
 mod serve;
 mod urges;
@@ -44,6 +45,28 @@ enum Command {
     Urge(urges::UrgeArgs),
     /// List logged urges, newest first.
     Urges(urges::ListArgs),
+    /// Today's practice: your stage, the day's suggestion and why, follow-ups, the program day.
+    Today(practice::TodayArgs),
+    /// List the experiment library.
+    Experiments(practice::ExperimentsArgs),
+    /// Plan, follow up or log a behavioural experiment.
+    Experiment {
+        #[command(subcommand)]
+        action: practice::ExperimentAction,
+    },
+    /// The evidence ledger: how often the feared outcome came true, and what you learned.
+    Ledger(practice::TodayArgs),
+    /// Show or choose your stage on the needs gradient, or calibrate where to start.
+    Stage(practice::StageArgs),
+    /// Show or set your window of tolerance.
+    Window(practice::WindowArgs),
+    /// Start, follow or check off a program such as the 7-day connection challenge.
+    Challenge {
+        #[command(subcommand)]
+        action: practice::ChallengeAction,
+    },
+    /// Write the reminder calendar (iCalendar) for your calendar app.
+    Calendar(practice::CalendarArgs),
     /// Take a questionnaire in the terminal, or score answers from a file.
     Quiz(quiz::QuizArgs),
     /// Show your latest quiz result as a profile, with changes over time.
@@ -150,6 +173,14 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Urges(args)) => urges::list(&ctx, args).await,
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
             Some(Command::Quiz(args)) => quiz::quiz(&ctx, args).await,
+            Some(Command::Today(args)) => practice::today(&ctx, args).await,
+            Some(Command::Experiments(args)) => practice::experiments(&ctx, args).await,
+            Some(Command::Experiment { action }) => practice::experiment(&ctx, action).await,
+            Some(Command::Ledger(args)) => practice::ledger(&ctx, args).await,
+            Some(Command::Stage(args)) => practice::stage(&ctx, args).await,
+            Some(Command::Window(args)) => practice::window(&ctx, args).await,
+            Some(Command::Challenge { action }) => practice::challenge(&ctx, action).await,
+            Some(Command::Calendar(args)) => practice::calendar(&ctx, args).await,
             Some(Command::Profile(args)) => quiz::profile(&ctx, args).await,
             Some(Command::Instrument { action }) => quiz::instrument(&ctx, action).await,
             Some(Command::Passphrase { action }) => passphrase::run(&ctx, action).await,

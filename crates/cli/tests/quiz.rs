@@ -1,6 +1,9 @@
 //! The Patterns Quiz and questionnaire keys through the real binary.
 
 mod common;
+mod python;
+
+use python::test_python;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -210,23 +213,11 @@ fn a_scoring_key_takes_licensed_wording_and_an_added_instrument_is_kept() {
     );
 }
 
-/// Python with fhir.resources 6.4.0 (FHIR R4 4.0.1): DRAWBRIDGE_FHIR_PYTHON or python3.
 fn fhir_python() -> Option<String> {
-    let required = std::env::var("DRAWBRIDGE_REQUIRE_FHIR").is_ok_and(|v| v == "1");
-    let py = std::env::var("DRAWBRIDGE_FHIR_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = std::process::Command::new(&py)
-        .args(["-c", "import fhir.resources as f; assert f.__fhir_version__ == '4.0.1'"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(py);
-    }
-    assert!(
-        !required,
-        "DRAWBRIDGE_REQUIRE_FHIR=1 but {py} cannot import fhir.resources 6.4.0 (FHIR R4)"
-    );
-    eprintln!("skipping FHIR validation: install fhir.resources==6.4.0 (\"pydantic<2\") and set DRAWBRIDGE_FHIR_PYTHON");
-    None
+    test_python(
+        "import fhir.resources as f; assert f.__fhir_version__ == '4.0.1'",
+        "fhir.resources==6.4.0 (with pydantic<2)",
+    )
 }
 
 #[test]

@@ -108,6 +108,43 @@ pub struct OutcomeText {
 }
 
 impl PracticeText {
+    /// The one sentence that says why a suggestion was chosen.
+    pub fn why_sentence(&self, why: &super::Why, names: &crate::assess::ProfileText) -> String {
+        match why {
+            super::Why::Capacity { capacity } => {
+                let name = names
+                    .capacity(capacity)
+                    .map(|c| c.name.to_lowercase())
+                    .unwrap_or_else(|| capacity.clone());
+                self.why_capacity.replace("{capacity}", &name)
+            }
+            super::Why::Strategy { strategy } => {
+                let name = names
+                    .strategy(strategy)
+                    .map(|c| c.name.to_lowercase())
+                    .unwrap_or_else(|| strategy.clone());
+                self.why_strategy.replace("{strategy}", &name)
+            }
+            super::Why::Stage { stage } => self.why_stage.replace("{stage}", &stage.to_string()),
+            super::Why::Smaller => self.why_smaller.clone(),
+        }
+    }
+
+    /// The engine's advice in words.
+    pub fn advice_sentence(&self, advice: &super::Advice) -> String {
+        match advice {
+            super::Advice::StepUp { to } => self.advice_step_up.replace("{to}", &to.to_string()),
+            super::Advice::NotYet { done, needed } => self
+                .advice_not_yet
+                .replace("{done}", &done.to_string())
+                .replace("{needed}", &needed.to_string()),
+            super::Advice::RecentStep { days_ago } => self.advice_recent_step.replace("{days}", &days_ago.to_string()),
+            super::Advice::Flood => self.advice_flood.clone(),
+            super::Advice::StepDown { to } => self.advice_step_down.replace("{to}", &to.to_string()),
+            super::Advice::Top => self.advice_top.clone(),
+        }
+    }
+
     pub fn stage(&self, n: u8) -> Option<&StageText> {
         self.stages.iter().find(|s| s.stage == n)
     }
@@ -262,6 +299,40 @@ mod tests {
         covered(|e| &e.strategies, STRATEGY_IDS);
         covered(|e| &e.contexts, CONTEXTS);
         covered(|e| &e.channels, CHANNELS);
+    }
+
+    #[test]
+    fn every_reason_and_advice_reads_as_a_sentence_without_placeholders() {
+        use super::super::{Advice, Why};
+        let c = Catalog::embedded().expect("content");
+        let whys = [
+            Why::Capacity {
+                capacity: "be-known".into(),
+            },
+            Why::Strategy {
+                strategy: "control".into(),
+            },
+            Why::Stage { stage: 2 },
+            Why::Smaller,
+        ];
+        for w in &whys {
+            let s = c.practice.why_sentence(w, &c.profile);
+            assert!(!s.contains('{') && s.ends_with('.'), "{s}");
+        }
+        assert!(c.practice.why_sentence(&whys[0], &c.profile).contains("letting yourself be known"));
+        let advice = [
+            Advice::StepUp { to: 3 },
+            Advice::NotYet { done: 1, needed: 3 },
+            Advice::RecentStep { days_ago: 2 },
+            Advice::Flood,
+            Advice::StepDown { to: 1 },
+            Advice::Top,
+        ];
+        for a in &advice {
+            let s = c.practice.advice_sentence(a);
+            assert!(!s.contains('{') && s.ends_with('.'), "{s}");
+        }
+        assert!(c.practice.window_proposal.contains("{window}"));
     }
 
     #[test]

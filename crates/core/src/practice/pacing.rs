@@ -127,7 +127,8 @@ pub fn advise(p: Pacing, records: &[Record], changes: &[StageChange], now: Offse
             needed: READY_COUNT,
         };
     }
-    if let Some(last_up) = changes.iter().filter(|c| c.to > c.from).map(|c| c.at).max() {
+    // Setting the first stage (from 0) is a start, not a step.
+    if let Some(last_up) = changes.iter().filter(|c| c.from >= 1 && c.to > c.from).map(|c| c.at).max() {
         let days = (now - last_up).whole_days();
         if days < STEP_UP_GAP_DAYS {
             return Advice::RecentStep { days_ago: days };
@@ -326,7 +327,7 @@ pub(crate) mod tests {
         #[test]
         fn never_two_steps_up_within_a_week(records in proptest::collection::vec(arb_record(), 0..12), stage in 1u8..=4, days in 0i64..7) {
             let p = Pacing { stage, window: 70 };
-            let change = [StageChange { at: NOW - Duration::days(days), from: stage.saturating_sub(1).max(1), to: stage.max(2) }];
+            let change = [StageChange { at: NOW - Duration::days(days), from: 1, to: 2 }];
             prop_assert!(!advise_now(p, &records, &change).offers_step_up());
         }
 

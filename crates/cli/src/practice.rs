@@ -1,0 +1,775 @@
+//! Practice from the terminal: `today`, `experiments`, `experiment plan|done|log`,
+//! `ledger`, `stage`, `window`, `challenge` and `calendar`. Every command has
+//! `--json`; every value is checked before anything is written.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use drawbridge_core::Catalog;
+use drawbridge_core::practice::{self, CalendarEvent, Outcome, Plan, ProgramEntry, Record, Result as Res, rating, start_stage};
+use drawbridge_store::{Store, Workload, today as practice_today};
+use serde_json::{Value, json};
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use uuid::Uuid;
+
+use crate::{Ctx, UserError, open};
+
+fn catalog() -> Result<&'static Catalog> {
+    Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))
+}
+
+fn today_date(ctx: &Ctx) -> Date {
+    OffsetDateTime::now_utc().to_offset(ctx.local_offset).date()
+}
+
+fn pct(name: &'static str, v: i64) -> Result<u8> {
+    rating(name, v).map_err(|e| UserError::new(e, "Nothing was saved.").into())
+}
+
+fn parse_date(flag: &str, s: &str) -> Result<Date> {
+    Date::parse(s, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| UserError::new(format!("--{flag} \"{s}\" is not a date I can read."), "Use a date like 2026-11-21.").into())
+}
+
+fn text(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[derive(clap::Args)]
+pub struct TodayArgs {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ExperimentsArgs {
+    /// Only this stage of the needs gradient (1-4).
+    #[arg(long)]
+    stage: Option<u8>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// A library experiment id (see `drawbridge experiments`).
+    id: Option<String>,
+    /// Your own experiment instead, in your words.
+    #[arg(long, conflicts_with = "id")]
+    custom: Option<String>,
+    /// What you fear will happen, in your words.
+    #[arg(long)]
+    prediction: String,
+    /// How strongly you believe it, 0-100.
+    #[arg(long)]
+    belief: i64,
+    /// How much you want this closeness, 0-100.
+    #[arg(long)]
+    want: i64,
+    /// How much distress you expect, 0-100.
+    #[arg(long)]
+    expect: i64,
+    /// Who with.
+    #[arg(long = "with")]
+    with_whom: Option<String>,
+    /// The day you plan it for (YYYY-MM-DD; default today).
+    #[arg(long)]
+    when: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct DoneArgs {
+    /// Peak distress during, 0-100.
+    #[arg(long)]
+    peak: i64,
+    /// Distress afterwards, 0-100.
+    #[arg(long)]
+    after: i64,
+    /// How it went against your prediction: as-feared, better, worse or mixed.
+    #[arg(long)]
+    outcome: String,
+    /// How strongly you now believe the prediction, 0-100.
+    #[arg(long)]
+    belief_after: i64,
+    /// I did this at __% of my capacity, 0-100.
+    #[arg(long)]
+    capacity: i64,
+    /// I flooded: shut down, panicked or had to leave.
+    #[arg(long)]
+    flooded: bool,
+    /// What I learned.
+    #[arg(long)]
+    learned: Option<String>,
+    /// What happened.
+    #[arg(long)]
+    happened: Option<String>,
+}
+
+#[derive(clap::Subcommand)]
+pub enum ExperimentAction {
+    /// Plan an experiment: what you fear, how strongly, and what you expect.
+    Plan(PlanArgs),
+    /// Follow up a planned experiment (its id, or the first characters of it).
+    Done {
+        record: String,
+        #[command(flatten)]
+        done: DoneArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Plan and follow up at once, for one you have already done.
+    Log {
+        #[command(flatten)]
+        plan: PlanArgs,
+        #[command(flatten)]
+        done: DoneArgs,
+        /// The day you did it (YYYY-MM-DD; default today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct StageArgs {
+    /// Move to this stage (1-4). Without it, shows your stage and the engine's advice.
+    stage: Option<u8>,
+    /// Rate how much distress one example of each stage would bring (four numbers, 0-100) to find where to start.
+    #[arg(long, num_args = 4, value_names = ["S1", "S2", "S3", "S4"], conflicts_with = "stage")]
+    calibrate: Option<Vec<i64>>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct WindowArgs {
+    /// Set the window of tolerance (0-100): peaks above it count as flooding.
+    window: Option<i64>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand)]
+pub enum ChallengeAction {
+    /// Start a program (default: the 7-day connection challenge).
+    Start {
+        /// connection-7 or ladder-4w.
+        #[arg(long, default_value = "connection-7")]
+        program: String,
+    },
+    /// Where you are in the program today.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check off today's practice day, with a short reflection.
+    Done {
+        #[arg(long)]
+        reflection: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct CalendarArgs {
+    /// Write the feed to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+fn experiment_title(c: &Catalog, r: &Record) -> String {
+    match (&r.plan.experiment, &r.plan.custom) {
+        (Some(id), _) => c.experiment(id).map(|e| e.title.clone()).unwrap_or_else(|| id.clone()),
+        (None, Some(t)) => t.clone(),
+        _ => "An experiment".into(),
+    }
+}
+
+pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
+    let c = catalog()?;
+    let store = open::store(ctx, Workload::Command).await?;
+    let now = OffsetDateTime::now_utc();
+    let t = practice_today::today(&store, c, now, ctx.local_offset).await?;
+    let counts = store.urge_counts_by_did(now - time::Duration::days(7)).await?;
+    store.close().await;
+    let urges = c.urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+    let why = t.suggestion.as_ref().map(|s| c.practice.why_sentence(&s.why, &c.profile));
+    if a.json {
+        let v = json!({
+            "date": today_date(ctx).to_string(),
+            "stage": t.pacing.map(|p| p.stage),
+            "window": t.pacing.map(|p| p.window),
+            "step_up_offered": t.advice.as_ref().is_some_and(|x| x.offers_step_up()),
+            "advice": t.advice,
+            "advice_text": t.advice.as_ref().map(|x| c.practice.advice_sentence(x)),
+            "suggestion": t.suggestion.as_ref().map(|s| json!({
+                "experiment": s.experiment, "title": t.experiment.as_ref().map(|e| e.title.clone()),
+                "stage": t.experiment.as_ref().map(|e| e.stage), "smaller": s.smaller, "why": why, "because": s.why,
+            })),
+            "follow_ups": t.follow_ups.iter().map(|r| json!({"id": r.id, "title": experiment_title(c, r), "planned_for": r.plan.planned_for.to_string()})).collect::<Vec<_>>(),
+            "program": t.program.as_ref().map(|p| json!({"program": p.run.program, "title": p.title, "day": p.day.day, "day_number": p.day_number,
+                "length": p.length, "prompt": p.prompt, "done": p.done, "experiment": p.experiment.as_ref().map(|e| e.id.clone())})),
+            "window_proposal": t.window_proposal,
+            "urges_last_7_days": urges,
+        });
+        writeln!(std::io::stdout().lock(), "{v}")?;
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Today, {}", today_date(ctx))?;
+    match (t.pacing, &t.advice) {
+        (Some(p), Some(adv)) => {
+            let name = c.practice.stage(p.stage).map(|s| s.name.as_str()).unwrap_or("");
+            writeln!(out, "\nStage {}: {name}.\n{}", p.stage, c.practice.advice_sentence(adv))?;
+        }
+        _ => writeln!(
+            out,
+            "\n{}\nRun `drawbridge stage --calibrate S1 S2 S3 S4` (see `drawbridge stage`).",
+            c.practice.advice_start
+        )?,
+    }
+    if let (Some(s), Some(e)) = (&t.suggestion, &t.experiment) {
+        writeln!(
+            out,
+            "\nToday's suggestion: {} ({}, stage {}, about {} minutes)",
+            e.title, e.id, e.stage, e.minutes
+        )?;
+        writeln!(out, "  {}", if s.smaller { &e.smaller } else { &e.instructions })?;
+        if let Some(w) = &why {
+            writeln!(out, "  {w}")?;
+        }
+    }
+    if let Some(p) = &t.program {
+        let state = if p.done { " (checked off)" } else { "" };
+        writeln!(
+            out,
+            "\n{}, day {} of {}: {}{state}\n  {}",
+            p.title, p.day.day, p.length, p.day.title, p.prompt
+        )?;
+        if let Some(e) = &p.experiment {
+            writeln!(out, "  Experiment: {} ({})", e.title, e.id)?;
+        }
+    }
+    if !t.follow_ups.is_empty() {
+        writeln!(out, "\nFollow-ups due:")?;
+        for r in &t.follow_ups {
+            writeln!(
+                out,
+                "  {}  {} (planned for {})",
+                short(r.id),
+                experiment_title(c, r),
+                r.plan.planned_for
+            )?;
+        }
+        writeln!(
+            out,
+            "  Follow up with `drawbridge experiment done ID --peak N --after N --outcome O --belief-after N --capacity N`."
+        )?;
+    }
+    if let Some(w) = t.window_proposal {
+        writeln!(out, "\n{}", c.practice.window_proposal.replace("{window}", &w.to_string()))?;
+    }
+    writeln!(
+        out,
+        "\nUrges in the last 7 days: {}, caught before acting: {}.",
+        urges.total, urges.caught
+    )?;
+    Ok(())
+}
+
+fn short(id: Uuid) -> String {
+    id.simple().to_string()[..12].to_string()
+}
+
+pub async fn experiments(_ctx: &Ctx, a: ExperimentsArgs) -> Result<()> {
+    let c = catalog()?;
+    if let Some(s) = a.stage
+        && !(1..=4).contains(&s)
+    {
+        return Err(UserError::new(format!("There is no stage {s}."), "Stages run from 1 to 4.").into());
+    }
+    let list: Vec<&practice::Experiment> = c.experiments.iter().filter(|e| a.stage.is_none_or(|s| e.stage == s)).collect();
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string(&list)?)?;
+        return Ok(());
+    }
+    let mut stage = 0;
+    for e in list {
+        if e.stage != stage {
+            stage = e.stage;
+            let name = c.practice.stage(stage).map(|s| s.name.as_str()).unwrap_or("");
+            writeln!(out, "\nStage {stage}: {name}")?;
+        }
+        writeln!(out, "  {:<36} {} ({} min)", e.id, e.title, e.minutes)?;
+    }
+    Ok(())
+}
+
+async fn build_plan(ctx: &Ctx, store: &Store, c: &Catalog, a: &PlanArgs) -> Result<Plan> {
+    let current = store.pacing().await?.map(|p| p.stage).unwrap_or(1);
+    let (experiment, custom, stage) = match (&a.id, text(a.custom.clone())) {
+        (Some(id), _) => {
+            let e = c.experiment(id).ok_or_else(|| {
+                UserError::new(
+                    format!("There is no experiment \"{id}\"."),
+                    "See `drawbridge experiments` for the ids, or use --custom TEXT.",
+                )
+            })?;
+            (Some(e.id.clone()), None, e.stage)
+        }
+        (None, Some(t)) => (None, Some(t), current),
+        (None, None) => {
+            return Err(UserError::new(
+                "Which experiment?",
+                "Give a library id (see `drawbridge experiments`) or --custom TEXT.",
+            )
+            .into());
+        }
+    };
+    let prediction = text(Some(a.prediction.clone()))
+        .ok_or_else(|| UserError::new("The prediction is empty.", "Write what you fear will happen, in your words."))?;
+    Ok(Plan {
+        experiment,
+        custom,
+        stage,
+        with_whom: text(a.with_whom.clone()),
+        planned_for: match &a.when {
+            Some(d) => parse_date("when", d)?,
+            None => today_date(ctx),
+        },
+        prediction,
+        belief_before: pct("--belief", a.belief)?,
+        want: pct("--want", a.want)?,
+        expect: pct("--expect", a.expect)?,
+    })
+}
+
+fn build_result(d: &DoneArgs) -> Result<Res> {
+    let outcome = Outcome::parse(&d.outcome).ok_or_else(|| {
+        UserError::new(
+            format!("\"{}\" is not an outcome.", d.outcome),
+            "Use one of: as-feared, better, worse, mixed.",
+        )
+    })?;
+    Ok(Res {
+        what_happened: text(d.happened.clone()),
+        peak: pct("--peak", d.peak)?,
+        after: pct("--after", d.after)?,
+        outcome,
+        capacity: pct("--capacity", d.capacity)?,
+        learned: text(d.learned.clone()),
+        belief_after: pct("--belief-after", d.belief_after)?,
+        flooded: d.flooded,
+    })
+}
+
+fn record_json(c: &Catalog, r: &Record) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    v["title"] = Value::String(experiment_title(c, r));
+    v
+}
+
+pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
+    let c = catalog()?;
+    match action {
+        ExperimentAction::Plan(a) => {
+            let store = open::store(ctx, Workload::Command).await?;
+            let plan = build_plan(ctx, &store, c, &a).await?;
+            let r = store.plan_experiment(plan).await?;
+            store.close().await;
+            if a.json {
+                println!("{}", record_json(c, &r));
+            } else {
+                println!(
+                    "Planned: {} for {}. Its id is {}.",
+                    experiment_title(c, &r),
+                    r.plan.planned_for,
+                    short(r.id)
+                );
+                println!(
+                    "Afterwards: drawbridge experiment done {} --peak N --after N --outcome as-feared|better|worse|mixed --belief-after N --capacity N",
+                    short(r.id)
+                );
+            }
+            Ok(())
+        }
+        ExperimentAction::Done { record, done, json } => {
+            let result = build_result(&done)?;
+            let store = open::store(ctx, Workload::Command).await?;
+            let id = find_record(&store, &record).await?;
+            store.complete_experiment(id, &result, OffsetDateTime::now_utc()).await?;
+            let r = store
+                .experiment_record(id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the record just saved could not be read back"))?;
+            let t = practice_today::today(&store, c, OffsetDateTime::now_utc(), ctx.local_offset).await?;
+            store.close().await;
+            if json {
+                println!("{}", json!({"record": record_json(c, &r), "advice": t.advice}));
+            } else {
+                println!(
+                    "Saved. You took a risk at {}% of your capacity; that counts, however it went.",
+                    result.capacity
+                );
+                if let Some(a) = &t.advice {
+                    println!("{}", c.practice.advice_sentence(a));
+                }
+            }
+            Ok(())
+        }
+        ExperimentAction::Log { plan, done, date } => {
+            let result = build_result(&done)?;
+            let store = open::store(ctx, Workload::Command).await?;
+            let mut p = build_plan(ctx, &store, c, &plan).await?;
+            let day = match &date {
+                Some(d) => parse_date("date", d)?,
+                None => today_date(ctx),
+            };
+            p.planned_for = day;
+            // Noon on that day, local time: the day is what counts.
+            let at = PrimitiveDateTime::new(day, Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(ctx.local_offset);
+            let r = store.log_experiment(p, result, at).await?;
+            store.close().await;
+            if plan.json {
+                println!("{}", record_json(c, &r));
+            } else {
+                println!("Logged: {} on {}.", experiment_title(c, &r), day);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A record by full id or by the first characters of it (at least 4).
+async fn find_record(store: &Store, s: &str) -> Result<Uuid> {
+    if let Ok(id) = Uuid::parse_str(s) {
+        return Ok(id);
+    }
+    let prefix = s.replace('-', "").to_lowercase();
+    if prefix.len() < 4 {
+        return Err(UserError::new(
+            format!("\"{s}\" is too short to find a record."),
+            "Use at least the first 4 characters of its id.",
+        )
+        .into());
+    }
+    let candidates = store.experiment_records(None, 100_000).await?;
+    let hits: Vec<Uuid> = candidates
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| id.simple().to_string().starts_with(&prefix))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(UserError::new(
+            format!("No experiment has an id starting with \"{s}\"."),
+            "`drawbridge today` lists follow-ups with their ids.",
+        )
+        .into()),
+        _ => Err(UserError::new(
+            format!("More than one experiment starts with \"{s}\"."),
+            "Give a few more characters.",
+        )
+        .into()),
+    }
+}
+
+pub async fn ledger(ctx: &Ctx, a: TodayArgs) -> Result<()> {
+    let c = catalog()?;
+    let store = open::store(ctx, Workload::Command).await?;
+    let stages = store.ledger_counts().await?;
+    let months = store.belief_by_month().await?;
+    let learned = store.learned(20).await?;
+    store.close().await;
+    let total = stages.iter().fold(practice::StageTally::default(), |mut t, s| {
+        t.done += s.done;
+        t.as_feared += s.as_feared;
+        t.better += s.better;
+        t.mixed += s.mixed;
+        t.worse += s.worse;
+        t
+    });
+    if a.json {
+        let v = json!({
+            "overall": { "done": total.done, "as_feared": total.as_feared, "not_as_feared": total.not_as_feared(), "better": total.better, "mixed": total.mixed, "worse": total.worse },
+            "stages": stages.iter().map(|s| json!({"stage": s.stage, "done": s.done, "as_feared": s.as_feared, "not_as_feared": s.not_as_feared(), "worse": s.worse})).collect::<Vec<_>>(),
+            "belief_by_month": months,
+            "learned": learned.iter().map(|(d, l)| json!({"date": d.to_string(), "line": l})).collect::<Vec<_>>(),
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    if total.done == 0 {
+        writeln!(out, "No experiments followed up yet. Each one you do adds a line of evidence here.")?;
+        return Ok(());
+    }
+    writeln!(out, "Your evidence so far: {} experiments.", total.done)?;
+    writeln!(
+        out,
+        "  The feared outcome came true as feared {} times, and did not {} times ({} went worse).",
+        total.as_feared,
+        total.not_as_feared(),
+        total.worse
+    )?;
+    for s in stages.iter().filter(|s| s.done > 0) {
+        let name = c.practice.stage(s.stage).map(|x| x.name.as_str()).unwrap_or("");
+        writeln!(
+            out,
+            "  Stage {} ({name}): {} done; as feared {}, not as feared {}.",
+            s.stage,
+            s.done,
+            s.as_feared,
+            s.not_as_feared()
+        )?;
+    }
+    writeln!(
+        out,
+        "\nHow strongly you believed the feared prediction, before and after (average per month):"
+    )?;
+    for m in &months {
+        writeln!(
+            out,
+            "  {}: {:.0}% before, {:.0}% after ({} experiments)",
+            m.month, m.before, m.after, m.count
+        )?;
+    }
+    if !learned.is_empty() {
+        writeln!(out, "\nWhat you learned:")?;
+        for (d, l) in &learned {
+            writeln!(out, "  {d}: {l}")?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn stage(ctx: &Ctx, a: StageArgs) -> Result<()> {
+    let c = catalog()?;
+    let store = open::store(ctx, Workload::Command).await?;
+    if let Some(r) = &a.calibrate {
+        let mut ratings = [0u8; 4];
+        for (i, v) in r.iter().enumerate().take(4) {
+            ratings[i] = pct("a calibration rating", *v)?;
+        }
+        let s = start_stage(ratings);
+        store
+            .set_setting(drawbridge_store::CALIBRATION_SETTING, &serde_json::to_string(&ratings)?)
+            .await?;
+        store.set_stage(s).await?;
+        store.close().await;
+        let name = c.practice.stage(s).map(|x| x.name.as_str()).unwrap_or("");
+        println!("You start at stage {s}: {name}. You can choose another stage at any time with `drawbridge stage N`.");
+        return Ok(());
+    }
+    if let Some(s) = a.stage {
+        if !(1..=4).contains(&s) {
+            return Err(UserError::new(format!("There is no stage {s}."), "Stages run from 1 to 4.").into());
+        }
+        store.set_stage(s).await?;
+        store.close().await;
+        println!("You are now practising at stage {s}. It is your choice, and you can change it again whenever you like.");
+        return Ok(());
+    }
+    let t = practice_today::today(&store, c, OffsetDateTime::now_utc(), ctx.local_offset).await?;
+    store.close().await;
+    if a.json {
+        println!(
+            "{}",
+            json!({"stage": t.pacing.map(|p| p.stage), "window": t.pacing.map(|p| p.window), "advice": t.advice})
+        );
+        return Ok(());
+    }
+    match (t.pacing, &t.advice) {
+        (Some(p), Some(adv)) => println!("Stage {} of 4. {}", p.stage, c.practice.advice_sentence(adv)),
+        _ => {
+            println!("{}", c.practice.advice_start);
+            println!("Rate how much distress each of these would bring, from 0 (none) to 100 (the most you can imagine):");
+            for s in &c.practice.stages {
+                println!("  {}. {}", s.stage, s.example);
+            }
+            println!("Then run: drawbridge stage --calibrate S1 S2 S3 S4");
+        }
+    }
+    Ok(())
+}
+
+pub async fn window(ctx: &Ctx, a: WindowArgs) -> Result<()> {
+    let c = catalog()?;
+    let store = open::store(ctx, Workload::Command).await?;
+    if let Some(w) = a.window {
+        let w = pct("The window", w)?;
+        store.set_window(w).await?;
+        store.close().await;
+        println!("Your window is now {w}: experiments whose peak goes above it count as flooding, and the engine eases off.");
+        return Ok(());
+    }
+    let window = store.pacing().await?.map(|p| p.window).unwrap_or(practice::DEFAULT_WINDOW);
+    let (floods, lowest) = store.flood_peaks().await?;
+    store.close().await;
+    let proposal = (floods >= 2).then_some(lowest).flatten().filter(|w| *w != window);
+    if a.json {
+        println!("{}", json!({"window": window, "proposal": proposal}));
+    } else {
+        println!("Your window of tolerance is {window}.");
+        if let Some(w) = proposal {
+            println!("{}", c.practice.window_proposal.replace("{window}", &w.to_string()));
+            println!("To use it: drawbridge window {w}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
+    let c = catalog()?;
+    let store = open::store(ctx, Workload::Command).await?;
+    let today = today_date(ctx);
+    match action {
+        ChallengeAction::Start { program } => {
+            let p = c.program(&program).ok_or_else(|| {
+                let ids: Vec<&str> = c.programs.iter().map(|p| p.id.as_str()).collect();
+                UserError::new(
+                    format!("There is no program \"{program}\"."),
+                    format!("Use one of: {}.", ids.join(", ")),
+                )
+            })?;
+            if let Some((run, active)) = practice_today::active_program(&store, c, today).await? {
+                store.close().await;
+                return Err(UserError::new(
+                    format!("{} is under way (day {}).", active.title, run.day_number(today)),
+                    "Carry on with it; `drawbridge challenge status` shows today.",
+                )
+                .into());
+            }
+            store.start_program(&p.id, today).await?;
+            store.close().await;
+            println!("{} starts today.\n{}", p.title, p.about.trim());
+            Ok(())
+        }
+        ChallengeAction::Status { json } => {
+            let t = practice_today::today(&store, c, OffsetDateTime::now_utc(), ctx.local_offset).await?;
+            let finished = store
+                .program_runs()
+                .await?
+                .into_iter()
+                .rev()
+                .find(|r| c.program(&r.program).is_some_and(|p| r.finished(p, today)));
+            store.close().await;
+            if json {
+                println!("{}", json!({"program": t.program, "last_finished": finished}));
+                return Ok(());
+            }
+            match &t.program {
+                Some(p) => {
+                    println!("{}, day {} of {}: {}", p.title, p.day.day, p.length, p.day.title);
+                    println!("  {}", p.prompt);
+                    if let Some(e) = &p.experiment {
+                        println!("  Experiment: {} ({}). {}", e.title, e.id, e.instructions);
+                    }
+                    println!("  At the end of the day: {}", p.day.reflection);
+                    println!(
+                        "  {}",
+                        if p.done {
+                            "Checked off."
+                        } else {
+                            "Check it off with `drawbridge challenge done --reflection TEXT`."
+                        }
+                    );
+                }
+                None => match finished.and_then(|r| c.program(&r.program).map(|p| (r, p))) {
+                    Some((r, p)) => {
+                        println!(
+                            "{} is complete: {} of {} days checked off.\n{}",
+                            p.title,
+                            r.entries.len(),
+                            p.days.len(),
+                            p.summary.trim()
+                        );
+                    }
+                    None => println!("No program is running. Start one with `drawbridge challenge start`."),
+                },
+            }
+            Ok(())
+        }
+        ChallengeAction::Done { reflection } => {
+            let Some((mut run, p)) = practice_today::active_program(&store, c, today).await? else {
+                store.close().await;
+                return Err(UserError::new("No program is running.", "Start one with `drawbridge challenge start`.").into());
+            };
+            let n = run.day_number(today);
+            let Some(day) = p.days.iter().find(|d| d.day == n) else {
+                store.close().await;
+                return Err(UserError::new(
+                    format!("Today is day {n}, a rest day in {}.", p.title),
+                    "The next practice day is in `drawbridge challenge status`.",
+                )
+                .into());
+            };
+            if !run.done(day.day) {
+                run.entries.push(ProgramEntry {
+                    day: day.day,
+                    done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
+                    reflection: text(reflection),
+                });
+                store.save_program_run(&run).await?;
+            }
+            store.close().await;
+            println!(
+                "Day {} checked off. {}",
+                day.day,
+                if run.finished(p, today) {
+                    p.summary.trim()
+                } else {
+                    "See you tomorrow."
+                }
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The events of the calendar feed: a daily practice reminder, and one
+/// all-day event per follow-up due. No personal text goes in.
+pub async fn calendar_events(store: &Store, today: Date) -> Result<Vec<CalendarEvent>, drawbridge_store::StoreError> {
+    let time = store.reminder_time().await?;
+    let mut events = vec![CalendarEvent {
+        uid: "daily-practice@drawbridge".into(),
+        day: today,
+        time: Some(time),
+        summary: "drawbridge: a small step of practice".into(),
+        description: "Open drawbridge to see today's suggestion.".into(),
+        daily: true,
+    }];
+    for r in store.follow_ups(today + time::Duration::days(30)).await? {
+        events.push(CalendarEvent {
+            uid: format!("follow-up-{}@drawbridge", r.id),
+            day: r.plan.planned_for.max(today),
+            time: None,
+            summary: "drawbridge: follow up on an experiment".into(),
+            description: "Open drawbridge to note how it went.".into(),
+            daily: false,
+        });
+    }
+    Ok(events)
+}
+
+pub async fn calendar(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
+    let store = open::store(ctx, Workload::Command).await?;
+    let events = calendar_events(&store, today_date(ctx)).await?;
+    store.close().await;
+    let ics = practice::ics(&events, OffsetDateTime::now_utc());
+    match a.out {
+        Some(path) => {
+            std::fs::write(&path, ics).map_err(|e| UserError::new(format!("Could not write {}: {e}.", path.display()), ""))?;
+            eprintln!(
+                "Wrote the calendar to {}. Import it into your calendar app, or subscribe to the feed from Settings in the app.",
+                path.display()
+            );
+        }
+        None => print!("{ics}"),
+    }
+    Ok(())
+}
