@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use drawbridge_core::Catalog;
-use drawbridge_core::practice::{self, CalendarEvent, Outcome, Plan, ProgramEntry, Record, Result as Res, rating, start_stage};
+use drawbridge_core::practice::{self, Outcome, Plan, ProgramEntry, Record, Result as Res, rating, start_stage};
 use drawbridge_store::{Store, Workload, today as practice_today};
 use serde_json::{Value, json};
 use time::macros::format_description;
@@ -731,34 +731,9 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
     }
 }
 
-/// The events of the calendar feed: a daily practice reminder, and one
-/// all-day event per follow-up due. No personal text goes in.
-pub async fn calendar_events(store: &Store, today: Date) -> Result<Vec<CalendarEvent>, drawbridge_store::StoreError> {
-    let time = store.reminder_time().await?;
-    let mut events = vec![CalendarEvent {
-        uid: "daily-practice@drawbridge".into(),
-        day: today,
-        time: Some(time),
-        summary: "drawbridge: a small step of practice".into(),
-        description: "Open drawbridge to see today's suggestion.".into(),
-        daily: true,
-    }];
-    for r in store.follow_ups(today + time::Duration::days(30)).await? {
-        events.push(CalendarEvent {
-            uid: format!("follow-up-{}@drawbridge", r.id),
-            day: r.plan.planned_for.max(today),
-            time: None,
-            summary: "drawbridge: follow up on an experiment".into(),
-            description: "Open drawbridge to note how it went.".into(),
-            daily: false,
-        });
-    }
-    Ok(events)
-}
-
 pub async fn calendar(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
     let store = open::store(ctx, Workload::Command).await?;
-    let events = calendar_events(&store, today_date(ctx)).await?;
+    let events = practice_today::calendar_events(&store, today_date(ctx)).await?;
     store.close().await;
     let ics = practice::ics(&events, OffsetDateTime::now_utc());
     match a.out {

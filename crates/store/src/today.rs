@@ -7,7 +7,7 @@
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::Profile;
 use drawbridge_core::practice::{
-    self, Advice, Experiment, Pacing, Program, ProgramDay, ProgramRun, Record, Suggestion, program_day, program_experiment,
+    self, Advice, CalendarEvent, Experiment, Pacing, Program, ProgramDay, ProgramRun, Record, Suggestion, program_day, program_experiment,
 };
 use serde::Serialize;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -121,4 +121,29 @@ pub async fn today(store: &Store, catalog: &Catalog, now: OffsetDateTime, offset
         program,
         window_proposal,
     })
+}
+
+/// The events of the calendar feed: a daily practice reminder, and one
+/// all-day event per follow-up due. No personal text goes in.
+pub async fn calendar_events(store: &Store, today: time::Date) -> Result<Vec<CalendarEvent>, StoreError> {
+    let time = store.reminder_time().await?;
+    let mut events = vec![CalendarEvent {
+        uid: "daily-practice@drawbridge".into(),
+        day: today,
+        time: Some(time),
+        summary: "drawbridge: a small step of practice".into(),
+        description: "Open drawbridge to see today's suggestion.".into(),
+        daily: true,
+    }];
+    for r in store.follow_ups(today + time::Duration::days(30)).await? {
+        events.push(CalendarEvent {
+            uid: format!("follow-up-{}@drawbridge", r.id),
+            day: r.plan.planned_for.max(today),
+            time: None,
+            summary: "drawbridge: follow up on an experiment".into(),
+            description: "Open drawbridge to note how it went.".into(),
+            daily: false,
+        });
+    }
+    Ok(events)
 }

@@ -6,6 +6,7 @@
 //! locked (passphrase mode); the unlock page opens it once for the process.
 
 pub mod pages;
+pub mod practice;
 pub mod quiz;
 pub mod security;
 
@@ -143,6 +144,17 @@ pub fn router(state: AppState) -> Router {
         .route("/quiz/{id}", get(quiz::intro))
         .route("/quiz/{id}/start", post(quiz::start))
         .route("/quiz/{id}/{n}", get(quiz::page).post(quiz::save_page))
+        .route("/practice", get(practice::library))
+        .route("/practice/start", get(practice::start).post(practice::calibrate))
+        .route("/practice/plan", get(practice::plan_form).post(practice::plan))
+        .route("/practice/records/{id}", get(practice::record).post(practice::follow_up))
+        .route("/practice/stage", post(practice::set_stage))
+        .route("/practice/settings", get(practice::settings).post(practice::set_window))
+        .route("/practice/feed", post(practice::feed_token))
+        .route("/practice/programs/start", post(practice::start_program))
+        .route("/practice/programs/check-off", post(practice::check_off))
+        .route("/ledger", get(practice::ledger))
+        .route("/calendar/{file}", get(practice::calendar_feed))
         .route("/settings/questionnaires", get(quiz::questionnaires))
         .route("/settings/questionnaires/add", post(quiz::add_instrument))
         .route("/settings/questionnaires/wording", post(quiz::add_wording))

@@ -155,9 +155,37 @@ struct TodayPage {
     invite_quiz: bool,
     /// A quiz is under way: how many answered of how many.
     quiz_progress: Option<(usize, usize)>,
+    practice: Option<PracticeView>,
+    programs: Vec<(String, String)>,
+    checked: bool,
 }
 
-pub async fn today(State(st): State<AppState>, Extension(session): Extension<Session>) -> Result<Response, WebError> {
+/// Today's practice, in words.
+pub struct PracticeView {
+    stage: u8,
+    stage_name: String,
+    advice: String,
+    /// A stage the engine offers (up after readiness, down after floods).
+    offer: Option<u8>,
+    offer_up: bool,
+    suggestion: Option<drawbridge_core::practice::Experiment>,
+    why: String,
+    smaller: bool,
+    follow_ups: Vec<(Uuid, String, String)>,
+    program: Option<drawbridge_store::today::ProgramToday>,
+    window_proposal: Option<(u8, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TodayQuery {
+    checked: Option<String>,
+}
+
+pub async fn today(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Query(q): Query<TodayQuery>,
+) -> Result<Response, WebError> {
     let store = store(&st).await?;
     let since = OffsetDateTime::now_utc() - Duration::days(7);
     let counts = store.urge_counts_by_did(since).await?;
@@ -170,13 +198,60 @@ pub async fn today(State(st): State<AppState>, Extension(session): Extension<Ses
             .map(|i| (a.answers.len(), i.items.len())),
         None => None,
     };
+    let c = st.catalog();
+    let t = drawbridge_store::today::today(&store, c, OffsetDateTime::now_utc(), st.config().local_offset).await?;
+    let practice = t.pacing.map(|p| {
+        let (offer, offer_up) = match t.advice {
+            Some(drawbridge_core::practice::Advice::StepUp { to }) => (Some(to), true),
+            Some(drawbridge_core::practice::Advice::StepDown { to }) => (Some(to), false),
+            _ => (None, false),
+        };
+        PracticeView {
+            stage: p.stage,
+            stage_name: c.practice.stage(p.stage).map(|s| s.name.clone()).unwrap_or_default(),
+            advice: t.advice.as_ref().map(|a| c.practice.advice_sentence(a)).unwrap_or_default(),
+            offer,
+            offer_up,
+            why: t
+                .suggestion
+                .as_ref()
+                .map(|s| c.practice.why_sentence(&s.why, &c.profile))
+                .unwrap_or_default(),
+            smaller: t.suggestion.as_ref().is_some_and(|s| s.smaller),
+            suggestion: t.experiment.clone(),
+            follow_ups: t
+                .follow_ups
+                .iter()
+                .map(|r| {
+                    let title = match (&r.plan.experiment, &r.plan.custom) {
+                        (Some(id), _) => c.experiment(id).map(|e| e.title.clone()).unwrap_or_else(|| id.clone()),
+                        (None, Some(t)) => t.clone(),
+                        _ => String::new(),
+                    };
+                    (r.id, title, r.plan.planned_for.to_string())
+                })
+                .collect(),
+            program: t.program.clone(),
+            window_proposal: t
+                .window_proposal
+                .map(|w| (w, c.practice.window_proposal.replace("{window}", &w.to_string()))),
+        }
+    });
+    let programs = if t.program.is_none() {
+        c.programs.iter().map(|p| (p.id.clone(), p.title.clone())).collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(&TodayPage {
         chrome: Chrome::new("Today", "today"),
         csrf: session.csrf,
-        kinds: &st.catalog().urges.kinds,
+        kinds: &c.urges.kinds,
         summary,
         invite_quiz,
         quiz_progress,
+        practice,
+        programs,
+        checked: q.checked.is_some(),
     }))
 }
 

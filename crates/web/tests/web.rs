@@ -586,3 +586,228 @@ async fn questionnaires_can_be_added_and_scoring_keys_worded_from_the_page() {
     let intro = app.get("/quiz/ecr-rs", Some(&cookie)).await.body;
     assert!(intro.contains("Which relationship"), "worded, it can be taken");
 }
+
+#[tokio::test]
+async fn practice_starts_with_a_calibration_then_plans_and_follows_up_experiments() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let today = app.get("/", Some(&cookie)).await.body;
+    assert!(today.contains("Find your starting stage"));
+    let start = app.get("/practice/start", Some(&cookie)).await.body;
+    assert!(
+        start.contains("type=\"range\"") && start.contains("aria-valuetext"),
+        "ratings are native range inputs with words"
+    );
+    let r = app
+        .post(
+            "/practice/start",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&s1=20&s2=30&s3=70&s4=90"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store().await.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
+
+    let today = app.get("/", Some(&cookie)).await.body;
+    assert!(
+        today.contains("Today's practice") && today.contains("Chosen because"),
+        "the suggestion says why"
+    );
+    let at = today.find("/practice/plan?experiment=").expect("plan link") + "/practice/plan?experiment=".len();
+    let id: String = today[at..].chars().take_while(|c| *c != '"').collect();
+
+    let missing = app
+        .post(
+            "/practice/plan",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&experiment={id}&prediction=&belief=70"),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("Write what you fear"));
+    let planned = app
+        .post(
+            "/practice/plan",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&experiment={id}&with=Sam&when=2026-11-21&prediction=Sam+will+sigh&belief=70&want=60&expect=40"),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER);
+    let record_url = planned
+        .headers
+        .get(header::LOCATION)
+        .expect("loc")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let record_path = record_url.split('?').next().expect("path").to_string();
+    assert!(app.get(&record_url, Some(&cookie)).await.body.contains("Sam will sigh"));
+
+    let no_outcome = app.post(&record_path, &cookie, Some(ORIGIN), &format!("csrf={csrf}&peak=40")).await;
+    assert_eq!(no_outcome.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = app
+        .post(
+            &record_path,
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&outcome=better&peak=40&after=10&belief_after=30&capacity=60&learned=Sam+was+kind"),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let page = app.get(&record_path, Some(&cookie)).await.body;
+    assert!(page.contains("60% of your capacity") && page.contains("down from 70%"), "{page}");
+    let ledger = app.get("/ledger", Some(&cookie)).await.body;
+    assert!(ledger.contains("Sam was kind") && ledger.contains("role=\"img\"") && ledger.contains("The chart as a table"));
+}
+
+#[tokio::test]
+async fn a_flood_shows_support_and_the_engine_offers_a_step_only_when_ready() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let s = app.store().await;
+    s.set_stage(1).await.expect("stage");
+    let lib: Vec<String> = Catalog::embedded()
+        .expect("content")
+        .experiments
+        .iter()
+        .filter(|e| e.stage == 1)
+        .map(|e| e.id.clone())
+        .collect();
+    let mut record = String::new();
+    for (i, outcome) in ["better", "mixed", "better"].iter().enumerate() {
+        let r = app
+            .post(
+                "/practice/plan",
+                &cookie,
+                Some(ORIGIN),
+                &format!(
+                    "csrf={csrf}&experiment={}&when=2026-11-21&prediction=p&belief=70&want=60&expect=40",
+                    lib[i]
+                ),
+            )
+            .await;
+        record = r
+            .headers
+            .get(header::LOCATION)
+            .expect("loc")
+            .to_str()
+            .expect("ascii")
+            .split('?')
+            .next()
+            .expect("path")
+            .to_string();
+        app.post(
+            &record,
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&outcome={outcome}&peak=40&after=10&belief_after=30&capacity=60"),
+        )
+        .await;
+    }
+    let today = app.get("/", Some(&cookie)).await.body;
+    assert!(today.contains("Move up to stage 2"), "ready after three calm experiments");
+    let r = app
+        .post("/practice/stage", &cookie, Some(ORIGIN), &format!("csrf={csrf}&stage=2"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(s.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
+    let _ = record;
+    let lib2 = Catalog::embedded()
+        .expect("content")
+        .experiments
+        .iter()
+        .find(|e| e.stage == 2)
+        .expect("one")
+        .id
+        .clone();
+    let r = app
+        .post(
+            "/practice/plan",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&experiment={lib2}&when=2026-11-21&prediction=p&belief=70&want=60&expect=40"),
+        )
+        .await;
+    let path = r
+        .headers
+        .get(header::LOCATION)
+        .expect("loc")
+        .to_str()
+        .expect("ascii")
+        .split('?')
+        .next()
+        .expect("path")
+        .to_string();
+    app.post(
+        &path,
+        &cookie,
+        Some(ORIGIN),
+        &format!("csrf={csrf}&outcome=worse&peak=90&after=70&belief_after=85&capacity=20&flooded=1"),
+    )
+    .await;
+    let page = app.get(&path, Some(&cookie)).await.body;
+    assert!(
+        page.contains("After a hard one") && page.contains("smaller version"),
+        "support after a flood"
+    );
+    assert!(!app.get("/", Some(&cookie)).await.body.contains("Move up to stage"));
+}
+
+#[tokio::test]
+async fn the_calendar_feed_needs_its_own_token_and_can_be_revoked() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    assert_eq!(app.get("/calendar/nothing.ics", None).await.status, StatusCode::NOT_FOUND);
+    app.post("/practice/feed", &cookie, Some(ORIGIN), &format!("csrf={csrf}")).await;
+    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+    let at = settings.find("/calendar/").expect("feed url");
+    let path: String = settings[at..].chars().take_while(|c| *c != '"').collect();
+    let feed = app.get(&path, None).await;
+    assert_eq!(feed.status, StatusCode::OK, "calendar apps have no session");
+    assert_eq!(
+        feed.headers.get(header::CONTENT_TYPE).expect("type"),
+        "text/calendar; charset=utf-8"
+    );
+    assert!(feed.body.starts_with("BEGIN:VCALENDAR") && feed.body.contains("BEGIN:VALARM"));
+    app.post("/practice/feed", &cookie, Some(ORIGIN), &format!("csrf={csrf}&action=revoke"))
+        .await;
+    assert_eq!(
+        app.get(&path, None).await.status,
+        StatusCode::NOT_FOUND,
+        "a revoked address reads nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_challenge_starts_from_today_and_checks_off_with_a_reflection() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    app.store().await.set_stage(1).await.expect("stage");
+    let today = app.get("/", Some(&cookie)).await.body;
+    assert!(today.contains("Start The 7-day connection challenge"), "{today}");
+    app.post(
+        "/practice/programs/start",
+        &cookie,
+        Some(ORIGIN),
+        &format!("csrf={csrf}&program=connection-7"),
+    )
+    .await;
+    let today = app.get("/", Some(&cookie)).await.body;
+    assert!(today.contains("day 1 of 7") && today.contains("Check off today"));
+    let r = app
+        .post(
+            "/practice/programs/check-off",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&reflection=It+was+fine"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let today = app.get("/?checked=1", Some(&cookie)).await.body;
+    assert!(today.contains("Checked off for today"));
+    let runs = app.store().await.program_runs().await.expect("runs");
+    assert_eq!(runs[0].entries[0].reflection.as_deref(), Some("It was fine"));
+}
