@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""drawbridge benchmark: whole-process CLI timings and Today page serve time
-on a generated five-year data set (20,000 urges), key-file mode.
+"""drawbridge benchmark: whole-process CLI timings and page serve times on
+generated data sets, key-file mode.
 
-Usage: python3 bench/bench.py [--runs N] [--urges N] [--years N]
+Usage: python3 bench/bench.py [--runs N] [--urges N] [--years N] [--experiments N] [--practice-years N]
+
+Data set A (the urge log): five years, 20,000 urges.
+Data set B (practice): ten years, 20,000 experiment records and 20,000 urges
+(40,000 records), with stage changes, a program run and a quiz result.
 
 Builds the release binary, generates the data set as an export file (fixed
 seed, so every run measures the same data), imports it into a fresh data
@@ -14,6 +18,8 @@ Prints a table and writes bench/data/results.json. Nothing leaves this machine.
 """
 
 import argparse
+import glob
+import tomllib
 import http.client
 import json
 import os
@@ -72,6 +78,46 @@ def generate(n: int, years: int, seed: int = 7) -> dict:
     }
 
 
+def generate_practice(n_exp: int, n_urges: int, years: int, seed: int = 11) -> dict:
+    """Ten years of practice: experiments on the needs gradient, climbing a
+    stage every couple of years, with realistic outcomes and learned lines."""
+    rng = random.Random(seed)
+    doc = generate(n_urges, years, seed)
+    lib = {}
+    for f in sorted(glob.glob(os.path.join(ROOT, "content", "experiments", "*.toml"))):
+        for e in tomllib.load(open(f, "rb"))["experiments"]:
+            lib.setdefault(e["stage"], []).append(e["id"])
+    end = datetime.now(timezone.utc)
+    start = end - timedelta(days=365 * years)
+    span = (end - start).total_seconds()
+    times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n_exp))
+    records = []
+    for i, t in enumerate(times):
+        stage = min(4, 1 + int(4 * i / n_exp))
+        done = i < n_exp - 3 or rng.random() < 0.5
+        outcome = rng.choices(["as-feared", "better", "worse", "mixed"], [3, 5, 1, 2])[0]
+        peak = rng.randint(10, 95)
+        day = t.date().isoformat()
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        records.append({
+            "id": uuid7(int(t.timestamp() * 1000), rng),
+            "created_at": stamp,
+            "plan": {"experiment": rng.choice(lib[stage]), "custom": None, "stage": stage, "with_whom": rng.choice([None, "Sam", "Alex"]),
+                     "planned_for": day, "prediction": "They will think less of me", "belief_before": rng.randint(40, 95),
+                     "want": rng.randint(30, 90), "expect": rng.randint(10, 80)},
+            "done_at": stamp if done else None,
+            "result": {"what_happened": None, "peak": peak, "after": rng.randint(0, peak), "outcome": outcome, "capacity": rng.randint(20, 100),
+                       "learned": rng.choice([None, None, "It went better than my head said"]), "belief_after": rng.randint(5, 90),
+                       "flooded": peak > 88} if done else None,
+        })
+    doc["experiment_records"] = records
+    doc["stage_changes"] = [{"at": (start + timedelta(days=365 * k * years / 4)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "from": k, "to": k + 1} for k in range(4)]
+    doc["program_runs"] = [{"id": uuid7(int(end.timestamp() * 1000), rng), "program": "connection-7", "started_on": end.date().isoformat(), "entries": []}]
+    doc["settings"]["practice.stage"] = "4"
+    doc["settings"]["practice.window"] = "75"
+    return doc
+
+
 def env():
     e = {k: v for k, v in os.environ.items() if not k.startswith("DRAWBRIDGE_")}
     e["NO_COLOR"] = "1"
@@ -91,8 +137,8 @@ def time_process(args, runs):
     return samples
 
 
-def time_pages(paths, runs):
-    server = subprocess.Popen([BIN, "--data-dir", DATA, "serve", "--no-open", "--port", "0"], env=env(),
+def time_pages(paths, runs, data=None):
+    server = subprocess.Popen([BIN, "--data-dir", data or DATA, "serve", "--no-open", "--port", "0"], env=env(),
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         url = server.stdout.readline().strip()
@@ -133,6 +179,8 @@ def main():
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--urges", type=int, default=20_000)
     ap.add_argument("--years", type=int, default=5)
+    ap.add_argument("--experiments", type=int, default=20_000)
+    ap.add_argument("--practice-years", type=int, default=10)
     a = ap.parse_args()
 
     print("building the release binary ...", file=sys.stderr)
@@ -156,11 +204,32 @@ def main():
     pages = time_pages(["/", "/moments"], a.runs * 5)
     results["GET / (Today)"] = summary(pages["/"])
     results["GET /moments"] = summary(pages["/moments"])
+    # Data set B: ten years of practice and urges.
+    practice_dir = os.path.join(DATA, "practice")
+    os.makedirs(practice_dir)
+    pexport = os.path.join(DATA, "practice.json")
+    with open(pexport, "w") as f:
+        json.dump(generate_practice(a.experiments, a.urges, a.practice_years), f)
+    subprocess.run([BIN, "--data-dir", practice_dir, "import", pexport], env=env(), check=True, capture_output=True)
+    results["practice_data"] = {"experiments": a.experiments, "urges": a.urges, "years": a.practice_years}
+    pages = time_pages(["/", "/ledger"], a.runs * 5, practice_dir)
+    results["practice: GET / (Today)"] = summary(pages["/"])
+    results["practice: GET /ledger"] = summary(pages["/ledger"])
+    def proc(args):
+        samples = []
+        for _ in range(a.runs):
+            t0 = time.perf_counter()
+            subprocess.run([BIN, "--data-dir", practice_dir] + args, env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            samples.append((time.perf_counter() - t0) * 1000)
+        return summary(samples)
+    results["practice: drawbridge today --json"] = proc(["today", "--json"])
+    results["practice: drawbridge ledger --json"] = proc(["ledger", "--json"])
     results["machine"] = {"cpus": os.cpu_count(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
     with open(os.path.join(DATA, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
-    print(f"data: {a.urges} urges over {a.years} years ({in_window} in the last 30 days); import took {import_ms:.0f} ms")
+    print(f"data A: {a.urges} urges over {a.years} years ({in_window} in the last 30 days); import took {import_ms:.0f} ms")
+    print(f"data B: {a.experiments} experiments and {a.urges} urges over {a.practice_years} years")
     print(f"{'measure':48} {'median':>9} {'p90':>9} {'min':>9}")
     for k, v in results.items():
         if "median_ms" in v:

@@ -119,13 +119,14 @@ pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let store = open::store(ctx, Workload::Command).await?;
     let report = store.import(&doc).await?;
     store.close().await;
+    let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     println!(
-        "Imported {} urge{}; {} {} already here and left as {}.",
+        "Imported {} record{}; {} {} already here and left as {}.",
         report.added,
-        if report.added == 1 { "" } else { "s" },
+        plural(report.added, "", "s"),
         report.already_present,
-        if report.already_present == 1 { "was" } else { "were" },
-        if report.already_present == 1 { "it was" } else { "they were" },
+        plural(report.already_present, "was", "were"),
+        plural(report.already_present, "it was", "they were"),
     );
     Ok(())
 }

@@ -192,6 +192,13 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
 }
 
 fn report(e: &anyhow::Error) -> ExitCode {
+    // Output piped into `head` and closed early is not an error worth a word.
+    if e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    }) {
+        return ExitCode::SUCCESS;
+    }
     let (message, hint, code) = if let Some(u) = e.downcast_ref::<UserError>() {
         (u.message.clone(), Some(u.hint.clone()).filter(|h| !h.is_empty()), u.code)
     } else if let Some(s) = e.downcast_ref::<StoreError>() {

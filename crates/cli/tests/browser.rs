@@ -331,6 +331,74 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
     std::fs::write(&file, Value::Object(answers).to_string()).expect("write");
     ok(d.path(), &["quiz", "--answers", file.to_str().expect("utf-8"), "--save"]);
     ok(d.path(), &["quiz", "--answers", file.to_str().expect("utf-8"), "--save"]);
+    ok(d.path(), &["stage", "--calibrate", "20", "30", "70", "90"]);
+    let log = |id: &str, date: &str, peak: &str, outcome: &str, flooded: bool| {
+        let mut args = vec![
+            "experiment",
+            "log",
+            id,
+            "--prediction",
+            "They will be annoyed with me",
+            "--belief",
+            "70",
+            "--want",
+            "60",
+            "--expect",
+            "40",
+            "--peak",
+            peak,
+            "--after",
+            "20",
+            "--outcome",
+            outcome,
+            "--belief-after",
+            "35",
+            "--capacity",
+            "60",
+            "--date",
+            date,
+            "--learned",
+            "Asking was smaller than I feared",
+        ];
+        if flooded {
+            args.push("--flooded");
+        }
+        ok(d.path(), &args);
+    };
+    log("s1-reply-within-the-hour", "2026-09-10", "40", "better", false);
+    log("s1-say-which-one", "2026-10-05", "50", "mixed", false);
+    log("s1-voice-note-ask", "2026-11-01", "90", "worse", true);
+    let planned: Value = serde_json::from_str(&ok(
+        d.path(),
+        &[
+            "experiment",
+            "plan",
+            "s1-say-which-one",
+            "--prediction",
+            "They will think I am fussy",
+            "--belief",
+            "60",
+            "--want",
+            "50",
+            "--expect",
+            "30",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    let record = format!("/practice/records/{}", planned["id"].as_str().expect("id"));
+    let flooded_record = {
+        let all: Value = serde_json::from_str(&ok(d.path(), &["export"])).expect("export");
+        let rec = all["experiment_records"]
+            .as_array()
+            .expect("records")
+            .iter()
+            .find(|r| r["result"]["flooded"] == true)
+            .cloned()
+            .expect("flooded");
+        format!("/practice/records/{}", rec["id"].as_str().expect("id"))
+    };
+    ok(d.path(), &["challenge", "start"]);
     let server = Server::start(d.path(), &[], &[]);
     let (_driver, c) = browser(&t, true).await;
     let base = format!("http://{}", server.host());
@@ -472,5 +540,37 @@ async fn the_patterns_quiz_can_be_completed_by_keyboard_alone_and_every_step_pas
 
     c.goto(&format!("{base}/settings/questionnaires")).await.expect("questionnaires");
     axe(&c, &t, "questionnaires").await;
+
+    // Practice: calibrate with the keyboard; the slider says its value in words.
+    c.goto(&format!("{base}/practice/start")).await.expect("start");
+    axe(&c, &t, "calibration").await;
+    click(&c, Locator::Id("r-s1")).await;
+    c.active_element()
+        .await
+        .expect("focus")
+        .send_keys("\u{E012}\u{E012}\u{E012}\u{E012}\u{E012}\u{E012}")
+        .await
+        .expect("left arrows");
+    let spoken = c
+        .find(Locator::Id("r-s1"))
+        .await
+        .expect("slider")
+        .attr("aria-valuetext")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    assert!(spoken.starts_with("20: calm"), "the value is read out with its words: {spoken}");
+    let shown = c
+        .find(Locator::Css("output[for='r-s1']"))
+        .await
+        .expect("output")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(shown, "20");
+    click(&c, Locator::Css("button.primary")).await;
+    let today = wait_text(&c, "Today's practice").await;
+    assert!(today.contains("Chosen because"), "{today}");
+    axe(&c, &t, "Today with practice").await;
     c.close().await.expect("close");
 }

@@ -201,9 +201,9 @@ fn export_then_import_gives_back_the_same_data_and_twice_adds_nothing() {
 
     let b = tempdir();
     let first = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
-    assert!(first.contains("Imported 2 urges"), "{first}");
+    assert!(first.contains("Imported 2 records"), "{first}");
     let second = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
-    assert!(second.contains("Imported 0 urges; 2 were already here"), "{second}");
+    assert!(second.contains("Imported 0 records; 2 were already here"), "{second}");
     let again: Value = serde_json::from_str(&ok(b.path(), &["export"])).expect("json");
     assert_eq!(again["urges"], exported["urges"]);
     assert_eq!(again["settings"], exported["settings"]);

@@ -116,6 +116,8 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         assert!(keys(&s["$defs"]["scaleScore"]["properties"]).contains(&k), "scale score field {k}");
     }
     let rec = &export["experiment_records"][0];
+    assert_eq!(rec["plan"]["planned_for"], "2026-11-21", "dates are written as YYYY-MM-DD");
+    assert_eq!(export["program_runs"][0]["started_on"], "2026-11-21");
     let def = &s["$defs"]["experimentRecord"];
     assert_eq!(keys(rec), keys(&def["properties"]), "experiment record fields");
     assert_eq!(keys(&rec["plan"]), keys(&def["properties"]["plan"]["properties"]), "plan fields");
