@@ -332,7 +332,7 @@ impl SqliteStore {
         let sql = if ignore_existing {
             "INSERT INTO program_runs (id, program, started_on, entries) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
         } else {
-            "INSERT INTO program_runs (id, program, started_on, entries) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET entries = excluded.entries"
+            "INSERT INTO program_runs (id, program, started_on, entries) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET program = excluded.program, started_on = excluded.started_on, entries = excluded.entries"
         };
         let done = sqlx::query(sql)
             .bind(run.id.to_string())

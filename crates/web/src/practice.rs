@@ -653,6 +653,17 @@ struct SettingsPage {
     saved: bool,
     programs: Vec<(String, String, String)>,
     running: String,
+    finished: Vec<FinishedRun>,
+}
+
+/// A program run that has ended, with its summary and the person's reflections.
+pub struct FinishedRun {
+    title: String,
+    started: String,
+    checked: usize,
+    days: usize,
+    summary: String,
+    reflections: Vec<(u32, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -685,6 +696,27 @@ pub async fn settings(
         .await?
         .map(|(_, p)| p.title.clone())
         .unwrap_or_default();
+    let finished = s
+        .program_runs()
+        .await?
+        .into_iter()
+        .rev()
+        .filter_map(|run| {
+            let p = c.program(&run.program)?;
+            run.finished(p, today(&st)).then(|| FinishedRun {
+                title: p.title.clone(),
+                started: run.started_on.to_string(),
+                checked: run.entries.len(),
+                days: p.days.len(),
+                summary: p.summary.trim().to_string(),
+                reflections: run
+                    .entries
+                    .iter()
+                    .filter_map(|e| e.reflection.clone().map(|r| (e.day, r)))
+                    .collect(),
+            })
+        })
+        .collect();
     Ok(render(&SettingsPage {
         chrome: Chrome::new("Practice settings", "practice"),
         csrf: session.csrf,
@@ -700,6 +732,7 @@ pub async fn settings(
             .map(|p| (p.id.clone(), p.title.clone(), p.about.trim().to_string()))
             .collect(),
         running,
+        finished,
     }))
 }
 

@@ -810,4 +810,15 @@ async fn the_challenge_starts_from_today_and_checks_off_with_a_reflection() {
     assert!(today.contains("Checked off for today"));
     let runs = app.store().await.program_runs().await.expect("runs");
     assert_eq!(runs[0].entries[0].reflection.as_deref(), Some("It was fine"));
+    // Once its days have passed, the run shows its summary and reflections.
+    let mut old = runs[0].clone();
+    old.started_on -= time::Duration::days(10);
+    app.store().await.save_program_run(&old).await.expect("age the run");
+    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+    assert!(
+        settings.contains("Programs you have finished")
+            && settings.contains("1 of 7 practice days checked off")
+            && settings.contains("It was fine"),
+        "{settings}"
+    );
 }
