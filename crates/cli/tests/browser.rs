@@ -422,6 +422,17 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         "/settings",
         "/help",
         "/help?region=IN",
+        "/profile",
+        "/quiz/patterns",
+        "/settings/questionnaires",
+        "/practice",
+        "/practice/start",
+        "/practice/plan?experiment=s1-say-which-one",
+        "/practice/plan",
+        record.as_str(),
+        flooded_record.as_str(),
+        "/ledger",
+        "/practice/settings",
     ] {
         c.goto(&format!("{base}{path}")).await.expect("page");
         fits_width(&c, path).await;

@@ -787,7 +787,7 @@ async fn the_challenge_starts_from_today_and_checks_off_with_a_reflection() {
     let (cookie, csrf) = app.sign_in().await;
     app.store().await.set_stage(1).await.expect("stage");
     let today = app.get("/", Some(&cookie)).await.body;
-    assert!(today.contains("Start The 7-day connection challenge"), "{today}");
+    assert!(today.contains("Start the 7-day connection challenge"), "{today}");
     app.post(
         "/practice/programs/start",
         &cookie,
