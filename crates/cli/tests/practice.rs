@@ -3,7 +3,6 @@
 //! reminder calendar (parsed by a real iCalendar parser).
 
 mod common;
-mod python;
 
 use common::*;
 use serde_json::Value;
@@ -262,7 +261,7 @@ fn the_reminder_calendar_is_valid_icalendar_without_personal_text() {
     let text = std::fs::read_to_string(&file).expect("read");
     assert!(!text.contains("Ruth"), "no personal text in a calendar that may sync elsewhere");
     assert!(text.contains("RRULE:FREQ=DAILY") && text.contains("BEGIN:VALARM"));
-    let Some(py) = python::test_python("import icalendar", "icalendar") else {
+    let Some(py) = common::python::test_python("import icalendar", "icalendar") else {
         return;
     };
     let script = "import sys, icalendar\ncal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\nev = [c for c in cal.walk('VEVENT')]\n\

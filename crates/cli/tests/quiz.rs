@@ -1,9 +1,8 @@
 //! The Patterns Quiz and questionnaire keys through the real binary.
 
 mod common;
-mod python;
 
-use python::test_python;
+use common::python::test_python;
 
 use std::path::Path;
 use std::process::Stdio;
