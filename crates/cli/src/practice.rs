@@ -180,14 +180,6 @@ pub struct CalendarArgs {
     out: Option<PathBuf>,
 }
 
-fn experiment_title(c: &Catalog, r: &Record) -> String {
-    match (&r.plan.experiment, &r.plan.custom) {
-        (Some(id), _) => c.experiment(id).map(|e| e.title.clone()).unwrap_or_else(|| id.clone()),
-        (None, Some(t)) => t.clone(),
-        _ => "An experiment".into(),
-    }
-}
-
 pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     let c = catalog()?;
     let store = open::store(ctx, Workload::Command).await?;
@@ -209,7 +201,7 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
                 "experiment": s.experiment, "title": t.experiment.as_ref().map(|e| e.title.clone()),
                 "stage": t.experiment.as_ref().map(|e| e.stage), "smaller": s.smaller, "why": why, "because": s.why,
             })),
-            "follow_ups": t.follow_ups.iter().map(|r| json!({"id": r.id, "title": experiment_title(c, r), "planned_for": r.plan.planned_for.to_string()})).collect::<Vec<_>>(),
+            "follow_ups": t.follow_ups.iter().map(|r| json!({"id": r.id, "title": c.record_title(r), "planned_for": r.plan.planned_for.to_string()})).collect::<Vec<_>>(),
             "program": t.program.as_ref().map(|p| json!({"program": p.run.program, "title": p.title, "day": p.day.day, "day_number": p.day_number,
                 "length": p.length, "prompt": p.prompt, "done": p.done, "experiment": p.experiment.as_ref().map(|e| e.id.clone())})),
             "window_proposal": t.window_proposal,
@@ -256,13 +248,7 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     if !t.follow_ups.is_empty() {
         writeln!(out, "\nFollow-ups due:")?;
         for r in &t.follow_ups {
-            writeln!(
-                out,
-                "  {}  {} (planned for {})",
-                short(r.id),
-                experiment_title(c, r),
-                r.plan.planned_for
-            )?;
+            writeln!(out, "  {}  {} (planned for {})", short(r.id), c.record_title(r), r.plan.planned_for)?;
         }
         writeln!(
             out,
@@ -369,7 +355,7 @@ fn build_result(d: &DoneArgs) -> Result<Res> {
 
 fn record_json(c: &Catalog, r: &Record) -> Value {
     let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-    v["title"] = Value::String(experiment_title(c, r));
+    v["title"] = Value::String(c.record_title(r));
     v
 }
 
@@ -386,7 +372,7 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             } else {
                 println!(
                     "Planned: {} for {}. Its id is {}.",
-                    experiment_title(c, &r),
+                    c.record_title(&r),
                     r.plan.planned_for,
                     short(r.id)
                 );
@@ -437,7 +423,7 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             if plan.json {
                 println!("{}", record_json(c, &r));
             } else {
-                println!("Logged: {} on {}.", experiment_title(c, &r), day);
+                println!("Logged: {} on {}.", c.record_title(&r), day);
             }
             Ok(())
         }
@@ -485,14 +471,7 @@ pub async fn ledger(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     let months = store.belief_by_month().await?;
     let learned = store.learned(20).await?;
     store.close().await;
-    let total = stages.iter().fold(practice::StageTally::default(), |mut t, s| {
-        t.done += s.done;
-        t.as_feared += s.as_feared;
-        t.better += s.better;
-        t.mixed += s.mixed;
-        t.worse += s.worse;
-        t
-    });
+    let total = practice::StageTally::total(&stages);
     if a.json {
         let v = json!({
             "overall": { "done": total.done, "as_feared": total.as_feared, "not_as_feared": total.not_as_feared(), "better": total.better, "mixed": total.mixed, "worse": total.worse },

@@ -174,6 +174,15 @@ impl Catalog {
         self.experiments.iter().find(|e| e.id == id)
     }
 
+    /// A record's title: its library experiment's title, or the person's own words.
+    pub fn record_title(&self, r: &crate::practice::Record) -> String {
+        match (&r.plan.experiment, &r.plan.custom) {
+            (Some(id), _) => self.experiment(id).map(|e| e.title.clone()).unwrap_or_else(|| id.clone()),
+            (None, Some(t)) => t.clone(),
+            (None, None) => String::new(),
+        }
+    }
+
     pub fn program(&self, id: &str) -> Option<&Program> {
         self.programs.iter().find(|p| p.id == id)
     }

@@ -222,14 +222,7 @@ pub async fn today(
             follow_ups: t
                 .follow_ups
                 .iter()
-                .map(|r| {
-                    let title = match (&r.plan.experiment, &r.plan.custom) {
-                        (Some(id), _) => c.experiment(id).map(|e| e.title.clone()).unwrap_or_else(|| id.clone()),
-                        (None, Some(t)) => t.clone(),
-                        _ => String::new(),
-                    };
-                    (r.id, title, r.plan.planned_for.to_string())
-                })
+                .map(|r| (r.id, c.record_title(r), r.plan.planned_for.to_string()))
                 .collect(),
             program: t.program.clone(),
             window_proposal: t

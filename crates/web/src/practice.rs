@@ -24,14 +24,6 @@ fn today(st: &AppState) -> Date {
     OffsetDateTime::now_utc().to_offset(st.config().local_offset).date()
 }
 
-fn title_of(st: &AppState, r: &Record) -> String {
-    match (&r.plan.experiment, &r.plan.custom) {
-        (Some(id), _) => st.catalog().experiment(id).map(|e| e.title.clone()).unwrap_or_else(|| id.clone()),
-        (None, Some(t)) => t.clone(),
-        _ => String::new(),
-    }
-}
-
 /// A 0-100 rating field: a range input with its number shown, plus words at 0, 50 and 100.
 pub struct Rating {
     name: &'static str,
@@ -338,7 +330,7 @@ async fn record_page(
         chrome: Chrome::new("Experiment", "practice"),
         csrf,
         id: r.id,
-        title: title_of(st, r),
+        title: st.catalog().record_title(r),
         smaller: r
             .plan
             .experiment
@@ -533,14 +525,7 @@ pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
         not_as_feared: t.not_as_feared(),
         worse: t.worse,
     };
-    let mut total = practice::StageTally::default();
-    for t in &stages {
-        total.done += t.done;
-        total.as_feared += t.as_feared;
-        total.better += t.better;
-        total.mixed += t.mixed;
-        total.worse += t.worse;
-    }
+    let total = practice::StageTally::total(&stages);
     // The chart: the last 24 months at most, x across 40..580, y 0-100% down 220..20.
     let shown: Vec<&drawbridge_store::BeliefMonth> = months.iter().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
     let n = shown.len().max(2) - 1;

@@ -18,6 +18,18 @@ pub struct StageTally {
 }
 
 impl StageTally {
+    /// The sum over several stages.
+    pub fn total(stages: &[StageTally]) -> StageTally {
+        stages.iter().fold(StageTally::default(), |mut t, s| {
+            t.done += s.done;
+            t.as_feared += s.as_feared;
+            t.better += s.better;
+            t.mixed += s.mixed;
+            t.worse += s.worse;
+            t
+        })
+    }
+
     /// Times the feared outcome did not happen as feared.
     pub fn not_as_feared(&self) -> u32 {
         self.better + self.mixed
