@@ -160,6 +160,8 @@ pub enum ChallengeAction {
         /// connection-7 or ladder-4w.
         #[arg(long, default_value = "connection-7")]
         program: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Where you are in the program today.
     Status {
@@ -170,6 +172,8 @@ pub enum ChallengeAction {
     Done {
         #[arg(long)]
         reflection: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -607,7 +611,7 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
     let store = open::store(ctx, Workload::Command).await?;
     let today = today_date(ctx);
     match action {
-        ChallengeAction::Start { program } => {
+        ChallengeAction::Start { program, json } => {
             let p = c.program(&program).ok_or_else(|| {
                 let ids: Vec<&str> = c.programs.iter().map(|p| p.id.as_str()).collect();
                 UserError::new(
@@ -623,9 +627,13 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 )
                 .into());
             }
-            store.start_program(&p.id, today).await?;
+            let run = store.start_program(&p.id, today).await?;
             store.close().await;
-            println!("{} starts today.\n{}", p.title, p.about.trim());
+            if json {
+                println!("{}", serde_json::to_string(&run)?);
+            } else {
+                println!("{} starts today.\n{}", p.title, p.about.trim());
+            }
             Ok(())
         }
         ChallengeAction::Status { json } => {
@@ -673,7 +681,7 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
             }
             Ok(())
         }
-        ChallengeAction::Done { reflection } => {
+        ChallengeAction::Done { reflection, json } => {
             let Some((mut run, p)) = practice_today::active_program(&store, c, today).await? else {
                 store.close().await;
                 return Err(UserError::new("No program is running.", "Start one with `drawbridge challenge start`.").into());

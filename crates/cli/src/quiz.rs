@@ -46,7 +46,10 @@ pub struct ProfileArgs {
 #[derive(clap::Subcommand)]
 pub enum InstrumentAction {
     /// List the questionnaires you can take or score.
-    List,
+    List {
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a questionnaire file and copy it into your data.
     Add {
         /// The instrument's TOML file.
@@ -416,11 +419,19 @@ pub async fn profile(ctx: &Ctx, a: ProfileArgs) -> Result<()> {
 pub async fn instrument(ctx: &Ctx, action: InstrumentAction) -> Result<()> {
     let c = catalog()?;
     match action {
-        InstrumentAction::List => {
+        InstrumentAction::List { json } => {
             let store = open::store(ctx, Workload::Command).await?;
             let all = store.instruments(c).await?;
             store.close().await;
             let mut out = std::io::stdout().lock();
+            if json {
+                let list: Vec<Value> = all
+                    .iter()
+                    .map(|i| json!({"id": i.id, "title": i.title, "version": i.version, "items": i.items.len(), "needs_wording": i.needs_wording}))
+                    .collect();
+                writeln!(out, "{}", Value::Array(list))?;
+                return Ok(());
+            }
             for i in all {
                 let state = if i.needs_wording {
                     " (scoring key: add its wording to take it here)"

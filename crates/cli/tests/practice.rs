@@ -226,7 +226,12 @@ fn the_challenge_runs_day_by_day_with_reflections() {
     let s = json(d.path(), &["challenge", "status", "--json"]);
     assert_eq!(s["program"]["day"]["day"], 1);
     assert!(s["program"]["experiment"]["stage"].as_u64().expect("stage") <= 1);
-    ok(d.path(), &["challenge", "done", "--reflection", "Harder than I thought, and fine"]);
+    let done = json(
+        d.path(),
+        &["challenge", "done", "--reflection", "Harder than I thought, and fine", "--json"],
+    );
+    assert_eq!(done["day"], 1);
+    assert_eq!(done["finished"], false);
     assert_eq!(json(d.path(), &["challenge", "status", "--json"])["program"]["done"], true);
     let export = json(d.path(), &["export"]);
     assert_eq!(

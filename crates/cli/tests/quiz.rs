@@ -187,6 +187,15 @@ fn a_scoring_key_takes_licensed_wording_and_an_added_instrument_is_kept() {
     let words: String = (1..=9).map(|n| format!("Statement number {n}\n")).collect();
     let file = write(d.path(), "words.txt", &words);
     ok(d.path(), &["instrument", "wording", "ecr-rs", &file]);
+    let listed: Value = serde_json::from_str(&ok(d.path(), &["instrument", "list", "--json"])).expect("json");
+    let rs = listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|i| i["id"] == "ecr-rs")
+        .cloned()
+        .expect("ecr-rs");
+    assert_eq!(rs["needs_wording"], false);
     let list = ok(d.path(), &["instrument", "list"]);
     let line = list.lines().find(|l| l.starts_with("ecr-rs")).expect("listed");
     assert!(!line.contains("add its wording"), "{line}");
