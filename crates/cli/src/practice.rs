@@ -704,6 +704,10 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 store.save_program_run(&run).await?;
             }
             store.close().await;
+            if json {
+                println!("{}", json!({"run": run, "day": day.day, "finished": run.finished(p, today)}));
+                return Ok(());
+            }
             println!(
                 "Day {} checked off. {}",
                 day.day,
