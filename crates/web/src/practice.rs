@@ -526,7 +526,7 @@ pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
         worse: t.worse,
     };
     let total = practice::StageTally::total(&stages);
-    // The chart: the last 24 months at most, x across 40..580, y 0-100% down 220..20.
+    // The chart: the last 24 months at most, x across 44..384, y 0-100% down 220..20.
     let shown: Vec<&drawbridge_store::BeliefMonth> = months.iter().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
     let n = shown.len().max(2) - 1;
     let points: Vec<MonthPoint> = shown
@@ -534,9 +534,9 @@ pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
         .enumerate()
         .map(|(i, m)| {
             let x = if shown.len() == 1 {
-                310.0
+                214.0
             } else {
-                40.0 + 540.0 * i as f64 / n as f64
+                44.0 + 340.0 * i as f64 / n as f64
             };
             MonthPoint {
                 month: m.month.clone(),
