@@ -447,12 +447,14 @@ async fn find_record(store: &Store, s: &str) -> Result<Uuid> {
         )
         .into());
     }
-    let candidates = store.experiment_records(None, 100_000).await?;
-    let hits: Vec<Uuid> = candidates
-        .iter()
-        .map(|r| r.id)
-        .filter(|id| id.simple().to_string().starts_with(&prefix))
-        .collect();
+    if !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(UserError::new(
+            format!("\"{s}\" is not a record id."),
+            "Ids are letters a-f and digits; `drawbridge today` lists them.",
+        )
+        .into());
+    }
+    let hits = store.experiment_ids_starting_with(&prefix).await?;
     match hits.as_slice() {
         [one] => Ok(*one),
         [] => Err(UserError::new(

@@ -270,6 +270,22 @@ impl Store {
         self.backend.record(id).await
     }
 
+    /// Records whose id starts with `prefix`: hex digits, with or without
+    /// hyphens (as `drawbridge today` prints short ids). At most 2, which is
+    /// enough to tell one match from several.
+    pub async fn experiment_ids_starting_with(&self, prefix: &str) -> Result<Vec<Uuid>, StoreError> {
+        // Put the hyphens back where a UUID has them: 8-4-4-4-12.
+        let hex: String = prefix.chars().filter(|c| *c != '-').map(|c| c.to_ascii_lowercase()).collect();
+        let mut hyphenated = String::with_capacity(hex.len() + 4);
+        for (i, c) in hex.chars().enumerate() {
+            if matches!(i, 8 | 12 | 16 | 20) {
+                hyphenated.push('-');
+            }
+            hyphenated.push(c);
+        }
+        self.backend.record_ids_with_prefix(&hyphenated, 2).await
+    }
+
     pub async fn delete_experiment_record(&self, id: Uuid) -> Result<bool, StoreError> {
         self.backend.delete_record(id).await
     }

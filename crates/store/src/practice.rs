@@ -167,6 +167,22 @@ impl SqliteStore {
         row.map(|r| record_from_row(&r)).transpose()
     }
 
+    /// Ids of records whose id starts with `prefix` (hyphenated form), at most `limit`.
+    pub(crate) async fn record_ids_with_prefix(&self, prefix: &str, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        // Ids are lower-case hex and hyphens, so a range on the primary key
+        // finds them without scanning: prefix <= id < prefix + '~'.
+        let rows: Vec<String> = sqlx::query_scalar("SELECT id FROM experiment_records WHERE id >= ? AND id < ? ORDER BY id LIMIT ?")
+            .bind(prefix)
+            .bind(format!("{prefix}~"))
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await
+            .map_err(self.err())?;
+        rows.iter()
+            .map(|id| Uuid::parse_str(id).map_err(|e| StoreError::Database(format!("a stored id is not valid: {e}"))))
+            .collect()
+    }
+
     pub(crate) async fn delete_record(&self, id: Uuid) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM experiment_records WHERE id = ?")
             .bind(id.to_string())

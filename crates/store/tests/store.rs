@@ -549,3 +549,43 @@ mod practice_store {
         }
     }
 }
+
+#[tokio::test]
+async fn a_record_is_found_by_the_start_of_its_id_with_or_without_hyphens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = fresh(dir.path()).await;
+    let plan = drawbridge_core::practice::Plan {
+        experiment: None,
+        custom: Some("Call Ruth".into()),
+        stage: 1,
+        with_whom: None,
+        planned_for: time::macros::date!(2026 - 11 - 21),
+        prediction: "p".into(),
+        belief_before: 50,
+        want: 50,
+        expect: 50,
+    };
+    let a = s.plan_experiment(plan.clone()).await.expect("a");
+    let b = s.plan_experiment(plan).await.expect("b");
+    let simple = a.id.simple().to_string();
+    assert_eq!(
+        s.experiment_ids_starting_with(&simple[..12]).await.expect("12"),
+        vec![a.id],
+        "across the first hyphen"
+    );
+    assert_eq!(
+        s.experiment_ids_starting_with(&a.id.to_string()[..13]).await.expect("hyphenated"),
+        vec![a.id]
+    );
+    assert_eq!(
+        s.experiment_ids_starting_with(&simple.to_uppercase()[..20]).await.expect("upper"),
+        vec![a.id]
+    );
+    assert_eq!(
+        s.experiment_ids_starting_with(&simple[..4]).await.expect("short").len(),
+        2,
+        "both share a time prefix"
+    );
+    assert!(s.experiment_ids_starting_with("ffffffff").await.expect("none").is_empty());
+    let _ = b;
+}
