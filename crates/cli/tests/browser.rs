@@ -309,65 +309,15 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
             "A note long enough to need wrapping on the narrowest phone screen we support.",
         ],
     );
-    let answers: serde_json::Map<String, Value> = [
-        ("av", 8),
-        ("ax", 8),
-        ("ia", 4),
-        ("ca", 4),
-        ("ig", 4),
-        ("co", 4),
-        ("of", 4),
-        ("ed", 4),
-        ("cr", 2),
-        ("ss", 2),
-        ("as", 2),
-        ("bk", 2),
-        ("ta", 2),
-    ]
-    .iter()
-    .flat_map(|(p, n)| (1..=*n).map(move |i| (format!("{p}{i}"), Value::from((i % 7) + 1))))
-    .collect();
+
     let file = d.path().join("answers.json");
-    std::fs::write(&file, Value::Object(answers).to_string()).expect("write");
+    std::fs::write(&file, patterns_answers(|n| (n % 7) as i64 + 1)).expect("write");
     ok(d.path(), &["quiz", "--answers", file.to_str().expect("utf-8"), "--save"]);
     ok(d.path(), &["quiz", "--answers", file.to_str().expect("utf-8"), "--save"]);
     ok(d.path(), &["stage", "--calibrate", "20", "30", "70", "90"]);
-    let log = |id: &str, date: &str, peak: &str, outcome: &str, flooded: bool| {
-        let mut args = vec![
-            "experiment",
-            "log",
-            id,
-            "--prediction",
-            "They will be annoyed with me",
-            "--belief",
-            "70",
-            "--want",
-            "60",
-            "--expect",
-            "40",
-            "--peak",
-            peak,
-            "--after",
-            "20",
-            "--outcome",
-            outcome,
-            "--belief-after",
-            "35",
-            "--capacity",
-            "60",
-            "--date",
-            date,
-            "--learned",
-            "Asking was smaller than I feared",
-        ];
-        if flooded {
-            args.push("--flooded");
-        }
-        ok(d.path(), &args);
-    };
-    log("s1-reply-within-the-hour", "2026-09-10", "40", "better", false);
-    log("s1-say-which-one", "2026-10-05", "50", "mixed", false);
-    log("s1-voice-note-ask", "2026-11-01", "90", "worse", true);
+    log_experiment(d.path(), "s1-reply-within-the-hour", "2026-09-10", "40", "better", false);
+    log_experiment(d.path(), "s1-say-which-one", "2026-10-05", "50", "mixed", false);
+    log_experiment(d.path(), "s1-voice-note-ask", "2026-11-01", "90", "worse", true);
     let planned: Value = serde_json::from_str(&ok(
         d.path(),
         &[

@@ -11,39 +11,6 @@ fn json(d: &std::path::Path, args: &[&str]) -> Value {
     serde_json::from_str(&ok(d, args)).unwrap_or_else(|e| panic!("{args:?} printed no JSON: {e}"))
 }
 
-fn log(d: &std::path::Path, id: &str, date: &str, peak: &str, outcome: &str) {
-    ok(
-        d,
-        &[
-            "experiment",
-            "log",
-            id,
-            "--prediction",
-            "They will be annoyed",
-            "--belief",
-            "70",
-            "--want",
-            "60",
-            "--expect",
-            "40",
-            "--peak",
-            peak,
-            "--after",
-            "10",
-            "--outcome",
-            outcome,
-            "--belief-after",
-            "30",
-            "--capacity",
-            "60",
-            "--date",
-            date,
-            "--learned",
-            "People mostly said yes",
-        ],
-    );
-}
-
 fn days_ago(n: i64) -> String {
     (time::OffsetDateTime::now_utc() - time::Duration::days(n)).date().to_string()
 }
@@ -77,10 +44,10 @@ fn three_calm_experiments_offer_the_next_stage_and_a_flood_holds() {
         .map(|e| e["id"].as_str().expect("id").to_string())
         .collect();
     assert!(ids.len() >= 10);
-    log(d.path(), &ids[0], &days_ago(6), "50", "better");
-    log(d.path(), &ids[1], &days_ago(4), "40", "as-feared");
+    log_experiment(d.path(), &ids[0], &days_ago(6), "50", "better", false);
+    log_experiment(d.path(), &ids[1], &days_ago(4), "40", "as-feared", false);
     assert_eq!(json(d.path(), &["today", "--json"])["step_up_offered"], false);
-    log(d.path(), &ids[2], &days_ago(2), "45", "mixed");
+    log_experiment(d.path(), &ids[2], &days_ago(2), "45", "mixed", false);
     let t = json(d.path(), &["today", "--json"]);
     assert_eq!(t["step_up_offered"], true, "{t}");
     assert!(t["advice_text"].as_str().expect("text").contains("Stage 2 is open"));
@@ -88,7 +55,7 @@ fn three_calm_experiments_offer_the_next_stage_and_a_flood_holds() {
     ok(d.path(), &["stage", "2"]);
     let stage2 = json(d.path(), &["experiments", "--stage", "2", "--json"]);
     let s2 = stage2[0]["id"].as_str().expect("id").to_string();
-    log(d.path(), &s2, &days_ago(0), "90", "worse");
+    log_experiment(d.path(), &s2, &days_ago(0), "90", "worse", false);
     let t = json(d.path(), &["today", "--json"]);
     assert_eq!(t["advice"]["advice"], "flood");
     assert_eq!(t["suggestion"]["smaller"], true, "after a flood, the smaller variation");

@@ -10,30 +10,6 @@ use std::process::Stdio;
 use common::*;
 use serde_json::Value;
 
-fn patterns_answers(value: i64) -> String {
-    let mut m = serde_json::Map::new();
-    for (prefix, n) in [
-        ("av", 8),
-        ("ax", 8),
-        ("ia", 4),
-        ("ca", 4),
-        ("ig", 4),
-        ("co", 4),
-        ("of", 4),
-        ("ed", 4),
-        ("cr", 2),
-        ("ss", 2),
-        ("as", 2),
-        ("bk", 2),
-        ("ta", 2),
-    ] {
-        for i in 1..=n {
-            m.insert(format!("{prefix}{i}"), Value::from(value));
-        }
-    }
-    Value::Object(m).to_string()
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, text).expect("write");
@@ -43,7 +19,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 #[test]
 fn scripted_scoring_prints_scale_scores_without_prompts() {
     let d = tempdir();
-    let file = write(d.path(), "answers.json", &patterns_answers(6));
+    let file = write(d.path(), "answers.json", &patterns_answers(|_| 6));
     let out: Value = serde_json::from_str(&ok(d.path(), &["quiz", "--answers", &file, "--json"])).expect("json");
     assert_eq!(out["instrument"], "patterns");
     assert_eq!(out["scores"]["control"]["value"], 6.0);
@@ -103,8 +79,8 @@ fn bad_answers_and_bad_instruments_are_named() {
 #[test]
 fn a_saved_result_builds_the_profile_and_retakes_show_change() {
     let d = tempdir();
-    let high = write(d.path(), "high.json", &patterns_answers(6));
-    let low = write(d.path(), "low.json", &patterns_answers(3));
+    let high = write(d.path(), "high.json", &patterns_answers(|_| 6));
+    let low = write(d.path(), "low.json", &patterns_answers(|_| 3));
     ok(d.path(), &["quiz", "--answers", &high, "--save"]);
     ok(d.path(), &["quiz", "--answers", &low, "--save"]);
     let p: Value = serde_json::from_str(&ok(d.path(), &["profile", "--json"])).expect("json");
@@ -231,7 +207,7 @@ fn fhir_python() -> Option<String> {
 #[test]
 fn quiz_results_export_as_fhir_r4_that_a_real_validator_accepts() {
     let d = tempdir();
-    let file = write(d.path(), "answers.json", &patterns_answers(4));
+    let file = write(d.path(), "answers.json", &patterns_answers(|_| 4));
     ok(d.path(), &["quiz", "--answers", &file, "--save"]);
     let rs = write(d.path(), "rs.json", r#"{"1": 2, "2": 2, "3": 2}"#);
     ok(

@@ -187,3 +187,48 @@ pub fn tempdir() -> tempfile::TempDir {
 pub fn db_path(dir: &Path) -> PathBuf {
     dir.join("drawbridge.db")
 }
+
+/// Answers to every Patterns Quiz item, as the JSON object `quiz --answers`
+/// reads; `value(n)` answers the n-th item. Built from the bundled quiz, so it
+/// follows the content.
+pub fn patterns_answers(value: impl Fn(usize) -> i64) -> String {
+    let c = drawbridge_core::Catalog::embedded().expect("content");
+    let items = &c.instrument("patterns").expect("patterns").items;
+    let m: serde_json::Map<String, serde_json::Value> = items.iter().enumerate().map(|(n, i)| (i.id.clone(), value(n).into())).collect();
+    serde_json::Value::Object(m).to_string()
+}
+
+/// `drawbridge experiment log` with a fixed plan and the given follow-up.
+pub fn log_experiment(dir: &Path, id: &str, date: &str, peak: &str, outcome: &str, flooded: bool) {
+    let mut args = vec![
+        "experiment",
+        "log",
+        id,
+        "--prediction",
+        "They will be annoyed with me",
+        "--belief",
+        "70",
+        "--want",
+        "60",
+        "--expect",
+        "40",
+        "--peak",
+        peak,
+        "--after",
+        "10",
+        "--outcome",
+        outcome,
+        "--belief-after",
+        "30",
+        "--capacity",
+        "60",
+        "--date",
+        date,
+        "--learned",
+        "Asking was smaller than I feared",
+    ];
+    if flooded {
+        args.push("--flooded");
+    }
+    ok(dir, &args);
+}
