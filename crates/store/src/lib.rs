@@ -8,12 +8,20 @@
 //! versioned JSON format used to move data in and out.
 
 pub mod error;
+mod exit;
 pub mod export;
 pub mod fhir;
 pub mod keys;
 mod practice;
 mod sqlite;
 pub mod today;
+
+/// Connections SQLite has opened and not yet finished closing, for tests that
+/// check a dropped store really lets go of its database.
+#[doc(hidden)]
+pub fn open_connections() -> usize {
+    exit::open_connections()
+}
 
 use std::path::{Path, PathBuf};
 

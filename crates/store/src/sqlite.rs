@@ -49,6 +49,7 @@ pub(crate) struct SqliteStore {
 impl SqliteStore {
     pub(crate) async fn open(path: &Path, key: &DataKey, workload: Workload, create: bool) -> Result<SqliteStore, StoreError> {
         check_not_plain_sqlite(path)?;
+        crate::exit::install();
         quiet_sqlcipher().await;
         let key_value = key.pragma_value();
         let options = SqliteConnectOptions::from_str("sqlite://")
