@@ -7,6 +7,7 @@
 
 mod config;
 mod data;
+mod moment;
 mod open;
 mod passphrase;
 mod practice;
@@ -76,8 +77,23 @@ enum Command {
         #[command(subcommand)]
         action: quiz::InstrumentAction,
     },
-    /// Show crisis lines for your region.
+    /// Show crisis lines for your region and your safety plan.
     HelpNow(urges::HelpNowArgs),
+    /// When the urge to pull away fires: the five-minute pause (or --short, --grounding, --parts).
+    Pause(moment::PauseArgs),
+    /// Words to say instead of going quiet, by group.
+    Scripts(moment::ScriptsArgs),
+    /// After something went badly: the capacity sentence and a three-column reset.
+    Reset(moment::ResetArgs),
+    /// Write an unsent letter in the terminal; it is never stored or sent.
+    Letter,
+    /// Read text on standard input and say whether it would bring up the crisis panel.
+    Scan(moment::ScanArgs),
+    /// Show or write your personal safety plan.
+    SafetyPlan {
+        #[command(subcommand)]
+        action: Option<moment::PlanAction>,
+    },
     /// Protect your data with a passphrase, change it, or remove it.
     Passphrase {
         #[command(subcommand)]
@@ -172,6 +188,12 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Urge(args)) => urges::log(&ctx, args).await,
             Some(Command::Urges(args)) => urges::list(&ctx, args).await,
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
+            Some(Command::Pause(args)) => moment::pause(&ctx, args).await,
+            Some(Command::Scripts(args)) => moment::scripts(args),
+            Some(Command::Reset(args)) => moment::reset(&ctx, args).await,
+            Some(Command::Letter) => moment::letter(),
+            Some(Command::Scan(args)) => moment::scan(args),
+            Some(Command::SafetyPlan { action }) => moment::safety_plan(&ctx, action).await,
             Some(Command::Quiz(args)) => quiz::quiz(&ctx, args).await,
             Some(Command::Today(args)) => practice::today(&ctx, args).await,
             Some(Command::Experiments(args)) => practice::experiments(&ctx, args).await,

@@ -370,7 +370,7 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             let store = open::store(ctx, Workload::Command).await?;
             let plan = build_plan(ctx, &store, c, &a).await?;
             let r = store.plan_experiment(plan).await?;
-            store.close().await;
+            let texts = plan_texts(&r);
             if a.json {
                 println!("{}", record_json(c, &r));
             } else {
@@ -385,6 +385,8 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
                     short(r.id)
                 );
             }
+            crate::moment::care_after_save(&store, &texts, a.json).await?;
+            store.close().await;
             Ok(())
         }
         ExperimentAction::Done { record, done, json } => {
@@ -397,7 +399,6 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("the record just saved could not be read back"))?;
             let t = practice_today::today(&store, c, OffsetDateTime::now_utc(), ctx.local_offset).await?;
-            store.close().await;
             if json {
                 println!("{}", json!({"record": record_json(c, &r), "advice": t.advice}));
             } else {
@@ -408,7 +409,21 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
                 if let Some(a) = &t.advice {
                     println!("{}", c.practice.advice_sentence(a));
                 }
+                if result.flooded
+                    || matches!(
+                        result.outcome,
+                        drawbridge_core::practice::Outcome::Worse | drawbridge_core::practice::Outcome::AsFeared
+                    )
+                {
+                    println!(
+                        "If it was hard: `drawbridge reset --record {} --capacity {}` walks through it, and `drawbridge pause` helps right now.",
+                        short(id),
+                        result.capacity
+                    );
+                }
             }
+            crate::moment::care_after_save(&store, &result_texts(&result), json).await?;
+            store.close().await;
             Ok(())
         }
         ExperimentAction::Log { plan, done, date } => {
@@ -423,19 +438,38 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             // Noon on that day, local time: the day is what counts.
             let at = PrimitiveDateTime::new(day, Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(ctx.local_offset);
             let r = store.log_experiment(p, result, at).await?;
-            store.close().await;
             if plan.json {
                 println!("{}", record_json(c, &r));
             } else {
                 println!("Logged: {} on {}.", c.record_title(&r), day);
             }
+            let mut texts = plan_texts(&r);
+            if let Some(res) = &r.result {
+                texts.extend(result_texts(res));
+            }
+            crate::moment::care_after_save(&store, &texts, plan.json).await?;
+            store.close().await;
             Ok(())
         }
     }
 }
 
+/// The free text of a plan, for the safety scanner.
+fn plan_texts(r: &Record) -> Vec<&str> {
+    [Some(&r.plan.prediction), r.plan.custom.as_ref(), r.plan.with_whom.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
+}
+
+/// The free text of a result, for the safety scanner.
+fn result_texts(r: &Res) -> Vec<&str> {
+    [&r.what_happened, &r.learned].into_iter().flatten().map(String::as_str).collect()
+}
+
 /// A record by full id or by the first characters of it (at least 4).
-async fn find_record(store: &Store, s: &str) -> Result<Uuid> {
+pub(crate) async fn find_record(store: &Store, s: &str) -> Result<Uuid> {
     if let Ok(id) = Uuid::parse_str(s) {
         return Ok(id);
     }
@@ -697,28 +731,32 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 )
                 .into());
             };
+            let mut saved_reflection = None;
             if !run.done(day.day) {
+                saved_reflection = text(reflection);
                 run.entries.push(ProgramEntry {
                     day: day.day,
                     done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
-                    reflection: text(reflection),
+                    reflection: saved_reflection.clone(),
                 });
                 store.save_program_run(&run).await?;
             }
-            store.close().await;
             if json {
                 println!("{}", json!({"run": run, "day": day.day, "finished": run.finished(p, today)}));
-                return Ok(());
+            } else {
+                println!(
+                    "Day {} checked off. {}",
+                    day.day,
+                    if run.finished(p, today) {
+                        p.summary.trim()
+                    } else {
+                        "See you tomorrow."
+                    }
+                );
             }
-            println!(
-                "Day {} checked off. {}",
-                day.day,
-                if run.finished(p, today) {
-                    p.summary.trim()
-                } else {
-                    "See you tomorrow."
-                }
-            );
+            let texts: Vec<&str> = saved_reflection.iter().map(String::as_str).collect();
+            crate::moment::care_after_save(&store, &texts, json).await?;
+            store.close().await;
             Ok(())
         }
     }

@@ -78,19 +78,27 @@ pub async fn log(ctx: &Ctx, a: UrgeArgs) -> Result<()> {
         .map_err(|e| UserError::new(e.to_string(), "Nothing was saved; run the command again with a valid value."))?;
     let store = open::store(ctx, Workload::Command).await?;
     let urge = store.add_urge(entry, OffsetDateTime::now_utc()).await?;
-    store.close().await;
-    let mut out = std::io::stdout().lock();
-    if a.json {
-        serde_json::to_writer(&mut out, &urge)?;
-        writeln!(out)?;
-    } else {
-        let name = catalog
-            .urges
-            .kind(&urge.entry.kind)
-            .map(|k| k.name.as_str())
-            .unwrap_or(&urge.entry.kind);
-        writeln!(out, "Saved: {name}, {}. Noticing it is the skill.", local(ctx, urge.at))?;
+    {
+        let mut out = std::io::stdout().lock();
+        if a.json {
+            serde_json::to_writer(&mut out, &urge)?;
+            writeln!(out)?;
+        } else {
+            let name = catalog
+                .urges
+                .kind(&urge.entry.kind)
+                .map(|k| k.name.as_str())
+                .unwrap_or(&urge.entry.kind);
+            writeln!(out, "Saved: {name}, {}. Noticing it is the skill.", local(ctx, urge.at))?;
+        }
     }
+    let texts: Vec<&str> = [&urge.entry.about, &urge.entry.note]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    crate::moment::care_after_save(&store, &texts, a.json).await?;
+    store.close().await;
     Ok(())
 }
 
@@ -191,21 +199,27 @@ fn line(ctx: &Ctx, c: &Catalog, u: &Urge) -> String {
 pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
     let catalog = catalog()?;
     let mut region = a.region.or_else(|| ctx.file.region.clone());
-    // Use the saved region only if that needs no passphrase: crisis lines are
-    // never behind a prompt.
-    if region.is_none()
-        && ctx.paths.db.exists()
-        && !drawbridge_store::KeyFile::read(&ctx.paths.key)
-            .ok()
-            .flatten()
-            .is_some_and(|k| k.needs_passphrase())
+    // Read the saved region and the safety plan only if that needs no
+    // passphrase: crisis lines are never behind a prompt.
+    let locked = drawbridge_store::KeyFile::read(&ctx.paths.key)
+        .ok()
+        .flatten()
+        .is_some_and(|k| k.needs_passphrase());
+    let mut plan = None;
+    if ctx.paths.db.exists()
+        && !locked
         && let Ok(store) = open::store(ctx, Workload::Command).await
     {
-        region = store.setting(drawbridge_core::crisis::REGION_SETTING).await.ok().flatten();
+        if region.is_none() {
+            region = store.setting(drawbridge_core::crisis::REGION_SETTING).await.ok().flatten();
+        }
+        plan = store.safety_plan().await.ok();
         store.close().await;
     }
     let r = catalog.crisis.region_or_default(region.as_deref());
     let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", catalog.safety.help_hope.split_whitespace().collect::<Vec<_>>().join(" "))?;
+    writeln!(out)?;
     writeln!(out, "If you or someone else is in immediate danger, call {}.", r.emergency)?;
     writeln!(out)?;
     writeln!(out, "{}:", r.name)?;
@@ -219,5 +233,15 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
     writeln!(out)?;
     let others: Vec<&str> = catalog.crisis.regions().iter().map(|r| r.code.as_str()).collect();
     writeln!(out, "Other regions: drawbridge help-now --region {}", others.join("|"))?;
+    writeln!(out)?;
+    match plan {
+        Some(p) => write!(out, "{}", crate::moment::plan_text(catalog, &p))?,
+        None if locked => writeln!(
+            out,
+            "{}: it is behind your passphrase, so it is not shown here. See it with `drawbridge safety-plan`.",
+            catalog.safety.plan_title
+        )?,
+        None => write!(out, "{}", crate::moment::plan_text(catalog, &Default::default()))?,
+    }
     Ok(())
 }

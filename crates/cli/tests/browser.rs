@@ -84,6 +84,10 @@ fn free_port() -> u16 {
 }
 
 async fn browser(t: &Tools, dark: bool) -> (Driver, Client) {
+    browser_with(t, dark, &[]).await
+}
+
+async fn browser_with(t: &Tools, dark: bool, extra: &[&str]) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new(&t.chromedriver)
         .arg(format!("--port={port}"))
@@ -113,6 +117,7 @@ async fn browser(t: &Tools, dark: bool) -> (Driver, Client) {
     if dark {
         args.push("--blink-settings=preferredColorScheme=0".into());
     }
+    args.extend(extra.iter().map(|a| a.to_string()));
     let mut caps = serde_json::Map::new();
     caps.insert("goog:chromeOptions".into(), json!({ "binary": t.chromium, "args": args }));
     let start = Instant::now();
@@ -349,6 +354,11 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         format!("/practice/records/{}", rec["id"].as_str().expect("id"))
     };
     ok(d.path(), &["challenge", "start"]);
+    ok(
+        d.path(),
+        &["safety-plan", "set", "warning-signs", "I stop answering messages and stay in bed"],
+    );
+    ok(d.path(), &["reset", "--capacity", "70", "--felt", "Heavy and hot in the face"]);
     let server = Server::start(d.path(), &[], &[]);
     let (_driver, c) = browser(&t, true).await;
     let base = format!("http://{}", server.host());
@@ -383,6 +393,21 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         flooded_record.as_str(),
         "/ledger",
         "/practice/settings",
+        "/pause",
+        "/pause/pause",
+        "/pause/short",
+        "/pause/pause/3",
+        "/pause/short/2",
+        "/pause/parts/1",
+        "/pause/grounding/done",
+        "/pause/pause/done?stopped=1",
+        "/scripts",
+        "/after",
+        &format!("/after?record={}", flooded_record.trim_start_matches("/practice/records/")),
+        "/letter",
+        "/safety-plan",
+        "/safety-plan/edit",
+        "/?care=1",
     ] {
         c.goto(&format!("{base}{path}")).await.expect("page");
         fits_width(&c, path).await;
@@ -534,4 +559,203 @@ async fn the_patterns_quiz_can_be_completed_by_keyboard_alone_and_every_step_pas
     assert!(today.contains("Chosen because"), "{today}");
     axe(&c, &t, "Today with practice").await;
     c.close().await.expect("close");
+}
+
+/// A proxy between the browser and the server that keeps a copy of every
+/// byte the browser sends (request lines, headers and bodies). It rewrites the
+/// Host and Origin authority so the server's host check still applies.
+struct Recorder {
+    port: u16,
+    sent: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Recorder {
+    fn start(server_port: u16) -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = sent.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(upstream) = std::net::TcpStream::connect(("127.0.0.1", server_port)) else {
+                    continue;
+                };
+                let (mut c_read, mut c_write) = (client.try_clone().expect("clone"), client);
+                let (mut u_read, mut u_write) = (upstream.try_clone().expect("clone"), upstream);
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut u_read, &mut c_write);
+                });
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16384];
+                    loop {
+                        let n = match c_read.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        log.lock().expect("log").extend_from_slice(&buf[..n]);
+                        // Same length rewrite: both authorities are 127.0.0.1 with a 5-digit-or-less port.
+                        let text =
+                            String::from_utf8_lossy(&buf[..n]).replace(&format!("127.0.0.1:{port}"), &format!("127.0.0.1:{server_port}"));
+                        if u_write.write_all(text.as_bytes()).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        Recorder { port, sent }
+    }
+
+    fn saw(&self, needle: &str) -> bool {
+        String::from_utf8_lossy(&self.sent.lock().expect("log")).contains(needle)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unsent_letter_leaves_no_trace_anywhere() {
+    let Some(t) = tools() else { return };
+    let d = tempdir();
+    ok(d.path(), &["urges"]);
+    let server = Server::start(d.path(), &[], &[]);
+    let proxy = Recorder::start(server.port);
+    let base = format!("http://127.0.0.1:{}", proxy.port);
+    let (_driver, c) = browser(&t, false).await;
+    c.goto(&format!("{base}/login?token={}", server.token)).await.expect("launch");
+    wait_text(&c, "Today").await;
+    c.goto(&format!("{base}/letter")).await.expect("letter");
+    axe(&c, &t, "/letter").await;
+    let words = "Dear R, quokka-lighthouse-7731, I wanted to stay and I left.";
+    type_into(&c, Locator::Id("letter-text"), words).await;
+    assert!(proxy.saw("GET /letter"), "the recorder sees the browser's requests");
+    // Let it go by keyboard: Tab from the text box to the button, then Enter.
+    type_into(&c, Locator::Id("letter-text"), "\u{E004}").await;
+    let focused = c
+        .execute("return document.activeElement.textContent;", vec![])
+        .await
+        .expect("focus");
+    let c_text = drawbridge_core::Catalog::embedded().expect("catalog");
+    assert_eq!(focused, Value::String(c_text.after.letter_release.clone()));
+    let button = c.active_element().await.expect("active");
+    button.send_keys(&fantoccini::key::Key::Enter.to_string()).await.expect("enter");
+    let released: String = c_text
+        .after
+        .letter_released
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    wait_text(&c, &released).await;
+    let value = c
+        .execute("return document.getElementById('letter-text').value;", vec![])
+        .await
+        .expect("value");
+    assert_eq!(value, Value::String(String::new()), "the text is gone from the page");
+    let storage = c
+        .execute("return [localStorage.length, sessionStorage.length, document.cookie];", vec![])
+        .await
+        .expect("storage");
+    assert_eq!(
+        storage,
+        json!([0, 0, ""]),
+        "nothing in browser storage (the session cookie is HttpOnly)"
+    );
+    // Write again, then leave the page and come back: nothing is restored.
+    type_into(&c, Locator::Id("letter-text"), words).await;
+    c.goto(&format!("{base}/pause")).await.expect("away");
+    c.back().await.expect("back");
+    let value = c
+        .execute("return document.getElementById('letter-text').value;", vec![])
+        .await
+        .expect("value");
+    assert_eq!(value, Value::String(String::new()), "going back does not bring it back");
+    // Other saves still work through the same browser and proxy.
+    c.goto(&format!("{base}/after")).await.expect("after");
+    type_into(&c, Locator::Id("reset-happened"), "I went quiet at dinner").await;
+    click(&c, Locator::Css("form[action='/after'] button[type=submit]")).await;
+    wait_text(&c, &c_text.after.saved).await;
+    assert!(proxy.saw("happened=I+went+quiet"), "a real save is visible to the recorder");
+    c.close().await.expect("close");
+
+    assert!(!proxy.saw("quokka"), "the letter was never in any request");
+    let export = ok(d.path(), &["export"]);
+    assert!(export.contains("I went quiet at dinner"));
+    assert!(!export.contains("quokka"), "the letter is not in the database");
+    let mut server = server;
+    let _ = server.child.kill();
+    let mut log = String::new();
+    if let Some(mut err) = server.child.stderr.take() {
+        use std::io::Read;
+        let _ = err.read_to_string(&mut log);
+    }
+    assert!(!log.contains("quokka"), "nor in the server's log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pause_by_keyboard_with_a_pacer_that_holds_still_for_reduced_motion() {
+    let Some(t) = tools() else { return };
+    let d = tempdir();
+    ok(d.path(), &["urges"]);
+    for reduced in [false, true] {
+        let server = Server::start(d.path(), &[], &[]);
+        let extra: &[&str] = if reduced { &["--force-prefers-reduced-motion"] } else { &[] };
+        let (_driver, c) = browser_with(&t, false, extra).await;
+        c.goto(&server.url).await.expect("launch");
+        wait_text(&c, "Today").await;
+        // The pull-away link sits in the header of every page: reach it by keyboard.
+        assert!(tab_to(&c, "a.pull-away").await, "the pull-away link is reachable by Tab");
+        c.active_element()
+            .await
+            .expect("active")
+            .send_keys(&fantoccini::key::Key::Enter.to_string())
+            .await
+            .expect("enter");
+        wait_text(&c, "The short version").await;
+        axe(&c, &t, "/pause").await;
+        click(&c, Locator::Css("a[href='/pause/short']")).await;
+        click(&c, Locator::Css("button.primary")).await;
+        wait_text(&c, "step 1 of 3").await;
+        let focused = c.execute("return document.activeElement.tagName;", vec![]).await.expect("focus");
+        assert_eq!(focused, Value::String("H1".into()), "each step starts at its heading");
+        click(&c, Locator::Css("a.button.primary")).await;
+        wait_text(&c, "step 2 of 3").await;
+        axe(&c, &t, "/pause/short/2").await;
+        let anim = c
+            .execute(
+                "return getComputedStyle(document.querySelector('.pacer-shape')).animationName;",
+                vec![],
+            )
+            .await
+            .expect("style");
+        let expected = if reduced { "none" } else { "breathe-steady" };
+        assert_eq!(anim, Value::String(expected.into()), "reduced motion: {reduced}");
+        let first = text(&c).await;
+        tokio::time::sleep(Duration::from_millis(2200)).await;
+        let later = text(&c).await;
+        assert!(first.contains("Breath 1 of 5"), "{first}");
+        assert_ne!(first, later, "the words count each breath, moving shape or not");
+        let live = c
+            .execute(
+                "return document.querySelector('[data-timer-announce]').getAttribute('aria-live');",
+                vec![],
+            )
+            .await
+            .expect("live");
+        assert_eq!(live, Value::String("polite".into()));
+        let pacer_live = c
+            .execute("return document.querySelector('[data-pacer]').closest('[aria-live]');", vec![])
+            .await
+            .expect("pacer");
+        assert_eq!(pacer_live, Value::Null, "screen readers are not told every second");
+        // Stop part-way: the pause is still recorded, as not completed.
+        click(&c, Locator::Css("form[action='/pause/short/finish'] input[value='0'] ~ button")).await;
+        wait_text(&c, "You stopped").await;
+        c.close().await.expect("close");
+        drop(server);
+    }
+    let all: Value = serde_json::from_str(&ok(d.path(), &["export"])).expect("export");
+    let pauses = all["pauses"].as_array().expect("pauses");
+    assert_eq!(pauses.len(), 2);
+    assert!(pauses.iter().all(|p| p["protocol"] == "short" && p["completed"] == false));
 }

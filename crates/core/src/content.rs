@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::assess::{Instrument, ProfileText};
 use crate::crisis::{CrisisDirectory, Region};
+use crate::moment::{AfterText, PauseText, Protocol, Scripts};
 use crate::practice::{Experiment, PracticeText, Program};
+use crate::safety::{SafetyText, Scanner};
 use crate::urge::UrgeCatalog;
 
 /// The files compiled into the binary, by their path under `content/`.
@@ -51,6 +53,18 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "instruments/ecr-rs.key.toml",
         include_str!("../../../content/instruments/ecr-rs.key.toml"),
     ),
+    ("pause.toml", include_str!("../../../content/pause.toml")),
+    ("protocols/pause.toml", include_str!("../../../content/protocols/pause.toml")),
+    ("protocols/short.toml", include_str!("../../../content/protocols/short.toml")),
+    (
+        "protocols/grounding.toml",
+        include_str!("../../../content/protocols/grounding.toml"),
+    ),
+    ("protocols/parts.toml", include_str!("../../../content/protocols/parts.toml")),
+    ("scripts.toml", include_str!("../../../content/scripts.toml")),
+    ("after.toml", include_str!("../../../content/after.toml")),
+    ("safety.toml", include_str!("../../../content/safety.toml")),
+    ("safety/scan.toml", include_str!("../../../content/safety/scan.toml")),
     ("crisis/us.toml", include_str!("../../../content/crisis/us.toml")),
     ("crisis/uk.toml", include_str!("../../../content/crisis/uk.toml")),
     ("crisis/ie.toml", include_str!("../../../content/crisis/ie.toml")),
@@ -93,6 +107,13 @@ pub struct Catalog {
     pub experiments: Vec<Experiment>,
     pub programs: Vec<Program>,
     pub practice: PracticeText,
+    /// The guided protocols, in menu order.
+    pub protocols: Vec<Protocol>,
+    pub pause: PauseText,
+    pub scripts: Scripts,
+    pub after: AfterText,
+    pub safety: SafetyText,
+    pub scanner: Scanner,
 }
 
 impl Catalog {
@@ -106,6 +127,12 @@ impl Catalog {
         let mut experiment_ids = std::collections::HashSet::new();
         let mut programs: Vec<Program> = Vec::new();
         let mut practice = None;
+        let mut protocols: Vec<Protocol> = Vec::new();
+        let mut pause = None;
+        let mut scripts = None;
+        let mut after = None;
+        let mut safety = None;
+        let mut scanner = None;
         for (path, text) in files {
             if *path == "urges.toml" {
                 let catalog: UrgeCatalog = parse_toml(path, text)?;
@@ -115,6 +142,30 @@ impl Catalog {
                 let p: PracticeText = parse_toml(path, text)?;
                 p.validate(path)?;
                 practice = Some(p);
+            } else if *path == "pause.toml" {
+                pause = Some(parse_toml::<PauseText>(path, text)?);
+            } else if path.starts_with("protocols/") {
+                let p = Protocol::parse(path, text)?;
+                if protocols.iter().any(|q| q.id == p.id) {
+                    return Err(ContentError::new(
+                        path,
+                        None,
+                        format!("protocol id \"{}\" is used by another file", p.id),
+                    ));
+                }
+                protocols.push(p);
+            } else if *path == "scripts.toml" {
+                scripts = Some(Scripts::parse(path, text)?);
+            } else if *path == "after.toml" {
+                let a: AfterText = parse_toml(path, text)?;
+                a.validate(path)?;
+                after = Some(a);
+            } else if *path == "safety.toml" {
+                let s: SafetyText = parse_toml(path, text)?;
+                s.validate(path)?;
+                safety = Some(s);
+            } else if *path == "safety/scan.toml" {
+                scanner = Some(Scanner::parse(path, text)?);
             } else if path.starts_with("experiments/") {
                 experiments.extend(crate::practice::parse_experiments(path, text, &mut experiment_ids)?);
             } else if path.starts_with("programs/") {
@@ -154,6 +205,22 @@ impl Catalog {
         let profile = profile.ok_or_else(|| ContentError::new("profile.toml", None, "the profile wording file is missing"))?;
         let practice = practice.ok_or_else(|| ContentError::new("practice.toml", None, "the practice wording file is missing"))?;
         experiments.sort_by_key(|e: &Experiment| e.stage);
+        protocols.sort_by_key(|p| p.order);
+        for id in crate::moment::PROTOCOLS {
+            if !protocols.iter().any(|p| p.id == *id) {
+                return Err(ContentError::new(
+                    &format!("protocols/{id}.toml"),
+                    None,
+                    "this protocol file is missing",
+                ));
+            }
+        }
+        let missing = |file: &str, what: &str| ContentError::new(file, None, format!("the {what} file is missing"));
+        let pause = pause.ok_or_else(|| missing("pause.toml", "in-the-moment wording"))?;
+        let scripts = scripts.ok_or_else(|| missing("scripts.toml", "scripts"))?;
+        let after = after.ok_or_else(|| missing("after.toml", "after-it-goes-badly wording"))?;
+        let safety = safety.ok_or_else(|| missing("safety.toml", "safety plan wording"))?;
+        let scanner = scanner.ok_or_else(|| missing("safety/scan.toml", "crisis-language rules"))?;
         Ok(Catalog {
             urges,
             crisis,
@@ -162,6 +229,12 @@ impl Catalog {
             experiments,
             programs,
             practice,
+            protocols,
+            pause,
+            scripts,
+            after,
+            safety,
+            scanner,
         })
     }
 
@@ -181,6 +254,10 @@ impl Catalog {
             (None, Some(t)) => t.clone(),
             (None, None) => String::new(),
         }
+    }
+
+    pub fn protocol(&self, id: &str) -> Option<&Protocol> {
+        self.protocols.iter().find(|p| p.id == id)
     }
 
     pub fn program(&self, id: &str) -> Option<&Program> {

@@ -9,7 +9,9 @@
 pub mod assess;
 pub mod content;
 pub mod crisis;
+pub mod moment;
 pub mod practice;
+pub mod safety;
 pub mod urge;
 pub mod words;
 

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Instrument, QuizResult};
+use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, StageChange};
+use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::urge::{Urge, UrgeDraft};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -26,6 +28,9 @@ pub(crate) struct ExportAll {
     pub experiment_records: Vec<Record>,
     pub stage_changes: Vec<StageChange>,
     pub program_runs: Vec<ProgramRun>,
+    pub pauses: Vec<PauseRecord>,
+    pub resets: Vec<Reset>,
+    pub safety_plan: SafetyPlan,
 }
 
 pub const FORMAT: &str = "drawbridge-export";
@@ -56,6 +61,15 @@ pub struct ExportDoc {
     /// Runs through programs such as the 7-day challenge.
     #[serde(default)]
     pub program_runs: Vec<ProgramRun>,
+    /// Pauses taken in the moment (which protocol, how long).
+    #[serde(default)]
+    pub pauses: Vec<PauseRecord>,
+    /// Three-column resets after something went badly.
+    #[serde(default)]
+    pub resets: Vec<Reset>,
+    /// The personal safety plan, section by section.
+    #[serde(default)]
+    pub safety_plan: SafetyPlan,
 }
 
 /// An urge as written in the export file. Same fields as the domain type,
@@ -110,6 +124,9 @@ impl ExportDoc {
             experiment_records: all.experiment_records,
             stage_changes: all.stage_changes,
             program_runs: all.program_runs,
+            pauses: all.pauses,
+            resets: all.resets,
+            safety_plan: all.safety_plan,
         }
     }
 
@@ -178,7 +195,82 @@ impl ExportDoc {
             }
         }
         self.check_quiz(catalog)?;
-        self.check_practice(catalog)
+        self.check_practice(catalog)?;
+        self.check_moment(catalog)
+    }
+
+    fn check_moment(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
+        let micro = |t: OffsetDateTime| t.nanosecond().is_multiple_of(1000);
+        let mut seen = std::collections::HashSet::new();
+        for (n, p) in self.pauses.iter().enumerate() {
+            if !seen.insert(p.id) {
+                return bad(format!("pauses[{n}].id"), "this id appears twice in the file".into());
+            }
+            if catalog.protocol(&p.protocol).is_none() {
+                let known: Vec<&str> = catalog.protocols.iter().map(|p| p.id.as_str()).collect();
+                return bad(
+                    format!("pauses[{n}].protocol"),
+                    format!("\"{}\" is not one of {}", p.protocol, known.join(", ")),
+                );
+            }
+            if p.seconds > drawbridge_core::moment::PAUSE_SECONDS_MAX {
+                return bad(format!("pauses[{n}].seconds"), "a pause is recorded as at most 3600 seconds".into());
+            }
+            if !micro(p.at) {
+                return bad(
+                    format!("pauses[{n}].at"),
+                    "times are kept to the microsecond; use at most 6 decimal places".into(),
+                );
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (n, r) in self.resets.iter().enumerate() {
+            if !seen.insert(r.id) {
+                return bad(format!("resets[{n}].id"), "this id appears twice in the file".into());
+            }
+            let e = &r.entry;
+            match drawbridge_core::moment::ResetEntry::new(
+                e.record,
+                e.capacity.map(i64::from),
+                e.happened.as_deref(),
+                e.felt.as_deref(),
+                e.truth.as_deref(),
+            ) {
+                Err(err) => return bad(format!("resets[{n}]"), err.to_string()),
+                Ok(same) if same != *e => {
+                    return bad(
+                        format!("resets[{n}]"),
+                        "text fields must not be empty or start or end with spaces".into(),
+                    );
+                }
+                Ok(_) => {}
+            }
+            if !micro(r.at) {
+                return bad(
+                    format!("resets[{n}].at"),
+                    "times are kept to the microsecond; use at most 6 decimal places".into(),
+                );
+            }
+        }
+        if let Err(e) = self.safety_plan.check() {
+            return bad("safety_plan.sections".into(), e.to_string());
+        }
+        if self.safety_plan.sections.values().any(|v| v.trim() != v || v.is_empty()) {
+            return bad(
+                "safety_plan.sections".into(),
+                "text must not be empty or start or end with spaces".into(),
+            );
+        }
+        if let Some(t) = &self.safety_plan.updated_at
+            && OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).is_err()
+        {
+            return bad(
+                "safety_plan.updated_at".into(),
+                "use an RFC 3339 time such as 2026-11-21T09:30:00Z".into(),
+            );
+        }
+        Ok(())
     }
 
     fn check_practice(&self, catalog: &Catalog) -> Result<(), StoreError> {

@@ -12,6 +12,7 @@ mod exit;
 pub mod export;
 pub mod fhir;
 pub mod keys;
+mod moment;
 mod practice;
 mod sqlite;
 pub mod today;
@@ -27,7 +28,9 @@ use std::path::{Path, PathBuf};
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Answers, Instrument, Scores};
+use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry};
 use drawbridge_core::practice::{Pacing, Plan, ProgramRun, Record, Result as PracticeResult, StageChange, StageTally};
+use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::urge::{Urge, UrgeEntry};
 use time::OffsetDateTime;
 use time::{Date, Time};
@@ -400,6 +403,51 @@ impl Store {
         self.backend.program_runs().await
     }
 
+    /// Record a pause. Its length is capped at an hour: a pause left open in
+    /// a tab is not a long pause.
+    pub async fn add_pause(&self, protocol: &str, seconds: u32, completed: bool) -> Result<PauseRecord, StoreError> {
+        let p = PauseRecord {
+            id: Uuid::now_v7(),
+            at: micros_now(),
+            protocol: protocol.to_string(),
+            seconds: seconds.min(drawbridge_core::moment::PAUSE_SECONDS_MAX),
+            completed,
+        };
+        self.backend.add_pause(&p).await?;
+        Ok(p)
+    }
+
+    /// Pauses, newest first.
+    pub async fn pauses(&self, limit: i64) -> Result<Vec<PauseRecord>, StoreError> {
+        self.backend.pauses(limit).await
+    }
+
+    pub async fn add_reset(&self, entry: ResetEntry) -> Result<Reset, StoreError> {
+        let r = Reset {
+            id: Uuid::now_v7(),
+            at: micros_now(),
+            entry,
+        };
+        self.backend.add_reset(&r).await?;
+        Ok(r)
+    }
+
+    /// Resets, newest first.
+    pub async fn resets(&self, limit: i64) -> Result<Vec<Reset>, StoreError> {
+        self.backend.resets(limit).await
+    }
+
+    /// The person's safety plan (empty until they write one).
+    pub async fn safety_plan(&self) -> Result<SafetyPlan, StoreError> {
+        self.backend.safety_plan().await
+    }
+
+    /// Save the whole plan at once; sections left blank are cleared.
+    pub async fn set_safety_plan(&self, plan: &SafetyPlan) -> Result<SafetyPlan, StoreError> {
+        self.backend.set_safety_plan(plan, micros_now()).await?;
+        self.safety_plan().await
+    }
+
     /// Everything, as one document.
     pub async fn export(&self) -> Result<ExportDoc, StoreError> {
         let all = self.backend.export_all().await?;
@@ -461,6 +509,11 @@ pub const WINDOW_SETTING: &str = "practice.window";
 pub const CALIBRATION_SETTING: &str = "practice.calibration";
 pub const REMINDER_SETTING: &str = "practice.reminder";
 pub const CALENDAR_TOKEN_SETTING: &str = "calendar.token";
+
+/// A UTC time as RFC 3339 text.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
 
 fn micros_now() -> OffsetDateTime {
     truncate_micros(OffsetDateTime::now_utc())

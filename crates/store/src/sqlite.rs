@@ -382,6 +382,9 @@ impl SqliteStore {
             experiment_records: self.all_records().await?,
             stage_changes: self.stage_changes().await?,
             program_runs: self.program_runs().await?,
+            pauses: self.pauses(i64::MAX).await?.into_iter().rev().collect(),
+            resets: self.resets(i64::MAX).await?.into_iter().rev().collect(),
+            safety_plan: self.safety_plan().await?,
         })
     }
 
@@ -457,6 +460,39 @@ impl SqliteStore {
                     .map_err(self.err())?;
             report.added += done.rows_affected();
             report.already_present += 1 - done.rows_affected().min(1);
+        }
+        for p in &doc.pauses {
+            let added = crate::moment::insert_pause(&mut *tx, p, true).await.map_err(self.err())?;
+            report.added += added;
+            report.already_present += 1 - added.min(1);
+        }
+        for r in &doc.resets {
+            let added = crate::moment::insert_reset(&mut *tx, r, true).await.map_err(self.err())?;
+            report.added += added;
+            report.already_present += 1 - added.min(1);
+        }
+        // The plan in the file fills the sections it has; others stay as they are.
+        if !doc.safety_plan.is_empty() {
+            let at = doc
+                .safety_plan
+                .updated_at
+                .as_deref()
+                .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+                .map(crate::truncate_micros)
+                .unwrap_or_else(|| crate::truncate_micros(OffsetDateTime::now_utc()));
+            for (section, text) in &doc.safety_plan.sections {
+                sqlx::query(
+                    "INSERT INTO safety_plan (section, text, updated_at) VALUES (?, ?, ?) \
+                     ON CONFLICT (section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+                )
+                .bind(section)
+                .bind(text)
+                .bind(micros(at))
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+                report.settings += 1;
+            }
         }
         tx.commit().await.map_err(self.err())?;
         Ok(report)
@@ -630,7 +666,7 @@ mod tests {
             .await
             .err()
             .expect("must refuse");
-        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 3 }), "{err}");
+        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 4 }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), before);
     }
 

@@ -87,6 +87,13 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         reflection: None,
     });
     store.save_program_run(&run).await.expect("save");
+    store.add_pause("short", 80, true).await.expect("pause");
+    let rec_id = store.export().await.expect("records").experiment_records[0].id;
+    let reset = drawbridge_core::moment::ResetEntry::new(Some(rec_id), Some(60), Some("a"), Some("b"), Some("c")).expect("reset");
+    store.add_reset(reset).await.expect("add reset");
+    let mut plan = drawbridge_core::safety::SafetyPlan::default();
+    plan.set("warning-signs", "I stop answering").expect("plan");
+    store.set_safety_plan(&plan).await.expect("save plan");
     let export: Value = serde_json::to_value(store.export().await.expect("export")).expect("json");
 
     let s = schema();
@@ -132,6 +139,14 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         keys(&export["program_runs"][0]["entries"][0]),
         keys(&s["$defs"]["programRun"]["properties"]["entries"]["items"]["properties"])
     );
+    assert_eq!(keys(&export["pauses"][0]), keys(&s["$defs"]["pause"]["properties"]), "pause fields");
+    assert_eq!(keys(&export["pauses"][0]), strings(&s["$defs"]["pause"]["required"]));
+    assert_eq!(keys(&export["resets"][0]), keys(&s["$defs"]["reset"]["properties"]), "reset fields");
+    assert_eq!(
+        keys(&export["safety_plan"]),
+        keys(&s["$defs"]["safetyPlan"]["properties"]),
+        "plan fields"
+    );
     assert_eq!(export["format"], s["properties"]["format"]["const"]);
     assert_eq!(export["version"], s["properties"]["version"]["const"]);
 }
@@ -146,4 +161,12 @@ fn the_schema_allows_exactly_the_values_the_catalog_knows() {
     assert_eq!(strings(&urge["body"]["oneOf"][1]["enum"]), body);
     let did: BTreeSet<String> = c.did.iter().map(|d| d.id.clone()).collect();
     assert_eq!(strings(&urge["did"]["oneOf"][1]["enum"]), did);
+    let all = Catalog::embedded().expect("content");
+    let protocols: BTreeSet<String> = all.protocols.iter().map(|p| p.id.clone()).collect();
+    assert_eq!(strings(&schema()["$defs"]["pause"]["properties"]["protocol"]["enum"]), protocols);
+    let sections: BTreeSet<String> = all.safety.sections.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(
+        strings(&schema()["$defs"]["safetyPlan"]["properties"]["sections"]["propertyNames"]["enum"]),
+        sections
+    );
 }

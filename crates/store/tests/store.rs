@@ -598,3 +598,67 @@ async fn a_record_is_found_by_the_start_of_its_id_with_or_without_hyphens() {
             .contains(&b.id)
     );
 }
+
+#[tokio::test]
+async fn pauses_resets_and_the_safety_plan_are_kept_and_travel_through_export() {
+    use drawbridge_core::moment::ResetEntry;
+    use drawbridge_core::safety::SafetyPlan;
+    let a_dir = tempfile::tempdir().expect("tempdir");
+    let a = fresh(a_dir.path()).await;
+    let p = a.add_pause("short", 95, true).await.expect("pause");
+    a.add_pause("pause", 99_999, false).await.expect("long pause");
+    let pauses = a.pauses(10).await.expect("pauses");
+    assert_eq!(pauses.len(), 2);
+    assert_eq!(pauses[1], p, "newest first");
+    assert_eq!(pauses[0].seconds, 3600, "a pause left open is capped at an hour");
+    assert!(!pauses[0].completed);
+
+    let entry = ResetEntry::new(
+        None,
+        Some(70),
+        Some("I went quiet at dinner"),
+        Some("Hot face, heavy"),
+        Some("She asked because she cares"),
+    )
+    .expect("reset");
+    let r = a.add_reset(entry.clone()).await.expect("add reset");
+    assert_eq!(a.resets(5).await.expect("resets"), vec![r.clone()]);
+
+    assert!(a.safety_plan().await.expect("plan").is_empty());
+    let mut plan = SafetyPlan::default();
+    plan.set("warning-signs", "I stop answering anyone").expect("set");
+    plan.set("ask-for-help", "Sam, 07700 900123").expect("set");
+    let saved = a.set_safety_plan(&plan).await.expect("save plan");
+    assert_eq!(saved.sections, plan.sections);
+    assert!(saved.updated_at.is_some());
+    plan.set("ask-for-help", "").expect("clear");
+    assert_eq!(
+        a.set_safety_plan(&plan).await.expect("save again").sections.len(),
+        1,
+        "a cleared section is gone"
+    );
+
+    let exported = a.export().await.expect("export");
+    let json = serde_json::to_string(&exported).expect("json");
+    let parsed = ExportDoc::parse(&json, catalog()).expect("parses");
+    let b_dir = tempfile::tempdir().expect("tempdir");
+    let b = fresh(b_dir.path()).await;
+    b.import(&parsed).await.expect("import");
+    let again = b.export().await.expect("export b");
+    assert_eq!(again.pauses, exported.pauses);
+    assert_eq!(again.resets, exported.resets);
+    assert_eq!(again.safety_plan, exported.safety_plan);
+    assert_eq!(b.import(&parsed).await.expect("twice").added, 0, "importing twice adds nothing");
+
+    let bad = json.replace("\"protocol\":\"short\"", "\"protocol\":\"nap\"");
+    let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown protocol");
+    assert!(
+        err.to_string().contains("pauses[0].protocol") || err.to_string().contains("pauses[1].protocol"),
+        "{err}"
+    );
+    let bad = json.replace("\"warning-signs\"", "\"hobbies\"");
+    let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown section");
+    assert!(err.to_string().contains("safety_plan.sections"), "{err}");
+    a.close().await;
+    b.close().await;
+}

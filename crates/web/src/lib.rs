@@ -5,6 +5,8 @@
 //! Origin and CSRF guard → handler → `Store` → template. The store may start
 //! locked (passphrase mode); the unlock page opens it once for the process.
 
+pub mod care;
+pub mod moment;
 pub mod pages;
 pub mod practice;
 pub mod quiz;
@@ -158,10 +160,21 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/questionnaires", get(quiz::questionnaires))
         .route("/settings/questionnaires/add", post(quiz::add_instrument))
         .route("/settings/questionnaires/wording", post(quiz::add_wording))
+        .route("/pause", get(moment::choose))
+        .route("/pause/{id}", get(moment::intro))
+        .route("/pause/{id}/finish", post(moment::finish))
+        .route("/pause/{id}/done", get(moment::done))
+        .route("/pause/{id}/{n}", get(moment::step))
+        .route("/scripts", get(moment::scripts))
+        .route("/after", get(moment::after).post(moment::save_reset))
+        .route("/letter", get(moment::letter))
+        .route("/safety-plan", get(moment::plan).post(moment::plan_save))
+        .route("/safety-plan/edit", get(moment::plan_edit))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/static/icon.svg", get(pages::icon))
         .route("/static/app.js", get(pages::script))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), care::layer))
         .layer(middleware::from_fn_with_state(state.clone(), security::session_guard))
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), security::host_check))

@@ -31,6 +31,8 @@ pub(crate) struct Chrome {
     pub title: &'static str,
     pub area: &'static str,
     pub signed_in: bool,
+    /// The calm crisis panel, after a save whose text called for it.
+    pub care: Option<crate::care::CarePanel>,
 }
 
 impl Chrome {
@@ -39,6 +41,7 @@ impl Chrome {
             title,
             area,
             signed_in: true,
+            care: crate::care::current(),
         }
     }
     fn outside(title: &'static str) -> Self {
@@ -46,6 +49,7 @@ impl Chrome {
             title,
             area: "",
             signed_in: false,
+            care: None,
         }
     }
 }
@@ -254,12 +258,16 @@ pub async fn today(
 pub struct CreateForm {
     #[serde(default)]
     kind: String,
+    /// Set when logging from the end of a pause ("paused").
+    #[serde(default)]
+    did: String,
 }
 
 pub async fn urge_create(State(st): State<AppState>, Form(form): Form<CreateForm>) -> Result<Response, WebError> {
     let store = store(&st).await?;
     let draft = UrgeDraft {
         kind: form.kind,
+        did: Some(form.did).filter(|d| !d.is_empty()),
         ..Default::default()
     };
     match st.catalog().urges.check(draft) {
@@ -438,10 +446,12 @@ pub async fn urge_update(
     };
     match st.catalog().urges.check(draft) {
         Ok(entry) => {
+            let texts: Vec<&str> = [&entry.about, &entry.note].into_iter().flatten().map(String::as_str).collect();
+            let to = crate::care::redirect_to(&st, &format!("/urges/{id}?updated=1"), &texts);
             if !store.update_urge(id, entry).await? {
                 return Err(WebError::NotFound);
             }
-            Ok(Redirect::to(&format!("/urges/{id}?updated=1")).into_response())
+            Ok(Redirect::to(&to).into_response())
         }
         Err(e) => {
             let form = UrgeFormView::new(&st, &f, Some(&e), false);
@@ -684,6 +694,9 @@ struct HelpPage {
     region: &'static Region,
     regions: Vec<Opt>,
     others: Vec<(&'static str, &'static str)>,
+    safety: &'static drawbridge_core::safety::SafetyText,
+    /// The person's own plan, when signed in and unlocked; `Some(empty)` when none is written yet.
+    plan: Option<Vec<(String, String)>>,
 }
 
 #[derive(Deserialize)]
@@ -695,11 +708,22 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
     // Public on purpose. The saved region is used when the person is signed in
     // and unlocked; otherwise the picker (a plain GET form) chooses.
     let mut chosen = q.region.filter(|r| !r.is_empty());
-    if chosen.is_none()
-        && session.is_some()
+    let mut plan = None;
+    if session.is_some()
         && let Some(store) = st.store().await
     {
-        chosen = store.setting(REGION_SETTING).await.ok().flatten();
+        if chosen.is_none() {
+            chosen = store.setting(REGION_SETTING).await.ok().flatten();
+        }
+        if let Ok(p) = store.safety_plan().await {
+            let text = &st.catalog().safety;
+            plan = Some(
+                text.sections
+                    .iter()
+                    .filter_map(|sec| p.get(&sec.id).map(|v| (sec.title.clone(), v.to_string())))
+                    .collect(),
+            );
+        }
     }
     let dir = &st.catalog().crisis;
     let region = dir.region_or_default(chosen.as_deref());
@@ -715,6 +739,8 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
             .filter(|r| r.code != region.code)
             .map(|r| (r.code.as_str(), r.name.as_str()))
             .collect(),
+        safety: &st.catalog().safety,
+        plan,
     })
 }
 

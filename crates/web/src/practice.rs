@@ -26,16 +26,16 @@ fn today(st: &AppState) -> Date {
 
 /// A 0-100 rating field: a range input with its number shown, plus words at 0, 50 and 100.
 pub struct Rating {
-    name: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    value: u8,
-    low: &'static str,
-    mid: &'static str,
-    high: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) hint: &'static str,
+    pub(crate) value: u8,
+    pub(crate) low: &'static str,
+    pub(crate) mid: &'static str,
+    pub(crate) high: &'static str,
 }
 
-fn rating(name: &'static str, label: &'static str, hint: &'static str, value: u8, anchors: [&'static str; 3]) -> Rating {
+pub(crate) fn rating(name: &'static str, label: &'static str, hint: &'static str, value: u8, anchors: [&'static str; 3]) -> Rating {
     Rating {
         name,
         label,
@@ -266,8 +266,15 @@ pub async fn plan(
         want: parse_rating(&fields, "want").unwrap_or(50),
         expect: parse_rating(&fields, "expect").unwrap_or(30),
     };
+    let texts: Vec<&str> = [Some(&plan.prediction), plan.custom.as_ref(), plan.with_whom.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let care = crate::care::needed(&st, &texts);
     let r = s.plan_experiment(plan).await?;
-    Ok(Redirect::to(&format!("/practice/records/{}?planned=1", r.id)).into_response())
+    let to = format!("/practice/records/{}?planned=1{}", r.id, if care { "&care=1" } else { "" });
+    Ok(Redirect::to(&to).into_response())
 }
 
 // ---------------------------------------------------------------- Follow-up
@@ -387,7 +394,7 @@ async fn record_page(
         flooded: field(fields, "flooded") == "1",
         error,
         advice,
-        hard: r.flooded(window),
+        hard: r.flooded(window) || r.result.as_ref().is_some_and(|x| crate::moment::went_badly(x.outcome, x.flooded)),
     })
 }
 
@@ -437,8 +444,14 @@ pub async fn follow_up(
         belief_after: parse_rating(&fields, "belief_after").unwrap_or(r.plan.belief_before),
         flooded: field(&fields, "flooded") == "1",
     };
+    let texts: Vec<&str> = [&result.what_happened, &result.learned]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let to = crate::care::redirect_to(&st, &format!("/practice/records/{id}"), &texts);
     s.complete_experiment(id, &result, OffsetDateTime::now_utc()).await?;
-    Ok(Redirect::to(&format!("/practice/records/{id}")).into_response())
+    Ok(Redirect::to(&to).into_response())
 }
 
 // ---------------------------------------------------------------- Stage and window
@@ -608,11 +621,13 @@ pub async fn start_program(State(st): State<AppState>, Form(f): Form<ProgramForm
 pub async fn check_off(State(st): State<AppState>, Form(f): Form<ProgramForm>) -> Result<Response, WebError> {
     let s = store(&st).await?;
     let t = today(&st);
+    let mut care = false;
     if let Some((mut run, p)) = practice_today::active_program(&s, st.catalog(), t).await?
         && let Some(day) = p.days.iter().find(|d| d.day == run.day_number(t))
         && !run.done(day.day)
     {
         let reflection = Some(f.reflection.trim().to_string()).filter(|r| !r.is_empty());
+        care = reflection.as_deref().is_some_and(|r| crate::care::needed(&st, &[r]));
         run.entries.push(ProgramEntry {
             day: day.day,
             done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
@@ -620,7 +635,7 @@ pub async fn check_off(State(st): State<AppState>, Form(f): Form<ProgramForm>) -
         });
         s.save_program_run(&run).await?;
     }
-    Ok(Redirect::to("/?checked=1").into_response())
+    Ok(Redirect::to(if care { "/?checked=1&care=1" } else { "/?checked=1" }).into_response())
 }
 
 // ---------------------------------------------------------------- Settings and the calendar feed

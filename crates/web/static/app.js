@@ -30,3 +30,105 @@
   });
 })();
 
+
+// Protocol steps: a countdown in words, updated quietly each second (not in a
+// live region, so screen readers are not told every second). When the time is
+// up, one polite announcement says so. The person still moves on themselves.
+(function () {
+  "use strict";
+  var timer = document.querySelector("[data-timer]");
+  if (!timer) { return; }
+  var left = Number(timer.getAttribute("data-timer"));
+  var announce = document.querySelector("[data-timer-announce]");
+  var show = function () {
+    var m = Math.floor(left / 60), s = left % 60;
+    timer.textContent = left > 0
+      ? (m > 0 ? m + ":" + (s < 10 ? "0" : "") + s : s + " seconds") + " left in this step. Move on whenever you are ready."
+      : "Time for the next step, whenever you are ready.";
+  };
+  show();
+  var tick = window.setInterval(function () {
+    left -= 1;
+    show();
+    if (left <= 0) {
+      window.clearInterval(tick);
+      if (announce) { announce.textContent = "Time for the next step, whenever you are ready."; }
+    }
+  }, 1000);
+})();
+
+// The breathing pacer: the shape moves with CSS (and stands still under
+// prefers-reduced-motion); these words count each breath in and out, so the
+// pace can be followed by reading alone.
+(function () {
+  "use strict";
+  var words = document.querySelector("[data-pacer]");
+  if (!words) { return; }
+  var inhale = Number(words.getAttribute("data-inhale"));
+  var exhale = Number(words.getAttribute("data-exhale"));
+  var breaths = Number(words.getAttribute("data-breaths"));
+  var breath = 1, phase = "in", left = inhale;
+  var show = function () {
+    words.textContent = "Breath " + breath + " of " + breaths + ": " +
+      (phase === "in" ? "breathe in" : "breathe out") + ", " + left;
+  };
+  show();
+  var tick = window.setInterval(function () {
+    left -= 1;
+    if (left <= 0) {
+      if (phase === "in") { phase = "out"; left = exhale; }
+      else if (breath < breaths) { breath += 1; phase = "in"; left = inhale; }
+      else { window.clearInterval(tick); words.textContent = "All " + breaths + " breaths done."; return; }
+    }
+    show();
+  }, 1000);
+})();
+
+// Scripts: a copy button beside each one (shown only when copying works).
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("button[data-copy]");
+  var status = document.querySelector("[data-copy-status]");
+  if (!navigator.clipboard) { return; }
+  Array.prototype.forEach.call(buttons, function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      navigator.clipboard.writeText(source.textContent).then(function () {
+        if (status) { status.textContent = "Copied. Paste it wherever you talk to them."; }
+        button.firstChild.textContent = "Copied";
+        window.setTimeout(function () { button.firstChild.textContent = "Copy"; }, 2500);
+      }, function () {
+        if (status) { status.textContent = "Copying did not work here; select the words and copy them instead."; }
+      });
+    });
+  });
+})();
+
+// Print buttons (the browser's own Print works without this).
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+})();
+
+// The unsent letter: "Let it go" clears the text (a plain form reset, which
+// needs no script), then says so. The text is also cleared when the page is
+// left, so going back never brings it back. Nothing is stored or sent.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-letter]");
+  if (!form) { return; }
+  var released = document.querySelector("[data-letter-released]");
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  form.addEventListener("reset", function () {
+    if (released) {
+      released.hidden = false;
+      released.setAttribute("tabindex", "-1");
+      released.focus();
+    }
+  });
+  window.addEventListener("pagehide", function () { form.reset(); });
+})();

@@ -1,0 +1,544 @@
+//! The crisis-language scanner: on-device, deterministic, explainable.
+//!
+//! Text is split into sentences and words. Words are lower-cased and lose
+//! their apostrophes, so "don't", "dont" and "DON'T" are the same word.
+//! Each rule in `content/safety/scan.toml` is a small pattern over words:
+//!
+//! | syntax       | matches                                              |
+//! |--------------|------------------------------------------------------|
+//! | `kill`       | the word "kill"                                      |
+//! | `kill*`      | any word starting with "kill" (kill, killing, killed)|
+//! | `*`          | any one word                                         |
+//! | `..`         | up to three words of anything (`..5`: up to five)    |
+//! | `(a b|c)`    | either "a b" or "c"                                  |
+//! | `[a|b]`      | optionally "a" or "b"                                |
+//! | `@name`      | any entry of the word class `name` under `[classes]` |
+//!
+//! A signal rule that matches shows the panel, unless an `ignore` rule (a
+//! figure of speech such as "this deadline is killing me") matches words that
+//! overlap it. Gaps never cross a sentence end, so two harmless sentences do
+//! not combine into an alarming one.
+
+use serde::Deserialize;
+
+use crate::content::{ContentError, line_of, parse_toml};
+
+/// What a signal is about. Shown to no one but the person and the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Topic {
+    Suicide,
+    SelfHarm,
+    NotHere,
+    Danger,
+}
+
+impl Topic {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Suicide => "suicide",
+            Topic::SelfHarm => "self-harm",
+            Topic::NotHere => "not-here",
+            Topic::Danger => "danger",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Elem {
+    Word { text: String, prefix: bool },
+    Any,
+    Gap(usize),
+    Alt { options: Vec<Vec<Elem>>, optional: bool },
+}
+
+/// One parsed pattern and the text it was written as.
+#[derive(Debug, Clone)]
+struct Pattern {
+    source: String,
+    elems: Vec<Elem>,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    topic: Topic,
+    pattern: Pattern,
+}
+
+/// The compiled rules.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    signals: Vec<Rule>,
+    ignores: Vec<Pattern>,
+}
+
+/// One signal found in a text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Match {
+    pub topic: Topic,
+    /// The words of the person's text that matched, as they wrote them.
+    pub phrase: String,
+    /// The rule that matched, as written in the content file.
+    pub rule: String,
+}
+
+/// The verdict on a text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Scan {
+    /// Whether the calm crisis panel should be offered.
+    pub show_panel: bool,
+    pub matches: Vec<Match>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanFile {
+    /// Named word classes, used in patterns as `@name`.
+    #[serde(default)]
+    classes: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    signals: Vec<SignalGroup>,
+    #[serde(default)]
+    ignore: Vec<IgnoreGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalGroup {
+    topic: Topic,
+    patterns: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreGroup {
+    /// A note for editors on what the group covers.
+    #[serde(default)]
+    #[allow(dead_code)]
+    about: String,
+    patterns: Vec<String>,
+}
+
+impl Scanner {
+    /// Parse the rules file; every error names the line of the pattern.
+    pub fn parse(path: &str, text: &str) -> Result<Scanner, ContentError> {
+        let file: ScanFile = parse_toml(path, text)?;
+        let compile = |source: &str| -> Result<Pattern, ContentError> {
+            let line = text.find(&format!("\"{source}\"")).map(|at| line_of(text, at));
+            let fail = |why: String| ContentError::new(path, line, format!("pattern \"{source}\": {why}"));
+            let expanded = expand_classes(source, &file.classes).map_err(fail)?;
+            let elems = parse_pattern(&expanded).map_err(fail)?;
+            Ok(Pattern {
+                source: source.to_string(),
+                elems,
+            })
+        };
+        let mut signals = Vec::new();
+        for group in &file.signals {
+            for p in &group.patterns {
+                signals.push(Rule {
+                    topic: group.topic,
+                    pattern: compile(p)?,
+                });
+            }
+        }
+        let mut ignores = Vec::new();
+        for group in &file.ignore {
+            for p in &group.patterns {
+                ignores.push(compile(p)?);
+            }
+        }
+        if signals.is_empty() {
+            return Err(ContentError::new(
+                path,
+                None,
+                "there are no signal patterns; the scanner would never respond",
+            ));
+        }
+        for topic in [Topic::Suicide, Topic::SelfHarm, Topic::NotHere, Topic::Danger] {
+            if !signals.iter().any(|r| r.topic == topic) {
+                return Err(ContentError::new(
+                    path,
+                    None,
+                    format!("no patterns for the topic \"{}\"; every topic needs at least one", topic.as_str()),
+                ));
+            }
+        }
+        Ok(Scanner { signals, ignores })
+    }
+
+    /// Scan a text. Deterministic: the same text always gives the same result.
+    pub fn scan(&self, text: &str) -> Scan {
+        let mut matches: Vec<Match> = Vec::new();
+        for sentence in sentences(text) {
+            let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
+            let ignored: Vec<(usize, usize)> = self.ignores.iter().flat_map(|p| spans(&p.elems, &words)).collect();
+            for rule in &self.signals {
+                for (start, end) in spans(&rule.pattern.elems, &words) {
+                    if ignored.iter().any(|&(s, e)| s < end && start < e) {
+                        continue;
+                    }
+                    let phrase = text[sentence[start].from..sentence[end - 1].to].to_string();
+                    if !matches.iter().any(|m| m.phrase == phrase && m.topic == rule.topic) {
+                        matches.push(Match {
+                            topic: rule.topic,
+                            phrase,
+                            rule: rule.pattern.source.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        Scan {
+            show_panel: !matches.is_empty(),
+            matches,
+        }
+    }
+
+    /// How many rules of each kind, for `drawbridge scan --json` and docs.
+    pub fn rule_counts(&self) -> (usize, usize) {
+        (self.signals.len(), self.ignores.len())
+    }
+}
+
+/// A word of the input: its normal form and where it sits in the original.
+struct Token {
+    norm: String,
+    from: usize,
+    to: usize,
+}
+
+const APOSTROPHES: [char; 4] = ['\'', '\u{2019}', '\u{2018}', '`'];
+
+/// Split into sentences of tokens. Apostrophes inside a word are dropped.
+fn sentences(text: &str) -> Vec<Vec<Token>> {
+    let mut out = Vec::new();
+    let mut current: Vec<Token> = Vec::new();
+    let mut word_start: Option<usize> = None;
+    let flush_word = |current: &mut Vec<Token>, from: usize, to: usize| {
+        let norm: String = text[from..to]
+            .chars()
+            .filter(|c| !APOSTROPHES.contains(c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        if !norm.is_empty() {
+            current.push(Token { norm, from, to });
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let in_word = c.is_alphanumeric() || (APOSTROPHES.contains(&c) && word_start.is_some());
+        match (in_word, word_start) {
+            (true, None) => word_start = Some(i),
+            (false, Some(s)) => {
+                flush_word(&mut current, s, i);
+                word_start = None;
+            }
+            _ => {}
+        }
+        if matches!(c, '.' | '!' | '?' | '\n' | ';') && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if let Some(s) = word_start {
+        flush_word(&mut current, s, text.len());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Every (start, end) word span where the pattern matches, shortest per start.
+fn spans(elems: &[Elem], words: &[&str]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for start in 0..words.len() {
+        let mut ends = Vec::new();
+        ends_of(elems, words, start, &mut ends);
+        if let Some(&end) = ends.iter().filter(|&&e| e > start).min() {
+            out.push((start, end));
+        }
+    }
+    out
+}
+
+/// All positions where `elems` can finish when started at `at`.
+fn ends_of(elems: &[Elem], words: &[&str], at: usize, out: &mut Vec<usize>) {
+    let Some((first, rest)) = elems.split_first() else {
+        out.push(at);
+        return;
+    };
+    match first {
+        Elem::Word { text, prefix } => {
+            if let Some(w) = words.get(at)
+                && (if *prefix { w.starts_with(text.as_str()) } else { *w == text })
+            {
+                ends_of(rest, words, at + 1, out);
+            }
+        }
+        Elem::Any => {
+            if at < words.len() {
+                ends_of(rest, words, at + 1, out);
+            }
+        }
+        Elem::Gap(n) => {
+            for skip in 0..=*n {
+                if at + skip > words.len() {
+                    break;
+                }
+                ends_of(rest, words, at + skip, out);
+            }
+        }
+        Elem::Alt { options, optional } => {
+            if *optional {
+                ends_of(rest, words, at, out);
+            }
+            for opt in options {
+                let mut mid = Vec::new();
+                ends_of(opt, words, at, &mut mid);
+                mid.sort_unstable();
+                mid.dedup();
+                for m in mid {
+                    ends_of(rest, words, m, out);
+                }
+            }
+        }
+    }
+}
+
+/// Replace each `@name` with its class as a choice: `(a|b|c)`.
+fn expand_classes(source: &str, classes: &std::collections::BTreeMap<String, Vec<String>>) -> Result<String, String> {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let end = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..end];
+        let words = classes
+            .get(name)
+            .ok_or_else(|| format!("there is no word class \"@{name}\"; define it under [classes]"))?;
+        if words.is_empty() || words.iter().any(|w| w.contains('@')) {
+            return Err(format!("the class \"@{name}\" must list words, without other classes"));
+        }
+        out.push('(');
+        out.push_str(&words.join("|"));
+        out.push(')');
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Parse the pattern syntax described at the top of this file.
+fn parse_pattern(source: &str) -> Result<Vec<Elem>, String> {
+    let mut chars = source.chars().peekable();
+    let (elems, closer) = parse_seq(&mut chars, 0)?;
+    if let Some(c) = closer {
+        return Err(format!("\"{c}\" has no opening bracket"));
+    }
+    if elems.is_empty() {
+        return Err("it is empty".into());
+    }
+    if matches!(elems.first(), Some(Elem::Gap(_))) || matches!(elems.last(), Some(Elem::Gap(_))) {
+        return Err("a pattern cannot start or end with \"..\"".into());
+    }
+    Ok(elems)
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// Parse until a closing bracket or "|" (returned) or the end (None).
+fn parse_seq(chars: &mut Chars, depth: usize) -> Result<(Vec<Elem>, Option<char>), String> {
+    let mut elems = Vec::new();
+    let mut word = String::new();
+    let push_word = |word: &mut String, elems: &mut Vec<Elem>| -> Result<(), String> {
+        if word.is_empty() {
+            return Ok(());
+        }
+        let w = std::mem::take(word);
+        if w == "*" {
+            elems.push(Elem::Any);
+        } else if let Some(n) = w.strip_prefix("..") {
+            let n = if n.is_empty() {
+                3
+            } else {
+                n.parse().map_err(|_| format!("\"{w}\" needs a number after \"..\""))?
+            };
+            if !(1..=8).contains(&n) {
+                return Err(format!("\"{w}\": a gap can be 1 to 8 words"));
+            }
+            elems.push(Elem::Gap(n));
+        } else {
+            let (text, prefix) = match w.strip_suffix('*') {
+                Some(t) => (t.to_string(), true),
+                None => (w.clone(), false),
+            };
+            if text.is_empty() || !text.chars().all(|c| c.is_alphanumeric()) {
+                return Err(format!(
+                    "\"{w}\" should be letters or digits, written without apostrophes (\"dont\", not \"don't\")"
+                ));
+            }
+            if text.chars().any(char::is_uppercase) {
+                return Err(format!("\"{w}\" should be lower case"));
+            }
+            elems.push(Elem::Word { text, prefix });
+        }
+        Ok(())
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => push_word(&mut word, &mut elems)?,
+            '(' | '[' => {
+                push_word(&mut word, &mut elems)?;
+                if depth > 4 {
+                    return Err("brackets nest too deeply".into());
+                }
+                let close = if c == '(' { ')' } else { ']' };
+                let mut options = Vec::new();
+                loop {
+                    let (opt, end) = parse_seq(chars, depth + 1)?;
+                    if opt.is_empty() {
+                        return Err(format!("an empty choice inside \"{c}{close}\""));
+                    }
+                    options.push(opt);
+                    match end {
+                        Some('|') => continue,
+                        Some(e) if e == close => break,
+                        Some(e) => return Err(format!("\"{c}\" is closed by \"{e}\"")),
+                        None => return Err(format!("\"{c}\" is never closed")),
+                    }
+                }
+                elems.push(Elem::Alt {
+                    options,
+                    optional: c == '[',
+                });
+            }
+            ')' | ']' | '|' => {
+                push_word(&mut word, &mut elems)?;
+                if depth == 0 {
+                    return Err(format!("\"{c}\" outside any brackets"));
+                }
+                return Ok((elems, Some(c)));
+            }
+            other => word.push(other),
+        }
+    }
+    push_word(&mut word, &mut elems)?;
+    Ok((elems, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner(toml: &str) -> Scanner {
+        Scanner::parse("safety/scan.toml", toml).expect("valid rules")
+    }
+
+    const BASE: &str = r#"
+[classes]
+partner = ["he", "she", "my (partner|ex)"]
+
+[[signals]]
+topic = "suicide"
+patterns = ["kill* myself", "(want|wanna) [to] die", "end .. life"]
+[[signals]]
+topic = "self-harm"
+patterns = ["hurt* myself"]
+[[signals]]
+topic = "not-here"
+patterns = ["dont want to be here"]
+[[signals]]
+topic = "danger"
+patterns = ["@partner .. (kill|hurt) me"]
+[[ignore]]
+about = "figures of speech"
+patterns = ["(is|are) killing me"]
+"#;
+
+    #[test]
+    fn words_prefixes_options_and_gaps_match() {
+        let s = scanner(BASE);
+        assert!(s.scan("Sometimes I think about KILLING myself.").show_panel);
+        assert!(s.scan("i wanna die").show_panel);
+        assert!(s.scan("I want to die").show_panel);
+        assert!(s.scan("I want to end it, end my whole life").show_panel);
+        assert!(s.scan("I don't want to be here").show_panel, "apostrophes are dropped");
+        assert!(s.scan("I don\u{2019}t want to be here").show_panel, "curly apostrophes too");
+        assert!(!s.scan("I want to dine out").show_panel, "whole words only");
+    }
+
+    #[test]
+    fn the_match_names_the_topic_and_the_words_as_written() {
+        let s = scanner(BASE);
+        let r = s.scan("Long day. Honestly I Want To Die, I think.");
+        assert_eq!(r.matches.len(), 1);
+        assert_eq!(r.matches[0].topic, Topic::Suicide);
+        assert_eq!(r.matches[0].phrase, "Want To Die");
+        assert_eq!(r.matches[0].rule, "(want|wanna) [to] die");
+    }
+
+    #[test]
+    fn an_overlapping_figure_of_speech_cancels_the_signal() {
+        let s = scanner(BASE);
+        assert!(!s.scan("She said the deadline is killing me").show_panel);
+        assert!(s.scan("She said she would kill me").show_panel);
+    }
+
+    #[test]
+    fn gaps_stay_inside_one_sentence() {
+        let s = scanner(BASE);
+        assert!(
+            !s.scan("He left early. Then the kids made me laugh. Kill me, I said, I'm so tired")
+                .show_panel
+        );
+        assert!(s.scan("he said he would kill me").show_panel);
+    }
+
+    #[test]
+    fn the_same_text_always_gives_the_same_answer() {
+        let s = scanner(BASE);
+        let t = "I want to die. I want to hurt myself.";
+        assert_eq!(s.scan(t), s.scan(t));
+        assert_eq!(s.scan(t).matches.len(), 2);
+    }
+
+    #[test]
+    fn bad_patterns_are_refused_with_the_line() {
+        let bad = BASE.replace("\"hurt* myself\"", "\"hurt* (myself\"");
+        let err = Scanner::parse("safety/scan.toml", &bad).expect_err("unclosed");
+        assert_eq!(err.line, Some(10));
+        assert!(err.reason.contains("never closed"), "{err}");
+        let err = Scanner::parse("safety/scan.toml", &BASE.replace("\"hurt* myself\"", "\"Hurt myself\"")).expect_err("case");
+        assert!(err.reason.contains("lower case"), "{err}");
+        let err = Scanner::parse("safety/scan.toml", &BASE.replace("\"hurt* myself\"", "\"don't hurt\"")).expect_err("apostrophe");
+        assert!(err.reason.contains("without apostrophes"), "{err}");
+        let err = Scanner::parse("safety/scan.toml", &BASE.replace("\"hurt* myself\"", "\"@nobody myself\"")).expect_err("class");
+        assert!(err.reason.contains("@nobody"), "{err}");
+        let err = Scanner::parse("safety/scan.toml", &BASE.replace("\"hurt* myself\"", "\".. hurt\"")).expect_err("gap");
+        assert!(err.reason.contains("start or end"), "{err}");
+        let no_danger = BASE.replace("topic = \"danger\"", "topic = \"suicide\"");
+        let err = Scanner::parse("safety/scan.toml", &no_danger).expect_err("topic missing");
+        assert!(err.reason.contains("danger"), "{err}");
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let s = scanner(BASE);
+        for t in [
+            "",
+            "   ",
+            "...",
+            "'''",
+            "\u{2019}",
+            "kill",
+            "myself kill",
+            "a\u{0301}b kill myself \u{1F600}",
+            "é'",
+        ] {
+            let _ = s.scan(t);
+        }
+    }
+}

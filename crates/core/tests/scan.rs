@@ -1,0 +1,105 @@
+//! The crisis-language scanner, measured on two hand-written sets of cases:
+//! a tuning set the rules were adjusted against, and a held-out set written
+//! separately with different phrasings, which measures how well the rules
+//! generalise. Target on both: recall of at least 0.95 (crisis language is
+//! found) and at most 5% false alarms (figures of speech and ordinary notes
+//! are left alone). Run with `-- --nocapture` to see the figures and misses.
+
+use drawbridge_core::Catalog;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Cases {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    text: String,
+    crisis: bool,
+    topic: String,
+}
+
+struct Figures {
+    recall: f64,
+    false_alarms: f64,
+    positives: usize,
+    negatives: usize,
+}
+
+fn measure(name: &str) -> Figures {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("readable test set");
+    let set: Cases = toml::from_str(&text).expect("valid test set");
+    let scanner = &Catalog::embedded().expect("catalog").scanner;
+    let (mut tp, mut fn_, mut fp, mut tn) = (0usize, 0usize, 0usize, 0usize);
+    for c in &set.cases {
+        let r = scanner.scan(&c.text);
+        match (c.crisis, r.show_panel) {
+            (true, true) => tp += 1,
+            (true, false) => {
+                fn_ += 1;
+                println!("{name}: missed [{}] {}", c.topic, c.text);
+            }
+            (false, true) => {
+                fp += 1;
+                let why: Vec<String> = r.matches.iter().map(|m| format!("\"{}\" by {}", m.phrase, m.rule)).collect();
+                println!("{name}: false alarm [{}] {} <- {}", c.topic, c.text, why.join("; "));
+            }
+            (false, false) => tn += 1,
+        }
+    }
+    let f = Figures {
+        recall: tp as f64 / (tp + fn_).max(1) as f64,
+        false_alarms: fp as f64 / (fp + tn).max(1) as f64,
+        positives: tp + fn_,
+        negatives: fp + tn,
+    };
+    println!(
+        "{name}: {} crisis cases, {} others; recall {:.3}, false alarms {:.3}",
+        f.positives, f.negatives, f.recall, f.false_alarms
+    );
+    f
+}
+
+fn check(name: &str) {
+    let f = measure(name);
+    assert!(f.positives >= 100 && f.negatives >= 100, "{name} is big enough to measure");
+    assert!(f.recall >= 0.95, "{name}: recall {:.3} is below 0.95", f.recall);
+    assert!(f.false_alarms <= 0.05, "{name}: false alarms {:.3} above 0.05", f.false_alarms);
+}
+
+#[test]
+fn the_tuning_set_reaches_the_targets() {
+    check("scan-tuning.toml");
+}
+
+#[test]
+fn the_held_out_set_reaches_the_targets() {
+    check("scan-holdout.toml");
+}
+
+#[test]
+fn every_topic_and_the_issue_examples_behave() {
+    let scanner = &Catalog::embedded().expect("catalog").scanner;
+    for t in [
+        "this deadline is killing me",
+        "dying to see you",
+        "I could kill for a coffee right now",
+    ] {
+        assert!(!scanner.scan(t).show_panel, "no alarm for: {t}");
+    }
+    for (t, topic) in [
+        ("I keep thinking about suicide", "suicide"),
+        ("I want to hurt myself tonight", "self-harm"),
+        ("honestly I don't want to be here anymore", "not-here"),
+        ("he said he would kill me if I left", "danger"),
+    ] {
+        let r = scanner.scan(t);
+        assert!(
+            r.matches.iter().any(|m| m.topic.as_str() == topic),
+            "{topic} for: {t} (got {:?})",
+            r.matches
+        );
+    }
+}
