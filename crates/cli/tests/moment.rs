@@ -276,6 +276,10 @@ fn pages_in_the_moment_work_without_javascript_and_record_the_pause() {
     );
     assert_eq!(done.status, 303);
     assert_eq!(done.header("location"), "/pause/pause/done");
+    assert!(
+        get("/").body.contains("You took 1 pause when the urge came, 5 minutes in all."),
+        "Today counts pauses"
+    );
     let page = get("/pause/pause/done");
     assert!(
         page.body.contains("name=\"did\" value=\"paused\""),

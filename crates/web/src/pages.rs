@@ -162,6 +162,9 @@ struct TodayPage {
     practice: Option<PracticeView>,
     programs: Vec<(String, String)>,
     checked: bool,
+    /// Pauses taken in the last 7 days, and their time in words.
+    pauses_week: usize,
+    pause_minutes: String,
 }
 
 /// Today's practice, in words.
@@ -193,6 +196,12 @@ pub async fn today(
     let store = store(&st).await?;
     let since = OffsetDateTime::now_utc() - Duration::days(7);
     let counts = store.urge_counts_by_did(since).await?;
+    let recent_pauses: Vec<_> = store.pauses(500).await?.into_iter().filter(|p| p.at >= since).collect();
+    let pause_seconds: u32 = recent_pauses.iter().map(|p| p.seconds).sum();
+    let pause_minutes = match pause_seconds {
+        0..=89 => format!("{pause_seconds} seconds"),
+        s => format!("{} minutes", (s + 30) / 60),
+    };
     let summary = st.catalog().urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
     let invite_quiz = store.quiz_results(None).await?.is_empty();
     let quiz_progress = match store.quiz_in_progress(crate::quiz::MAIN_QUIZ).await? {
@@ -249,6 +258,8 @@ pub async fn today(
         practice,
         programs,
         checked: q.checked.is_some(),
+        pauses_week: recent_pauses.len(),
+        pause_minutes,
     }))
 }
 
