@@ -281,19 +281,40 @@ pub async fn after(
             .or_else(|| Some(String::new())),
         None => None,
     };
-    Ok(render(&AfterPage {
+    Ok(render(&after_page(
+        &st,
+        session.csrf,
+        record,
+        start,
+        ResetForm::default(),
+        String::new(),
+        saved,
+    )))
+}
+
+fn after_page(
+    st: &AppState,
+    csrf: String,
+    record: Option<(Uuid, String)>,
+    capacity: u8,
+    typed: ResetForm,
+    error: String,
+    saved: Option<String>,
+) -> AfterPage {
+    let text = &st.catalog().after;
+    AfterPage {
         chrome: Chrome::new("After it goes badly", "pause"),
-        csrf: session.csrf,
+        csrf,
         text,
         record,
-        capacity: capacity_rating(text, start),
-        happened: String::new(),
-        felt: String::new(),
-        truth: String::new(),
-        error: String::new(),
+        capacity: capacity_rating(text, capacity),
+        happened: typed.happened,
+        felt: typed.felt,
+        truth: typed.truth,
+        error,
         saved,
         rituals: &text.rituals,
-    }))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -316,7 +337,6 @@ pub async fn save_reset(
     Form(f): Form<ResetForm>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let text = &st.catalog().after;
     let record = record_title(&st, &s, Some(&f.record)).await?;
     let capacity = f.capacity.trim().parse::<i64>().ok();
     match ResetEntry::new(
@@ -340,19 +360,8 @@ pub async fn save_reset(
             Ok(Redirect::to(&to).into_response())
         }
         Err(e) => {
-            let page = AfterPage {
-                chrome: Chrome::new("After it goes badly", "pause"),
-                csrf: session.csrf,
-                text,
-                record,
-                capacity: capacity_rating(text, capacity.and_then(|c| u8::try_from(c.clamp(0, 100)).ok()).unwrap_or(50)),
-                happened: f.happened,
-                felt: f.felt,
-                truth: f.truth,
-                error: e.to_string(),
-                saved: None,
-                rituals: &text.rituals,
-            };
+            let start = capacity.and_then(|c| u8::try_from(c.clamp(0, 100)).ok()).unwrap_or(50);
+            let page = after_page(&st, session.csrf, record, start, f, e.to_string(), None);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
