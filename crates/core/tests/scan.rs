@@ -1,9 +1,11 @@
-//! The crisis-language scanner, measured on two hand-written sets of cases:
-//! a tuning set the rules were adjusted against, and a held-out set written
-//! separately with different phrasings, which measures how well the rules
-//! generalise. Target on both: recall of at least 0.95 (crisis language is
-//! found) and at most 5% false alarms (figures of speech and ordinary notes
-//! are left alone). Run with `-- --nocapture` to see the figures and misses.
+//! The crisis-language scanner, measured on hand-written sets of cases in
+//! `tests/data/`. Three sets (tuning, holdout, fresh) were each written by a
+//! separate author without seeing the rules and then used to revise them;
+//! `scan-blind.toml` was written after the rules were final and never used to
+//! change them, so it is the honest measure of new phrasing. Target: recall of
+//! at least 0.95 (crisis language is found) and at most 5% false alarms
+//! (figures of speech and ordinary notes are left alone). Run with
+//! `-- --nocapture` to see the figures and every miss.
 
 use drawbridge_core::Catalog;
 use serde::Deserialize;
@@ -19,6 +21,13 @@ struct Case {
     crisis: bool,
     topic: String,
 }
+
+/// The blind set, first run on 2026-11-21 with the final rules, measured
+/// recall 0.775 and false alarms 0.092: short of the 0.95 / 0.05 target that
+/// the development sets meet. These floors keep later rule changes from
+/// making new phrasing worse while the gap is worked on.
+const BLIND_RECALL: f64 = 0.77;
+const BLIND_FALSE_ALARMS: f64 = 0.10;
 
 struct Figures {
     recall: f64,
@@ -111,9 +120,22 @@ fn every_topic_and_the_issue_examples_behave() {
     }
 }
 
-/// A third set, written blind after the rules were finished and never used to
-/// change them: the honest measure of how the rules do on new phrasing.
+/// A third set, written blind; measured once before the rules saw it
+/// (recall 0.83, false alarms 0.10), then used to revise them.
 #[test]
-fn the_blind_set_written_after_the_rules_reaches_the_targets() {
+fn the_third_set_reaches_the_targets() {
     check_sized("scan-fresh.toml", 100);
+}
+
+/// Written after the rules were final and never used to change them.
+#[test]
+fn the_blind_set_written_after_the_rules() {
+    let f = measure("scan-blind.toml");
+    assert!(f.positives >= 100 && f.negatives >= 100, "big enough to measure");
+    assert!(f.recall >= BLIND_RECALL, "blind recall {:.3} fell below {BLIND_RECALL}", f.recall);
+    assert!(
+        f.false_alarms <= BLIND_FALSE_ALARMS,
+        "blind false alarms {:.3} rose above {BLIND_FALSE_ALARMS}",
+        f.false_alarms
+    );
 }
