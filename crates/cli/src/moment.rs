@@ -292,7 +292,11 @@ pub fn scan(a: ScanArgs) -> Result<()> {
     } else if r.show_panel {
         writeln!(out, "The calm crisis panel would show. Matched:")?;
         for m in &r.matches {
-            writeln!(out, "  \"{}\" ({}; rule: {})", m.phrase, m.topic.as_str(), m.rule)?;
+            if m.rule.starts_with("word model") {
+                writeln!(out, "  \"{}\" ({}; {})", m.phrase, m.topic.as_str(), m.rule)?;
+            } else {
+                writeln!(out, "  \"{}\" ({}; rule: {})", m.phrase, m.topic.as_str(), m.rule)?;
+            }
         }
     } else {
         writeln!(out, "No crisis language found; the panel would not show.")?;

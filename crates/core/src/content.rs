@@ -65,6 +65,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("after.toml", include_str!("../../../content/after.toml")),
     ("safety.toml", include_str!("../../../content/safety.toml")),
     ("safety/scan.toml", include_str!("../../../content/safety/scan.toml")),
+    ("safety/scan-model.txt", include_str!("../../../content/safety/scan-model.txt")),
     ("crisis/us.toml", include_str!("../../../content/crisis/us.toml")),
     ("crisis/uk.toml", include_str!("../../../content/crisis/uk.toml")),
     ("crisis/ie.toml", include_str!("../../../content/crisis/ie.toml")),
@@ -133,6 +134,7 @@ impl Catalog {
         let mut after = None;
         let mut safety = None;
         let mut scanner = None;
+        let mut model = None;
         for (path, text) in files {
             if *path == "urges.toml" {
                 let catalog: UrgeCatalog = parse_toml(path, text)?;
@@ -166,6 +168,8 @@ impl Catalog {
                 safety = Some(s);
             } else if *path == "safety/scan.toml" {
                 scanner = Some(Scanner::parse(path, text)?);
+            } else if *path == "safety/scan-model.txt" {
+                model = Some(crate::safety::model::Model::parse(path, text)?);
             } else if path.starts_with("experiments/") {
                 experiments.extend(crate::practice::parse_experiments(path, text, &mut experiment_ids)?);
             } else if path.starts_with("programs/") {
@@ -221,6 +225,8 @@ impl Catalog {
         let after = after.ok_or_else(|| missing("after.toml", "after-it-goes-badly wording"))?;
         let safety = safety.ok_or_else(|| missing("safety.toml", "safety plan wording"))?;
         let scanner = scanner.ok_or_else(|| missing("safety/scan.toml", "crisis-language rules"))?;
+        let model = model.ok_or_else(|| missing("safety/scan-model.txt", "crisis-language word model"))?;
+        let scanner = scanner.with_model(model);
         Ok(Catalog {
             urges,
             crisis,

@@ -1,13 +1,18 @@
 //! The crisis-language scanner, measured on hand-written sets of cases in
-//! `tests/data/`. Three sets (tuning, holdout, fresh) were each written by a
-//! separate author without seeing the rules and then used to revise them;
-//! `scan-blind.toml` was written after the rules were final and never used to
-//! change them, so it is the honest measure of new phrasing. Target: recall of
-//! at least 0.95 (crisis language is found) and at most 5% false alarms
-//! (figures of speech and ordinary notes are left alone). Run with
-//! `-- --nocapture` to see the figures and every miss.
+//! `tests/data/`, each written by a separate author who never saw the rules.
+//!
+//! The development sets (`model::DEV_SETS`) have all been used: the rules were
+//! revised against them and the word model is trained on them, so meeting the
+//! target there only shows nothing has slipped. `scan-final.toml` was written
+//! after the rules and the model were final and is never used to change them:
+//! it is the honest measure of phrasing the scanner has not seen.
+//! Target: recall of at least 0.95 (crisis language is found) and at most 5%
+//! false alarms (figures of speech and ordinary notes are left alone).
+//! Run with `-- --nocapture` to see the figures and every mistake.
 
 use drawbridge_core::Catalog;
+use drawbridge_core::safety::model::{self, DEV_SETS, SETTINGS};
+use drawbridge_core::safety::scan::Topic;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -21,13 +26,6 @@ struct Case {
     crisis: bool,
     topic: String,
 }
-
-/// The blind set, first run on 2026-11-21 with the final rules, measured
-/// recall 0.775 and false alarms 0.092: short of the 0.95 / 0.05 target that
-/// the development sets meet. These floors keep later rule changes from
-/// making new phrasing worse while the gap is worked on.
-const BLIND_RECALL: f64 = 0.77;
-const BLIND_FALSE_ALARMS: f64 = 0.10;
 
 struct Figures {
     recall: f64,
@@ -86,13 +84,10 @@ fn check_sized(name: &str, at_least: usize) {
 }
 
 #[test]
-fn the_tuning_set_reaches_the_targets() {
-    check("scan-tuning.toml");
-}
-
-#[test]
-fn the_held_out_set_reaches_the_targets() {
-    check("scan-holdout.toml");
+fn every_development_set_still_reaches_the_targets() {
+    for name in DEV_SETS {
+        check(name);
+    }
 }
 
 #[test]
@@ -120,22 +115,59 @@ fn every_topic_and_the_issue_examples_behave() {
     }
 }
 
-/// A third set, written blind; measured once before the rules saw it
-/// (recall 0.83, false alarms 0.10), then used to revise them.
+/// The final blind set: written after the rules and the model were final,
+/// measured once, never used to change either.
 #[test]
-fn the_third_set_reaches_the_targets() {
-    check_sized("scan-fresh.toml", 100);
+fn the_final_blind_set_reaches_the_targets() {
+    check_sized("scan-final.toml", 150);
 }
 
-/// Written after the rules were final and never used to change them.
+fn load(name: &str) -> Vec<(String, Option<Topic>)> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let set: Cases = toml::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("valid test set");
+    set.cases
+        .into_iter()
+        .map(|c| {
+            let topic = c.crisis.then(|| {
+                model::TOPICS
+                    .into_iter()
+                    .find(|t| t.as_str() == c.topic)
+                    .unwrap_or_else(|| panic!("{name}: unknown topic {}", c.topic))
+            });
+            (c.text, topic)
+        })
+        .collect()
+}
+
+/// The weights file is generated; retraining on the development sets with
+/// the shipped settings must give the same weights, so nobody can edit the
+/// file by hand or train it on the final set without this failing.
 #[test]
-fn the_blind_set_written_after_the_rules() {
-    let f = measure("scan-blind.toml");
-    assert!(f.positives >= 100 && f.negatives >= 100, "big enough to measure");
-    assert!(f.recall >= BLIND_RECALL, "blind recall {:.3} fell below {BLIND_RECALL}", f.recall);
-    assert!(
-        f.false_alarms <= BLIND_FALSE_ALARMS,
-        "blind false alarms {:.3} rose above {BLIND_FALSE_ALARMS}",
-        f.false_alarms
-    );
+fn the_shipped_model_is_what_the_development_sets_train() {
+    let catalog = Catalog::embedded().expect("catalog");
+    let shipped = catalog.scanner.model().expect("a model is shipped");
+    let cases: Vec<(String, Option<Topic>)> = DEV_SETS.iter().flat_map(|n| load(n)).collect();
+    let refs: Vec<(&str, Option<Topic>)> = cases.iter().map(|(t, c)| (t.as_str(), *c)).collect();
+    let trained = model::train_for(&catalog.scanner, &refs, SETTINGS);
+    assert_eq!(shipped.threshold, trained.threshold);
+    for ((topic, a), (_, b)) in shipped.heads.iter().zip(&trained.heads) {
+        let name = topic.as_str();
+        assert!((a.bias - b.bias).abs() < 1e-3, "{name}: bias {} vs {}", a.bias, b.bias);
+        let mut differ: Vec<String> = Vec::new();
+        for key in a.weights.keys().chain(b.weights.keys()) {
+            let (x, y) = (
+                a.weights.get(key).copied().unwrap_or(0.0),
+                b.weights.get(key).copied().unwrap_or(0.0),
+            );
+            // A weight near the pruning edge may fall either side of it.
+            if (x - y).abs() > 1e-3 + SETTINGS.prune * f64::from(u8::from(x == 0.0 || y == 0.0)) {
+                differ.push(format!("{key}: {x} vs {y}"));
+            }
+        }
+        assert!(
+            differ.is_empty(),
+            "{name}: retrain with `cargo run --release -p drawbridge-core --example train_scanner -- write`\n{}",
+            differ.join("\n")
+        );
+    }
 }

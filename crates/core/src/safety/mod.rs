@@ -1,6 +1,7 @@
 //! Safety underneath everything: the crisis-language scanner and the
 //! personal safety plan.
 
+pub mod model;
 pub mod scan;
 
 use std::collections::BTreeMap;

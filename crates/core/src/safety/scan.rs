@@ -21,6 +21,7 @@
 
 use serde::Deserialize;
 
+use super::model::{self, Feature, Model, Word};
 use crate::content::{ContentError, line_of, parse_toml};
 
 /// What a signal is about. Shown to no one but the person and the CLI.
@@ -63,13 +64,16 @@ struct Pattern {
 struct Rule {
     topic: Topic,
     pattern: Pattern,
+    /// A mention is evidence for the word model, not a verdict on its own.
+    mention: bool,
 }
 
 /// The compiled rules.
 #[derive(Debug, Clone)]
 pub struct Scanner {
     signals: Vec<Rule>,
-    ignores: Vec<Pattern>,
+    ignores: Vec<(Pattern, Scope)>,
+    model: Option<Model>,
 }
 
 /// One signal found in a text.
@@ -78,8 +82,12 @@ pub struct Match {
     pub topic: Topic,
     /// The words of the person's text that matched, as they wrote them.
     pub phrase: String,
-    /// The rule that matched, as written in the content file.
+    /// The rule that matched, as written in the content file, or the word
+    /// model and how sure it was.
     pub rule: String,
+    /// Where the phrase starts in the text, in bytes.
+    #[serde(skip)]
+    pub at: usize,
 }
 
 /// The verdict on a text.
@@ -106,6 +114,11 @@ struct ScanFile {
 #[serde(deny_unknown_fields)]
 struct SignalGroup {
     topic: Topic,
+    /// Words that are crisis language in one sentence and a news report or a
+    /// lecture in the next ("suicide", "self-harm"): they do not show the
+    /// panel alone, but tell the word model they were there.
+    #[serde(default)]
+    mention: bool,
     patterns: Vec<String>,
 }
 
@@ -116,7 +129,19 @@ struct IgnoreGroup {
     #[serde(default)]
     #[allow(dead_code)]
     about: String,
+    /// `"sentence"`: a match sets aside its whole sentence, not only the
+    /// words it overlaps (a joke that says it is one).
+    #[serde(default)]
+    scope: Scope,
     patterns: Vec<String>,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "kebab-case")]
+enum Scope {
+    #[default]
+    Overlap,
+    Sentence,
 }
 
 impl Scanner {
@@ -139,16 +164,17 @@ impl Scanner {
                 signals.push(Rule {
                     topic: group.topic,
                     pattern: compile(p)?,
+                    mention: group.mention,
                 });
             }
         }
         let mut ignores = Vec::new();
         for group in &file.ignore {
             for p in &group.patterns {
-                ignores.push(compile(p)?);
+                ignores.push((compile(p)?, group.scope));
             }
         }
-        if signals.is_empty() {
+        if !signals.iter().any(|r| !r.mention) {
             return Err(ContentError::new(
                 path,
                 None,
@@ -156,7 +182,7 @@ impl Scanner {
             ));
         }
         for topic in [Topic::Suicide, Topic::SelfHarm, Topic::NotHere, Topic::Danger] {
-            if !signals.iter().any(|r| r.topic == topic) {
+            if !signals.iter().any(|r| r.topic == topic && !r.mention) {
                 return Err(ContentError::new(
                     path,
                     None,
@@ -164,28 +190,89 @@ impl Scanner {
                 ));
             }
         }
-        Ok(Scanner { signals, ignores })
+        Ok(Scanner {
+            signals,
+            ignores,
+            model: None,
+        })
+    }
+
+    /// Put the word model behind the rules.
+    pub fn with_model(mut self, model: Model) -> Scanner {
+        self.model = Some(model);
+        self
+    }
+
+    /// The model behind the rules, if one is loaded.
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    /// The word model's features of a text: what is left once the ignore
+    /// rules have taken out figures of speech, denials and the like.
+    pub fn features(&self, text: &str) -> Vec<Feature> {
+        let mut runs: Vec<Vec<Word>> = Vec::new();
+        for sentence in sentences(text) {
+            let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
+            let ignored = self.ignored(&words);
+            let mut run = Vec::new();
+            for (i, t) in sentence.iter().enumerate() {
+                if ignored
+                    .iter()
+                    .any(|&(s, e)| s.saturating_sub(IGNORE_REACH) <= i && i < e + IGNORE_REACH)
+                {
+                    if !run.is_empty() {
+                        runs.push(std::mem::take(&mut run));
+                    }
+                    continue;
+                }
+                run.push(Word {
+                    stem: model::stem(&t.norm),
+                    from: t.from,
+                    to: t.to,
+                });
+            }
+            if !run.is_empty() {
+                runs.push(run);
+            }
+        }
+        let mut out = model::features(&runs);
+        for (m, _) in self.rule_matches(text).into_iter().filter(|(_, mention)| *mention) {
+            let key = format!("mention:{}", m.topic.as_str());
+            if !out.iter().any(|f| f.key == key) {
+                let from = m.at;
+                out.push(Feature {
+                    key,
+                    from,
+                    to: from + m.phrase.len(),
+                });
+            }
+        }
+        out
     }
 
     /// Scan a text. Deterministic: the same text always gives the same result.
     pub fn scan(&self, text: &str) -> Scan {
-        let mut matches: Vec<Match> = Vec::new();
-        for sentence in sentences(text) {
-            let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
-            let ignored: Vec<(usize, usize)> = self.ignores.iter().flat_map(|p| spans(&p.elems, &words)).collect();
-            for rule in &self.signals {
-                for (start, end) in spans(&rule.pattern.elems, &words) {
-                    if ignored.iter().any(|&(s, e)| s < end && start < e) {
-                        continue;
-                    }
-                    let phrase = text[sentence[start].from..sentence[end - 1].to].to_string();
-                    if !matches.iter().any(|m| m.phrase == phrase && m.topic == rule.topic) {
-                        matches.push(Match {
-                            topic: rule.topic,
-                            phrase,
-                            rule: rule.pattern.source.clone(),
-                        });
-                    }
+        let mut matches: Vec<Match> = self
+            .rule_matches(text)
+            .into_iter()
+            .filter(|(_, mention)| !mention)
+            .map(|(m, _)| m)
+            .collect();
+        if let Some(m) = &self.model {
+            let features = self.features(text);
+            for (topic, head) in &m.heads {
+                let p = head.probability(&features);
+                if p < m.threshold || matches.iter().any(|x| x.topic == *topic) {
+                    continue;
+                }
+                if let Some(f) = head.strongest(&features) {
+                    matches.push(Match {
+                        topic: *topic,
+                        phrase: text[f.from..f.to].to_string(),
+                        rule: format!("word model, {:.0}% sure", p * 100.0),
+                        at: f.from,
+                    });
                 }
             }
         }
@@ -195,11 +282,76 @@ impl Scanner {
         }
     }
 
+    /// Only the hand-written rules' verdict, without the word model.
+    pub fn scan_rules(&self, text: &str) -> Scan {
+        let matches: Vec<Match> = self
+            .rule_matches(text)
+            .into_iter()
+            .filter(|(_, mention)| !mention)
+            .map(|(m, _)| m)
+            .collect();
+        Scan {
+            show_panel: !matches.is_empty(),
+            matches,
+        }
+    }
+
+    /// Every unignored rule match, and whether its rule is a mention.
+    fn rule_matches(&self, text: &str) -> Vec<(Match, bool)> {
+        let mut matches: Vec<(Match, bool)> = Vec::new();
+        for sentence in sentences(text) {
+            let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
+            let ignored = self.ignored(&words);
+            for rule in &self.signals {
+                for (start, end) in spans(&rule.pattern.elems, &words) {
+                    if ignored.iter().any(|&(s, e)| s < end && start < e) {
+                        continue;
+                    }
+                    let at = sentence[start].from;
+                    let phrase = text[at..sentence[end - 1].to].to_string();
+                    if !matches.iter().any(|(m, _)| m.phrase == phrase && m.topic == rule.topic) {
+                        matches.push((
+                            Match {
+                                topic: rule.topic,
+                                phrase,
+                                rule: rule.pattern.source.clone(),
+                                at,
+                            },
+                            rule.mention,
+                        ));
+                    }
+                }
+            }
+        }
+        matches
+    }
+
     /// How many rules of each kind, for `drawbridge scan --json` and docs.
     pub fn rule_counts(&self) -> (usize, usize) {
         (self.signals.len(), self.ignores.len())
     }
 }
+
+impl Scanner {
+    /// The word spans the ignore rules set aside in one sentence.
+    fn ignored(&self, words: &[&str]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (p, scope) in &self.ignores {
+            let found = spans(&p.elems, words);
+            match scope {
+                Scope::Overlap => out.extend(found),
+                Scope::Sentence if !found.is_empty() => out.push((0, words.len())),
+                Scope::Sentence => {}
+            }
+        }
+        out
+    }
+}
+
+/// How many words either side of an ignored phrase the word model also
+/// leaves out: "he said he'd never hurt me" should not leave "he said he'd"
+/// behind as evidence.
+const IGNORE_REACH: usize = 6;
 
 /// A word of the input: its normal form and where it sits in the original.
 struct Token {
@@ -522,6 +674,42 @@ patterns = ["(is|are) killing me"]
         let no_danger = BASE.replace("topic = \"danger\"", "topic = \"suicide\"");
         let err = Scanner::parse("safety/scan.toml", &no_danger).expect_err("topic missing");
         assert!(err.reason.contains("danger"), "{err}");
+    }
+
+    #[test]
+    fn a_mention_alone_is_not_a_verdict_but_the_model_hears_it() {
+        let rules = format!("{BASE}\n[[signals]]\ntopic = \"suicide\"\nmention = true\npatterns = [\"suicid*\"]\n");
+        let s = scanner(&rules);
+        assert!(!s.scan("We had a training day on suicide prevention").show_panel);
+        let keys: Vec<String> = s.features("a talk on suicide").into_iter().map(|f| f.key).collect();
+        assert!(keys.contains(&"mention:suicide".to_string()), "{keys:?}");
+        let only_mentions = rules.replace(
+            "patterns = [\"kill* myself\", \"(want|wanna) [to] die\", \"end .. life\"]",
+            "mention = true\npatterns = [\"end .. life\"]",
+        );
+        let err = Scanner::parse("safety/scan.toml", &only_mentions).expect_err("a topic of mentions only");
+        assert!(err.reason.contains("suicide"), "{err}");
+    }
+
+    #[test]
+    fn the_model_reads_what_the_ignore_rules_leave_and_names_its_strongest_words() {
+        let s = scanner(BASE);
+        let keys: Vec<String> = s.features("the deadline is killing me").into_iter().map(|f| f.key).collect();
+        assert!(
+            !keys.iter().any(|k| k.contains("kill")),
+            "a figure of speech is invisible: {keys:?}"
+        );
+        let keys: Vec<String> = s.features("Cutting again").into_iter().map(|f| f.key).collect();
+        assert_eq!(keys, ["cut", "cut again", "again"]);
+        let weights = "threshold 0.5\nhead suicide -3\nhead self-harm -3\nrazor\t2\ndrawer\t1.5\nhead not-here -3\nhead danger -3\n";
+        let s = scanner(BASE).with_model(Model::parse("m", weights).expect("model"));
+        let r = s.scan("The razor is in my drawer.");
+        assert!(r.show_panel);
+        assert_eq!(r.matches[0].topic, Topic::SelfHarm);
+        assert_eq!(r.matches[0].phrase, "razor");
+        assert!(r.matches[0].rule.starts_with("word model"), "{}", r.matches[0].rule);
+        assert!(!s.scan("The razor is blunt.").show_panel, "one word is not enough here");
+        assert!(!s.scan_rules("The razor is in my drawer.").show_panel, "the rules alone stay quiet");
     }
 
     #[test]
