@@ -114,6 +114,35 @@ fn scan_says_what_matched_and_leaves_figures_of_speech_alone() {
     let r = scan("This deadline is killing me, but I'm dying to see you on Friday.");
     assert_eq!(r["show_panel"], false, "{r}");
     assert_eq!(r["matches"], Value::Array(vec![]));
+
+    // Phrasing no rule was written for is heard by the word model, which
+    // says how sure it is and which words weighed most.
+    let r = scan("the razor is in my drawer and i keep opening it");
+    assert_eq!(r["show_panel"], true, "{r}");
+    let by_model = r["matches"]
+        .as_array()
+        .expect("matches")
+        .iter()
+        .find(|m| m["topic"] == "self-harm")
+        .expect("self-harm");
+    assert!(by_model["rule"].as_str().is_some_and(|s| s.starts_with("word model")), "{r}");
+    assert!(by_model["phrase"].as_str().is_some_and(|s| s.contains("razor")), "{r}");
+    let text = ok_stdin(d.path(), &["scan"], "the razor is in my drawer and i keep opening it");
+    assert!(text.contains("word model") && text.contains("% sure"), "{text}");
+}
+
+fn ok_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = cmd(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{args:?} failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

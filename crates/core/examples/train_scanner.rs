@@ -145,7 +145,9 @@ fn main() {
                 let hit = s.scan(&text).show_panel;
                 n[if topic.is_some() { 0 } else { 2 }] += hit as usize;
                 n[if topic.is_some() { 1 } else { 3 }] += 1;
-                if hit != topic.is_some() && std::env::var("SHOW").is_ok() {
+                // The final set's cases are never printed: reading them would
+                // make it a development set.
+                if hit != topic.is_some() && std::env::var("SHOW").is_ok() && name != "scan-final.toml" {
                     println!("  {}: {text}", topic.map_or("alarm", |t| t.as_str()));
                 }
             }

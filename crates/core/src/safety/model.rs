@@ -134,13 +134,17 @@ impl Head {
         1.0 / (1.0 + (-z).exp())
     }
 
-    /// The feature that pushed the score up the most, if any did.
-    pub fn strongest<'a>(&self, features: &'a [Feature]) -> Option<&'a Feature> {
-        features
+    /// Up to `n` features that pushed the score up the most, strongest first.
+    pub fn strongest<'a>(&self, features: &'a [Feature], n: usize) -> Vec<&'a Feature> {
+        let mut up: Vec<(&Feature, f64)> = features
             .iter()
             .filter_map(|f| self.weights.get(&f.key).filter(|w| **w > 0.0).map(|w| (f, *w)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(f, _)| f)
+            .collect();
+        // Short single words ("i", "my") carry weight but explain little:
+        // name them only when nothing more telling pushed the score up.
+        let telling = |f: &Feature| f.key.contains(' ') || f.key.chars().count() > 3;
+        up.sort_by(|a, b| telling(b.0).cmp(&telling(a.0)).then(b.1.total_cmp(&a.1)));
+        up.into_iter().take(n).map(|(f, _)| f).collect()
     }
 }
 

@@ -266,12 +266,24 @@ impl Scanner {
                 if p < m.threshold || matches.iter().any(|x| x.topic == *topic) {
                     continue;
                 }
-                if let Some(f) = head.strongest(&features) {
+                // The words that weighed most, in the order they were written,
+                // so the person can see what was heard.
+                let mut spans: Vec<(usize, usize)> = head.strongest(&features, 3).into_iter().map(|f| (f.from, f.to)).collect();
+                spans.sort_unstable();
+                let mut merged: Vec<(usize, usize)> = Vec::new();
+                for (from, to) in spans {
+                    match merged.last_mut() {
+                        Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                        _ => merged.push((from, to)),
+                    }
+                }
+                if let Some(&(at, _)) = merged.first() {
+                    let phrase: Vec<&str> = merged.iter().map(|&(a, b)| &text[a..b]).collect();
                     matches.push(Match {
                         topic: *topic,
-                        phrase: text[f.from..f.to].to_string(),
+                        phrase: phrase.join(" … "),
                         rule: format!("word model, {:.0}% sure", p * 100.0),
-                        at: f.from,
+                        at,
                     });
                 }
             }
@@ -706,7 +718,7 @@ patterns = ["(is|are) killing me"]
         let r = s.scan("The razor is in my drawer.");
         assert!(r.show_panel);
         assert_eq!(r.matches[0].topic, Topic::SelfHarm);
-        assert_eq!(r.matches[0].phrase, "razor");
+        assert_eq!(r.matches[0].phrase, "razor … drawer", "the words that weighed most, in order");
         assert!(r.matches[0].rule.starts_with("word model"), "{}", r.matches[0].rule);
         assert!(!s.scan("The razor is blunt.").show_panel, "one word is not enough here");
         assert!(!s.scan_rules("The razor is in my drawer.").show_panel, "the rules alone stay quiet");
