@@ -94,18 +94,7 @@ fn scripts_list_by_group_and_an_unknown_group_names_the_real_ones() {
 #[test]
 fn scan_says_what_matched_and_leaves_figures_of_speech_alone() {
     let d = tempdir();
-    let scan = |text: &str| -> Value {
-        let mut child = cmd(d.path())
-            .args(["scan", "--json"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        use std::io::Write;
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
-        let out = child.wait_with_output().expect("wait");
-        serde_json::from_slice(&out.stdout).expect("json")
-    };
+    let scan = |text: &str| -> Value { serde_json::from_str(&ok_stdin(d.path(), &["scan", "--json"], text)).expect("json") };
     let r = scan("Work was fine. Honestly I don't want to be here anymore.");
     assert_eq!(r["show_panel"], true);
     assert_eq!(r["matches"][0]["topic"], "not-here");

@@ -14,19 +14,6 @@
 
 use drawbridge_core::safety::model::{self, DEV_SETS, SETTINGS, Settings};
 use drawbridge_core::safety::scan::{Scanner, Topic};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Cases {
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    text: String,
-    crisis: bool,
-    topic: String,
-}
 
 fn root() -> std::path::PathBuf {
     let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -39,19 +26,7 @@ type Labelled = Vec<(String, Option<Topic>)>;
 fn load(name: &str) -> Labelled {
     let path = root().join("crates/core/tests/data").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let cases = toml::from_str::<Cases>(&text).unwrap_or_else(|e| panic!("{name}: {e}")).cases;
-    cases
-        .into_iter()
-        .map(|c| {
-            let topic = c.crisis.then(|| {
-                model::TOPICS
-                    .into_iter()
-                    .find(|t| t.as_str() == c.topic)
-                    .unwrap_or_else(|| panic!("{name}: unknown crisis topic {}", c.topic))
-            });
-            (c.text, topic)
-        })
-        .collect()
+    model::parse_cases(name, &text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn refs(cases: &[(String, Option<Topic>)]) -> Vec<(&str, Option<Topic>)> {

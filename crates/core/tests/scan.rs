@@ -155,19 +155,7 @@ fn the_final_blind_set_keeps_its_first_figures() {
 
 fn load(name: &str) -> Vec<(String, Option<Topic>)> {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let set: Cases = toml::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("valid test set");
-    set.cases
-        .into_iter()
-        .map(|c| {
-            let topic = c.crisis.then(|| {
-                model::TOPICS
-                    .into_iter()
-                    .find(|t| t.as_str() == c.topic)
-                    .unwrap_or_else(|| panic!("{name}: unknown topic {}", c.topic))
-            });
-            (c.text, topic)
-        })
-        .collect()
+    model::parse_cases(name, &std::fs::read_to_string(&path).expect("readable")).expect("valid test set")
 }
 
 /// The weights file is generated; retraining on the development sets with

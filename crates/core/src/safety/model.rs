@@ -303,6 +303,42 @@ pub fn train_for(scanner: &super::scan::Scanner, cases: &[(&str, Option<Topic>)]
     train(&examples, settings)
 }
 
+/// A case set file: `[[cases]]` with `text`, `crisis` and `topic`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    cases: Vec<CaseEntry>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseEntry {
+    text: String,
+    crisis: bool,
+    topic: String,
+}
+
+/// Read a case set: each text with its topic, or `None` when it is not
+/// crisis language. A crisis case must name one of the four topics.
+pub fn parse_cases(path: &str, text: &str) -> Result<Vec<(String, Option<Topic>)>, ContentError> {
+    let file: CaseFile = crate::content::parse_toml(path, text)?;
+    file.cases
+        .into_iter()
+        .map(|c| {
+            let topic = match c.crisis {
+                false => None,
+                true => Some(
+                    TOPICS
+                        .into_iter()
+                        .find(|t| t.as_str() == c.topic)
+                        .ok_or_else(|| ContentError::new(path, None, format!("\"{}\" is not a crisis topic", c.topic)))?,
+                ),
+            };
+            Ok((c.text, topic))
+        })
+        .collect()
+}
+
 /// One training example: its features and, if it is crisis language, its topic.
 pub struct Example {
     pub features: Vec<String>,
