@@ -120,16 +120,21 @@ fn scan_says_what_matched_and_leaves_figures_of_speech_alone() {
     assert!(text.contains("word model") && text.contains("% sure"), "{text}");
 }
 
-fn ok_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> String {
+fn run_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = cmd(dir)
         .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
     child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
-    let out = child.wait_with_output().expect("wait");
+    child.wait_with_output().expect("wait")
+}
+
+fn ok_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> String {
+    let out = run_stdin(dir, args, input);
     assert!(out.status.success(), "{args:?} failed");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -208,21 +213,7 @@ fn the_letter_in_the_terminal_leaves_nothing_behind() {
     let d = tempdir();
     ok(d.path(), &["urges"]);
     let before = std::fs::read(db_path(d.path())).expect("db");
-    let mut child = cmd(d.path())
-        .arg("letter")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"Dear M, zanzibar-lantern, I was scared.\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = run_stdin(d.path(), &["letter"], "Dear M, zanzibar-lantern, I was scared.\n");
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("zanzibar"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("zanzibar"));
@@ -237,20 +228,11 @@ fn the_safety_plan_is_written_in_the_terminal_and_help_now_prints_it_with_the_li
     assert!(empty.contains("116 123"), "the lines first: {empty}");
     assert!(empty.contains("safety-plan set"), "an empty plan says how to start: {empty}");
     ok(d.path(), &["safety-plan", "set", "warning-signs", "I stop replying to anyone"]);
-    let mut child = cmd(d.path())
-        .args(["safety-plan", "set", "ask-for-help"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"Sam: 07700 900123\nMy sister\n")
-        .expect("write");
-    assert!(child.wait().expect("wait").success());
+    assert!(
+        run_stdin(d.path(), &["safety-plan", "set", "ask-for-help"], "Sam: 07700 900123\nMy sister\n")
+            .status
+            .success()
+    );
     let shown = ok(d.path(), &["help-now", "--region", "UK"]);
     assert!(shown.contains("I stop replying to anyone"), "{shown}");
     assert!(shown.contains("  My sister"), "{shown}");

@@ -39,8 +39,9 @@ pub struct Word {
 /// ignore rule removed words, so no feature spans a gap.
 pub fn features(runs: &[Vec<Word>]) -> Vec<Feature> {
     let mut out: Vec<Feature> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = Default::default();
     let mut push = |key: String, from: usize, to: usize| {
-        if !out.iter().any(|f| f.key == key) {
+        if seen.insert(key.clone()) {
             out.push(Feature { key, from, to });
         }
     };

@@ -211,77 +211,24 @@ impl Scanner {
     /// The word model's features of a text: what is left once the ignore
     /// rules have taken out figures of speech, denials and the like.
     pub fn features(&self, text: &str) -> Vec<Feature> {
-        let mut runs: Vec<Vec<Word>> = Vec::new();
-        for sentence in sentences(text) {
-            let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
-            let ignored = self.ignored(&words);
-            let mut run = Vec::new();
-            for (i, t) in sentence.iter().enumerate() {
-                if ignored
-                    .iter()
-                    .any(|&(s, e)| s.saturating_sub(IGNORE_REACH) <= i && i < e + IGNORE_REACH)
-                {
-                    if !run.is_empty() {
-                        runs.push(std::mem::take(&mut run));
-                    }
-                    continue;
-                }
-                run.push(Word {
-                    stem: model::stem(&t.norm),
-                    from: t.from,
-                    to: t.to,
-                });
-            }
-            if !run.is_empty() {
-                runs.push(run);
-            }
-        }
-        let mut out = model::features(&runs);
-        for (m, _) in self.rule_matches(text).into_iter().filter(|(_, mention)| *mention) {
-            let key = format!("mention:{}", m.topic.as_str());
-            if !out.iter().any(|f| f.key == key) {
-                let from = m.at;
-                out.push(Feature {
-                    key,
-                    from,
-                    to: from + m.phrase.len(),
-                });
-            }
-        }
-        out
+        self.read(text).features()
     }
 
     /// Scan a text. Deterministic: the same text always gives the same result.
     pub fn scan(&self, text: &str) -> Scan {
-        let mut matches: Vec<Match> = self
-            .rule_matches(text)
-            .into_iter()
-            .filter(|(_, mention)| !mention)
-            .map(|(m, _)| m)
-            .collect();
+        let reading = self.read(text);
+        let mut matches = reading.verdicts();
         if let Some(m) = &self.model {
-            let features = self.features(text);
+            let features = reading.features();
             for (topic, head) in &m.heads {
                 let p = head.probability(&features);
                 if p < m.threshold || matches.iter().any(|x| x.topic == *topic) {
                     continue;
                 }
-                // The words that weighed most, in the order they were written,
-                // so the person can see what was heard.
-                let mut spans: Vec<(usize, usize)> = head.strongest(&features, 3).into_iter().map(|f| (f.from, f.to)).collect();
-                spans.sort_unstable();
-                let mut merged: Vec<(usize, usize)> = Vec::new();
-                for (from, to) in spans {
-                    match merged.last_mut() {
-                        Some(last) if from <= last.1 => last.1 = last.1.max(to),
-                        _ => merged.push((from, to)),
-                    }
-                }
-                if let Some(&(at, _)) = merged.first() {
-                    let phrase: Vec<&str> = merged.iter().map(|&(a, b)| &text[a..b]).collect();
+                if let Some((at, phrase)) = heard(head, &features, text) {
                     matches.push(Match {
                         topic: *topic,
-                        phrase: phrase.join(" … "),
+                        phrase,
                         rule: format!("word model, {:.0}% sure", p * 100.0),
                         at,
                     });
@@ -296,21 +243,17 @@ impl Scanner {
 
     /// Only the hand-written rules' verdict, without the word model.
     pub fn scan_rules(&self, text: &str) -> Scan {
-        let matches: Vec<Match> = self
-            .rule_matches(text)
-            .into_iter()
-            .filter(|(_, mention)| !mention)
-            .map(|(m, _)| m)
-            .collect();
+        let matches = self.read(text).verdicts();
         Scan {
             show_panel: !matches.is_empty(),
             matches,
         }
     }
 
-    /// Every unignored rule match, and whether its rule is a mention.
-    fn rule_matches(&self, text: &str) -> Vec<(Match, bool)> {
-        let mut matches: Vec<(Match, bool)> = Vec::new();
+    /// One pass over the sentences: every unignored rule match, and the runs
+    /// of words the word model may read.
+    fn read(&self, text: &str) -> Reading {
+        let mut reading = Reading::default();
         for sentence in sentences(text) {
             let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
             let ignored = self.ignored(&words);
@@ -321,21 +264,39 @@ impl Scanner {
                     }
                     let at = sentence[start].from;
                     let phrase = text[at..sentence[end - 1].to].to_string();
-                    if !matches.iter().any(|(m, _)| m.phrase == phrase && m.topic == rule.topic) {
-                        matches.push((
-                            Match {
-                                topic: rule.topic,
-                                phrase,
-                                rule: rule.pattern.source.clone(),
-                                at,
-                            },
-                            rule.mention,
-                        ));
+                    if !reading.matches.iter().any(|(m, _)| m.phrase == phrase && m.topic == rule.topic) {
+                        let m = Match {
+                            topic: rule.topic,
+                            phrase,
+                            rule: rule.pattern.source.clone(),
+                            at,
+                        };
+                        reading.matches.push((m, rule.mention));
                     }
                 }
             }
+            let mut run = Vec::new();
+            for (i, t) in sentence.iter().enumerate() {
+                let near_ignored = ignored
+                    .iter()
+                    .any(|&(s, e)| s.saturating_sub(IGNORE_REACH) <= i && i < e + IGNORE_REACH);
+                if near_ignored {
+                    if !run.is_empty() {
+                        reading.runs.push(std::mem::take(&mut run));
+                    }
+                    continue;
+                }
+                run.push(Word {
+                    stem: model::stem(&t.norm),
+                    from: t.from,
+                    to: t.to,
+                });
+            }
+            if !run.is_empty() {
+                reading.runs.push(run);
+            }
         }
-        matches
+        reading
     }
 
     /// How many rules of each kind, for `drawbridge scan --json` and docs.
@@ -358,6 +319,59 @@ impl Scanner {
         }
         out
     }
+}
+
+/// What one pass over a text found.
+#[derive(Default)]
+struct Reading {
+    /// Unignored rule matches, each with whether its rule is a mention.
+    matches: Vec<(Match, bool)>,
+    /// Runs of words left for the word model.
+    runs: Vec<Vec<Word>>,
+}
+
+impl Reading {
+    /// The matches that show the panel on their own: every one but mentions.
+    fn verdicts(&self) -> Vec<Match> {
+        self.matches
+            .iter()
+            .filter(|(_, mention)| !mention)
+            .map(|(m, _)| m.clone())
+            .collect()
+    }
+
+    /// The model's features: the words' features and one per mentioned topic.
+    fn features(&self) -> Vec<Feature> {
+        let mut out = model::features(&self.runs);
+        for (m, _) in self.matches.iter().filter(|(_, mention)| *mention) {
+            let key = format!("mention:{}", m.topic.as_str());
+            if !out.iter().any(|f| f.key == key) {
+                out.push(Feature {
+                    key,
+                    from: m.at,
+                    to: m.at + m.phrase.len(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The words that weighed most for a head, in the order they were written,
+/// so the person can see what was heard: where they start, and the phrase.
+fn heard(head: &model::Head, features: &[Feature], text: &str) -> Option<(usize, String)> {
+    let mut spans: Vec<(usize, usize)> = head.strongest(features, 3).into_iter().map(|f| (f.from, f.to)).collect();
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (from, to) in spans {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    let &(at, _) = merged.first()?;
+    let phrase: Vec<&str> = merged.iter().map(|&(a, b)| &text[a..b]).collect();
+    Some((at, phrase.join(" … ")))
 }
 
 /// How many words either side of an ignored phrase the word model also
