@@ -7,10 +7,14 @@
 //! ```
 //!
 //! `cv` trains on all development sets but one and measures on the one left
-//! out, for each set in turn, at several thresholds (`SHOW=1` lists the
-//! mistakes at the shipped threshold). `write` trains on every development
-//! set and writes `content/safety/scan-model.txt`. The final blind set
-//! (`scan-final.toml`) is never read here.
+//! out, for each set in turn, at several thresholds (`THRESHOLDS=0.2,0.3`
+//! picks them; `SHOW=1` lists the mistakes at the shipped threshold, marking
+//! those where a rule matched). `write` trains on every development
+//! set and writes `content/safety/scan-model.txt`. `rules` prints what the
+//! hand-written rules alone make of every case, one tab-separated line each,
+//! for comparing two versions of the rules with diff. The final blind set
+//! (`scan-final-2.toml`) is never trained on, and `measure` never prints its
+//! cases.
 
 use drawbridge_core::safety::model::{self, DEV_SETS, SETTINGS, Settings};
 use drawbridge_core::safety::scan::{Scanner, Topic};
@@ -39,8 +43,15 @@ fn main() {
     if let Some(l2) = std::env::var("L2").ok().and_then(|v| v.parse().ok()) {
         settings.l2 = l2;
     }
+    if let Some(e) = std::env::var("EPOCHS").ok().and_then(|v| v.parse().ok()) {
+        settings.epochs = e;
+    }
     let text = std::fs::read_to_string(root().join("content/safety/scan.toml")).expect("rules file");
-    let rules = Scanner::parse("safety/scan.toml", &text).expect("valid rules");
+    let clusters = std::fs::read_to_string(root().join("content/safety/word-clusters.txt")).expect("clusters file");
+    let clusters = model::Clusters::parse("safety/word-clusters.txt", &clusters).expect("valid clusters");
+    let rules = Scanner::parse("safety/scan.toml", &text)
+        .expect("valid rules")
+        .with_clusters(clusters);
     let sets: Vec<(&str, Labelled)> = DEV_SETS
         .iter()
         .filter(|n| root().join("crates/core/tests/data").join(n).exists())
@@ -48,7 +59,10 @@ fn main() {
         .collect();
     match mode.as_str() {
         "cv" => {
-            let thresholds = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+            let thresholds: Vec<f64> = std::env::var("THRESHOLDS")
+                .ok()
+                .map(|v| v.split(',').filter_map(|t| t.parse().ok()).collect())
+                .unwrap_or(vec![0.2, 0.25, 0.3, 0.35, 0.4, 0.5]);
             let mut total = vec![[0usize; 4]; thresholds.len()];
             for (held, cases) in &sets {
                 let train: Vec<(&str, Option<Topic>)> = sets.iter().filter(|(n, _)| n != held).flat_map(|(_, c)| refs(c)).collect();
@@ -64,9 +78,10 @@ fn main() {
                         let crisis = topic.is_some();
                         n[if crisis { 0 } else { 2 }] += hit as usize;
                         n[if crisis { 1 } else { 3 }] += 1;
-                        if *t == SETTINGS.threshold && hit != crisis && std::env::var("SHOW").is_ok() {
+                        if *t == settings.threshold && hit != crisis && std::env::var("SHOW").is_ok() {
                             let what = topic.map_or("alarm", |t| t.as_str());
-                            println!("  {what}: {text}");
+                            let r = if rules.scan_rules(text).show_panel { "[rule] " } else { "" };
+                            println!("  {what}: {r}{text}");
                         }
                     }
                     for i in 0..4 {
@@ -99,7 +114,8 @@ fn main() {
                  cargo run --release -p drawbridge-core --example train_scanner -- write\n\
                  Trained on {} cases from crates/core/tests/data/: {}.\n\
                  Settings are model::SETTINGS. One head per topic; a head at or above\n\
-                 the threshold shows the panel.",
+                 the threshold shows the panel, and a rule match whose topic's head is\n\
+                 below the veto is set aside.",
                 train.len(),
                 names.join(", ")
             );
@@ -107,6 +123,24 @@ fn main() {
             std::fs::write(&out, m.write(&header)).expect("write the model");
             let n: usize = m.heads.iter().map(|(_, h)| h.weights.len()).sum();
             println!("wrote {} ({n} weights)", out.display());
+        }
+        "rules" => {
+            // What the hand-written rules alone make of every case: each
+            // line says whether the case is crisis language and whether the
+            // rules raised the panel, so two runs can be compared with diff.
+            for (name, cases) in &sets {
+                for (text, topic) in cases {
+                    let hits: Vec<String> = rules
+                        .scan_rules(text)
+                        .matches
+                        .iter()
+                        .map(|m| format!("[{}] \"{}\"", m.rule, m.phrase))
+                        .collect();
+                    let what = topic.map_or("other", |t| t.as_str());
+                    let verdict = if hits.is_empty() { "quiet" } else { "panel" };
+                    println!("{name}\t{what}\t{verdict}\t{text}\t{}", hits.join(" "));
+                }
+            }
         }
         "measure" => {
             // The shipped rules and model, as the app runs them, on one set.
@@ -122,7 +156,7 @@ fn main() {
                 n[if topic.is_some() { 1 } else { 3 }] += 1;
                 // The final set's cases are never printed: reading them would
                 // make it a development set.
-                if hit != topic.is_some() && std::env::var("SHOW").is_ok() && name != "scan-final.toml" {
+                if hit != topic.is_some() && std::env::var("SHOW").is_ok() && !name.starts_with("scan-final") {
                     println!("  {}: {text}", topic.map_or("alarm", |t| t.as_str()));
                 }
             }
@@ -135,7 +169,7 @@ fn main() {
             );
         }
         _ => {
-            eprintln!("usage: train_scanner (cv|write|measure FILE)");
+            eprintln!("usage: train_scanner (cv|write|rules|measure FILE)");
             std::process::exit(2);
         }
     }

@@ -66,6 +66,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("safety.toml", include_str!("../../../content/safety.toml")),
     ("safety/scan.toml", include_str!("../../../content/safety/scan.toml")),
     ("safety/scan-model.txt", include_str!("../../../content/safety/scan-model.txt")),
+    (
+        "safety/word-clusters.txt",
+        include_str!("../../../content/safety/word-clusters.txt"),
+    ),
     ("crisis/us.toml", include_str!("../../../content/crisis/us.toml")),
     ("crisis/uk.toml", include_str!("../../../content/crisis/uk.toml")),
     ("crisis/ie.toml", include_str!("../../../content/crisis/ie.toml")),
@@ -135,6 +139,7 @@ impl Catalog {
         let mut safety = None;
         let mut scanner = None;
         let mut model = None;
+        let mut clusters = None;
         for (path, text) in files {
             if *path == "urges.toml" {
                 let catalog: UrgeCatalog = parse_toml(path, text)?;
@@ -170,6 +175,8 @@ impl Catalog {
                 scanner = Some(Scanner::parse(path, text)?);
             } else if *path == "safety/scan-model.txt" {
                 model = Some(crate::safety::model::Model::parse(path, text)?);
+            } else if *path == "safety/word-clusters.txt" {
+                clusters = Some(crate::safety::model::Clusters::parse(path, text)?);
             } else if path.starts_with("experiments/") {
                 experiments.extend(crate::practice::parse_experiments(path, text, &mut experiment_ids)?);
             } else if path.starts_with("programs/") {
@@ -226,7 +233,8 @@ impl Catalog {
         let safety = safety.ok_or_else(|| missing("safety.toml", "safety plan wording"))?;
         let scanner = scanner.ok_or_else(|| missing("safety/scan.toml", "crisis-language rules"))?;
         let model = model.ok_or_else(|| missing("safety/scan-model.txt", "crisis-language word model"))?;
-        let scanner = scanner.with_model(model);
+        let clusters = clusters.ok_or_else(|| missing("safety/word-clusters.txt", "word clusters"))?;
+        let scanner = scanner.with_model(model).with_clusters(clusters);
         Ok(Catalog {
             urges,
             crisis,

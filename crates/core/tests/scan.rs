@@ -3,9 +3,11 @@
 //!
 //! The development sets (`model::DEV_SETS`) have all been used: the rules were
 //! revised against them and the word model is trained on them, so meeting the
-//! target there only shows nothing has slipped. `scan-final.toml` was written
-//! after the rules and the model were final and is never used to change them:
-//! it is the honest measure of phrasing the scanner has not seen.
+//! target there only shows nothing has slipped. `scan-final-2.toml` was
+//! written by an author who saw neither the rules, the model nor any other
+//! set, and is never used to change them: it is the honest measure of
+//! phrasing the scanner has not seen. (`scan-dev-i.toml` was the first final
+//! set; once measured, it was retired to development.)
 //! Target: recall of at least 0.95 (crisis language is found) and at most 5%
 //! false alarms (figures of speech and ordinary notes are left alone).
 //! Run with `-- --nocapture` to see the figures and every mistake.
@@ -139,8 +141,8 @@ const FINAL_FALSE_ALARMS: f64 = 0.10;
 
 #[test]
 fn the_final_blind_set_keeps_its_first_figures() {
-    let f = measure_quietly("scan-final.toml");
-    assert!(f.positives >= 150 && f.negatives >= 150, "big enough to measure");
+    let f = measure_quietly("scan-final-2.toml");
+    assert!(f.positives >= 200 && f.negatives >= 200, "big enough to measure");
     assert!(
         f.recall >= FINAL_RECALL,
         "final-set recall {:.3} fell below {FINAL_RECALL}",
@@ -169,6 +171,7 @@ fn the_shipped_model_is_what_the_development_sets_train() {
     let refs: Vec<(&str, Option<Topic>)> = cases.iter().map(|(t, c)| (t.as_str(), *c)).collect();
     let trained = model::train_for(&catalog.scanner, &refs, SETTINGS);
     assert_eq!(shipped.threshold, trained.threshold);
+    assert_eq!(shipped.veto, trained.veto);
     for ((topic, a), (_, b)) in shipped.heads.iter().zip(&trained.heads) {
         let name = topic.as_str();
         assert!((a.bias - b.bias).abs() < 1e-3, "{name}: bias {} vs {}", a.bias, b.bias);

@@ -33,6 +33,64 @@ pub struct Word {
     pub stem: String,
     pub from: usize,
     pub to: usize,
+    /// The word's coarse and fine cluster, if the word is a common one.
+    pub cluster: Option<(u16, u16)>,
+}
+
+/// Common English words grouped by meaning, from GloVe word vectors (public
+/// domain) clustered by `scripts/word_clusters.py`: one coarse and one fine
+/// cluster per word. Words in one cluster share a feature, so a word the case
+/// sets never used still counts like its neighbours ("tablets", "pills").
+#[derive(Debug, Clone, Default)]
+pub struct Clusters {
+    words: std::collections::HashMap<String, (u16, u16)>,
+}
+
+impl Clusters {
+    /// Parse `content/safety/word-clusters.txt`: `sizes COARSE FINE`, then
+    /// one `word<TAB>coarse fine` line per word.
+    pub fn parse(path: &str, text: &str) -> Result<Clusters, ContentError> {
+        let mut sizes: Option<(u16, u16)> = None;
+        let mut words = std::collections::HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let fail = |why: String| ContentError::new(path, Some(i + 1), why);
+            let line = line.trim_end();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let number = |n: &str| n.parse::<u16>().map_err(|_| fail(format!("\"{n}\" is not a cluster number")));
+            if let Some(rest) = line.strip_prefix("sizes ") {
+                let (a, b) = rest
+                    .split_once(' ')
+                    .ok_or_else(|| fail("write \"sizes COARSE FINE\", for example \"sizes 512 2048\"".into()))?;
+                sizes = Some((number(a)?, number(b)?));
+                continue;
+            }
+            let (coarse_n, fine_n) = sizes.ok_or_else(|| fail("the \"sizes\" line must come before the words".into()))?;
+            let (word, ids) = line
+                .split_once('\t')
+                .ok_or_else(|| fail("expected \"word<TAB>coarse fine\"".into()))?;
+            let (a, b) = ids
+                .split_once(' ')
+                .ok_or_else(|| fail("expected two cluster numbers after the word".into()))?;
+            let (a, b) = (number(a)?, number(b)?);
+            if a >= coarse_n || b >= fine_n {
+                return Err(fail(format!("cluster numbers must be below {coarse_n} and {fine_n}")));
+            }
+            if word.is_empty() || words.insert(word.to_string(), (a, b)).is_some() {
+                return Err(fail(format!("the word \"{word}\" is empty or appears twice")));
+            }
+        }
+        if words.is_empty() {
+            return Err(ContentError::new(path, None, "the file lists no words"));
+        }
+        Ok(Clusters { words })
+    }
+
+    /// The coarse and fine cluster of a lower-cased word, if it has one.
+    pub fn get(&self, word: &str) -> Option<(u16, u16)> {
+        self.words.get(word).copied()
+    }
 }
 
 /// The features of runs of words. A run ends at a sentence end or where an
@@ -48,6 +106,10 @@ pub fn features(runs: &[Vec<Word>]) -> Vec<Feature> {
     for run in runs {
         for (i, w) in run.iter().enumerate() {
             push(w.stem.clone(), w.from, w.to);
+            if let Some((coarse, fine)) = w.cluster {
+                push(format!("k:{coarse}"), w.from, w.to);
+                push(format!("c:{fine}"), w.from, w.to);
+            }
             if let Some(next) = run.get(i + 1) {
                 push(format!("{} {}", w.stem, next.stem), w.from, next.to);
             }
@@ -153,15 +215,24 @@ impl Head {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub threshold: f64,
+    /// Below this probability for its topic, a rule match is set aside:
+    /// the model is all but sure the text is not about that topic.
+    pub veto: f64,
     pub heads: Vec<(Topic, Head)>,
 }
 
 impl Model {
+    /// The head for one topic.
+    pub fn head(&self, topic: Topic) -> Option<&Head> {
+        self.heads.iter().find(|(t, _)| *t == topic).map(|(_, h)| h)
+    }
+
     /// Parse the weights file:
     ///
     /// ```text
     /// # comments
     /// threshold 0.5
+    /// veto 0.05
     /// head suicide -1.25
     /// kill myself<TAB>2.5
     /// ```
@@ -169,6 +240,7 @@ impl Model {
     /// A line with a tab is a weight; any other line is a directive.
     pub fn parse(path: &str, text: &str) -> Result<Model, ContentError> {
         let mut threshold = None;
+        let mut veto = None;
         let mut heads: Vec<(Topic, Head)> = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let at = Some(i + 1);
@@ -194,6 +266,12 @@ impl Model {
                     return Err(fail("the threshold is a probability between 0 and 1".into()));
                 }
                 threshold = Some(t);
+            } else if let Some(rest) = line.strip_prefix("veto ") {
+                let v: f64 = rest.trim().parse().map_err(|_| fail(format!("\"{rest}\" is not a number")))?;
+                if !(0.0..1.0).contains(&v) {
+                    return Err(fail("the veto is a probability from 0 up to 1".into()));
+                }
+                veto = Some(v);
             } else if let Some(rest) = line.strip_prefix("head ") {
                 let (name, bias) = rest
                     .split_once(' ')
@@ -215,7 +293,7 @@ impl Model {
                 ));
             } else {
                 return Err(fail(
-                    "expected \"threshold P\", \"head TOPIC BIAS\" or \"FEATURE<TAB>WEIGHT\"".into(),
+                    "expected \"threshold P\", \"veto P\", \"head TOPIC BIAS\" or \"FEATURE<TAB>WEIGHT\"".into(),
                 ));
             }
         }
@@ -229,7 +307,11 @@ impl Model {
                 ));
             }
         }
-        Ok(Model { threshold, heads })
+        let veto = veto.ok_or_else(|| ContentError::new(path, None, "the \"veto\" line is missing"))?;
+        if veto >= threshold {
+            return Err(ContentError::new(path, None, "the veto must be below the threshold"));
+        }
+        Ok(Model { threshold, veto, heads })
     }
 
     /// Write the model in the format `parse` reads, features sorted so the
@@ -242,6 +324,7 @@ impl Model {
             out.push('\n');
         }
         out.push_str(&format!("threshold {}\n", self.threshold));
+        out.push_str(&format!("veto {}\n", self.veto));
         for (topic, head) in &self.heads {
             out.push_str(&format!("head {} {:.4}\n", topic.as_str(), head.bias));
             let mut keys: Vec<(&String, &f64)> = head.weights.iter().collect();
@@ -267,12 +350,16 @@ pub struct Settings {
     pub prune: f64,
     /// The probability at which a head shows the panel.
     pub threshold: f64,
+    /// The probability below which a head sets a rule match aside.
+    pub veto: f64,
 }
 
 /// The hand-written case sets in `crates/core/tests/data/` that the model is
 /// trained on and the rules were revised against. The final blind set,
-/// `scan-final.toml`, is not among them and never will be.
-pub const DEV_SETS: [&str; 8] = [
+/// `scan-final-2.toml`, is not among them: it measures, it never teaches.
+/// (`scan-dev-i.toml` was the first final set; once measured, it was retired
+/// to development and replaced.)
+pub const DEV_SETS: &[&str] = &[
     "scan-tuning.toml",
     "scan-holdout.toml",
     "scan-fresh.toml",
@@ -281,14 +368,20 @@ pub const DEV_SETS: [&str; 8] = [
     "scan-dev-b.toml",
     "scan-dev-c.toml",
     "scan-dev-d.toml",
+    "scan-dev-i.toml",
+    "scan-dev-e.toml",
+    "scan-dev-f.toml",
+    "scan-dev-g.toml",
+    "scan-dev-h.toml",
 ];
 
 pub const SETTINGS: Settings = Settings {
-    l2: 0.002,
+    l2: 0.00003,
     epochs: 400,
     min_count: 2,
     prune: 0.02,
-    threshold: 0.4,
+    threshold: 0.25,
+    veto: 0.05,
 };
 
 /// Train a model for this scanner's rules on labelled texts: each text with
@@ -358,6 +451,7 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
         min_count,
         prune,
         threshold,
+        veto,
     } = settings;
     let mut counts: std::collections::HashMap<&str, usize> = Default::default();
     for e in examples {
@@ -369,23 +463,25 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
     vocab.sort_unstable();
     let index: std::collections::HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let scales: Vec<f64> = examples.iter().map(|e| scale(e.features.len())).collect();
-    let rows: Vec<Vec<usize>> = examples
+    // Each row: the features a text has, each with its value (the text's
+    // length scale).
+    let rows: Vec<Vec<(usize, f64)>> = examples
         .iter()
-        .map(|e| {
-            let mut r: Vec<usize> = e.features.iter().filter_map(|f| index.get(f.as_str()).copied()).collect();
-            r.sort_unstable();
-            r.dedup();
+        .zip(&scales)
+        .map(|(e, s)| {
+            let mut r: Vec<(usize, f64)> = e.features.iter().filter_map(|f| index.get(f.as_str()).map(|&j| (j, *s))).collect();
+            r.sort_unstable_by_key(|x| x.0);
+            r.dedup_by_key(|x| x.0);
             r
         })
         .collect();
     let mut heads = Vec::new();
     for topic in TOPICS {
-        let data: Vec<(&Vec<usize>, f64, f64)> = examples
+        let data: Vec<(&Vec<(usize, f64)>, f64)> = examples
             .iter()
             .zip(&rows)
-            .zip(&scales)
-            .filter(|((e, _), _)| e.topic.is_none() || e.topic == Some(topic))
-            .map(|((e, r), s)| (r, *s, if e.topic == Some(topic) { 1.0 } else { 0.0 }))
+            .filter(|(e, _)| e.topic.is_none() || e.topic == Some(topic))
+            .map(|(e, r)| (r, if e.topic == Some(topic) { 1.0 } else { 0.0 }))
             .collect();
         let n = data.len().max(1) as f64;
         let mut w = vec![0.0f64; vocab.len()];
@@ -396,13 +492,13 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
         for _ in 0..epochs {
             let mut grad = vec![0.0f64; vocab.len()];
             let mut gb = 0.0;
-            for (r, s, y) in &data {
-                let z = bias + r.iter().map(|&j| w[j]).sum::<f64>() * s;
+            for (r, y) in &data {
+                let z = bias + r.iter().map(|&(j, v)| w[j] * v).sum::<f64>();
                 let p = 1.0 / (1.0 + (-z).exp());
                 let d = p - y;
                 gb += d;
-                for &j in r.iter() {
-                    grad[j] += d * s;
+                for &(j, v) in r.iter() {
+                    grad[j] += d * v;
                 }
             }
             for j in 0..w.len() {
@@ -428,7 +524,7 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
             },
         ));
     }
-    Model { threshold, heads }
+    Model { threshold, veto, heads }
 }
 
 #[cfg(test)]
@@ -452,20 +548,41 @@ mod tests {
 
     #[test]
     fn the_weights_file_round_trips_and_bad_lines_name_their_line() {
-        let text =
-            "# a model\nthreshold 0.5\nhead suicide -1\nkill myself\t2.5\nhead self-harm -1\nhead not-here -1\nhead danger -1\nhit me\t1\n";
+        let text = "# a model\nthreshold 0.5\nveto 0.05\nhead suicide -1\nkill myself\t2.5\nhead self-harm -1\nhead not-here -1\nhead danger -1\nhit me\t1\n";
         let m = Model::parse("safety/scan-model.txt", text).expect("valid");
         assert_eq!(m.heads[0].1.weights["kill myself"], 2.5);
         let again = Model::parse("x", &m.write("a model")).expect("round trip");
         assert_eq!(again.heads[3].1.weights["hit me"], 1.0);
         let err = Model::parse("x", &text.replace("2.5", "lots")).expect_err("number");
-        assert_eq!(err.line, Some(4));
+        assert_eq!(err.line, Some(5));
         let err = Model::parse("x", &text.replace("head danger -1\n", "")).expect_err("missing head");
         assert!(err.reason.contains("danger"), "{err}");
         let err = Model::parse("x", &text.replace("threshold 0.5", "threshold 2")).expect_err("threshold");
         assert!(err.reason.contains("between 0 and 1"), "{err}");
+        let err = Model::parse("x", &text.replace("veto 0.05", "veto 0.6")).expect_err("veto above threshold");
+        assert!(err.reason.contains("below the threshold"), "{err}");
         let err = Model::parse("x", &text.replace("head suicide -1\n", "")).expect_err("orphan weight");
         assert!(err.reason.contains("before any"), "{err}");
+    }
+
+    #[test]
+    fn the_clusters_file_is_checked_line_by_line() {
+        let ok = "# words\nsizes 2 4\npills\t1 3\ntablets\t1 3\n";
+        let c = Clusters::parse("safety/word-clusters.txt", ok).expect("valid");
+        assert_eq!(c.get("tablets"), Some((1, 3)));
+        assert_eq!(c.get("bread"), None);
+        for (bad, line, why) in [
+            ("pills\t1 3\n", 1, "sizes"),
+            ("sizes 2 4\npills 1 3\n", 2, "TAB"),
+            ("sizes 2 4\npills\t1 9\n", 2, "below"),
+            ("sizes 2 4\npills\tone 3\n", 2, "not a cluster number"),
+            ("sizes 2 4\npills\t1 3\npills\t0 0\n", 3, "twice"),
+        ] {
+            let err = Clusters::parse("c", bad).expect_err(bad);
+            assert_eq!(err.line, Some(line), "{bad}: {err}");
+            assert!(err.reason.contains(why), "{bad}: {err}");
+        }
+        assert!(Clusters::parse("c", "sizes 2 4\n").is_err(), "no words");
     }
 
     #[test]
@@ -489,6 +606,7 @@ mod tests {
             min_count: 2,
             prune: 0.0,
             threshold: 0.5,
+            veto: 0.05,
         };
         let m = train(&data, settings);
         let feats = |k: &str| {

@@ -21,7 +21,7 @@
 
 use serde::Deserialize;
 
-use super::model::{self, Feature, Model, Word};
+use super::model::{self, Clusters, Feature, Model, Word};
 use crate::content::{ContentError, line_of, parse_toml};
 
 /// What a signal is about. Shown to no one but the person and the CLI.
@@ -74,6 +74,7 @@ pub struct Scanner {
     signals: Vec<Rule>,
     ignores: Vec<(Pattern, Scope)>,
     model: Option<Model>,
+    clusters: Option<std::sync::Arc<Clusters>>,
 }
 
 /// One signal found in a text.
@@ -194,7 +195,15 @@ impl Scanner {
             signals,
             ignores,
             model: None,
+            clusters: None,
         })
+    }
+
+    /// Give the word model the clusters of similar words, so "tablets" can
+    /// count as evidence where only "pills" was ever seen in training.
+    pub fn with_clusters(mut self, clusters: Clusters) -> Scanner {
+        self.clusters = Some(std::sync::Arc::new(clusters));
+        self
     }
 
     /// Put the word model behind the rules.
@@ -220,6 +229,10 @@ impl Scanner {
         let mut matches = reading.verdicts();
         if let Some(m) = &self.model {
             let features = reading.features();
+            // A rule match stands unless the model, reading the whole text,
+            // is all but sure it is not about that topic: "years ago he hit
+            // me; I left and I've been safe since" matches a danger rule.
+            matches.retain(|x| m.head(x.topic).is_none_or(|h| h.probability(&features) >= m.veto));
             for (topic, head) in &m.heads {
                 let p = head.probability(&features);
                 if p < m.threshold || matches.iter().any(|x| x.topic == *topic) {
@@ -290,6 +303,7 @@ impl Scanner {
                     stem: model::stem(&t.norm),
                     from: t.from,
                     to: t.to,
+                    cluster: self.clusters.as_ref().and_then(|c| c.get(&t.norm)),
                 });
             }
             if !run.is_empty() {
@@ -340,11 +354,13 @@ impl Reading {
             .collect()
     }
 
-    /// The model's features: the words' features and one per mentioned topic.
+    /// The model's features: the words' features and one per topic a rule
+    /// matched ("rule:danger") or a mention named ("mention:suicide").
     fn features(&self) -> Vec<Feature> {
         let mut out = model::features(&self.runs);
-        for (m, _) in self.matches.iter().filter(|(_, mention)| *mention) {
-            let key = format!("mention:{}", m.topic.as_str());
+        for (m, mention) in &self.matches {
+            let kind = if *mention { "mention" } else { "rule" };
+            let key = format!("{kind}:{}", m.topic.as_str());
             if !out.iter().any(|f| f.key == key) {
                 out.push(Feature {
                     key,
@@ -727,7 +743,8 @@ patterns = ["(is|are) killing me"]
         );
         let keys: Vec<String> = s.features("Cutting again").into_iter().map(|f| f.key).collect();
         assert_eq!(keys, ["cut", "cut again", "again"]);
-        let weights = "threshold 0.5\nhead suicide -3\nhead self-harm -3\nrazor\t2\ndrawer\t1.5\nhead not-here -3\nhead danger -3\n";
+        let weights =
+            "threshold 0.5\nveto 0.01\nhead suicide -3\nhead self-harm -3\nrazor\t2\ndrawer\t1.5\nhead not-here -3\nhead danger -3\n";
         let s = scanner(BASE).with_model(Model::parse("m", weights).expect("model"));
         let r = s.scan("The razor is in my drawer.");
         assert!(r.show_panel);
@@ -736,6 +753,44 @@ patterns = ["(is|are) killing me"]
         assert!(r.matches[0].rule.starts_with("word model"), "{}", r.matches[0].rule);
         assert!(!s.scan("The razor is blunt.").show_panel, "one word is not enough here");
         assert!(!s.scan_rules("The razor is in my drawer.").show_panel, "the rules alone stay quiet");
+    }
+
+    #[test]
+    fn a_rule_match_stands_unless_the_model_is_all_but_sure_it_is_not_crisis() {
+        let weights =
+            "threshold 0.5\nveto 0.05\nhead suicide -1\nrule:suicide\t0.5\nago\t-6\nhead self-harm -1\nhead not-here -1\nhead danger -1\n";
+        let s = scanner(BASE).with_model(Model::parse("m", weights).expect("model"));
+        // The model is unsure (38%): below its own threshold, but the rule stands.
+        let r = s.scan("I want to die");
+        assert!(r.show_panel);
+        assert_eq!(r.matches.len(), 1);
+        assert_eq!(r.matches[0].phrase, "want to die");
+        assert!(!r.matches[0].rule.starts_with("word model"), "{}", r.matches[0].rule);
+        // Here it is all but sure the words are in the past: set aside.
+        assert!(!s.scan("Years ago I tried to kill myself").show_panel);
+        assert!(
+            s.scan_rules("Years ago I tried to kill myself").show_panel,
+            "the rules alone still match"
+        );
+    }
+
+    #[test]
+    fn clustered_words_share_a_feature_with_their_neighbours() {
+        let clusters = model::Clusters::parse("c", "sizes 2 4\npills\t1 3\ntablets\t1 3\nbread\t0 0\n").expect("clusters");
+        let s = scanner(BASE).with_clusters(clusters);
+        let keys = |t: &str| -> Vec<String> { s.features(t).into_iter().map(|f| f.key).collect() };
+        assert!(
+            keys("saving my tablets").contains(&"c:3".to_string()),
+            "{:?}",
+            keys("saving my tablets")
+        );
+        assert!(keys("saving my pills").contains(&"c:3".to_string()));
+        assert!(keys("saving my pills").contains(&"k:1".to_string()));
+        assert!(!keys("saving my bread").contains(&"c:3".to_string()));
+        assert!(
+            !keys("saving my crumbs").iter().any(|k| k.starts_with("c:")),
+            "unknown words have no cluster"
+        );
     }
 
     #[test]
