@@ -184,6 +184,14 @@ async fn text(c: &Client) -> String {
     panic!("the page never settled enough to read its text")
 }
 
+/// Type a note into the urge details form and save it; the page after.
+async fn save_note(c: &Client, note: &str) -> String {
+    let field = c.find(Locator::Id("note")).await.expect("note");
+    field.send_keys(note).await.expect("type");
+    click(c, Locator::Css("button.primary")).await;
+    wait_text(c, "Details saved").await
+}
+
 /// Wait (up to 10 s) until the page shows `needle`: form posts navigate
 /// asynchronously, and unlocking takes a deliberate quarter second.
 async fn wait_text(c: &Client, needle: &str) -> String {
@@ -238,12 +246,9 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     // Optional details, by keyboard where it matters.
     click(&c, Locator::Css("input[name='intensity'][value='6']")).await;
     click(&c, Locator::Css("input[name='did'][value='stayed']")).await;
-    let note = c.find(Locator::Id("note")).await.expect("note");
-    note.send_keys("Wanted to leave the call early; stayed ten more minutes.")
-        .await
-        .expect("type");
-    click(&c, Locator::Css("button.primary")).await;
-    wait_text(&c, "Details saved").await;
+    let calm = save_note(&c, "Wanted to leave the call early; stayed ten more minutes.").await;
+    let panel_title = drawbridge_core::Catalog::embedded().expect("catalog").safety.panel_title.clone();
+    assert!(!calm.contains(&panel_title), "no crisis panel for an ordinary note");
 
     c.goto(&format!("{base}/moments")).await.expect("moments");
     let moments = text(&c).await;
@@ -269,6 +274,17 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     click(&c, Locator::Css("button.danger")).await;
     wait_text(&c, "The urge was deleted").await;
     assert!(text(&c).await.contains("Nothing logged yet"));
+
+    // Words no rule was written for, heard by the word model: the note is
+    // saved and the calm panel follows.
+    c.goto(&format!("{base}/")).await.expect("today");
+    click(&c, Locator::Css("button[value='go-quiet']")).await;
+    wait_text(&c, "Saved: Go quiet").await;
+    let page = save_note(&c, "The razor is back in my drawer and I keep opening it.").await;
+    assert!(page.contains(&panel_title), "the panel follows the save: {page}");
+    axe(&c, &t, "details saved, with the crisis panel").await;
+    c.goto(&format!("{base}/moments")).await.expect("moments");
+    assert!(text(&c).await.contains("keep opening it"), "the note was saved");
 
     // Settings choose the region the help page leads with.
     c.goto(&format!("{base}/settings")).await.expect("settings");

@@ -12,7 +12,8 @@
 //! those where a rule matched). `write` trains on every development
 //! set and writes `content/safety/scan-model.txt`. `rules` prints what the
 //! hand-written rules alone make of every case, one tab-separated line each,
-//! for comparing two versions of the rules with diff. The final blind set
+//! for comparing two versions of the rules with diff. `L2=` and `EPOCHS=`
+//! override the training settings for an experiment. The final blind set
 //! (`scan-final-2.toml`) is never trained on, and `measure` never prints its
 //! cases.
 

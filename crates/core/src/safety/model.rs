@@ -12,7 +12,11 @@
 //! figure of speech ("this deadline is killing me") is invisible to both the
 //! rules and the model. Each word is reduced to a rough stem ("cutting",
 //! "cuts" and "cut" are one feature); the features of a text are its stems,
-//! pairs of neighbouring stems, and pairs one word apart.
+//! pairs of neighbouring stems, pairs one word apart, the clusters of similar
+//! words its common words belong to (`Clusters`), and which topics the rules
+//! matched or mentioned. A rule match stands unless its topic's head is below
+//! the model's `veto`, so the rules keep their say on plain statements and the
+//! model only sets one aside when it is all but sure.
 
 use super::scan::Topic;
 use crate::content::ContentError;

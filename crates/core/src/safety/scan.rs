@@ -16,7 +16,8 @@
 //!
 //! A signal rule that matches shows the panel, unless an `ignore` rule (a
 //! figure of speech such as "this deadline is killing me") matches words that
-//! overlap it. Gaps never cross a sentence end, so two harmless sentences do
+//! overlap it, or the word model (`super::model`) is all but sure the text is
+//! not about that topic. Gaps never cross a sentence end, so two harmless sentences do
 //! not combine into an alarming one.
 
 use serde::Deserialize;
