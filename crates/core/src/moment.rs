@@ -129,9 +129,14 @@ impl Protocol {
 pub struct PauseText {
     pub title: String,
     pub intro: String,
+    pub scripts_choice: String,
     pub scripts_menu: String,
+    pub after_choice: String,
     pub after_menu: String,
+    pub letter_choice: String,
     pub letter_menu: String,
+    /// The line that leads to Get help now under the choices.
+    pub help_note: String,
     pub stop: String,
     pub stopped: String,
     pub log_offer: String,
