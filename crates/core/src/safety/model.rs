@@ -226,11 +226,6 @@ pub struct Model {
 }
 
 impl Model {
-    /// The head for one topic.
-    pub fn head(&self, topic: Topic) -> Option<&Head> {
-        self.heads.iter().find(|(t, _)| *t == topic).map(|(_, h)| h)
-    }
-
     /// Parse the weights file:
     ///
     /// ```text

@@ -230,18 +230,18 @@ impl Scanner {
         let mut matches = reading.verdicts();
         if let Some(m) = &self.model {
             let features = reading.features();
+            let sure: Vec<(Topic, &model::Head, f64)> = m.heads.iter().map(|(t, h)| (*t, h, h.probability(&features))).collect();
             // A rule match stands unless the model, reading the whole text,
             // is all but sure it is not about that topic: "years ago he hit
             // me; I left and I've been safe since" matches a danger rule.
-            matches.retain(|x| m.head(x.topic).is_none_or(|h| h.probability(&features) >= m.veto));
-            for (topic, head) in &m.heads {
-                let p = head.probability(&features);
-                if p < m.threshold || matches.iter().any(|x| x.topic == *topic) {
+            matches.retain(|x| sure.iter().all(|(t, _, p)| *t != x.topic || *p >= m.veto));
+            for &(topic, head, p) in &sure {
+                if p < m.threshold || matches.iter().any(|x| x.topic == topic) {
                     continue;
                 }
                 if let Some((at, phrase)) = heard(head, &features, text) {
                     matches.push(Match {
-                        topic: *topic,
+                        topic,
                         phrase,
                         rule: format!("word model, {:.0}% sure", p * 100.0),
                         at,
