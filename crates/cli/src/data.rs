@@ -23,6 +23,10 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     /// An export file, or - for standard input.
     file: PathBuf,
+    /// Where the file and this database differ, take the file's (the words
+    /// it replaces are kept as earlier versions). Without it, yours are kept.
+    #[arg(long)]
+    prefer_file: bool,
 }
 
 pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
@@ -117,16 +121,42 @@ pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     // Check everything before touching the database.
     let doc = ExportDoc::parse(&text, catalog)?;
     let store = open::store(ctx, Workload::Command).await?;
-    let report = store.import(&doc).await?;
+    let report = store.import(&doc, a.prefer_file, catalog).await?;
     store.close().await;
-    let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-    println!(
-        "Imported {} record{}; {} {} already here and left as {}.",
-        report.added,
-        plural(report.added, "", "s"),
-        report.already_present,
-        plural(report.already_present, "was", "were"),
-        plural(report.already_present, "it was", "they were"),
-    );
+    print!("{}", import_summary(&report, a.prefer_file));
     Ok(())
+}
+
+/// What an import did, in words, counted from the report itself.
+pub fn import_summary(r: &drawbridge_store::ImportReport, prefer_file: bool) -> String {
+    let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let conflicts = r.conflicts.len() as u64;
+    let mut out = format!(
+        "Added {} new entr{}; {} {} already here just the same.\n",
+        r.added,
+        plural(r.added, "y", "ies"),
+        r.already_present,
+        plural(r.already_present, "was", "were"),
+    );
+    if conflicts == 0 {
+        out.push_str("Nothing in the file differed from what is here.\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "{conflicts} {} differently in the file and here:\n",
+        plural(conflicts, "thing is", "things are")
+    ));
+    for c in &r.conflicts {
+        out.push_str(&format!("  - {c}\n"));
+    }
+    if prefer_file {
+        out.push_str(&format!(
+            "Took the file's for {} of {}; every word replaced is kept as an earlier version.\n",
+            r.replaced,
+            plural(r.replaced, "it", "them")
+        ));
+    } else {
+        out.push_str("Kept yours for each. To take the file's instead, import again with --prefer-file.\n");
+    }
+    out
 }

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use drawbridge_core::Catalog;
 use drawbridge_core::practice::{self, Outcome, Plan, ProgramEntry, Record, Result as Res, rating, start_stage};
-use drawbridge_store::{Store, Workload, today as practice_today};
+use drawbridge_core::versions::{self, TextVersion};
+use drawbridge_store::{FollowUp, RecordEdit, Store, Workload, today as practice_today};
 use serde_json::{Value, json};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -122,6 +123,31 @@ pub enum ExperimentAction {
         #[arg(long)]
         json: bool,
     },
+    /// Change the words of a saved experiment: the prediction, who with,
+    /// what happened, what you learned. The earlier words are kept and shown
+    /// by `experiment show`.
+    Edit {
+        record: String,
+        #[arg(long)]
+        prediction: Option<String>,
+        /// Who with ("" clears it).
+        #[arg(long = "with")]
+        with_whom: Option<String>,
+        /// What happened ("" clears it).
+        #[arg(long)]
+        happened: Option<String>,
+        /// What I learned ("" clears it).
+        #[arg(long)]
+        learned: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one experiment: the plan, how it went, and any earlier words.
+    Show {
+        record: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Plan and follow up at once, for one you have already done.
     Log {
         #[command(flatten)]
@@ -160,6 +186,14 @@ pub enum ChallengeAction {
         /// connection-7 or ladder-4w.
         #[arg(long, default_value = "connection-7")]
         program: String,
+        /// Stop the program under way (its days and reflections are kept) and start this one.
+        #[arg(long)]
+        switch: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop the program under way. Its checked-off days and reflections are kept.
+    Stop {
         #[arg(long)]
         json: bool,
     },
@@ -168,7 +202,8 @@ pub enum ChallengeAction {
         #[arg(long)]
         json: bool,
     },
-    /// Check off today's practice day, with a short reflection.
+    /// Check off today's practice day, with a short reflection. Run it again
+    /// to change today's reflection: the earlier words are kept.
     Done {
         #[arg(long)]
         reflection: Option<String>,
@@ -393,7 +428,39 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             let result = build_result(&done)?;
             let store = open::store(ctx, Workload::Command).await?;
             let id = find_record(&store, &record).await?;
-            store.complete_experiment(id, &result, OffsetDateTime::now_utc()).await?;
+            if let Some(r) = store.experiment_record(id).await?
+                && r.result.is_none()
+                && r.plan.planned_for > today_date(ctx)
+            {
+                store.close().await;
+                return Err(UserError::new(
+                    format!("This experiment is planned for {}, which has not come yet.", r.plan.planned_for),
+                    "Follow it up on or after that day. If you have done it already, `drawbridge experiment log` records it on the day you did it.",
+                )
+                .into());
+            }
+            match store.complete_experiment(id, &result, OffsetDateTime::now_utc()).await? {
+                FollowUp::Saved => {}
+                FollowUp::AlreadyDone(at) => {
+                    store.close().await;
+                    return Err(UserError::new(
+                        format!(
+                            "This experiment was followed up already, on {}. Nothing was changed: what you wrote then is kept.",
+                            at.to_offset(ctx.local_offset).date()
+                        ),
+                        format!(
+                            "To change its words, use `drawbridge experiment edit {} --happened TEXT --learned TEXT`; the earlier words are kept. `drawbridge experiment show {}` shows it all.",
+                            short(id),
+                            short(id)
+                        ),
+                    )
+                    .into());
+                }
+                FollowUp::NotFound => {
+                    store.close().await;
+                    return Err(UserError::new("That experiment is no longer here.", "`drawbridge today` lists the ones to follow up.").into());
+                }
+            }
             let r = store
                 .experiment_record(id)
                 .await?
@@ -426,6 +493,86 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             store.close().await;
             Ok(())
         }
+        ExperimentAction::Edit {
+            record,
+            prediction,
+            with_whom,
+            happened,
+            learned,
+            json,
+        } => {
+            let edit = RecordEdit {
+                prediction: match prediction.map(|p| p.trim().to_string()) {
+                    Some(p) if p.is_empty() => {
+                        return Err(UserError::new(
+                            "--prediction cannot be empty: an experiment starts from what you fear.",
+                            "Give the words you want it to say.",
+                        )
+                        .into());
+                    }
+                    p => p,
+                },
+                with_whom: with_whom.map(|t| text(Some(t))),
+                what_happened: happened.map(|t| text(Some(t))),
+                learned: learned.map(|t| text(Some(t))),
+            };
+            if edit == RecordEdit::default() {
+                return Err(UserError::new(
+                    "Nothing to change.",
+                    "Give --prediction, --with, --happened or --learned with the new words.",
+                )
+                .into());
+            }
+            let store = open::store(ctx, Workload::Command).await?;
+            let id = find_record(&store, &record).await?;
+            let before = store.experiment_record(id).await?;
+            if (edit.what_happened.is_some() || edit.learned.is_some()) && before.as_ref().is_some_and(|r| r.result.is_none()) {
+                store.close().await;
+                return Err(UserError::new(
+                    "This experiment has not been followed up yet, so there is no \"what happened\" to change.",
+                    format!("Follow it up first: `drawbridge experiment done {} ...`.", short(id)),
+                )
+                .into());
+            }
+            store.edit_experiment(id, &edit).await?;
+            let r = store
+                .experiment_record(id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the record just saved could not be read back"))?;
+            let kept = store.versions(versions::EXPERIMENT, &id.to_string()).await?;
+            if json {
+                println!("{}", json!({"record": record_json(c, &r), "earlier": kept}));
+            } else {
+                println!(
+                    "Saved. The earlier words are kept: `drawbridge experiment show {}` shows them.",
+                    short(id)
+                );
+            }
+            let mut texts: Vec<&str> = Vec::new();
+            texts.extend(edit.prediction.as_deref());
+            for t in [&edit.with_whom, &edit.what_happened, &edit.learned].into_iter().flatten().flatten() {
+                texts.push(t);
+            }
+            crate::moment::care_after_save(&store, &texts, json).await?;
+            store.close().await;
+            Ok(())
+        }
+        ExperimentAction::Show { record, json } => {
+            let store = open::store(ctx, Workload::Command).await?;
+            let id = find_record(&store, &record).await?;
+            let r = store
+                .experiment_record(id)
+                .await?
+                .ok_or_else(|| UserError::new("That experiment is no longer here.", "`drawbridge today` lists yours."))?;
+            let kept = store.versions(versions::EXPERIMENT, &id.to_string()).await?;
+            store.close().await;
+            if json {
+                println!("{}", json!({"record": record_json(c, &r), "earlier": kept}));
+                return Ok(());
+            }
+            print!("{}", show_record(c, &r, &kept, ctx.local_offset));
+            Ok(())
+        }
         ExperimentAction::Log { plan, done, date } => {
             let result = build_result(&done)?;
             let store = open::store(ctx, Workload::Command).await?;
@@ -434,6 +581,14 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
                 Some(d) => parse_date("date", d)?,
                 None => today_date(ctx),
             };
+            if day > today_date(ctx) {
+                store.close().await;
+                return Err(UserError::new(
+                    format!("--date {day} is still ahead, and `experiment log` is for one you have done already."),
+                    "Give the day you did it (today or earlier), or plan it for that day with `drawbridge experiment plan --when DATE`.",
+                )
+                .into());
+            }
             p.planned_for = day;
             // Noon on that day, local time: the day is what counts.
             let at = PrimitiveDateTime::new(day, Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(ctx.local_offset);
@@ -452,6 +607,43 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// One record in words: the plan, how it went, and earlier versions.
+fn show_record(c: &Catalog, r: &Record, kept: &[TextVersion], offset: time::UtcOffset) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(o, "{} ({})", c.record_title(r), short(r.id));
+    let _ = write!(o, "Planned for {}", r.plan.planned_for);
+    if let Some(w) = &r.plan.with_whom {
+        let _ = write!(o, ", with {w}");
+    }
+    let _ = writeln!(o, ".");
+    let _ = writeln!(o, "What you feared: {} (believed {}%)", r.plan.prediction, r.plan.belief_before);
+    match &r.result {
+        None => {
+            let _ = writeln!(o, "Not followed up yet.");
+        }
+        Some(res) => {
+            let outcome = c.practice.outcome(res.outcome.id()).map(|o| o.name.as_str()).unwrap_or(res.outcome.id());
+            let _ = writeln!(o, "How it went: {outcome}.");
+            let _ = writeln!(o, "{}", c.practice.belief_change_sentence(r.plan.belief_before, res.belief_after));
+            let _ = writeln!(o, "Peak distress {}, afterwards {}; at {}% of your capacity.", res.peak, res.after, res.capacity);
+            if let Some(h) = &res.what_happened {
+                let _ = writeln!(o, "What happened: {h}");
+            }
+            if let Some(l) = &res.learned {
+                let _ = writeln!(o, "What you learned: {l}");
+            }
+        }
+    }
+    if !kept.is_empty() {
+        let _ = writeln!(o, "\nEarlier words, newest first:");
+        for v in kept {
+            let _ = writeln!(o, "  {} ({}, replaced {}): {}", v.field, short(r.id), v.replaced_at.to_offset(offset).date(), v.text);
+        }
+    }
+    o
 }
 
 /// The free text of a plan, for the safety scanner.
@@ -647,7 +839,7 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
     let store = open::store(ctx, Workload::Command).await?;
     let today = today_date(ctx);
     match action {
-        ChallengeAction::Start { program, json } => {
+        ChallengeAction::Start { program, switch, json } => {
             let p = c.program(&program).ok_or_else(|| {
                 let ids: Vec<&str> = c.programs.iter().map(|p| p.id.as_str()).collect();
                 UserError::new(
@@ -655,13 +847,23 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                     format!("Use one of: {}.", ids.join(", ")),
                 )
             })?;
-            if let Some((run, active)) = practice_today::active_program(&store, c, today).await? {
-                store.close().await;
-                return Err(UserError::new(
-                    format!("{} is under way (day {}).", active.title, run.day_number(today)),
-                    "Carry on with it; `drawbridge challenge status` shows today.",
-                )
-                .into());
+            if let Some((mut run, active)) = practice_today::active_program(&store, c, today).await? {
+                if !switch {
+                    store.close().await;
+                    return Err(UserError::new(
+                        format!("{} is under way (day {}).", active.title, run.day_number(today)),
+                        format!(
+                            "Carry on with it (`drawbridge challenge status` shows today), stop it with `drawbridge challenge stop`, or switch with `drawbridge challenge start --program {} --switch`. Its days and reflections are kept either way.",
+                            p.id
+                        ),
+                    )
+                    .into());
+                }
+                run.stopped_on = Some(today);
+                store.save_program_run(&run).await?;
+                if !json {
+                    println!("Stopped {} on day {}; its days and reflections are kept.", active.title, run.day_number(today));
+                }
             }
             let run = store.start_program(&p.id, today).await?;
             store.close().await;
@@ -717,6 +919,27 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
             }
             Ok(())
         }
+        ChallengeAction::Stop { json } => {
+            let Some((mut run, p)) = practice_today::active_program(&store, c, today).await? else {
+                store.close().await;
+                return Err(UserError::new("No program is running, so there is nothing to stop.", "Start one with `drawbridge challenge start`.").into());
+            };
+            run.stopped_on = Some(today);
+            store.save_program_run(&run).await?;
+            store.close().await;
+            if json {
+                println!("{}", serde_json::to_string(&run)?);
+            } else {
+                println!(
+                    "Stopped {} on day {}. The {} day{} you checked off and what you wrote are kept; `drawbridge challenge start` begins again whenever you like.",
+                    p.title,
+                    run.day_number(today),
+                    run.entries.len(),
+                    if run.entries.len() == 1 { "" } else { "s" }
+                );
+            }
+            Ok(())
+        }
         ChallengeAction::Done { reflection, json } => {
             let Some((mut run, p)) = practice_today::active_program(&store, c, today).await? else {
                 store.close().await;
@@ -731,9 +954,17 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 )
                 .into());
             };
-            let mut saved_reflection = None;
-            if !run.done(day.day) {
-                saved_reflection = text(reflection);
+            let saved_reflection = text(reflection.clone());
+            let again = run.done(day.day);
+            if again {
+                // A second check-off changes the day's reflection; the words it
+                // had are kept as an earlier version. Without a reflection it
+                // changes nothing.
+                if reflection.is_some() {
+                    run.set_reflection(day.day, saved_reflection.clone());
+                    store.save_program_run(&run).await?;
+                }
+            } else {
                 run.entries.push(ProgramEntry {
                     day: day.day,
                     done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
@@ -742,7 +973,15 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 store.save_program_run(&run).await?;
             }
             if json {
-                println!("{}", json!({"run": run, "day": day.day, "finished": run.finished(p, today)}));
+                println!("{}", json!({"run": run, "day": day.day, "finished": run.finished(p, today), "changed": again && reflection.is_some()}));
+            } else if again {
+                println!(
+                    "{}",
+                    match &reflection {
+                        Some(_) => format!("Day {} was checked off already; its reflection now says what you just wrote, and the earlier words are kept.", day.day),
+                        None => format!("Day {} is checked off already. To change its reflection, give --reflection TEXT.", day.day),
+                    }
+                );
             } else {
                 println!(
                     "Day {} checked off. {}",

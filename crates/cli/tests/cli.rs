@@ -197,13 +197,14 @@ fn export_then_import_gives_back_the_same_data_and_twice_adds_nothing() {
     ok(a.path(), &["export", "--out", file.to_str().expect("utf-8")]);
     let exported: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
     assert_eq!(exported["format"], "drawbridge-export");
-    assert_eq!(exported["version"], 1);
+    assert_eq!(exported["version"], 2);
 
     let b = tempdir();
     let first = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
-    assert!(first.contains("Imported 2 records"), "{first}");
+    assert!(first.contains("Added ") && first.contains("0 were already here"), "{first}");
     let second = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
-    assert!(second.contains("Imported 0 records; 2 were already here"), "{second}");
+    assert!(second.contains("Added 0 new entries"), "{second}");
+    assert!(second.contains("Nothing in the file differed"), "{second}");
     let again: Value = serde_json::from_str(&ok(b.path(), &["export"])).expect("json");
     assert_eq!(again["urges"], exported["urges"]);
     assert_eq!(again["settings"], exported["settings"]);

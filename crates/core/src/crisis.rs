@@ -12,6 +12,16 @@ use crate::content::{ContentError, line_of_value};
 /// Regions the help page must always be able to show.
 pub const REQUIRED_REGIONS: &[&str] = &["US", "UK", "IE", "CA", "AU", "DE", "FR", "IN", "INTL"];
 /// The setting (in the store) that holds the person's chosen region.
+/// A phone number as a `tel:` link wants it (digits and a leading +), or
+/// None when the text is not a phone number.
+pub fn dialable(text: &str) -> Option<String> {
+    let t = text.trim();
+    let ok = !t.is_empty()
+        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-'))
+        && t.chars().any(|c| c.is_ascii_digit());
+    ok.then(|| t.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect())
+}
+
 pub const REGION_SETTING: &str = "region";
 /// The region shown first when none has been chosen.
 pub const DEFAULT_REGION: &str = "INTL";
@@ -48,6 +58,13 @@ impl CrisisLine {
 }
 
 impl Region {
+    /// The emergency number in a form a `tel:` link can dial, when the
+    /// region has one ("999", "112"); None for words such as "your local
+    /// emergency number", which must never become a link.
+    pub fn emergency_dial(&self) -> Option<String> {
+        dialable(&self.emergency)
+    }
+
     pub(crate) fn validate(&self, path: &str, text: &str) -> Result<(), ContentError> {
         let at = |value: &str| line_of_value(text, "name", value);
         if self.code.is_empty() || !self.code.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -171,6 +188,23 @@ mod tests {
                     "{} has a way to reach it",
                     l.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn only_real_numbers_can_be_dialled() {
+        let dir = &Catalog::embedded().expect("content").crisis;
+        assert_eq!(dir.region("UK").and_then(Region::emergency_dial).as_deref(), Some("999"));
+        assert_eq!(dir.region("INTL").and_then(Region::emergency_dial), None);
+        assert_eq!(dialable("+44 116 123"), Some("+44116123".into()));
+        assert_eq!(dialable("your local emergency number"), None);
+        assert_eq!(dialable(" - "), None);
+        for r in &dir.regions {
+            for l in &r.lines {
+                for n in [&l.tel, &l.sms].into_iter().flatten() {
+                    assert!(dialable(n).is_some(), "{}: {} dials", r.code, l.name);
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ pub mod moment;
 pub mod practice;
 pub mod safety;
 pub mod urge;
+pub mod versions;
 pub mod words;
 
 pub use content::{Catalog, ContentError};

@@ -30,6 +30,8 @@ pub enum StoreError {
     },
     #[error("The import file is not valid at {at}: {reason}. Nothing was imported.")]
     Import { at: String, reason: String },
+    #[error("This export was made by a newer version of drawbridge (export version {found}; this version reads up to {known}). Nothing was imported.")]
+    NewerExport { found: u32, known: u32 },
     #[error("The database reported a problem: {0}")]
     Database(String),
 }
@@ -59,6 +61,7 @@ impl StoreError {
             StoreError::ReadOnly(_) => "Check the file's permissions, or use --data-dir to choose a folder you can write to.".into(),
             StoreError::DiskFull => "Free some space and try again.".into(),
             StoreError::Import { .. } => "Fix that field (docs/export.schema.json describes every field) and import again.".into(),
+            StoreError::NewerExport { .. } => "Update drawbridge to the newest version, then import the file again.".into(),
             _ => return None,
         })
     }

@@ -13,6 +13,7 @@ use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, StageChange};
 use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::urge::{Urge, UrgeDraft};
+use drawbridge_core::versions::{ITEMS, TextVersion};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -31,10 +32,12 @@ pub(crate) struct ExportAll {
     pub pauses: Vec<PauseRecord>,
     pub resets: Vec<Reset>,
     pub safety_plan: SafetyPlan,
+    pub text_versions: Vec<TextVersion>,
 }
 
 pub const FORMAT: &str = "drawbridge-export";
-pub const VERSION: u32 = 1;
+/// Version 2 added `text_versions`; version 1 files are still read.
+pub const VERSION: u32 = 2;
 
 /// A full export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,6 +73,9 @@ pub struct ExportDoc {
     /// The personal safety plan, section by section.
     #[serde(default)]
     pub safety_plan: SafetyPlan,
+    /// Earlier versions of edited text (version 2 on).
+    #[serde(default)]
+    pub text_versions: Vec<TextVersion>,
 }
 
 /// An urge as written in the export file. Same fields as the domain type,
@@ -103,12 +109,16 @@ impl From<Urge> for ExportUrge {
     }
 }
 
-/// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// What an import did: how many entries (records, settings, plan sections)
+/// were added, how many were already here just the same, and each conflict
+/// in words ("your practice stage (3, the file says 1) differs from the
+/// file's: kept yours"), of which `replaced` took the file's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
     pub added: u64,
     pub already_present: u64,
-    pub settings: u64,
+    pub conflicts: Vec<String>,
+    pub replaced: u64,
 }
 
 impl ExportDoc {
@@ -127,18 +137,40 @@ impl ExportDoc {
             pauses: all.pauses,
             resets: all.resets,
             safety_plan: all.safety_plan,
+            text_versions: all.text_versions,
         }
     }
 
     /// Parse and check an export file. Nothing is written here.
     pub fn parse(json: &str, catalog: &Catalog) -> Result<ExportDoc, StoreError> {
+        // A newer file is named as such before its fields are read: its
+        // fields may be ones this version has never heard of.
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(serde_json::Value::Object(o)) => {
+                if let Some(v) = o.get("version").and_then(serde_json::Value::as_u64)
+                    && v > u64::from(VERSION)
+                {
+                    return Err(StoreError::NewerExport {
+                        found: u32::try_from(v).unwrap_or(u32::MAX),
+                        known: VERSION,
+                    });
+                }
+            }
+            Ok(_) => {
+                return Err(StoreError::Import {
+                    at: "the whole file".into(),
+                    reason: "this is not a drawbridge export: it should be a JSON object made by `drawbridge export`".into(),
+                });
+            }
+            Err(_) => {}
+        }
         let de = &mut serde_json::Deserializer::from_str(json);
         let doc: ExportDoc = serde_path_to_error::deserialize(de).map_err(|e| {
             let at = e.path().to_string();
             let inner = e.into_inner();
             StoreError::Import {
                 at: if at == "." { format!("line {}", inner.line()) } else { at },
-                reason: inner.to_string().split(" at line").next().unwrap_or_default().to_string(),
+                reason: plain_reason(&inner),
             }
         })?;
         doc.check(catalog)?;
@@ -150,11 +182,14 @@ impl ExportDoc {
         if self.format != FORMAT {
             return bad("format".into(), format!("expected \"{FORMAT}\""));
         }
-        if self.version != VERSION {
-            return bad(
-                "version".into(),
-                format!("this version of drawbridge reads export version {VERSION}, not {}", self.version),
-            );
+        if self.version > VERSION {
+            return Err(StoreError::NewerExport {
+                found: self.version,
+                known: VERSION,
+            });
+        }
+        if self.version == 0 {
+            return bad("version".into(), "there is no export version 0".into());
         }
         let mut seen = std::collections::HashSet::new();
         for (i, u) in self.urges.iter().enumerate() {
@@ -196,7 +231,31 @@ impl ExportDoc {
         }
         self.check_quiz(catalog)?;
         self.check_practice(catalog)?;
-        self.check_moment(catalog)
+        self.check_moment(catalog)?;
+        self.check_versions()
+    }
+
+    fn check_versions(&self) -> Result<(), StoreError> {
+        let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
+        let mut seen = std::collections::HashSet::new();
+        for (n, v) in self.text_versions.iter().enumerate() {
+            if !seen.insert(v.id) {
+                return bad(format!("text_versions[{n}].id"), "this id appears twice in the file".into());
+            }
+            if !ITEMS.contains(&v.item.as_str()) {
+                return bad(format!("text_versions[{n}].item"), format!("\"{}\" is not one of {}", v.item, ITEMS.join(", ")));
+            }
+            if v.text.trim().is_empty() {
+                return bad(format!("text_versions[{n}].text"), "an earlier version holds words; this one is empty".into());
+            }
+            if !v.replaced_at.nanosecond().is_multiple_of(1000) {
+                return bad(
+                    format!("text_versions[{n}].replaced_at"),
+                    "times are kept to the microsecond; use at most 6 decimal places".into(),
+                );
+            }
+        }
+        Ok(())
     }
 
     fn check_moment(&self, catalog: &Catalog) -> Result<(), StoreError> {
@@ -398,5 +457,53 @@ impl ExportDoc {
                 note: u.note.clone(),
             },
         })
+    }
+}
+
+/// serde's words ("invalid type: string, expected u8") turned into a
+/// person's: what the value should be.
+fn plain_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let raw = e.to_string();
+    let raw = raw.split(" at line").next().unwrap_or_default();
+    match e.classify() {
+        Category::Syntax | Category::Eof => {
+            return "this is not a complete JSON file (was it cut short or edited by hand?)".into();
+        }
+        Category::Io => return "the file could not be read".into(),
+        Category::Data => {}
+    }
+    let got = raw
+        .strip_prefix("invalid type: ")
+        .or_else(|| raw.strip_prefix("invalid value: "))
+        .and_then(|r| r.split(", expected").next());
+    let expected = raw.split(", expected ").nth(1).unwrap_or_default();
+    if raw.contains("expected struct ExportDoc") || raw.contains("expected a map") && raw.contains("struct ExportDoc") {
+        return "this is not a drawbridge export: it should be a JSON object made by `drawbridge export`".into();
+    }
+    if let Some(field) = raw.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+        return format!("the \"{field}\" field is missing");
+    }
+    if let Some(field) = raw.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+        return format!("\"{field}\" is not a field drawbridge knows here");
+    }
+    let what = match expected {
+        "u8" | "u16" | "u32" | "u64" | "i64" | "a number" => "a whole number".to_string(),
+        "f64" => "a number".to_string(),
+        "a boolean" => "true or false".to_string(),
+        "a string" => "text in double quotes".to_string(),
+        x if x.contains("UUID") => "an id like 0193a3c2-6f1e-7cc0-8e2b-4f5a6b7c8d9e".to_string(),
+        x if x.contains("sequence") => "a list in square brackets".to_string(),
+        x if x.contains("map") || x.starts_with("struct") => "an object in curly braces".to_string(),
+        x if x.contains("rfc3339") || x.contains("RFC3339") || raw.contains("date") || raw.contains("time") => {
+            "a date and time such as 2026-11-03T18:20:00Z".to_string()
+        }
+        _ => String::new(),
+    };
+    match (got, what.is_empty()) {
+        (Some(got), false) => format!("this should be {what}, and it is {got}"),
+        (None, false) => format!("this should be {what}"),
+        _ if raw.contains("out of range") || raw.contains("invalid value: integer") => "this number is out of range".into(),
+        _ => format!("this value cannot be read ({raw})"),
     }
 }

@@ -14,7 +14,9 @@ pub mod fhir;
 pub mod keys;
 mod moment;
 mod practice;
+mod import;
 mod sqlite;
+mod versions;
 pub mod today;
 
 /// Connections SQLite has opened and not yet finished closing, for tests that
@@ -32,6 +34,7 @@ use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry};
 use drawbridge_core::practice::{Pacing, Plan, ProgramRun, Record, Result as PracticeResult, StageChange, StageTally};
 use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::urge::{Urge, UrgeEntry};
+use drawbridge_core::versions::TextVersion;
 use time::OffsetDateTime;
 use time::{Date, Time};
 use uuid::Uuid;
@@ -41,6 +44,25 @@ pub use error::StoreError;
 pub use export::{ExportDoc, ImportReport};
 pub use keys::{DataKey, KeyFile};
 pub use practice::BeliefMonth;
+
+/// What saving a follow-up did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUp {
+    Saved,
+    /// It was followed up already, at this time; nothing was changed.
+    AlreadyDone(OffsetDateTime),
+    NotFound,
+}
+
+/// Changes to an experiment record's words. `None` leaves a field as it is;
+/// `Some(None)` clears an optional one (its words are kept as a version).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordEdit {
+    pub prediction: Option<String>,
+    pub with_whom: Option<Option<String>>,
+    pub what_happened: Option<Option<String>>,
+    pub learned: Option<Option<String>>,
+}
 
 /// Which urges to list. Newest first.
 #[derive(Debug, Clone, Default)]
@@ -140,7 +162,7 @@ impl Store {
 
     /// Replace an urge's details, keeping its id and time. False if it is gone.
     pub async fn update_urge(&self, id: Uuid, entry: UrgeEntry) -> Result<bool, StoreError> {
-        self.backend.update_urge(id, &entry).await
+        self.backend.update_urge(id, &entry, micros_now()).await
     }
 
     /// Delete an urge. False if there was none.
@@ -259,9 +281,27 @@ impl Store {
         Ok(rec)
     }
 
-    /// Record how a planned experiment went. False if there is no such record.
-    pub async fn complete_experiment(&self, id: Uuid, result: &PracticeResult, done_at: OffsetDateTime) -> Result<bool, StoreError> {
+    /// Record how a planned experiment went. A record followed up already is
+    /// left as it is ([`FollowUp::AlreadyDone`]): use [`Store::edit_experiment`].
+    pub async fn complete_experiment(&self, id: Uuid, result: &PracticeResult, done_at: OffsetDateTime) -> Result<FollowUp, StoreError> {
         self.backend.complete_record(id, result, truncate_micros(done_at)).await
+    }
+
+    /// Change a record's words; the words each changed field held are kept
+    /// as earlier versions. False if there is no such record.
+    pub async fn edit_experiment(&self, id: Uuid, edit: &RecordEdit) -> Result<bool, StoreError> {
+        self.backend.edit_record(id, edit, micros_now()).await
+    }
+
+    /// Earlier versions of an item's words (an urge, an experiment, a
+    /// program run, a safety plan section), newest first.
+    pub async fn versions(&self, item: &str, item_id: &str) -> Result<Vec<TextVersion>, StoreError> {
+        self.backend.versions(item, item_id).await
+    }
+
+    /// Earlier versions of every item of one kind, newest first.
+    pub async fn versions_of_kind(&self, item: &str) -> Result<Vec<TextVersion>, StoreError> {
+        self.backend.versions_of_kind(item).await
     }
 
     /// Plan and follow up at once (an experiment done already).
@@ -385,6 +425,7 @@ impl Store {
 
     pub async fn start_program(&self, program: &str, started_on: Date) -> Result<ProgramRun, StoreError> {
         let run = ProgramRun {
+            stopped_on: None,
             id: Uuid::now_v7(),
             program: program.to_string(),
             started_on,
@@ -454,11 +495,13 @@ impl Store {
         Ok(ExportDoc::new(all))
     }
 
-    /// Import a checked document in one transaction: all or nothing. Records
-    /// already present (same id) are left as they are, so importing twice
-    /// adds nothing.
-    pub async fn import(&self, doc: &ExportDoc) -> Result<ImportReport, StoreError> {
-        self.backend.import_all(doc).await
+    /// Import a checked document in one transaction: all or nothing. What is
+    /// new is added and what is the same is left alone, so importing twice
+    /// adds nothing. What differs is a conflict, named in the report: the
+    /// database keeps its own, unless `prefer_file`, and then the words it
+    /// replaces are kept as earlier versions.
+    pub async fn import(&self, doc: &ExportDoc, prefer_file: bool, catalog: &Catalog) -> Result<ImportReport, StoreError> {
+        self.backend.import_all(doc, prefer_file, catalog).await
     }
 
     /// Close connections cleanly (checkpointing the write-ahead log).

@@ -15,7 +15,7 @@ fn id_of(row: &SqliteRow) -> Result<Uuid, StoreError> {
     Uuid::parse_str(&id).map_err(|e| StoreError::Database(format!("a stored id is not valid: {e}")))
 }
 
-fn pause_from_row(row: &SqliteRow) -> Result<PauseRecord, StoreError> {
+pub(crate) fn pause_from_row(row: &SqliteRow) -> Result<PauseRecord, StoreError> {
     let get = |e: sqlx::Error| StoreError::Database(e.to_string());
     Ok(PauseRecord {
         id: id_of(row)?,
@@ -26,7 +26,7 @@ fn pause_from_row(row: &SqliteRow) -> Result<PauseRecord, StoreError> {
     })
 }
 
-fn reset_from_row(row: &SqliteRow) -> Result<Reset, StoreError> {
+pub(crate) fn reset_from_row(row: &SqliteRow) -> Result<Reset, StoreError> {
     let get = |e: sqlx::Error| StoreError::Database(e.to_string());
     let record: Option<String> = row.try_get("record").map_err(get)?;
     Ok(Reset {
@@ -154,14 +154,22 @@ pub(crate) async fn write_plan(
     plan: &SafetyPlan,
     at: time::OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    // Every section whose words change keeps what it said before.
+    let old: Vec<(String, String)> = sqlx::query_as("SELECT section, text FROM safety_plan")
+        .fetch_all(&mut **tx)
+        .await?;
+    for (section, was) in &old {
+        let now = plan.sections.get(section).map(String::as_str);
+        crate::versions::keep(tx, drawbridge_core::versions::SAFETY_PLAN, section, section, Some(was), now, at).await?;
+    }
     sqlx::query("DELETE FROM safety_plan").execute(&mut **tx).await?;
     for (section, text) in &plan.sections {
         sqlx::query("INSERT INTO safety_plan (section, text, updated_at) VALUES (?, ?, ?)")
-            .bind(section)
-            .bind(text)
-            .bind(micros(at))
-            .execute(&mut **tx)
-            .await?;
+        .bind(section)
+        .bind(text)
+        .bind(micros(at))
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::StoreError;
+use crate::{FollowUp, RecordEdit};
 use crate::sqlite::{SqliteStore, from_micros, micros, to_json};
 
 macro_rules! record_select {
@@ -31,7 +32,7 @@ pub(crate) fn parse_day(s: &str) -> Result<Date, StoreError> {
         .map_err(|e| StoreError::Database(format!("a stored date is not valid: {e}")))
 }
 
-fn record_from_row(r: &SqliteRow) -> Result<Record, StoreError> {
+pub(crate) fn record_from_row(r: &SqliteRow) -> Result<Record, StoreError> {
     let e = |e: sqlx::Error| StoreError::Database(e.to_string());
     let u8_of = |v: i64| u8::try_from(v).unwrap_or(0);
     let id: String = r.try_get("id").map_err(e)?;
@@ -117,7 +118,7 @@ pub struct BeliefMonth {
     pub count: u32,
 }
 
-fn program_from_row(r: &SqliteRow) -> Result<ProgramRun, StoreError> {
+pub(crate) fn program_from_row(r: &SqliteRow) -> Result<ProgramRun, StoreError> {
     let e = |e: sqlx::Error| StoreError::Database(e.to_string());
     let id: String = r.try_get("id").map_err(e)?;
     let entries: String = r.try_get("entries").map_err(e)?;
@@ -128,6 +129,11 @@ fn program_from_row(r: &SqliteRow) -> Result<ProgramRun, StoreError> {
         started_on: parse_day(&started)?,
         entries: serde_json::from_str::<Vec<ProgramEntry>>(&entries)
             .map_err(|x| StoreError::Database(format!("a stored program run is not readable: {x}")))?,
+        stopped_on: r
+            .try_get::<Option<String>, _>("stopped_on")
+            .map_err(e)?
+            .map(|d| parse_day(&d))
+            .transpose()?,
     })
 }
 
@@ -137,10 +143,13 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(crate) async fn complete_record(&self, id: Uuid, r: &Res, done_at: OffsetDateTime) -> Result<bool, StoreError> {
+    /// Save the follow-up of a record not yet followed up. A record that has
+    /// one already is left exactly as it is: a second follow-up never
+    /// replaces the first (changing it is an explicit edit).
+    pub(crate) async fn complete_record(&self, id: Uuid, r: &Res, done_at: OffsetDateTime) -> Result<FollowUp, StoreError> {
         let done = sqlx::query(
             "UPDATE experiment_records SET done_at = ?, what_happened = ?, peak = ?, after = ?, outcome = ?, capacity = ?, learned = ?, \
-             belief_after = ?, flooded = ? WHERE id = ?",
+             belief_after = ?, flooded = ? WHERE id = ? AND done_at IS NULL",
         )
         .bind(micros(done_at))
         .bind(&r.what_happened)
@@ -155,7 +164,57 @@ impl SqliteStore {
         .execute(self.pool())
         .await
         .map_err(self.err())?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() == 1 {
+            return Ok(FollowUp::Saved);
+        }
+        Ok(match self.record(id).await?.and_then(|r| r.done_at) {
+            Some(at) => FollowUp::AlreadyDone(at),
+            None => FollowUp::NotFound,
+        })
+    }
+
+    /// Change a record's own words. Each changed field's earlier words are
+    /// kept as a version, in the same transaction. False if there is no record.
+    pub(crate) async fn edit_record(&self, id: Uuid, edit: &RecordEdit, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await.map_err(self.err())?;
+        let row = sqlx::query(record_select!("WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let rec = record_from_row(&row)?;
+        let key = id.to_string();
+        let res = rec.result.as_ref();
+        let prediction = edit.prediction.clone().map(Some);
+        let fields: [(&str, &str, Option<&str>, Option<&Option<String>>); 4] = [
+            ("prediction", "prediction", Some(rec.plan.prediction.as_str()), prediction.as_ref()),
+            ("with_whom", "with", rec.plan.with_whom.as_deref(), edit.with_whom.as_ref()),
+            ("what_happened", "what happened", res.and_then(|r| r.what_happened.as_deref()), edit.what_happened.as_ref()),
+            ("learned", "what I learned", res.and_then(|r| r.learned.as_deref()), edit.learned.as_ref()),
+        ];
+        for (column, field, old, new) in fields {
+            let Some(new) = new else { continue };
+            crate::versions::keep(&mut tx, drawbridge_core::versions::EXPERIMENT, &key, field, old, new.as_deref(), at)
+                .await
+                .map_err(self.err())?;
+            let sql = match column {
+                "prediction" => "UPDATE experiment_records SET prediction = ? WHERE id = ?",
+                "with_whom" => "UPDATE experiment_records SET with_whom = ? WHERE id = ?",
+                "what_happened" => "UPDATE experiment_records SET what_happened = ? WHERE id = ?",
+                _ => "UPDATE experiment_records SET learned = ? WHERE id = ?",
+            };
+            sqlx::query(sql)
+                .bind(new.clone())
+                .bind(&key)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+        }
+        tx.commit().await.map_err(self.err())?;
+        Ok(true)
     }
 
     pub(crate) async fn record(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
@@ -350,23 +409,52 @@ impl SqliteStore {
 
     pub(crate) async fn put_program_run(&self, run: &ProgramRun, ignore_existing: bool) -> Result<bool, StoreError> {
         let sql = if ignore_existing {
-            "INSERT INTO program_runs (id, program, started_on, entries) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
         } else {
-            "INSERT INTO program_runs (id, program, started_on, entries) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET program = excluded.program, started_on = excluded.started_on, entries = excluded.entries"
+            "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET program = excluded.program, started_on = excluded.started_on, entries = excluded.entries, stopped_on = excluded.stopped_on"
         };
+        let mut tx = self.pool().begin().await.map_err(self.err())?;
+        if !ignore_existing {
+            // A day's reflection that changes keeps its earlier words.
+            let old = sqlx::query("SELECT id, program, started_on, entries, stopped_on FROM program_runs WHERE id = ?")
+                .bind(run.id.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            if let Some(old) = old {
+                let old = program_from_row(&old)?;
+                let now = crate::micros_now();
+                for was in &old.entries {
+                    let now_text = run.entries.iter().find(|e| e.day == was.day).and_then(|e| e.reflection.as_deref());
+                    crate::versions::keep(
+                        &mut tx,
+                        drawbridge_core::versions::PROGRAM_RUN,
+                        &run.id.to_string(),
+                        &format!("day {} reflection", was.day),
+                        was.reflection.as_deref(),
+                        now_text,
+                        now,
+                    )
+                    .await
+                    .map_err(self.err())?;
+                }
+            }
+        }
         let done = sqlx::query(sql)
             .bind(run.id.to_string())
             .bind(&run.program)
             .bind(day_str(run.started_on))
             .bind(to_json(&run.entries)?)
-            .execute(self.pool())
+            .bind(run.stopped_on.map(day_str))
+            .execute(&mut *tx)
             .await
             .map_err(self.err())?;
+        tx.commit().await.map_err(self.err())?;
         Ok(done.rows_affected() == 1)
     }
 
     pub(crate) async fn program_runs(&self) -> Result<Vec<ProgramRun>, StoreError> {
-        let rows = sqlx::query("SELECT id, program, started_on, entries FROM program_runs ORDER BY started_on, id")
+        let rows = sqlx::query("SELECT id, program, started_on, entries, stopped_on FROM program_runs ORDER BY started_on, id")
             .fetch_all(self.pool())
             .await
             .map_err(self.err())?;

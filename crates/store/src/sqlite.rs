@@ -14,13 +14,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use drawbridge_core::urge::{Urge, UrgeEntry};
+use drawbridge_core::versions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{ConnectOptions, QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::{StoreError, from_sqlx};
-use crate::export::{ExportAll, ExportDoc, ImportReport};
+use crate::export::ExportAll;
 use crate::keys::DataKey;
 use crate::{StoredInstrument, UrgeFilter, Workload};
 use drawbridge_core::assess::{Answers, QuizResult, Scores};
@@ -154,19 +155,40 @@ impl SqliteStore {
         row.map(|r| urge_from_row(&r)).transpose()
     }
 
-    pub(crate) async fn update_urge(&self, id: Uuid, e: &UrgeEntry) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE urges SET kind = ?, intensity = ?, body = ?, about = ?, did = ?, note = ? WHERE id = ?")
+    /// Change an urge; its earlier "about" and note are kept as versions.
+    pub(crate) async fn update_urge(&self, id: Uuid, e: &UrgeEntry, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let old = sqlx::query("SELECT about, note FROM urges WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        let Some(old) = old else {
+            return Ok(false);
+        };
+        let (about, note): (Option<String>, Option<String>) = (
+            old.try_get(0).map_err(self.err())?,
+            old.try_get(1).map_err(self.err())?,
+        );
+        let key = id.to_string();
+        for (field, was, now) in [("about", &about, &e.about), ("note", &note, &e.note)] {
+            crate::versions::keep(&mut tx, versions::URGE, &key, field, was.as_deref(), now.as_deref(), at)
+                .await
+                .map_err(self.err())?;
+        }
+        sqlx::query("UPDATE urges SET kind = ?, intensity = ?, body = ?, about = ?, did = ?, note = ? WHERE id = ?")
             .bind(&e.kind)
             .bind(e.intensity.map(i64::from))
             .bind(&e.body)
             .bind(&e.about)
             .bind(&e.did)
             .bind(&e.note)
-            .bind(id.to_string())
-            .execute(&self.pool)
+            .bind(&key)
+            .execute(&mut *tx)
             .await
             .map_err(self.err())?;
-        Ok(done.rows_affected() == 1)
+        tx.commit().await.map_err(self.err())?;
+        Ok(true)
     }
 
     pub(crate) async fn delete_urge(&self, id: Uuid) -> Result<bool, StoreError> {
@@ -373,6 +395,7 @@ impl SqliteStore {
             .await
             .map_err(self.err())?;
         let quiz_results = rows.iter().map(quiz_from_row).collect::<Result<Vec<_>, _>>()?;
+        let text_versions = crate::versions::all(&mut *tx).await?;
         tx.commit().await.map_err(self.err())?;
         Ok(ExportAll {
             settings,
@@ -385,117 +408,8 @@ impl SqliteStore {
             pauses: self.pauses(i64::MAX).await?.into_iter().rev().collect(),
             resets: self.resets(i64::MAX).await?.into_iter().rev().collect(),
             safety_plan: self.safety_plan().await?,
+            text_versions,
         })
-    }
-
-    pub(crate) async fn import_all(&self, doc: &ExportDoc) -> Result<ImportReport, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(self.err())?;
-        let mut report = ImportReport::default();
-        for (k, v) in &doc.settings {
-            sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                .bind(k)
-                .bind(v)
-                .execute(&mut *tx)
-                .await
-                .map_err(self.err())?;
-            report.settings += 1;
-        }
-        for u in doc.domain_urges() {
-            let done = insert_urge_query(&u, true).execute(&mut *tx).await.map_err(self.err())?;
-            if done.rows_affected() == 1 {
-                report.added += 1;
-            } else {
-                report.already_present += 1;
-            }
-        }
-        for i in &doc.instruments {
-            let done = sqlx::query("INSERT INTO instruments (id, source, added_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
-                .bind(&i.id)
-                .bind(&i.source)
-                .bind(micros(i.added_at))
-                .execute(&mut *tx)
-                .await
-                .map_err(self.err())?;
-            report.added += done.rows_affected();
-            report.already_present += 1 - done.rows_affected().min(1);
-        }
-        for r in &doc.quiz_results {
-            let done = insert_quiz_query(r, true)?.execute(&mut *tx).await.map_err(self.err())?;
-            report.added += done.rows_affected();
-            report.already_present += 1 - done.rows_affected().min(1);
-        }
-        for r in &doc.experiment_records {
-            let done = crate::practice::insert_record_query(r, true)
-                .execute(&mut *tx)
-                .await
-                .map_err(self.err())?;
-            report.added += done.rows_affected();
-            report.already_present += 1 - done.rows_affected().min(1);
-        }
-        // Stage changes have no id: import them only into a database that has none.
-        let have: i64 = sqlx::query_scalar("SELECT count(*) FROM stage_changes")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(self.err())?;
-        if have == 0 {
-            for c in &doc.stage_changes {
-                sqlx::query("INSERT INTO stage_changes (at, from_stage, to_stage) VALUES (?, ?, ?)")
-                    .bind(micros(c.at))
-                    .bind(i64::from(c.from))
-                    .bind(i64::from(c.to))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(self.err())?;
-            }
-        }
-        for run in &doc.program_runs {
-            let done =
-                sqlx::query("INSERT INTO program_runs (id, program, started_on, entries) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
-                    .bind(run.id.to_string())
-                    .bind(&run.program)
-                    .bind(crate::practice::day_str(run.started_on))
-                    .bind(to_json(&run.entries)?)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(self.err())?;
-            report.added += done.rows_affected();
-            report.already_present += 1 - done.rows_affected().min(1);
-        }
-        for p in &doc.pauses {
-            let added = crate::moment::insert_pause(&mut *tx, p, true).await.map_err(self.err())?;
-            report.added += added;
-            report.already_present += 1 - added.min(1);
-        }
-        for r in &doc.resets {
-            let added = crate::moment::insert_reset(&mut *tx, r, true).await.map_err(self.err())?;
-            report.added += added;
-            report.already_present += 1 - added.min(1);
-        }
-        // The plan in the file fills the sections it has; others stay as they are.
-        if !doc.safety_plan.is_empty() {
-            let at = doc
-                .safety_plan
-                .updated_at
-                .as_deref()
-                .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-                .map(crate::truncate_micros)
-                .unwrap_or_else(|| crate::truncate_micros(OffsetDateTime::now_utc()));
-            for (section, text) in &doc.safety_plan.sections {
-                sqlx::query(
-                    "INSERT INTO safety_plan (section, text, updated_at) VALUES (?, ?, ?) \
-                     ON CONFLICT (section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
-                )
-                .bind(section)
-                .bind(text)
-                .bind(micros(at))
-                .execute(&mut *tx)
-                .await
-                .map_err(self.err())?;
-                report.settings += 1;
-            }
-        }
-        tx.commit().await.map_err(self.err())?;
-        Ok(report)
     }
 
     pub(crate) async fn close(&self) {
@@ -503,7 +417,7 @@ impl SqliteStore {
     }
 }
 
-fn insert_urge_query(u: &Urge, ignore_existing: bool) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+pub(crate) fn insert_urge_query(u: &Urge, ignore_existing: bool) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
     let sql = if ignore_existing {
         "INSERT INTO urges (id, at, kind, intensity, body, about, did, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
     } else {
@@ -520,7 +434,7 @@ fn insert_urge_query(u: &Urge, ignore_existing: bool) -> sqlx::query::Query<'_, 
         .bind(&u.entry.note)
 }
 
-fn insert_quiz_query(
+pub(crate) fn insert_quiz_query(
     r: &QuizResult,
     ignore_existing: bool,
 ) -> Result<sqlx::query::Query<'static, Sqlite, sqlx::sqlite::SqliteArguments>, StoreError> {
@@ -545,7 +459,7 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> 
     serde_json::to_string(v).map_err(|e| StoreError::Database(format!("could not encode a value: {e}")))
 }
 
-fn quiz_from_row(r: &SqliteRow) -> Result<QuizResult, StoreError> {
+pub(crate) fn quiz_from_row(r: &SqliteRow) -> Result<QuizResult, StoreError> {
     let get_err = |e: sqlx::Error| StoreError::Database(e.to_string());
     let json_err = |e: serde_json::Error| StoreError::Database(format!("a stored quiz result is not readable: {e}"));
     let id: String = r.try_get("id").map_err(get_err)?;
@@ -566,7 +480,7 @@ fn quiz_from_row(r: &SqliteRow) -> Result<QuizResult, StoreError> {
     })
 }
 
-fn instrument_from_row(r: &SqliteRow) -> Result<StoredInstrument, StoreError> {
+pub(crate) fn instrument_from_row(r: &SqliteRow) -> Result<StoredInstrument, StoreError> {
     let get_err = |e: sqlx::Error| StoreError::Database(e.to_string());
     Ok(StoredInstrument {
         id: r.try_get("id").map_err(get_err)?,
@@ -584,7 +498,7 @@ pub(crate) fn from_micros(m: i64) -> Result<OffsetDateTime, StoreError> {
         .map_err(|e| StoreError::Database(format!("a stored time is out of range: {e}")))
 }
 
-fn urge_from_row(r: &SqliteRow) -> Result<Urge, StoreError> {
+pub(crate) fn urge_from_row(r: &SqliteRow) -> Result<Urge, StoreError> {
     let get_err = |e: sqlx::Error| StoreError::Database(e.to_string());
     let id: String = r.try_get("id").map_err(get_err)?;
     let intensity: Option<i64> = r.try_get("intensity").map_err(get_err)?;
@@ -666,7 +580,7 @@ mod tests {
             .await
             .err()
             .expect("must refuse");
-        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 4 }), "{err}");
+        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 5 }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), before);
     }
 

@@ -26,6 +26,8 @@ pub struct ProgramToday {
     pub prompt: String,
     pub experiment: Option<Experiment>,
     pub done: bool,
+    /// Today's reflection, once checked off with one.
+    pub reflection: Option<String>,
     pub length: u32,
 }
 
@@ -101,6 +103,7 @@ pub async fn today(store: &Store, catalog: &Catalog, now: OffsetDateTime, offset
                 prompt: day.prompt_for(profile.as_ref().and_then(|pr| pr.region)).to_string(),
                 experiment: program_experiment(day, &catalog.experiments, stage, run.id).cloned(),
                 done: run.done(day.day),
+                reflection: run.entries.iter().find(|e| e.day == day.day).and_then(|e| e.reflection.clone()),
                 length: p.length(),
                 day: day.clone(),
                 run,

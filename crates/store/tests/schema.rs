@@ -86,6 +86,7 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         done_at: time::OffsetDateTime::now_utc(),
         reflection: None,
     });
+    run.stopped_on = Some(time::macros::date!(2026 - 11 - 22));
     store.save_program_run(&run).await.expect("save");
     store.add_pause("short", 80, true).await.expect("pause");
     let rec_id = store.export().await.expect("records").experiment_records[0].id;
@@ -94,6 +95,8 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     let mut plan = drawbridge_core::safety::SafetyPlan::default();
     plan.set("warning-signs", "I stop answering").expect("plan");
     store.set_safety_plan(&plan).await.expect("save plan");
+    plan.set("warning-signs", "I stop answering my sister").expect("plan");
+    store.set_safety_plan(&plan).await.expect("edit plan");
     let export: Value = serde_json::to_value(store.export().await.expect("export")).expect("json");
 
     let s = schema();
@@ -147,6 +150,14 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         keys(&s["$defs"]["safetyPlan"]["properties"]),
         "plan fields"
     );
+    assert_eq!(
+        keys(&export["text_versions"][0]),
+        keys(&s["$defs"]["textVersion"]["properties"]),
+        "earlier version fields"
+    );
+    assert_eq!(keys(&export["text_versions"][0]), strings(&s["$defs"]["textVersion"]["required"]));
+    let items: BTreeSet<String> = drawbridge_core::versions::ITEMS.iter().map(|i| i.to_string()).collect();
+    assert_eq!(strings(&s["$defs"]["textVersion"]["properties"]["item"]["enum"]), items);
     assert_eq!(export["format"], s["properties"]["format"]["const"]);
     assert_eq!(export["version"], s["properties"]["version"]["const"]);
 }

@@ -288,10 +288,11 @@ async fn import_checks_everything_first_and_names_the_bad_field() {
         r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{"region":"UK"}},"urges":[{good}]}}"#
     );
     let parsed = ExportDoc::parse(&ok, catalog()).expect("valid");
-    let first = store.import(&parsed).await.expect("import");
-    assert_eq!((first.added, first.already_present), (1, 0));
-    let second = store.import(&parsed).await.expect("import again");
-    assert_eq!((second.added, second.already_present), (0, 1), "importing twice adds nothing");
+    let first = store.import(&parsed, false, catalog()).await.expect("import");
+    assert_eq!((first.added, first.already_present), (2, 0), "the urge and the region");
+    let second = store.import(&parsed, false, catalog()).await.expect("import again");
+    assert_eq!((second.added, second.already_present), (0, 2), "importing twice adds nothing");
+    assert!(second.conflicts.is_empty());
     assert_eq!(store.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
     assert_eq!(store.setting("region").await.expect("get").as_deref(), Some("UK"));
 }
@@ -341,12 +342,13 @@ proptest! {
             let json = serde_json::to_string(&exported).expect("json");
             let parsed = ExportDoc::parse(&json, catalog()).expect("own export parses");
             let b = fresh(b_dir.path()).await;
-            let report = b.import(&parsed).await.expect("import");
-            prop_assert_eq!(report.added as usize, entries.len());
+            let report = b.import(&parsed, false, catalog()).await.expect("import");
+            prop_assert_eq!(report.added as usize, entries.len() + exported.settings.len());
+            prop_assert!(report.conflicts.is_empty());
             let again = b.export().await.expect("export b");
             prop_assert_eq!(&again.urges, &exported.urges);
             prop_assert_eq!(&again.settings, &exported.settings);
-            let twice = b.import(&parsed).await.expect("import twice");
+            let twice = b.import(&parsed, false, catalog()).await.expect("import twice");
             prop_assert_eq!(twice.added, 0);
             Ok(())
         })?;
@@ -429,11 +431,11 @@ async fn quiz_results_and_instruments_survive_export_and_import() {
     let json = serde_json::to_string(&exported).expect("json");
     let doc = ExportDoc::parse(&json, catalog()).expect("parses");
     let b = fresh(b_dir.path()).await;
-    b.import(&doc).await.expect("import");
+    b.import(&doc, false, catalog()).await.expect("import");
     let again = b.export().await.expect("export");
     assert_eq!(again.quiz_results, exported.quiz_results);
     assert_eq!(again.instruments, exported.instruments);
-    assert_eq!(b.import(&doc).await.expect("twice").added, 0);
+    assert_eq!(b.import(&doc, false, catalog()).await.expect("twice").added, 0);
 
     let mut bad: serde_json::Value = serde_json::from_str(&json).expect("json");
     bad["quiz_results"][0]["answers"]["av1"] = serde_json::Value::from(9);
@@ -494,14 +496,15 @@ mod practice_store {
             .expect("plan later");
         let follow = s.follow_ups(today).await.expect("follow-ups");
         assert_eq!(follow.iter().map(|r| r.id).collect::<Vec<_>>(), vec![due.id], "only what is due");
-        assert!(
+        assert_eq!(
             s.complete_experiment(
                 due.id,
                 &result(50, Outcome::Better, Some("Nobody minded")),
                 OffsetDateTime::now_utc()
             )
             .await
-            .expect("done")
+            .expect("done"),
+            drawbridge_store::FollowUp::Saved
         );
         assert!(s.follow_ups(today).await.expect("none").is_empty());
         let back = s.experiment_record(due.id).await.expect("get").expect("present");
@@ -643,12 +646,12 @@ async fn pauses_resets_and_the_safety_plan_are_kept_and_travel_through_export() 
     let parsed = ExportDoc::parse(&json, catalog()).expect("parses");
     let b_dir = tempfile::tempdir().expect("tempdir");
     let b = fresh(b_dir.path()).await;
-    b.import(&parsed).await.expect("import");
+    b.import(&parsed, false, catalog()).await.expect("import");
     let again = b.export().await.expect("export b");
     assert_eq!(again.pauses, exported.pauses);
     assert_eq!(again.resets, exported.resets);
     assert_eq!(again.safety_plan, exported.safety_plan);
-    assert_eq!(b.import(&parsed).await.expect("twice").added, 0, "importing twice adds nothing");
+    assert_eq!(b.import(&parsed, false, catalog()).await.expect("twice").added, 0, "importing twice adds nothing");
 
     let bad = json.replace("\"protocol\":\"short\"", "\"protocol\":\"nap\"");
     let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown protocol");

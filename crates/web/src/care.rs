@@ -17,6 +17,8 @@ pub struct CarePanel {
     pub title: String,
     pub text: String,
     pub emergency: String,
+    /// The emergency number as a `tel:` link dials it, when it is one.
+    pub emergency_dial: Option<String>,
     pub lines: Vec<CrisisLine>,
     pub plan_link: String,
     pub dismiss: String,
@@ -70,6 +72,7 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         title: c.safety.panel_title.clone(),
         text: c.safety.panel_text.clone(),
         emergency: region.emergency.clone(),
+        emergency_dial: region.emergency_dial(),
         lines: region.lines.iter().take(3).cloned().collect(),
         plan_link: c.safety.panel_plan.clone(),
         dismiss: c.safety.panel_dismiss.clone(),

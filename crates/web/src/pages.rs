@@ -76,6 +76,8 @@ pub(crate) fn opts<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, curr
 pub enum WebError {
     Store(StoreError),
     NotFound,
+    /// A value the person sent that cannot be used, with what to do (422).
+    Invalid(String),
 }
 
 impl From<StoreError> for WebError {
@@ -101,6 +103,12 @@ impl IntoResponse for WebError {
                 "Nothing here",
                 "This page does not exist, or what it showed has been deleted.".to_string(),
                 String::new(),
+            ),
+            WebError::Invalid(message) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That could not be saved",
+                message,
+                "Go back, change it, and send it again.".to_string(),
             ),
             WebError::Store(e) => {
                 // The log gets the kind of problem only, never personal data.
@@ -162,6 +170,7 @@ struct TodayPage {
     practice: Option<PracticeView>,
     programs: Vec<(String, String)>,
     checked: bool,
+    reflection_saved: bool,
     /// Pauses taken in the last 7 days, and their time in words.
     pauses_week: usize,
     pause_minutes: String,
@@ -186,6 +195,7 @@ pub struct PracticeView {
 #[derive(Deserialize, Default)]
 pub struct TodayQuery {
     checked: Option<String>,
+    reflection: Option<String>,
 }
 
 pub async fn today(
@@ -258,6 +268,7 @@ pub async fn today(
         practice,
         programs,
         checked: q.checked.is_some(),
+        reflection_saved: q.reflection.is_some(),
         pauses_week: recent_pauses.len(),
         pause_minutes,
     }))
@@ -650,6 +661,7 @@ struct SettingsPage {
     csrf: String,
     regions: Vec<Opt>,
     saved: bool,
+    error: String,
     db_path: String,
 }
 
@@ -684,15 +696,34 @@ pub async fn settings(
         csrf: session.csrf,
         regions: region_opts(&st, region.as_deref()),
         saved: q.saved.is_some(),
+        error: String::new(),
         db_path: st.config().location.db.display().to_string(),
     }))
 }
 
-pub async fn settings_save(State(st): State<AppState>, Form(f): Form<SettingsForm>) -> Result<Response, WebError> {
+pub async fn settings_save(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, WebError> {
     let store = store(&st).await?;
-    if let Some(r) = st.catalog().crisis.region(&f.region) {
-        store.set_setting(REGION_SETTING, &r.code).await?;
-    }
+    let Some(r) = st.catalog().crisis.region(&f.region) else {
+        // Never a quiet substitute: the form comes back and says why.
+        let region = store.setting(REGION_SETTING).await?;
+        let page = SettingsPage {
+            chrome: Chrome::new("Settings", "settings"),
+            csrf: session.csrf,
+            regions: region_opts(&st, region.as_deref()),
+            saved: false,
+            error: format!(
+                "\"{}\" is not one of the regions drawbridge knows. Choose one from the list; your region was not changed.",
+                f.region.trim()
+            ),
+            db_path: st.config().location.db.display().to_string(),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    };
+    store.set_setting(REGION_SETTING, &r.code).await?;
     Ok(Redirect::to("/settings?saved=1").into_response())
 }
 

@@ -10,7 +10,8 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use drawbridge_core::practice::{self, Experiment, Outcome, Plan, ProgramEntry, Record, Result as Res, StageText, start_stage};
-use drawbridge_store::{CALENDAR_TOKEN_SETTING, CALIBRATION_SETTING, REMINDER_SETTING, Store, today as practice_today};
+use drawbridge_core::versions;
+use drawbridge_store::{CALENDAR_TOKEN_SETTING, CALIBRATION_SETTING, FollowUp, REMINDER_SETTING, RecordEdit, Store, today as practice_today};
 use serde::Deserialize;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
@@ -60,8 +61,30 @@ fn parse_rating(fields: &[(String, String)], name: &str) -> Option<u8> {
         .and_then(|v| practice::rating("", v).ok())
 }
 
+/// A 0-100 rating from a form: the default when the field is absent or
+/// blank, and an error in words (never a quiet substitute) when it is there
+/// but not a whole number from 0 to 100.
+fn checked_rating(fields: &[(String, String)], name: &str, label: &str, default: u8) -> Result<u8, String> {
+    let raw = field(fields, name).trim();
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    raw.parse::<i64>()
+        .ok()
+        .and_then(|v| practice::rating("", v).ok())
+        .ok_or_else(|| format!("{label} is a number from 0 to 100, and \"{raw}\" is not one. Nothing was saved yet."))
+}
+
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+/// What the person typed into `name`, if the form sent it; else `saved`.
+fn edited_or(fields: &[(String, String)], name: &str, saved: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or_else(|| saved.to_string(), |(_, v)| v.clone())
 }
 
 fn opt_text(fields: &[(String, String)], name: &str) -> Option<String> {
@@ -114,7 +137,10 @@ pub async fn calibrate(State(st): State<AppState>, Form(fields): Form<Vec<(Strin
     let s = store(&st).await?;
     let mut r = [50u8; 4];
     for (i, name) in ["s1", "s2", "s3", "s4"].iter().enumerate() {
-        r[i] = parse_rating(&fields, name).unwrap_or(50);
+        match checked_rating(&fields, name, &format!("The distress for stage {}", i + 1), 50) {
+            Ok(v) => r[i] = v,
+            Err(e) => return Err(WebError::Invalid(e)),
+        }
     }
     s.set_setting(CALIBRATION_SETTING, &serde_json::to_string(&r).unwrap_or_default())
         .await?;
@@ -242,16 +268,22 @@ pub async fn plan(
     let experiment = st.catalog().experiment(field(&fields, "experiment")).cloned();
     let current = s.pacing().await?.map(|p| p.stage).unwrap_or(1);
     let when = Date::parse(field(&fields, "when").trim(), format_description!("[year]-[month]-[day]"));
+    let ratings = (
+        checked_rating(&fields, "belief", "How strongly you believe it", 50),
+        checked_rating(&fields, "want", "How much you want this closeness", 50),
+        checked_rating(&fields, "expect", "The distress you expect", 30),
+    );
+    let bad_rating = [&ratings.0, &ratings.1, &ratings.2].into_iter().find_map(|r| r.as_ref().err().cloned());
     let error = match (&experiment, opt_text(&fields, "custom"), opt_text(&fields, "prediction"), &when) {
-        (None, None, _, _) => "Write the experiment you have in mind, or choose one from the library.",
-        (_, _, None, _) => "Write what you fear will happen, in your own words. It is the prediction this experiment tests.",
-        (_, _, _, Err(_)) => "Choose the day you plan to try it.",
-        _ => "",
+        (None, None, _, _) => "Write the experiment you have in mind, or choose one from the library.".to_string(),
+        (_, _, None, _) => "Write what you fear will happen, in your own words. It is the prediction this experiment tests.".to_string(),
+        (_, _, _, Err(_)) => "Choose the day you plan to try it.".to_string(),
+        _ => bad_rating.unwrap_or_default(),
     };
     if !error.is_empty() {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(&plan_page(&st, session.csrf, experiment, &fields, error.into())),
+            render(&plan_page(&st, session.csrf, experiment, &fields, error)),
         )
             .into_response());
     }
@@ -262,9 +294,9 @@ pub async fn plan(
         with_whom: opt_text(&fields, "with"),
         planned_for: when.unwrap_or_else(|_| today(&st)),
         prediction: opt_text(&fields, "prediction").unwrap_or_default(),
-        belief_before: parse_rating(&fields, "belief").unwrap_or(50),
-        want: parse_rating(&fields, "want").unwrap_or(50),
-        expect: parse_rating(&fields, "expect").unwrap_or(30),
+        belief_before: ratings.0.unwrap_or(50),
+        want: ratings.1.unwrap_or(50),
+        expect: ratings.2.unwrap_or(30),
     };
     let texts: Vec<&str> = [Some(&plan.prediction), plan.custom.as_ref(), plan.with_whom.as_ref()]
         .into_iter()
@@ -302,11 +334,21 @@ struct RecordPage {
     error: String,
     advice: String,
     hard: bool,
+    belief_sentence: String,
+    /// The words saved, for the edit form (what was typed, after a refusal).
+    edit_prediction: String,
+    edit_with: String,
+    edit_happened: String,
+    edit_learned: String,
+    /// Earlier words: (what, when replaced, the words), newest first.
+    earlier: Vec<(String, String, String)>,
+    edited: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub struct RecordQuery {
     planned: Option<String>,
+    edited: Option<String>,
 }
 
 async fn record_page(
@@ -395,6 +437,20 @@ async fn record_page(
         error,
         advice,
         hard: r.flooded(window) || r.result.as_ref().is_some_and(|x| crate::moment::went_badly(x.outcome, x.flooded)),
+        belief_sentence: res
+            .map(|x| c.practice.belief_change_sentence(r.plan.belief_before, x.belief_after))
+            .unwrap_or_default(),
+        edit_prediction: edited_or(fields, "prediction", &r.plan.prediction),
+        edit_with: edited_or(fields, "with", r.plan.with_whom.as_deref().unwrap_or_default()),
+        edit_happened: edited_or(fields, "happened", res.and_then(|x| x.what_happened.as_deref()).unwrap_or_default()),
+        edit_learned: edited_or(fields, "learned", res.and_then(|x| x.learned.as_deref()).unwrap_or_default()),
+        earlier: s
+            .versions(versions::EXPERIMENT, &r.id.to_string())
+            .await?
+            .into_iter()
+            .map(|v| (v.field, v.replaced_at.to_offset(st.config().local_offset).date().to_string(), v.text))
+            .collect(),
+        edited: false,
     })
 }
 
@@ -407,9 +463,9 @@ pub async fn record(
     let s = store(&st).await?;
     let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
     let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
-    Ok(render(
-        &record_page(&st, &s, session.csrf, &r, &[], String::new(), q.planned.is_some()).await?,
-    ))
+    let mut page = record_page(&st, &s, session.csrf, &r, &[], String::new(), q.planned.is_some()).await?;
+    page.edited = q.edited.is_some();
+    Ok(render(&page))
 }
 
 pub async fn follow_up(
@@ -421,27 +477,50 @@ pub async fn follow_up(
     let s = store(&st).await?;
     let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
     let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
-    let Some(outcome) = Outcome::parse(field(&fields, "outcome")) else {
-        let page = record_page(
-            &st,
-            &s,
-            session.csrf,
-            &r,
-            &fields,
-            "Choose how it went against your prediction.".into(),
-            false,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    let csrf = session.csrf.clone();
+    let refuse = async |status: StatusCode, error: String| -> Result<Response, WebError> {
+        let page = record_page(&st, &s, csrf.clone(), &r, &fields, error, false).await?;
+        Ok((status, render(&page)).into_response())
     };
+    if let Some(at) = r.done_at {
+        // A second follow-up (a resent form, a second tab) never replaces the first.
+        let day = at.to_offset(st.config().local_offset).date();
+        return refuse(
+            StatusCode::CONFLICT,
+            format!(
+                "This experiment was followed up already, on {day}, so this second follow-up was not saved: what you wrote then is kept. You can change its words below; the earlier words stay readable."
+            ),
+        )
+        .await;
+    }
+    if r.plan.planned_for > today(&st) {
+        let msg = format!(
+            "This experiment is planned for {}, which has not come yet. Follow it up on or after that day.",
+            r.plan.planned_for
+        );
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, msg).await;
+    }
+    let Some(outcome) = Outcome::parse(field(&fields, "outcome")) else {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "Choose how it went against your prediction.".into()).await;
+    };
+    let ratings = [
+        checked_rating(&fields, "peak", "Peak distress", 0),
+        checked_rating(&fields, "after", "Distress afterwards", 0),
+        checked_rating(&fields, "capacity", "Your capacity", 50),
+        checked_rating(&fields, "belief_after", "Your belief now", r.plan.belief_before),
+    ];
+    if let Some(e) = ratings.iter().find_map(|r| r.as_ref().err().cloned()) {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, e).await;
+    }
+    let [peak, after, capacity, belief_after] = ratings.map(|r| r.unwrap_or(0));
     let result = Res {
         what_happened: opt_text(&fields, "happened"),
-        peak: parse_rating(&fields, "peak").unwrap_or(0),
-        after: parse_rating(&fields, "after").unwrap_or(0),
+        peak,
+        after,
         outcome,
-        capacity: parse_rating(&fields, "capacity").unwrap_or(50),
+        capacity,
         learned: opt_text(&fields, "learned"),
-        belief_after: parse_rating(&fields, "belief_after").unwrap_or(r.plan.belief_before),
+        belief_after,
         flooded: field(&fields, "flooded") == "1",
     };
     let texts: Vec<&str> = [&result.what_happened, &result.learned]
@@ -450,7 +529,51 @@ pub async fn follow_up(
         .map(String::as_str)
         .collect();
     let to = crate::care::redirect_to(&st, &format!("/practice/records/{id}"), &texts);
-    s.complete_experiment(id, &result, OffsetDateTime::now_utc()).await?;
+    match s.complete_experiment(id, &result, OffsetDateTime::now_utc()).await? {
+        FollowUp::Saved => Ok(Redirect::to(&to).into_response()),
+        // Followed up in another tab between the read above and this write.
+        FollowUp::AlreadyDone(_) => Ok(Redirect::to(&format!("/practice/records/{id}")).into_response()),
+        FollowUp::NotFound => Err(WebError::NotFound),
+    }
+}
+
+/// Change a record's words. What each changed field said is kept and shown
+/// on the record's page under "Earlier words".
+pub async fn edit_record(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let s = store(&st).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+    let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
+    let Some(prediction) = opt_text(&fields, "prediction") else {
+        let page = record_page(
+            &st,
+            &s,
+            session.csrf,
+            &r,
+            &fields,
+            "The prediction cannot be empty: write what you feared, in your own words. Nothing was changed.".into(),
+            false,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    };
+    let has = |name: &str| fields.iter().any(|(k, _)| k == name);
+    let edit = RecordEdit {
+        prediction: Some(prediction),
+        with_whom: has("with").then(|| opt_text(&fields, "with")),
+        what_happened: (r.result.is_some() && has("happened")).then(|| opt_text(&fields, "happened")),
+        learned: (r.result.is_some() && has("learned")).then(|| opt_text(&fields, "learned")),
+    };
+    s.edit_experiment(id, &edit).await?;
+    let mut texts: Vec<&str> = edit.prediction.iter().map(String::as_str).collect();
+    for t in [&edit.with_whom, &edit.what_happened, &edit.learned].into_iter().flatten().flatten() {
+        texts.push(t);
+    }
+    let to = crate::care::redirect_to(&st, &format!("/practice/records/{id}?edited=1"), &texts);
     Ok(Redirect::to(&to).into_response())
 }
 
@@ -462,13 +585,21 @@ pub struct StageForm {
     stage: String,
 }
 
-pub async fn set_stage(State(st): State<AppState>, Form(f): Form<StageForm>) -> Result<Response, WebError> {
+pub async fn set_stage(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Form(f): Form<StageForm>,
+) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    if let Ok(n) = f.stage.parse::<u8>()
-        && (1..=practice::MAX_STAGE).contains(&n)
-    {
-        s.set_stage(n).await?;
-    }
+    let Some(n) = f.stage.trim().parse::<u8>().ok().filter(|n| (1..=practice::MAX_STAGE).contains(n)) else {
+        let msg = format!(
+            "The stages are 1 to {}, and \"{}\" is not one of them. Your stage was not changed.",
+            practice::MAX_STAGE,
+            f.stage.trim()
+        );
+        return settings_refused(&st, session, msg).await;
+    };
+    s.set_stage(n).await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -480,12 +611,31 @@ pub struct WindowForm {
     reminder: String,
 }
 
-pub async fn set_window(State(st): State<AppState>, Form(f): Form<WindowForm>) -> Result<Response, WebError> {
+pub async fn set_window(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Form(f): Form<WindowForm>,
+) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    if let Some(w) = f.window.trim().parse::<i64>().ok().and_then(|w| practice::rating("", w).ok()) {
+    let fields = vec![("window".to_string(), f.window.clone())];
+    let window = match checked_rating(&fields, "window", "The window of tolerance", 0) {
+        Ok(w) => (!f.window.trim().is_empty()).then_some(w),
+        Err(e) => return settings_refused(&st, session, e).await,
+    };
+    let reminder = match f.reminder.trim() {
+        "" => None,
+        r => match time::Time::parse(r, format_description!("[hour]:[minute]")) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                let msg = format!("The reminder time is hours and minutes, like 19:00, and \"{r}\" is not one. Nothing was saved yet.");
+                return settings_refused(&st, session, msg).await;
+            }
+        },
+    };
+    if let Some(w) = window {
         s.set_window(w).await?;
     }
-    if let Ok(t) = time::Time::parse(f.reminder.trim(), format_description!("[hour]:[minute]")) {
+    if let Some(t) = reminder {
         s.set_setting(REMINDER_SETTING, &format!("{:02}:{:02}", t.hour(), t.minute()))
             .await?;
     }
@@ -607,14 +757,26 @@ pub struct ProgramForm {
     program: String,
     #[serde(default)]
     reflection: String,
+    #[serde(default)]
+    switch: String,
 }
 
 pub async fn start_program(State(st): State<AppState>, Form(f): Form<ProgramForm>) -> Result<Response, WebError> {
     let s = store(&st).await?;
     let t = today(&st);
-    if st.catalog().program(&f.program).is_some() && practice_today::active_program(&s, st.catalog(), t).await?.is_none() {
-        s.start_program(&f.program, t).await?;
+    if st.catalog().program(&f.program).is_none() {
+        return Err(WebError::NotFound);
     }
+    if let Some((mut run, _)) = practice_today::active_program(&s, st.catalog(), t).await? {
+        // Starting another is a switch, asked for on Practice settings: the
+        // one under way stops, and its days and reflections stay.
+        if f.switch != "1" {
+            return Ok(Redirect::to("/practice/settings").into_response());
+        }
+        run.stopped_on = Some(t);
+        s.save_program_run(&run).await?;
+    }
+    s.start_program(&f.program, t).await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -622,20 +784,43 @@ pub async fn check_off(State(st): State<AppState>, Form(f): Form<ProgramForm>) -
     let s = store(&st).await?;
     let t = today(&st);
     let mut care = false;
+    let mut changed = false;
     if let Some((mut run, p)) = practice_today::active_program(&s, st.catalog(), t).await?
         && let Some(day) = p.days.iter().find(|d| d.day == run.day_number(t))
-        && !run.done(day.day)
     {
         let reflection = Some(f.reflection.trim().to_string()).filter(|r| !r.is_empty());
         care = reflection.as_deref().is_some_and(|r| crate::care::needed(&st, &[r]));
-        run.entries.push(ProgramEntry {
-            day: day.day,
-            done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
-            reflection,
-        });
+        if run.done(day.day) {
+            // Checked off already: this changes the day's reflection, and
+            // the words it had are kept as an earlier version.
+            changed = run.set_reflection(day.day, reflection);
+        } else {
+            run.entries.push(ProgramEntry {
+                day: day.day,
+                done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
+                reflection,
+            });
+        }
         s.save_program_run(&run).await?;
     }
-    Ok(Redirect::to(if care { "/?checked=1&care=1" } else { "/?checked=1" }).into_response())
+    let to = match (changed, care) {
+        (true, true) => "/?reflection=1&care=1",
+        (true, false) => "/?reflection=1",
+        (false, true) => "/?checked=1&care=1",
+        (false, false) => "/?checked=1",
+    };
+    Ok(Redirect::to(to).into_response())
+}
+
+/// Stop the program under way; its days and reflections are kept.
+pub async fn stop_program(State(st): State<AppState>) -> Result<Response, WebError> {
+    let s = store(&st).await?;
+    let t = today(&st);
+    if let Some((mut run, _)) = practice_today::active_program(&s, st.catalog(), t).await? {
+        run.stopped_on = Some(t);
+        s.save_program_run(&run).await?;
+    }
+    Ok(Redirect::to("/practice/settings?saved=1").into_response())
 }
 
 // ---------------------------------------------------------------- Settings and the calendar feed
@@ -645,6 +830,7 @@ pub async fn check_off(State(st): State<AppState>, Form(f): Form<ProgramForm>) -
 struct SettingsPage {
     chrome: Chrome,
     csrf: String,
+    error: String,
     stage: Option<u8>,
     stages: Vec<Opt>,
     window: u8,
@@ -653,6 +839,7 @@ struct SettingsPage {
     saved: bool,
     programs: Vec<(String, String, String)>,
     running: String,
+    current: Option<FinishedRun>,
     finished: Vec<FinishedRun>,
 }
 
@@ -660,10 +847,14 @@ struct SettingsPage {
 pub struct FinishedRun {
     title: String,
     started: String,
+    /// The day it was stopped early, if it was.
+    stopped: String,
     checked: usize,
     days: usize,
     summary: String,
     reflections: Vec<(u32, String)>,
+    /// Reflections as they were before a change: (which day, until when, words).
+    earlier: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -677,6 +868,17 @@ pub async fn settings(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
+    Ok(render(&settings_page(&st, &s, session.csrf, q.saved.is_some(), String::new()).await?))
+}
+
+/// Practice settings with a message about a value that was refused (422).
+async fn settings_refused(st: &AppState, session: Session, error: String) -> Result<Response, WebError> {
+    let s = store(st).await?;
+    let page = settings_page(st, &s, session.csrf, false, error).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, error: String) -> Result<SettingsPage, WebError> {
     let c = st.catalog();
     let pacing = s.pacing().await?;
     let stage = pacing.map(|p| p.stage);
@@ -696,44 +898,56 @@ pub async fn settings(
         .await?
         .map(|(_, p)| p.title.clone())
         .unwrap_or_default();
-    let finished = s
-        .program_runs()
-        .await?
-        .into_iter()
-        .rev()
-        .filter_map(|run| {
-            let p = c.program(&run.program)?;
-            run.finished(p, today(&st)).then(|| FinishedRun {
-                title: p.title.clone(),
-                started: run.started_on.to_string(),
-                checked: run.entries.len(),
-                days: p.days.len(),
-                summary: p.summary.trim().to_string(),
-                reflections: run
-                    .entries
-                    .iter()
-                    .filter_map(|e| e.reflection.clone().map(|r| (e.day, r)))
-                    .collect(),
-            })
-        })
-        .collect();
-    Ok(render(&SettingsPage {
+    let earlier = s.versions_of_kind(versions::PROGRAM_RUN).await?;
+    let offset = st.config().local_offset;
+    let mut finished = Vec::new();
+    let mut under_way = None;
+    for run in s.program_runs().await?.into_iter().rev() {
+        let Some(p) = c.program(&run.program) else { continue };
+        let id = run.id.to_string();
+        let shown = FinishedRun {
+            title: p.title.clone(),
+            started: run.started_on.to_string(),
+            stopped: run.stopped_on.map(|d| d.to_string()).unwrap_or_default(),
+            checked: run.entries.len(),
+            days: p.days.len(),
+            summary: p.summary.trim().to_string(),
+            reflections: run
+                .entries
+                .iter()
+                .filter_map(|e| e.reflection.clone().map(|r| (e.day, r)))
+                .collect(),
+            earlier: earlier
+                .iter()
+                .filter(|v| v.item_id == id)
+                .map(|v| (v.field.clone(), v.replaced_at.to_offset(offset).date().to_string(), v.text.clone()))
+                .collect(),
+        };
+        if run.finished(p, today(&st)) {
+            finished.push(shown);
+        } else if under_way.is_none() {
+            under_way = Some(shown);
+        }
+    }
+    Ok(SettingsPage {
         chrome: Chrome::new("Practice settings", "practice"),
-        csrf: session.csrf,
+        csrf,
+        error,
         stages: opts(stage_names.iter().map(|(v, l)| (v.as_str(), l.as_str())), current.as_deref()),
         stage,
         window: pacing.map(|p| p.window).unwrap_or(practice::DEFAULT_WINDOW),
         reminder: format!("{:02}:{:02}", reminder.hour(), reminder.minute()),
         feed,
-        saved: q.saved.is_some(),
+        saved,
         programs: c
             .programs
             .iter()
             .map(|p| (p.id.clone(), p.title.clone(), p.about.trim().to_string()))
             .collect(),
         running,
+        current: under_way,
         finished,
-    }))
+    })
 }
 
 #[derive(Deserialize)]

@@ -97,6 +97,9 @@ pub struct PracticeText {
     pub advice_step_down: String,
     pub advice_top: String,
     pub advice_start: String,
+    pub belief_down: String,
+    pub belief_up: String,
+    pub belief_same: String,
     pub window_proposal: String,
 }
 
@@ -108,6 +111,16 @@ pub struct OutcomeText {
 }
 
 impl PracticeText {
+    /// How belief in the prediction moved, in words chosen by the numbers.
+    pub fn belief_change_sentence(&self, before: u8, after: u8) -> String {
+        let words = match after.cmp(&before) {
+            std::cmp::Ordering::Less => &self.belief_down,
+            std::cmp::Ordering::Greater => &self.belief_up,
+            std::cmp::Ordering::Equal => &self.belief_same,
+        };
+        words.replace("{before}", &before.to_string()).replace("{after}", &after.to_string())
+    }
+
     /// The one sentence that says why a suggestion was chosen.
     pub fn why_sentence(&self, why: &super::Why, names: &crate::assess::ProfileText) -> String {
         match why {
@@ -156,6 +169,11 @@ impl PracticeText {
         let stages: Vec<u8> = self.stages.iter().map(|s| s.stage).collect();
         if stages != [1, 2, 3, 4] {
             return Err(ContentError::new(path, None, "[[stages]] must be stages 1, 2, 3 and 4, in order"));
+        }
+        for (name, words) in [("belief_down", &self.belief_down), ("belief_up", &self.belief_up), ("belief_same", &self.belief_same)] {
+            if !words.contains("{after}") {
+                return Err(ContentError::new(path, None, format!("{name} must say the belief now, {{after}}")));
+            }
         }
         let outcomes: HashSet<&str> = self.outcomes.iter().map(|o| o.id.as_str()).collect();
         for o in super::Outcome::ALL {
@@ -333,6 +351,17 @@ mod tests {
             assert!(!s.contains('{') && s.ends_with('.'), "{s}");
         }
         assert!(c.practice.window_proposal.contains("{window}"));
+    }
+
+    #[test]
+    fn the_belief_sentence_says_the_way_the_numbers_moved() {
+        let c = crate::Catalog::embedded().expect("catalog");
+        let down = c.practice.belief_change_sentence(70, 30);
+        assert!(down.contains("30%") && down.contains("down from 70%"), "{down}");
+        let up = c.practice.belief_change_sentence(70, 100);
+        assert!(up.contains("100%") && up.contains("up from 70%") && !up.contains("down"), "{up}");
+        let same = c.practice.belief_change_sentence(50, 50);
+        assert!(same.contains("50%") && !same.contains("down") && !same.contains("up from"), "{same}");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct ProgramRun {
     pub program: String,
     pub started_on: Date,
     pub entries: Vec<ProgramEntry>,
+    /// The day the person stopped it early, if they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_on: Option<Date>,
 }
 
 impl ProgramRun {
@@ -40,9 +43,22 @@ impl ProgramRun {
         self.entries.iter().any(|e| e.day == day)
     }
 
-    /// Finished when every practice day is checked off or the last has passed.
+    /// Finished when every practice day is checked off, the last has
+    /// passed, or the person stopped it.
     pub fn finished(&self, program: &Program, today: Date) -> bool {
-        program.days.iter().all(|d| self.done(d.day)) || self.day_number(today) > program.length()
+        self.stopped_on.is_some() || program.days.iter().all(|d| self.done(d.day)) || self.day_number(today) > program.length()
+    }
+
+    /// Set (or, with blank text, clear) a checked-off day's reflection.
+    /// False if that day is not checked off.
+    pub fn set_reflection(&mut self, day: u32, reflection: Option<String>) -> bool {
+        match self.entries.iter_mut().find(|e| e.day == day) {
+            Some(e) => {
+                e.reflection = reflection;
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -129,6 +145,7 @@ mod tests {
         let c = Catalog::embedded().expect("content");
         let p = c.program("ladder-4w").expect("ladder");
         let run = ProgramRun {
+            stopped_on: None,
             id: Uuid::now_v7(),
             program: p.id.clone(),
             started_on: date!(2026 - 11 - 01),

@@ -372,6 +372,9 @@ pub const DEV_SETS: &[&str] = &[
     "scan-dev-f.toml",
     "scan-dev-g.toml",
     "scan-dev-h.toml",
+    "scan-app-a.toml",
+    "scan-app-b.toml",
+    "scan-app-c.toml",
 ];
 
 pub const SETTINGS: Settings = Settings {

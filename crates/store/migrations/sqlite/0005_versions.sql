@@ -1,0 +1,18 @@
+-- drawbridge schema 5: earlier versions of edited text. When a saved text is
+-- changed (an urge's note, an experiment's prediction or what happened, a
+-- program day's reflection, a safety plan section), the words it held are
+-- kept here, so nothing a person wrote disappears silently.
+
+CREATE TABLE text_versions (
+    id          TEXT PRIMARY KEY NOT NULL,
+    item        TEXT NOT NULL,
+    item_id     TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    replaced_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX text_versions_by_item ON text_versions (item, item_id, replaced_at);
+
+-- A program can be stopped early (to rest, or to switch to another).
+ALTER TABLE program_runs ADD COLUMN stopped_on TEXT;
