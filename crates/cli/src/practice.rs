@@ -458,7 +458,11 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
                 }
                 FollowUp::NotFound => {
                     store.close().await;
-                    return Err(UserError::new("That experiment is no longer here.", "`drawbridge today` lists the ones to follow up.").into());
+                    return Err(UserError::new(
+                        "That experiment is no longer here.",
+                        "`drawbridge today` lists the ones to follow up.",
+                    )
+                    .into());
                 }
             }
             let r = store
@@ -550,7 +554,11 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
             }
             let mut texts: Vec<&str> = Vec::new();
             texts.extend(edit.prediction.as_deref());
-            for t in [&edit.with_whom, &edit.what_happened, &edit.learned].into_iter().flatten().flatten() {
+            for t in [&edit.with_whom, &edit.what_happened, &edit.learned]
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
                 texts.push(t);
             }
             crate::moment::care_after_save(&store, &texts, json).await?;
@@ -625,10 +633,18 @@ fn show_record(c: &Catalog, r: &Record, kept: &[TextVersion], offset: time::UtcO
             let _ = writeln!(o, "Not followed up yet.");
         }
         Some(res) => {
-            let outcome = c.practice.outcome(res.outcome.id()).map(|o| o.name.as_str()).unwrap_or(res.outcome.id());
+            let outcome = c
+                .practice
+                .outcome(res.outcome.id())
+                .map(|o| o.name.as_str())
+                .unwrap_or(res.outcome.id());
             let _ = writeln!(o, "How it went: {outcome}.");
             let _ = writeln!(o, "{}", c.practice.belief_change_sentence(r.plan.belief_before, res.belief_after));
-            let _ = writeln!(o, "Peak distress {}, afterwards {}; at {}% of your capacity.", res.peak, res.after, res.capacity);
+            let _ = writeln!(
+                o,
+                "Peak distress {}, afterwards {}; at {}% of your capacity.",
+                res.peak, res.after, res.capacity
+            );
             if let Some(h) = &res.what_happened {
                 let _ = writeln!(o, "What happened: {h}");
             }
@@ -640,7 +656,14 @@ fn show_record(c: &Catalog, r: &Record, kept: &[TextVersion], offset: time::UtcO
     if !kept.is_empty() {
         let _ = writeln!(o, "\nEarlier words, newest first:");
         for v in kept {
-            let _ = writeln!(o, "  {} ({}, replaced {}): {}", v.field, short(r.id), v.replaced_at.to_offset(offset).date(), v.text);
+            let _ = writeln!(
+                o,
+                "  {} ({}, replaced {}): {}",
+                v.field,
+                short(r.id),
+                v.replaced_at.to_offset(offset).date(),
+                v.text
+            );
         }
     }
     o
@@ -862,7 +885,11 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 run.stopped_on = Some(today);
                 store.save_program_run(&run).await?;
                 if !json {
-                    println!("Stopped {} on day {}; its days and reflections are kept.", active.title, run.day_number(today));
+                    println!(
+                        "Stopped {} on day {}; its days and reflections are kept.",
+                        active.title,
+                        run.day_number(today)
+                    );
                 }
             }
             let run = store.start_program(&p.id, today).await?;
@@ -922,7 +949,11 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
         ChallengeAction::Stop { json } => {
             let Some((mut run, p)) = practice_today::active_program(&store, c, today).await? else {
                 store.close().await;
-                return Err(UserError::new("No program is running, so there is nothing to stop.", "Start one with `drawbridge challenge start`.").into());
+                return Err(UserError::new(
+                    "No program is running, so there is nothing to stop.",
+                    "Start one with `drawbridge challenge start`.",
+                )
+                .into());
             };
             run.stopped_on = Some(today);
             store.save_program_run(&run).await?;
@@ -973,13 +1004,22 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 store.save_program_run(&run).await?;
             }
             if json {
-                println!("{}", json!({"run": run, "day": day.day, "finished": run.finished(p, today), "changed": again && reflection.is_some()}));
+                println!(
+                    "{}",
+                    json!({"run": run, "day": day.day, "finished": run.finished(p, today), "changed": again && reflection.is_some()})
+                );
             } else if again {
                 println!(
                     "{}",
                     match &reflection {
-                        Some(_) => format!("Day {} was checked off already; its reflection now says what you just wrote, and the earlier words are kept.", day.day),
-                        None => format!("Day {} is checked off already. To change its reflection, give --reflection TEXT.", day.day),
+                        Some(_) => format!(
+                            "Day {} was checked off already; its reflection now says what you just wrote, and the earlier words are kept.",
+                            day.day
+                        ),
+                        None => format!(
+                            "Day {} is checked off already. To change its reflection, give --reflection TEXT.",
+                            day.day
+                        ),
                     }
                 );
             } else {

@@ -58,7 +58,9 @@ fn done_args<'a>(id: &'a str, happened: &'a str, learned: &'a str) -> Vec<&'a st
 }
 
 fn day(offset_days: i64) -> String {
-    (time::OffsetDateTime::now_utc() + time::Duration::days(offset_days)).date().to_string()
+    (time::OffsetDateTime::now_utc() + time::Duration::days(offset_days))
+        .date()
+        .to_string()
 }
 
 #[test]
@@ -77,7 +79,10 @@ fn a_second_follow_up_is_refused_and_an_edit_keeps_the_first_words() {
 
     // Edit twice: both earlier versions stay readable.
     ok(d.path(), &["experiment", "edit", &id, "--happened", "We laughed, and he hugged me"]);
-    ok(d.path(), &["experiment", "edit", &id, "--happened", "We laughed; he hugged me; I stayed"]);
+    ok(
+        d.path(),
+        &["experiment", "edit", &id, "--happened", "We laughed; he hugged me; I stayed"],
+    );
     let shown = ok(d.path(), &["experiment", "show", &id]);
     assert!(shown.contains("What happened: We laughed; he hugged me; I stayed"), "{shown}");
     assert!(shown.contains("Earlier words"), "{shown}");
@@ -125,7 +130,12 @@ fn dates_still_ahead_are_refused_for_what_is_already_done() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("still ahead"), "{}", stderr(&out));
-    assert!(json(d.path(), &["export"])["experiment_records"].as_array().expect("list").is_empty());
+    assert!(
+        json(d.path(), &["export"])["experiment_records"]
+            .as_array()
+            .expect("list")
+            .is_empty()
+    );
 
     // A plan may be in the future; its follow-up waits for the day.
     let id = plan(d.path(), Some(&tomorrow));
@@ -176,7 +186,10 @@ fn importing_an_older_export_keeps_newer_words_and_lists_each_conflict() {
     ok(d.path(), &["stage", "2"]);
 
     let out = ok(d.path(), &["import", file.to_str().expect("utf-8")]);
-    assert!(out.contains("your safety plan's \"Signs a hard time is coming\" differs from the file's: kept yours"), "{out}");
+    assert!(
+        out.contains("your safety plan's \"Signs a hard time is coming\" differs from the file's: kept yours"),
+        "{out}"
+    );
     assert!(out.contains("your practice stage (2, the file says 1)"), "{out}");
     assert!(out.contains("--prefer-file"), "{out}");
     let plan = ok(d.path(), &["safety-plan", "show"]);
@@ -205,5 +218,8 @@ fn importing_an_older_export_keeps_newer_words_and_lists_each_conflict() {
     let out = run(d.path(), &["import", path.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("newer version of drawbridge") && err.contains("Update drawbridge"), "{err}");
+    assert!(
+        err.contains("newer version of drawbridge") && err.contains("Update drawbridge"),
+        "{err}"
+    );
 }

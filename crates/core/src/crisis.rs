@@ -16,9 +16,8 @@ pub const REQUIRED_REGIONS: &[&str] = &["US", "UK", "IE", "CA", "AU", "DE", "FR"
 /// None when the text is not a phone number.
 pub fn dialable(text: &str) -> Option<String> {
     let t = text.trim();
-    let ok = !t.is_empty()
-        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-'))
-        && t.chars().any(|c| c.is_ascii_digit());
+    let ok =
+        !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-')) && t.chars().any(|c| c.is_ascii_digit());
     ok.then(|| t.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect())
 }
 

@@ -30,7 +30,9 @@ pub enum StoreError {
     },
     #[error("The import file is not valid at {at}: {reason}. Nothing was imported.")]
     Import { at: String, reason: String },
-    #[error("This export was made by a newer version of drawbridge (export version {found}; this version reads up to {known}). Nothing was imported.")]
+    #[error(
+        "This export was made by a newer version of drawbridge (export version {found}; this version reads up to {known}). Nothing was imported."
+    )]
     NewerExport { found: u32, known: u32 },
     #[error("The database reported a problem: {0}")]
     Database(String),

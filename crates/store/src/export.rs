@@ -243,10 +243,16 @@ impl ExportDoc {
                 return bad(format!("text_versions[{n}].id"), "this id appears twice in the file".into());
             }
             if !ITEMS.contains(&v.item.as_str()) {
-                return bad(format!("text_versions[{n}].item"), format!("\"{}\" is not one of {}", v.item, ITEMS.join(", ")));
+                return bad(
+                    format!("text_versions[{n}].item"),
+                    format!("\"{}\" is not one of {}", v.item, ITEMS.join(", ")),
+                );
             }
             if v.text.trim().is_empty() {
-                return bad(format!("text_versions[{n}].text"), "an earlier version holds words; this one is empty".into());
+                return bad(
+                    format!("text_versions[{n}].text"),
+                    "an earlier version holds words; this one is empty".into(),
+                );
             }
             if !v.replaced_at.nanosecond().is_multiple_of(1000) {
                 return bad(

@@ -124,7 +124,9 @@ impl SqliteStore {
                     ("about", old.entry.about.as_deref(), u.entry.about.as_deref()),
                     ("note", old.entry.note.as_deref(), u.entry.note.as_deref()),
                 ];
-                keep_all(&mut tx, versions::URGE, &u.id.to_string(), &fields, now).await.map_err(&e)?;
+                keep_all(&mut tx, versions::URGE, &u.id.to_string(), &fields, now)
+                    .await
+                    .map_err(&e)?;
                 sqlx::query("DELETE FROM urges WHERE id = ?")
                     .bind(u.id.to_string())
                     .execute(&mut *tx)
@@ -184,7 +186,11 @@ impl SqliteStore {
                 rep.already_present += 1;
                 continue;
             }
-            conflict(&mut rep, format!("the quiz started on {} differs from the file's", day(old.started_at)), false);
+            conflict(
+                &mut rep,
+                format!("the quiz started on {} differs from the file's", day(old.started_at)),
+                false,
+            );
             if prefer_file {
                 sqlx::query("DELETE FROM quiz_results WHERE id = ?")
                     .bind(r.id.to_string())
@@ -196,7 +202,13 @@ impl SqliteStore {
         }
 
         for r in &doc.experiment_records {
-            if practice::insert_record_query(r, true).execute(&mut *tx).await.map_err(&e)?.rows_affected() == 1 {
+            if practice::insert_record_query(r, true)
+                .execute(&mut *tx)
+                .await
+                .map_err(&e)?
+                .rows_affected()
+                == 1
+            {
                 rep.added += 1;
                 continue;
             }
@@ -215,7 +227,10 @@ impl SqliteStore {
             }
             conflict(
                 &mut rep,
-                format!("the experiment planned for {} differs from the file's", practice::day_str(old.plan.planned_for)),
+                format!(
+                    "the experiment planned for {} differs from the file's",
+                    practice::day_str(old.plan.planned_for)
+                ),
                 true,
             );
             if prefer_file {
@@ -228,7 +243,11 @@ impl SqliteStore {
                         o.and_then(|x| x.what_happened.as_deref()),
                         n.and_then(|x| x.what_happened.as_deref()),
                     ),
-                    ("what I learned", o.and_then(|x| x.learned.as_deref()), n.and_then(|x| x.learned.as_deref())),
+                    (
+                        "what I learned",
+                        o.and_then(|x| x.learned.as_deref()),
+                        n.and_then(|x| x.learned.as_deref()),
+                    ),
                 ];
                 keep_all(&mut tx, versions::EXPERIMENT, &r.id.to_string(), &fields, now)
                     .await
@@ -311,16 +330,27 @@ impl SqliteStore {
             }
             conflict(
                 &mut rep,
-                format!("the program you started on {} differs from the file's", practice::day_str(old.started_on)),
+                format!(
+                    "the program you started on {} differs from the file's",
+                    practice::day_str(old.started_on)
+                ),
                 true,
             );
             if prefer_file {
                 for was in &old.entries {
                     let new = run.entries.iter().find(|x| x.day == was.day).and_then(|x| x.reflection.as_deref());
                     let field = format!("day {} reflection", was.day);
-                    crate::versions::keep(&mut tx, versions::PROGRAM_RUN, &run.id.to_string(), &field, was.reflection.as_deref(), new, now)
-                        .await
-                        .map_err(&e)?;
+                    crate::versions::keep(
+                        &mut tx,
+                        versions::PROGRAM_RUN,
+                        &run.id.to_string(),
+                        &field,
+                        was.reflection.as_deref(),
+                        new,
+                        now,
+                    )
+                    .await
+                    .map_err(&e)?;
                 }
                 sqlx::query("UPDATE program_runs SET program = ?, started_on = ?, entries = ?, stopped_on = ? WHERE id = ?")
                     .bind(&run.program)
@@ -383,7 +413,9 @@ impl SqliteStore {
                     ("what it felt like", old.entry.felt.as_deref(), r.entry.felt.as_deref()),
                     ("what is actually true", old.entry.truth.as_deref(), r.entry.truth.as_deref()),
                 ];
-                keep_all(&mut tx, versions::RESET, &r.id.to_string(), &fields, now).await.map_err(&e)?;
+                keep_all(&mut tx, versions::RESET, &r.id.to_string(), &fields, now)
+                    .await
+                    .map_err(&e)?;
                 sqlx::query("DELETE FROM resets WHERE id = ?")
                     .bind(r.id.to_string())
                     .execute(&mut *tx)

@@ -11,13 +11,13 @@ pub mod error;
 mod exit;
 pub mod export;
 pub mod fhir;
+mod import;
 pub mod keys;
 mod moment;
 mod practice;
-mod import;
 mod sqlite;
-mod versions;
 pub mod today;
+mod versions;
 
 /// Connections SQLite has opened and not yet finished closing, for tests that
 /// check a dropped store really lets go of its database.
@@ -476,6 +476,16 @@ impl Store {
     /// Resets, newest first.
     pub async fn resets(&self, limit: i64) -> Result<Vec<Reset>, StoreError> {
         self.backend.resets(limit).await
+    }
+
+    /// One reset, to read again.
+    pub async fn reset(&self, id: Uuid) -> Result<Option<Reset>, StoreError> {
+        self.backend.reset(id).await
+    }
+
+    /// The resets written after one experiment, newest first.
+    pub async fn resets_for_record(&self, record: Uuid) -> Result<Vec<Reset>, StoreError> {
+        self.backend.resets_for_record(record).await
     }
 
     /// The person's safety plan (empty until they write one).

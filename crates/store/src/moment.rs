@@ -120,6 +120,26 @@ impl SqliteStore {
         rows.iter().map(reset_from_row).collect()
     }
 
+    pub(crate) async fn reset(&self, id: Uuid) -> Result<Option<Reset>, StoreError> {
+        let row = sqlx::query("SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(self.err())?;
+        row.as_ref().map(reset_from_row).transpose()
+    }
+
+    /// The resets written after one experiment, newest first.
+    pub(crate) async fn resets_for_record(&self, record: Uuid) -> Result<Vec<Reset>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE record = ? ORDER BY at DESC, id DESC")
+                .bind(record.to_string())
+                .fetch_all(self.pool())
+                .await
+                .map_err(self.err())?;
+        rows.iter().map(reset_from_row).collect()
+    }
+
     pub(crate) async fn safety_plan(&self) -> Result<SafetyPlan, StoreError> {
         let rows = sqlx::query("SELECT section, text, updated_at FROM safety_plan ORDER BY section")
             .fetch_all(self.pool())
@@ -155,9 +175,7 @@ pub(crate) async fn write_plan(
     at: time::OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     // Every section whose words change keeps what it said before.
-    let old: Vec<(String, String)> = sqlx::query_as("SELECT section, text FROM safety_plan")
-        .fetch_all(&mut **tx)
-        .await?;
+    let old: Vec<(String, String)> = sqlx::query_as("SELECT section, text FROM safety_plan").fetch_all(&mut **tx).await?;
     for (section, was) in &old {
         let now = plan.sections.get(section).map(String::as_str);
         crate::versions::keep(tx, drawbridge_core::versions::SAFETY_PLAN, section, section, Some(was), now, at).await?;
@@ -165,11 +183,11 @@ pub(crate) async fn write_plan(
     sqlx::query("DELETE FROM safety_plan").execute(&mut **tx).await?;
     for (section, text) in &plan.sections {
         sqlx::query("INSERT INTO safety_plan (section, text, updated_at) VALUES (?, ?, ?)")
-        .bind(section)
-        .bind(text)
-        .bind(micros(at))
-        .execute(&mut **tx)
-        .await?;
+            .bind(section)
+            .bind(text)
+            .bind(micros(at))
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

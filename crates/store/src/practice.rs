@@ -10,8 +10,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::{FollowUp, RecordEdit};
 use crate::sqlite::{SqliteStore, from_micros, micros, to_json};
+use crate::{FollowUp, RecordEdit};
 
 macro_rules! record_select {
     ($rest:literal) => {
@@ -192,8 +192,18 @@ impl SqliteStore {
         let fields: [(&str, &str, Option<&str>, Option<&Option<String>>); 4] = [
             ("prediction", "prediction", Some(rec.plan.prediction.as_str()), prediction.as_ref()),
             ("with_whom", "with", rec.plan.with_whom.as_deref(), edit.with_whom.as_ref()),
-            ("what_happened", "what happened", res.and_then(|r| r.what_happened.as_deref()), edit.what_happened.as_ref()),
-            ("learned", "what I learned", res.and_then(|r| r.learned.as_deref()), edit.learned.as_ref()),
+            (
+                "what_happened",
+                "what happened",
+                res.and_then(|r| r.what_happened.as_deref()),
+                edit.what_happened.as_ref(),
+            ),
+            (
+                "learned",
+                "what I learned",
+                res.and_then(|r| r.learned.as_deref()),
+                edit.learned.as_ref(),
+            ),
         ];
         for (column, field, old, new) in fields {
             let Some(new) = new else { continue };

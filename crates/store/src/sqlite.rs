@@ -166,10 +166,7 @@ impl SqliteStore {
         let Some(old) = old else {
             return Ok(false);
         };
-        let (about, note): (Option<String>, Option<String>) = (
-            old.try_get(0).map_err(self.err())?,
-            old.try_get(1).map_err(self.err())?,
-        );
+        let (about, note): (Option<String>, Option<String>) = (old.try_get(0).map_err(self.err())?, old.try_get(1).map_err(self.err())?);
         let key = id.to_string();
         for (field, was, now) in [("about", &about, &e.about), ("note", &note, &e.note)] {
             crate::versions::keep(&mut tx, versions::URGE, &key, field, was.as_deref(), now.as_deref(), at)

@@ -234,7 +234,10 @@ async fn importing_an_older_export_keeps_newer_data_and_names_every_conflict() {
         assert_eq!(rep.added, 0, "{rep:?}");
         assert_eq!(rep.replaced, 0);
         let all = rep.conflicts.join("\n");
-        assert!(all.contains("your practice stage (3, the file says 1) differs from the file's: kept yours"), "{all}");
+        assert!(
+            all.contains("your practice stage (3, the file says 1) differs from the file's: kept yours"),
+            "{all}"
+        );
         assert!(all.contains("your region (IE, the file says UK)"), "{all}");
         assert!(
             all.contains("your safety plan's \"Signs a hard time is coming\" differs from the file's: kept yours"),

@@ -651,7 +651,11 @@ async fn pauses_resets_and_the_safety_plan_are_kept_and_travel_through_export() 
     assert_eq!(again.pauses, exported.pauses);
     assert_eq!(again.resets, exported.resets);
     assert_eq!(again.safety_plan, exported.safety_plan);
-    assert_eq!(b.import(&parsed, false, catalog()).await.expect("twice").added, 0, "importing twice adds nothing");
+    assert_eq!(
+        b.import(&parsed, false, catalog()).await.expect("twice").added,
+        0,
+        "importing twice adds nothing"
+    );
 
     let bad = json.replace("\"protocol\":\"short\"", "\"protocol\":\"nap\"");
     let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown protocol");

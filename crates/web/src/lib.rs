@@ -169,6 +169,8 @@ pub fn router(state: AppState) -> Router {
         .route("/pause/{id}/{n}", get(moment::step))
         .route("/scripts", get(moment::scripts))
         .route("/after", get(moment::after).post(moment::save_reset))
+        .route("/after/resets", get(moment::resets))
+        .route("/after/resets/{id}", get(moment::reset))
         .route("/letter", get(moment::letter))
         .route("/safety-plan", get(moment::plan).post(moment::plan_save))
         .route("/safety-plan/edit", get(moment::plan_edit))

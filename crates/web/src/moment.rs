@@ -235,6 +235,8 @@ struct AfterPage {
     error: String,
     saved: Option<String>,
     rituals: &'static [Ritual],
+    /// How many resets are saved, for the link to read them again.
+    kept: usize,
 }
 
 async fn record_title(st: &AppState, s: &drawbridge_store::Store, id: Option<&str>) -> Result<Option<(Uuid, String)>, WebError> {
@@ -281,6 +283,7 @@ pub async fn after(
             .or_else(|| Some(String::new())),
         None => None,
     };
+    let kept = s.resets(i64::MAX).await?.len();
     Ok(render(&after_page(
         &st,
         session.csrf,
@@ -289,6 +292,7 @@ pub async fn after(
         ResetForm::default(),
         String::new(),
         saved,
+        kept,
     )))
 }
 
@@ -300,6 +304,7 @@ fn after_page(
     typed: ResetForm,
     error: String,
     saved: Option<String>,
+    kept: usize,
 ) -> AfterPage {
     let text = &st.catalog().after;
     AfterPage {
@@ -314,6 +319,7 @@ fn after_page(
         error,
         saved,
         rituals: &text.rituals,
+        kept,
     }
 }
 
@@ -361,10 +367,84 @@ pub async fn save_reset(
         }
         Err(e) => {
             let start = capacity.and_then(|c| u8::try_from(c.clamp(0, 100)).ok()).unwrap_or(50);
-            let page = after_page(&st, session.csrf, record, start, f, e.to_string(), None);
+            let kept = s.resets(i64::MAX).await?.len();
+            let page = after_page(&st, session.csrf, record, start, f, e.to_string(), None, kept);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
+}
+
+// ---------------------------------------------------------------- Resets, read again
+
+/// One saved reset as the page shows it.
+pub struct ResetView {
+    id: Uuid,
+    when: String,
+    capacity: Option<String>,
+    record: Option<(Uuid, String)>,
+    happened: String,
+    felt: String,
+    truth: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "resets.html")]
+struct ResetsPage {
+    chrome: Chrome,
+    text: &'static AfterText,
+    resets: Vec<ResetView>,
+    /// Showing one reset rather than the list.
+    one: bool,
+}
+
+pub(crate) async fn reset_view(
+    st: &AppState,
+    s: &drawbridge_store::Store,
+    r: drawbridge_core::moment::Reset,
+) -> Result<ResetView, WebError> {
+    let text = &st.catalog().after;
+    let record = match r.entry.record {
+        Some(id) => record_title(st, s, Some(&id.to_string())).await?,
+        None => None,
+    };
+    Ok(ResetView {
+        id: r.id,
+        when: crate::pages::local_time(st, r.at),
+        capacity: r.entry.capacity.map(|c| text.capacity_sentence(c)),
+        record,
+        happened: r.entry.happened.unwrap_or_default(),
+        felt: r.entry.felt.unwrap_or_default(),
+        truth: r.entry.truth.unwrap_or_default(),
+    })
+}
+
+/// Every saved reset, newest first: what the reset page promises, that
+/// you can come back to it whenever you like.
+pub async fn resets(State(st): State<AppState>) -> Result<Response, WebError> {
+    let s = store(&st).await?;
+    let mut views = Vec::new();
+    for r in s.resets(i64::MAX).await? {
+        views.push(reset_view(&st, &s, r).await?);
+    }
+    Ok(render(&ResetsPage {
+        chrome: Chrome::new("Your resets", "pause"),
+        text: &st.catalog().after,
+        resets: views,
+        one: false,
+    }))
+}
+
+pub async fn reset(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
+    let s = store(&st).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+    let r = s.reset(id).await?.ok_or(WebError::NotFound)?;
+    let view = reset_view(&st, &s, r).await?;
+    Ok(render(&ResetsPage {
+        chrome: Chrome::new("A reset", "pause"),
+        text: &st.catalog().after,
+        resets: vec![view],
+        one: true,
+    }))
 }
 
 /// Whether an experiment's result calls for the after-it-goes-badly link.

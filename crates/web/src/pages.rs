@@ -141,6 +141,13 @@ pub(crate) fn render(t: &impl Template) -> Response {
     }
 }
 
+/// A time as HTML's `<time datetime>` accepts it: UTC, whole seconds.
+pub(crate) fn html_time(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
+        .unwrap_or_default()
+}
+
 pub(crate) fn local_time(st: &AppState, t: OffsetDateTime) -> String {
     t.to_offset(st.config().local_offset)
         .format(format_description!(
@@ -556,6 +563,9 @@ pub struct UrgeRow {
 #[template(path = "moments.html")]
 struct MomentsPage {
     chrome: Chrome,
+    /// Pauses in the same dates: (when, when for `<time>`, which, minutes, finished).
+    pauses: Vec<(String, String, String, String, bool)>,
+    resets: usize,
     kinds: Vec<Opt>,
     dids: Vec<Opt>,
     from: String,
@@ -607,7 +617,7 @@ pub async fn moments(State(st): State<AppState>, Query(q): Query<MomentsQuery>) 
         .map(|u| UrgeRow {
             id: u.id,
             when: local_time(&st, u.at),
-            when_iso: u.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            when_iso: html_time(u.at),
             kind: c
                 .kind(&u.entry.kind)
                 .map(|k| k.name.clone())
@@ -631,8 +641,32 @@ pub async fn moments(State(st): State<AppState>, Query(q): Query<MomentsQuery>) 
             note: u.entry.note.clone().unwrap_or_default(),
         })
         .collect();
+    let protocols = &st.catalog().protocols;
+    let pauses = store
+        .pauses(500)
+        .await?
+        .into_iter()
+        .filter(|p| since.is_none_or(|s| p.at >= s) && until.is_none_or(|u| p.at < u))
+        .take(LIST_LIMIT as usize)
+        .map(|p| {
+            let name = protocols
+                .iter()
+                .find(|x| x.id == p.protocol)
+                .map_or_else(|| p.protocol.clone(), |x| x.title.clone());
+            let minutes = (p.seconds + 30) / 60;
+            let length = if minutes == 0 {
+                format!("{} seconds", p.seconds)
+            } else {
+                format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+            };
+            (local_time(&st, p.at), html_time(p.at), name, length, p.completed)
+        })
+        .collect();
+    let resets = store.resets(i64::MAX).await?.len();
     Ok(render(&MomentsPage {
         chrome: Chrome::new("Moments", "moments"),
+        pauses,
+        resets,
         kinds: opts(
             std::iter::once(("", "All kinds")).chain(c.kinds.iter().map(|k| (k.id.as_str(), k.name.as_str()))),
             kind.as_deref().or(Some("")),

@@ -11,7 +11,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use drawbridge_core::practice::{self, Experiment, Outcome, Plan, ProgramEntry, Record, Result as Res, StageText, start_stage};
 use drawbridge_core::versions;
-use drawbridge_store::{CALENDAR_TOKEN_SETTING, CALIBRATION_SETTING, FollowUp, REMINDER_SETTING, RecordEdit, Store, today as practice_today};
+use drawbridge_store::{
+    CALENDAR_TOKEN_SETTING, CALIBRATION_SETTING, FollowUp, REMINDER_SETTING, RecordEdit, Store, today as practice_today,
+};
 use serde::Deserialize;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
@@ -273,7 +275,9 @@ pub async fn plan(
         checked_rating(&fields, "want", "How much you want this closeness", 50),
         checked_rating(&fields, "expect", "The distress you expect", 30),
     );
-    let bad_rating = [&ratings.0, &ratings.1, &ratings.2].into_iter().find_map(|r| r.as_ref().err().cloned());
+    let bad_rating = [&ratings.0, &ratings.1, &ratings.2]
+        .into_iter()
+        .find_map(|r| r.as_ref().err().cloned());
     let error = match (&experiment, opt_text(&fields, "custom"), opt_text(&fields, "prediction"), &when) {
         (None, None, _, _) => "Write the experiment you have in mind, or choose one from the library.".to_string(),
         (_, _, None, _) => "Write what you fear will happen, in your own words. It is the prediction this experiment tests.".to_string(),
@@ -343,6 +347,8 @@ struct RecordPage {
     /// Earlier words: (what, when replaced, the words), newest first.
     earlier: Vec<(String, String, String)>,
     edited: bool,
+    /// Resets written after this experiment: (id, when).
+    resets: Vec<(Uuid, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -448,9 +454,21 @@ async fn record_page(
             .versions(versions::EXPERIMENT, &r.id.to_string())
             .await?
             .into_iter()
-            .map(|v| (v.field, v.replaced_at.to_offset(st.config().local_offset).date().to_string(), v.text))
+            .map(|v| {
+                (
+                    v.field,
+                    v.replaced_at.to_offset(st.config().local_offset).date().to_string(),
+                    v.text,
+                )
+            })
             .collect(),
         edited: false,
+        resets: s
+            .resets_for_record(r.id)
+            .await?
+            .into_iter()
+            .map(|x| (x.id, crate::pages::local_time(st, x.at)))
+            .collect(),
     })
 }
 
@@ -501,7 +519,11 @@ pub async fn follow_up(
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, msg).await;
     }
     let Some(outcome) = Outcome::parse(field(&fields, "outcome")) else {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "Choose how it went against your prediction.".into()).await;
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose how it went against your prediction.".into(),
+        )
+        .await;
     };
     let ratings = [
         checked_rating(&fields, "peak", "Peak distress", 0),
@@ -570,7 +592,11 @@ pub async fn edit_record(
     };
     s.edit_experiment(id, &edit).await?;
     let mut texts: Vec<&str> = edit.prediction.iter().map(String::as_str).collect();
-    for t in [&edit.with_whom, &edit.what_happened, &edit.learned].into_iter().flatten().flatten() {
+    for t in [&edit.with_whom, &edit.what_happened, &edit.learned]
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         texts.push(t);
     }
     let to = crate::care::redirect_to(&st, &format!("/practice/records/{id}?edited=1"), &texts);
@@ -868,7 +894,9 @@ pub async fn settings(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    Ok(render(&settings_page(&st, &s, session.csrf, q.saved.is_some(), String::new()).await?))
+    Ok(render(
+        &settings_page(&st, &s, session.csrf, q.saved.is_some(), String::new()).await?,
+    ))
 }
 
 /// Practice settings with a message about a value that was refused (422).

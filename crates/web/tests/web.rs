@@ -822,3 +822,276 @@ async fn the_challenge_starts_from_today_and_checks_off_with_a_reflection() {
         "{settings}"
     );
 }
+
+/// Plan a custom experiment for a past day; returns the record's path.
+async fn planned_record(app: &App, cookie: &str, csrf: &str) -> String {
+    let planned = app
+        .post(
+            "/practice/plan",
+            cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&custom=Tell+Ruth+I+missed+her&when=2026-11-21&prediction=She+will+think+I+am+too+much&belief=70&want=60&expect=40"),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let loc = planned.headers.get(header::LOCATION).expect("loc").to_str().expect("ascii");
+    loc.split('?').next().expect("path").to_string()
+}
+
+#[tokio::test]
+async fn a_second_follow_up_is_refused_and_the_first_words_stay_and_can_be_edited() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    app.store().await.set_stage(2).await.expect("stage");
+    let path = planned_record(&app, &cookie, &csrf).await;
+    let first = format!(
+        "csrf={csrf}&outcome=better&peak=40&after=10&belief_after=30&capacity=60&happened=She+hugged+me&learned=Saying+it+was+fine"
+    );
+    assert_eq!(app.post(&path, &cookie, Some(ORIGIN), &first).await.status, StatusCode::SEE_OTHER);
+    // The same form sent again (a second tab, a resend) with nothing in it.
+    let again = app
+        .post(
+            &path,
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&outcome=worse&peak=90&after=80&belief_after=100&capacity=10"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("followed up already"), "{}", again.body);
+    let page = app.get(&path, Some(&cookie)).await.body;
+    assert!(
+        page.contains("She hugged me") && page.contains("Saying it was fine"),
+        "both are shown again"
+    );
+    assert!(page.contains("down from 70%"), "{page}");
+
+    // Edit twice: both earlier versions are shown.
+    for words in ["She+hugged+me+and+said+same", "She+hugged+me%3B+I+stayed"] {
+        let r = app
+            .post(
+                &format!("{path}/edit"),
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&prediction=She+will+think+I+am+too+much&with=&happened={words}&learned=Saying+it+was+fine"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let page = app.get(&format!("{path}?edited=1"), Some(&cookie)).await.body;
+    assert!(page.contains("She hugged me; I stayed"), "{page}");
+    assert!(page.contains("Earlier words"), "{page}");
+    assert!(
+        page.contains("what happened, until") && page.contains("She hugged me and said same"),
+        "{page}"
+    );
+    let empty = app
+        .post(&format!("{path}/edit"), &cookie, Some(ORIGIN), &format!("csrf={csrf}&prediction=+"))
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn bad_values_get_the_form_back_with_a_message_never_a_quiet_substitute() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    app.store().await.set_stage(2).await.expect("stage");
+    let r = app
+        .post(
+            "/practice/plan",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&custom=Call+Sam&when=2026-11-21&prediction=He+will+be+busy&belief=500&want=60&expect=40"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("from 0 to 100") && r.body.contains("500"), "{}", r.body);
+    assert!(r.body.contains("He will be busy"), "what was typed is kept in the form");
+    assert!(app.store().await.experiment_records(None, 10).await.expect("records").is_empty());
+
+    let r = app
+        .post("/practice/stage", &cookie, Some(ORIGIN), &format!("csrf={csrf}&stage=9"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("The stages are 1 to 4"), "{}", r.body);
+    assert_eq!(app.store().await.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
+
+    let r = app
+        .post(
+            "/practice/settings",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&window=250&reminder=19:00"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let r = app
+        .post("/settings", &cookie, Some(ORIGIN), &format!("csrf={csrf}&region=XX"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("XX") && r.body.contains("not one of the regions"), "{}", r.body);
+    assert_eq!(app.store().await.setting("region").await.expect("region"), None);
+
+    let r = app
+        .post(
+            "/practice/start",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&s1=20&s2=x&s3=70&s4=90"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A follow-up for a day still ahead waits for that day.
+    let ahead = (time::OffsetDateTime::now_utc() + time::Duration::days(3)).date();
+    let planned = app
+        .post(
+            "/practice/plan",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&custom=Call+Sam&when={ahead}&prediction=He+will+be+busy&belief=50&want=60&expect=40"),
+        )
+        .await;
+    let loc = planned
+        .headers
+        .get(header::LOCATION)
+        .expect("loc")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let path = loc.split('?').next().expect("path");
+    let r = app
+        .post(
+            path,
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&outcome=better&peak=40&after=10&belief_after=30&capacity=60"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("has not come yet"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_day_checked_off_twice_changes_its_reflection_and_programs_can_stop_or_switch() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    app.store().await.set_stage(1).await.expect("stage");
+    app.post(
+        "/practice/programs/start",
+        &cookie,
+        Some(ORIGIN),
+        &format!("csrf={csrf}&program=connection-7"),
+    )
+    .await;
+    for words in ["It+was+strange", "Strange%2C+then+warm"] {
+        let r = app
+            .post(
+                "/practice/programs/check-off",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&reflection={words}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let today = app.get("/?reflection=1", Some(&cookie)).await.body;
+    assert!(
+        today.contains("Strange, then warm"),
+        "the reflection can be read and changed on Today"
+    );
+    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+    assert!(
+        settings.contains("Strange, then warm") && settings.contains("It was strange"),
+        "{settings}"
+    );
+    let r = app
+        .post(
+            "/practice/programs/start",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&program=ladder-4w&switch=1"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let runs = app.store().await.program_runs().await.expect("runs");
+    assert_eq!(runs.len(), 2);
+    assert!(runs[0].stopped_on.is_some() && runs[1].stopped_on.is_none());
+    app.post("/practice/programs/stop", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+        .await;
+    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+    assert!(
+        settings.contains("finished or stopped") && settings.contains("stopped"),
+        "{settings}"
+    );
+    assert!(settings.contains("It was strange"), "earlier words stay readable");
+}
+
+#[tokio::test]
+async fn resets_pauses_and_their_words_come_back_where_a_person_would_look() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    app.store().await.set_stage(2).await.expect("stage");
+    let path = planned_record(&app, &cookie, &csrf).await;
+    let id = path.rsplit('/').next().expect("id").to_string();
+    app.post(
+        &path,
+        &cookie,
+        Some(ORIGIN),
+        &format!("csrf={csrf}&outcome=worse&peak=90&after=60&belief_after=80&capacity=70"),
+    )
+    .await;
+    let r = app
+        .post(
+            "/after",
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&record={id}&capacity=70&happened=She+looked+at+her+phone&felt=Small&truth=She+was+waiting+for+a+call"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let after = app.get("/after", Some(&cookie)).await.body;
+    assert!(after.contains("/after/resets"), "the reset page links to what was saved");
+    let list = app.get("/after/resets", Some(&cookie)).await.body;
+    assert!(
+        list.contains("She looked at her phone") && list.contains("She was waiting for a call"),
+        "{list}"
+    );
+    let record = app.get(&path, Some(&cookie)).await.body;
+    let at = record.find("/after/resets/").expect("the experiment links to its reset");
+    let reset_path: String = record[at..].chars().take_while(|c| *c != '"').collect();
+    let one = app.get(&reset_path, Some(&cookie)).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("Small") && one.body.contains("70%"), "{}", one.body);
+
+    app.store().await.add_pause("short", 85, true).await.expect("pause");
+    let moments = app.get("/moments", Some(&cookie)).await.body;
+    assert!(moments.contains("Pauses") && moments.contains("1 minute"), "{moments}");
+    assert!(!moments.contains(".000000"), "datetime values have no six-digit fractions");
+}
+
+#[tokio::test]
+async fn an_emergency_link_dials_only_a_real_number() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    for (region, dial) in [("INTL", None), ("UK", Some("tel:999"))] {
+        app.post("/settings", &cookie, Some(ORIGIN), &format!("csrf={csrf}&region={region}"))
+            .await;
+        let help = app.get("/help", Some(&cookie)).await.body;
+        let panel = app.get("/moments?care=1", Some(&cookie)).await.body;
+        for page in [&help, &panel] {
+            assert!(!page.contains("tel:your"), "no link to words: {region}");
+            for tel in page.match_indices("href=\"tel:").map(|(i, _)| &page[i + 10..]) {
+                let number: String = tel.chars().take_while(|c| *c != '"').collect();
+                assert!(
+                    number.chars().all(|c| c.is_ascii_digit() || c == '+') && !number.is_empty(),
+                    "{region}: tel:{number}"
+                );
+            }
+            if let Some(d) = dial {
+                assert!(page.contains(&format!("href=\"{d}\"")), "{region} dials {d}");
+            }
+        }
+    }
+}

@@ -118,7 +118,9 @@ impl PracticeText {
             std::cmp::Ordering::Greater => &self.belief_up,
             std::cmp::Ordering::Equal => &self.belief_same,
         };
-        words.replace("{before}", &before.to_string()).replace("{after}", &after.to_string())
+        words
+            .replace("{before}", &before.to_string())
+            .replace("{after}", &after.to_string())
     }
 
     /// The one sentence that says why a suggestion was chosen.
@@ -170,7 +172,11 @@ impl PracticeText {
         if stages != [1, 2, 3, 4] {
             return Err(ContentError::new(path, None, "[[stages]] must be stages 1, 2, 3 and 4, in order"));
         }
-        for (name, words) in [("belief_down", &self.belief_down), ("belief_up", &self.belief_up), ("belief_same", &self.belief_same)] {
+        for (name, words) in [
+            ("belief_down", &self.belief_down),
+            ("belief_up", &self.belief_up),
+            ("belief_same", &self.belief_same),
+        ] {
             if !words.contains("{after}") {
                 return Err(ContentError::new(path, None, format!("{name} must say the belief now, {{after}}")));
             }
@@ -361,7 +367,10 @@ mod tests {
         let up = c.practice.belief_change_sentence(70, 100);
         assert!(up.contains("100%") && up.contains("up from 70%") && !up.contains("down"), "{up}");
         let same = c.practice.belief_change_sentence(50, 50);
-        assert!(same.contains("50%") && !same.contains("down") && !same.contains("up from"), "{same}");
+        assert!(
+            same.contains("50%") && !same.contains("down") && !same.contains("up from"),
+            "{same}"
+        );
     }
 
     #[test]

@@ -375,6 +375,7 @@ pub const DEV_SETS: &[&str] = &[
     "scan-app-a.toml",
     "scan-app-b.toml",
     "scan-app-c.toml",
+    "scan-app-f.toml",
 ];
 
 pub const SETTINGS: Settings = Settings {

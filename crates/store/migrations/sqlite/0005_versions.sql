@@ -16,3 +16,6 @@ CREATE INDEX text_versions_by_item ON text_versions (item, item_id, replaced_at)
 
 -- A program can be stopped early (to rest, or to switch to another).
 ALTER TABLE program_runs ADD COLUMN stopped_on TEXT;
+
+-- The resets written after one experiment, read from the experiment's page.
+CREATE INDEX resets_by_record ON resets (record, at);
