@@ -178,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/icon.svg", get(pages::icon))
         .route("/static/app.js", get(pages::script))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn(pages::frame_errors))
         .layer(middleware::from_fn_with_state(state.clone(), care::layer))
         .layer(middleware::from_fn_with_state(state.clone(), security::session_guard))
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))

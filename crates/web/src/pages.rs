@@ -294,6 +294,18 @@ pub struct CreateForm {
 
 pub async fn urge_create(State(st): State<AppState>, Form(form): Form<CreateForm>) -> Result<Response, WebError> {
     let store = store(&st).await?;
+    if form.kind.trim().is_empty() {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&ProblemPage {
+                chrome: Chrome::new("Not saved", "today"),
+                heading: "Which urge was it?",
+                message: "Nothing was saved yet: choose what the urge was, then save it again.".into(),
+                hint: "Go back to choose it, or tap it on Today.".into(),
+            }),
+        )
+            .into_response());
+    }
     let draft = UrgeDraft {
         kind: form.kind,
         did: Some(form.did).filter(|d| !d.is_empty()),
@@ -981,4 +993,53 @@ pub async fn icon() -> Response {
 
 pub async fn not_found() -> Response {
     WebError::NotFound.into_response()
+}
+
+/// Every error a person can meet gets the normal page frame, with the
+/// navigation and Get help now. The extractors' own refusals (a path part
+/// that is not a number, a query that cannot be read, a body too large) come
+/// as bare text; they are replaced here by a page in plain words.
+pub(crate) async fn frame_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return res;
+    }
+    let (heading, message, hint) = match status {
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "This address is not quite right",
+            "Part of this address or form could not be read, so nothing was changed.",
+            "The link may be old or mistyped. Today, in the menu, is a good place to start again.",
+        ),
+        StatusCode::NOT_FOUND => ("Nothing here", "This page does not exist, or what it showed has been deleted.", ""),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "This page cannot do that",
+            "The page exists, but not for what was asked of it, so nothing was changed.",
+            "Open it from the menu instead.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "That was too long to send",
+            "What was sent is larger than drawbridge accepts in one go, so nothing was saved.",
+            "Go back, shorten it or split it in two, and send it again.",
+        ),
+        _ => (
+            "Something went wrong",
+            "This could not be done just now. Nothing you saved before is affected.",
+            "Please try again in a moment.",
+        ),
+    };
+    let page = ProblemPage {
+        chrome: Chrome::new(heading, ""),
+        heading,
+        message: message.to_string(),
+        hint: hint.to_string(),
+    };
+    let mut framed = render(&page);
+    *framed.status_mut() = status;
+    framed
 }

@@ -50,10 +50,10 @@ pub(crate) fn rating(name: &'static str, label: &'static str, hint: &'static str
     }
 }
 
-const DISTRESS: [&str; 3] = ["calm", "uneasy but manageable", "the most I can imagine"];
-const BELIEF: [&str; 3] = ["not at all", "half sure", "completely sure"];
-const WANT: [&str; 3] = ["not at all", "somewhat", "very much"];
-const CAPACITY: [&str; 3] = ["nothing in reserve", "half", "everything I had"];
+/// The words of one scale, from content (practice.toml and after.toml).
+fn words(w: &'static [String; 3]) -> [&'static str; 3] {
+    [w[0].as_str(), w[1].as_str(), w[2].as_str()]
+}
 
 fn parse_rating(fields: &[(String, String)], name: &str) -> Option<u8> {
     fields
@@ -122,7 +122,7 @@ pub async fn start(State(st): State<AppState>, Extension(session): Extension<Ses
                     "How much distress would this bring?",
                     "",
                     saved.map(|r| r[i]).unwrap_or(50),
-                    DISTRESS,
+                    words(&st.catalog().practice.scales.distress),
                 ),
             )
         })
@@ -231,21 +231,21 @@ fn plan_page(st: &AppState, csrf: String, experiment: Option<Experiment>, fields
                 "How strongly do you believe it will happen?",
                 "0 to 100%",
                 parse_rating(fields, "belief").unwrap_or(50),
-                BELIEF,
+                words(&st.catalog().practice.scales.belief),
             ),
             rating(
                 "want",
                 "How much do you want this closeness?",
                 "the pull",
                 parse_rating(fields, "want").unwrap_or(50),
-                WANT,
+                words(&st.catalog().practice.scales.want),
             ),
             rating(
                 "expect",
                 "How much distress do you expect?",
                 "the push",
                 parse_rating(fields, "expect").unwrap_or(30),
-                DISTRESS,
+                words(&st.catalog().practice.scales.distress),
             ),
         ],
         error,
@@ -409,28 +409,31 @@ async fn record_page(
                 "Peak distress during it",
                 "0 to 100",
                 parse_rating(fields, "peak").unwrap_or(40),
-                DISTRESS,
+                words(&st.catalog().practice.scales.distress),
             ),
             rating(
                 "after",
                 "Distress now, afterwards",
                 "0 to 100",
                 parse_rating(fields, "after").unwrap_or(20),
-                DISTRESS,
+                words(&st.catalog().practice.scales.distress),
             ),
             rating(
                 "belief_after",
                 "How strongly do you believe the prediction now?",
                 "0 to 100%",
                 parse_rating(fields, "belief_after").unwrap_or(r.plan.belief_before),
-                BELIEF,
+                words(&st.catalog().practice.scales.belief),
             ),
             rating(
                 "capacity",
                 "I did this at __% of my capacity",
                 "no pass or fail: how much you had to give today",
                 parse_rating(fields, "capacity").unwrap_or(50),
-                CAPACITY,
+                {
+                    let a = &st.catalog().after;
+                    [a.capacity_low.as_str(), a.capacity_mid.as_str(), a.capacity_high.as_str()]
+                },
             ),
         ],
         outcomes: opts(

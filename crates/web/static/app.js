@@ -13,7 +13,9 @@
 })();
 
 // 0-100 ratings: show the number beside the slider and give screen readers
-// the number with its words ("65: uneasy but manageable"), as it moves.
+// the number with the words of the anchors it sits at or between ("65:
+// between uneasy but manageable and the most I can imagine"), as it moves:
+// the same words the page was served with.
 (function () {
   "use strict";
   var sliders = document.querySelectorAll("input[type=range][data-anchors]");
@@ -22,7 +24,11 @@
     var output = document.querySelector("output[for='" + input.id + "']");
     var update = function () {
       var v = Number(input.value);
-      var word = v < 34 ? words[0] : v < 67 ? words[1] : words[2];
+      var word = v === 0 ? words[0]
+        : v < 50 ? "between " + words[0] + " and " + words[1]
+        : v === 50 ? words[1]
+        : v < 100 ? "between " + words[1] + " and " + words[2]
+        : words[2];
       input.setAttribute("aria-valuetext", v + ": " + word);
       if (output) { output.textContent = String(v); }
     };

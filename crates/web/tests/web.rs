@@ -1095,3 +1095,38 @@ async fn an_emergency_link_dials_only_a_real_number() {
         }
     }
 }
+
+#[tokio::test]
+async fn errors_come_in_the_page_frame_in_plain_words() {
+    let app = app().await;
+    let (cookie, _) = app.sign_in().await;
+    for path in [
+        "/quiz/patterns/-1",
+        "/pause/pause/1?t=abc",
+        "/practice/records/not-an-id",
+        "/no-such-page",
+    ] {
+        let r = app.get(path, Some(&cookie)).await;
+        assert!(r.status.is_client_error(), "{path}: {}", r.status);
+        assert!(r.body.contains("<nav") && r.body.contains("Get help now"), "{path}: {}", r.body);
+        assert!(
+            !r.body.contains("Invalid URL") && !r.body.contains("Cannot parse"),
+            "{path}: {}",
+            r.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_pause_log_preselects_no_urge_and_an_empty_choice_saves_nothing() {
+    let app = app().await;
+    let (cookie, csrf) = app.sign_in().await;
+    let done = app.get("/pause/pause/done", Some(&cookie)).await.body;
+    assert!(done.contains("<option value=\"\" selected>"), "{done}");
+    let r = app
+        .post("/urges", &cookie, Some(ORIGIN), &format!("csrf={csrf}&did=paused&kind="))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("choose what the urge was"), "{}", r.body);
+    assert!(app.store().await.urges(&UrgeFilter::default()).await.expect("urges").is_empty());
+}

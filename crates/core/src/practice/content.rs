@@ -101,6 +101,16 @@ pub struct PracticeText {
     pub belief_up: String,
     pub belief_same: String,
     pub window_proposal: String,
+    pub scales: Scales,
+}
+
+/// The words at 0, 50 and 100 of each 0-100 scale.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scales {
+    pub distress: [String; 3],
+    pub belief: [String; 3],
+    pub want: [String; 3],
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

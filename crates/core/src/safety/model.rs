@@ -376,6 +376,8 @@ pub const DEV_SETS: &[&str] = &[
     "scan-app-b.toml",
     "scan-app-c.toml",
     "scan-app-f.toml",
+    "scan-app-d.toml",
+    "scan-app-e.toml",
 ];
 
 pub const SETTINGS: Settings = Settings {
