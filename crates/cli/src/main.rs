@@ -13,6 +13,7 @@ mod passphrase;
 mod practice;
 mod quiz;
 mod serve;
+mod system;
 mod urges;
 
 use std::io::IsTerminal;

@@ -79,6 +79,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             local_offset: ctx.local_offset,
             location: ctx.paths.location(),
             catalog,
+            suggested_region: crate::system::suggested_region(catalog),
         },
         store,
     );

@@ -56,6 +56,9 @@ pub struct HelpNowArgs {
     /// Region code: US, UK, IE, CA, AU, DE, FR, IN or INTL.
     #[arg(long, env = "DRAWBRIDGE_REGION")]
     region: Option<String>,
+    /// Keep --region as your region, for help-now and for Get help now in the app.
+    #[arg(long, requires = "region")]
+    save: bool,
 }
 
 fn catalog() -> Result<&'static Catalog> {
@@ -198,6 +201,21 @@ fn line(ctx: &Ctx, c: &Catalog, u: &Urge) -> String {
 
 pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
     let catalog = catalog()?;
+    if a.save {
+        let code = a.region.as_deref().unwrap_or_default();
+        let Some(r) = catalog.crisis.region(code) else {
+            let codes: Vec<&str> = catalog.crisis.regions().iter().map(|r| r.code.as_str()).collect();
+            return Err(UserError::new(
+                format!("\"{code}\" is not a region drawbridge knows, so nothing was saved."),
+                format!("Use one of: {}.", codes.join(", ")),
+            )
+            .into());
+        };
+        let store = open::store(ctx, Workload::Command).await?;
+        store.set_setting(drawbridge_core::crisis::REGION_SETTING, &r.code).await?;
+        store.close().await;
+        eprintln!("Saved: your region is {} ({}).", r.name, r.code);
+    }
     let mut region = a.region.or_else(|| ctx.file.region.clone());
     // Read the saved region and the safety plan only if that needs no
     // passphrase: crisis lines are never behind a prompt.
@@ -216,12 +234,31 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
         plan = store.safety_plan().await.ok();
         store.close().await;
     }
+    let unset = region.is_none();
     let r = catalog.crisis.region_or_default(region.as_deref());
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", catalog.safety.help_hope.split_whitespace().collect::<Vec<_>>().join(" "))?;
     writeln!(out)?;
     writeln!(out, "If you or someone else is in immediate danger, call {}.", r.emergency)?;
     writeln!(out)?;
+    if unset {
+        // First run: say how to choose, with the system's suggestion.
+        match crate::system::suggested_region(catalog).and_then(|c| catalog.crisis.region(&c)) {
+            Some(s) => writeln!(
+                out,
+                "Your region is not set yet, so these are the lines for {}. This computer looks like it is in {}: `drawbridge help-now --region {} --save` shows its lines and keeps that choice.",
+                r.name.to_lowercase(),
+                s.name,
+                s.code
+            )?,
+            None => writeln!(
+                out,
+                "Your region is not set yet, so these are the lines for {}. `drawbridge help-now --region CODE --save` keeps your choice (the codes are listed below).",
+                r.name.to_lowercase()
+            )?,
+        }
+        writeln!(out)?;
+    }
     writeln!(out, "{}:", r.name)?;
     for l in &r.lines {
         writeln!(out, "  {}: {}", l.name, l.contact)?;

@@ -32,6 +32,12 @@ pub struct Region {
     pub name: String,
     pub emergency: String,
     pub order: u32,
+    /// Country codes (as in a locale such as en_GB) that suggest this region.
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Time zone names (as in Europe/London) that suggest this region.
+    #[serde(default)]
+    pub time_zones: Vec<String>,
     pub lines: Vec<CrisisLine>,
 }
 
@@ -153,6 +159,23 @@ impl CrisisDirectory {
         &self.regions
     }
 
+    /// A region to suggest on first run, from the system's locale (such as
+    /// "en_GB.UTF-8") or, failing that, its time zone ("Europe/London"). Only
+    /// a suggestion: the person chooses, and nothing is saved until they do.
+    pub fn suggest(&self, locale: Option<&str>, time_zone: Option<&str>) -> Option<&Region> {
+        let country = locale.and_then(|l| {
+            let l = l.split(['.', '@']).next().unwrap_or_default();
+            let c = l.split(['_', '-']).nth(1)?;
+            (c.len() == 2).then(|| c.to_ascii_uppercase())
+        });
+        country
+            .and_then(|c| self.regions.iter().find(|r| r.countries.iter().any(|x| *x == c)))
+            .or_else(|| {
+                let tz = time_zone?.trim();
+                self.regions.iter().find(|r| r.time_zones.iter().any(|z| z == tz))
+            })
+    }
+
     /// The region with this code (case-insensitive), if there is one.
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.code.eq_ignore_ascii_case(code))
@@ -189,6 +212,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_region_is_suggested_from_the_locale_or_the_time_zone() {
+        let dir = &Catalog::embedded().expect("content").crisis;
+        let code = |l: Option<&str>, t: Option<&str>| dir.suggest(l, t).map(|r| r.code.as_str());
+        assert_eq!(code(Some("en_GB.UTF-8"), None), Some("UK"));
+        assert_eq!(
+            code(Some("fr_CA.UTF-8"), Some("Europe/Paris")),
+            Some("CA"),
+            "the locale's country first"
+        );
+        assert_eq!(code(Some("C.UTF-8"), Some("Europe/Dublin")), Some("IE"), "then the time zone");
+        assert_eq!(code(Some("POSIX"), Some("Asia/Kolkata")), Some("IN"));
+        assert_eq!(
+            code(Some("pt_BR.UTF-8"), Some("America/Sao_Paulo")),
+            None,
+            "no guess beyond what is listed"
+        );
+        assert_eq!(code(None, None), None);
     }
 
     #[test]

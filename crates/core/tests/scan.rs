@@ -106,6 +106,37 @@ fn every_development_set_still_reaches_the_targets() {
     }
 }
 
+/// The in-domain sets (`scan-app-*`): the texts people type into this app's
+/// own fields (predictions, outcomes, urge notes, reflections, resets), where
+/// social fear and self-criticism are everyday. Their aim is stricter on
+/// false alarms: at most 3%, with recall still at least 0.95.
+#[test]
+fn the_in_domain_development_sets_keep_false_alarms_at_three_percent() {
+    for name in DEV_SETS.iter().filter(|n| n.starts_with("scan-app-")) {
+        let f = measure(name);
+        assert!(f.recall >= 0.95, "{name}: recall {:.3} is below 0.95", f.recall);
+        assert!(f.false_alarms <= 0.03, "{name}: false alarms {:.3} above 0.03", f.false_alarms);
+    }
+}
+
+/// Feared predictions that brought up the panel when drawbridge was tried as
+/// a new user would: ordinary social fear, never crisis language.
+#[test]
+fn ordinary_feared_predictions_bring_no_panel() {
+    let scanner = &Catalog::embedded().expect("catalog").scanner;
+    for t in [
+        "They'll think I can't decide for myself",
+        "She will think I can't look after myself",
+        "I'll embarrass myself",
+        "Nobody will come",
+        "They will think my writing is stupid",
+        "He will see I can't cope on my own",
+    ] {
+        let r = scanner.scan(t);
+        assert!(!r.show_panel, "no panel for: {t} (got {:?})", r.matches);
+    }
+}
+
 #[test]
 fn every_topic_and_the_issue_examples_behave() {
     let scanner = &Catalog::embedded().expect("catalog").scanner;

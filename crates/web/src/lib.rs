@@ -37,6 +37,9 @@ pub struct ServerConfig {
     /// Where the database and key file live (used to unlock).
     pub location: Location,
     pub catalog: &'static Catalog,
+    /// A region suggested from the system's locale or time zone, offered
+    /// (never saved) until the person chooses one.
+    pub suggested_region: Option<String>,
 }
 
 #[derive(Clone)]

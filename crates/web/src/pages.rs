@@ -181,6 +181,10 @@ struct TodayPage {
     /// Pauses taken in the last 7 days, and their time in words.
     pauses_week: usize,
     pause_minutes: String,
+    /// The region chooser, until a region is chosen (the suggestion first).
+    region_choice: Option<Vec<Opt>>,
+    suggested: Option<String>,
+    region_saved: bool,
 }
 
 /// Today's practice, in words.
@@ -203,6 +207,7 @@ pub struct PracticeView {
 pub struct TodayQuery {
     checked: Option<String>,
     reflection: Option<String>,
+    region: Option<String>,
 }
 
 pub async fn today(
@@ -229,6 +234,24 @@ pub async fn today(
         None => None,
     };
     let c = st.catalog();
+    // Until a region is chosen, Today asks once, calmly, with the system's
+    // suggestion chosen in the list (nothing is saved until the person does).
+    let suggested = st
+        .config()
+        .suggested_region
+        .as_deref()
+        .and_then(|code| c.crisis.region(code))
+        .map(|r| r.name.clone());
+    let region_choice = match store.setting(REGION_SETTING).await? {
+        Some(_) => None,
+        None => {
+            let pick = st.config().suggested_region.clone().unwrap_or_default();
+            Some(opts(
+                std::iter::once(("", "Choose where you are")).chain(c.crisis.regions().iter().map(|r| (r.code.as_str(), r.name.as_str()))),
+                Some(pick.as_str()),
+            ))
+        }
+    };
     let t = drawbridge_store::today::today(&store, c, OffsetDateTime::now_utc(), st.config().local_offset).await?;
     let practice = t.pacing.map(|p| {
         let (offer, offer_up) = match t.advice {
@@ -278,6 +301,9 @@ pub async fn today(
         reflection_saved: q.reflection.is_some(),
         pauses_week: recent_pauses.len(),
         pause_minutes,
+        region_choice,
+        suggested,
+        region_saved: q.region.as_deref() == Some("saved"),
     }))
 }
 
@@ -720,6 +746,9 @@ pub struct SettingsQuery {
 pub struct SettingsForm {
     #[serde(default)]
     region: String,
+    /// Where to go once saved: Today or Get help now, when chosen there.
+    #[serde(default)]
+    back: String,
 }
 
 fn region_opts(st: &AppState, current: Option<&str>) -> Vec<Opt> {
@@ -770,7 +799,12 @@ pub async fn settings_save(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
     };
     store.set_setting(REGION_SETTING, &r.code).await?;
-    Ok(Redirect::to("/settings?saved=1").into_response())
+    let to = match f.back.as_str() {
+        "today" => "/?region=saved",
+        "help" => "/help?saved=1",
+        _ => "/settings?saved=1",
+    };
+    Ok(Redirect::to(to).into_response())
 }
 
 // ---------------------------------------------------------------- Help
@@ -779,6 +813,12 @@ pub async fn settings_save(
 #[template(path = "help.html")]
 struct HelpPage {
     chrome: Chrome,
+    csrf: String,
+    /// (code, name) of the region shown, when it can be kept with one click.
+    keep: Option<(String, String)>,
+    /// No region chosen yet.
+    unset: bool,
+    saved: bool,
     region: &'static Region,
     regions: Vec<Opt>,
     others: Vec<(&'static str, &'static str)>,
@@ -790,6 +830,7 @@ struct HelpPage {
 #[derive(Deserialize)]
 pub struct HelpQuery {
     region: Option<String>,
+    saved: Option<String>,
 }
 
 pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>>, Query(q): Query<HelpQuery>) -> Response {
@@ -797,11 +838,14 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
     // and unlocked; otherwise the picker (a plain GET form) chooses.
     let mut chosen = q.region.filter(|r| !r.is_empty());
     let mut plan = None;
+    let mut saved_region: Option<String> = None;
+    let unlocked = session.is_some() && st.is_unlocked().await;
     if session.is_some()
         && let Some(store) = st.store().await
     {
+        saved_region = store.setting(REGION_SETTING).await.ok().flatten();
         if chosen.is_none() {
-            chosen = store.setting(REGION_SETTING).await.ok().flatten();
+            chosen = saved_region.clone().or_else(|| st.config().suggested_region.clone());
         }
         if let Ok(p) = store.safety_plan().await {
             let text = &st.catalog().safety;
@@ -817,8 +861,14 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
     let region = dir.region_or_default(chosen.as_deref());
     let mut chrome = Chrome::new("Get help now", "help");
     chrome.signed_in = session.is_some();
+    // One click keeps the region shown, when it is not the saved one.
+    let keep = (unlocked && saved_region.as_deref() != Some(region.code.as_str())).then(|| (region.code.clone(), region.name.clone()));
     render(&HelpPage {
         chrome,
+        csrf: session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default(),
+        keep,
+        unset: unlocked && saved_region.is_none(),
+        saved: q.saved.is_some(),
         region,
         regions: region_opts(&st, Some(&region.code)),
         others: dir

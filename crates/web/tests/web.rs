@@ -31,6 +31,7 @@ async fn app_with(store: Option<Store>, dir: tempfile::TempDir) -> App {
             local_offset: time::UtcOffset::UTC,
             location,
             catalog: Catalog::embedded().expect("content"),
+            suggested_region: Some("IE".into()),
         },
         store,
     );
