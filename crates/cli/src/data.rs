@@ -1,6 +1,6 @@
 //! `drawbridge export` and `drawbridge import`.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -105,19 +105,17 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 
 pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
-    let mut text = String::new();
-    if a.file.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("Could not read standard input")?;
+    let text = if a.file.as_os_str() == "-" {
+        crate::input::stdin_text()?
     } else {
-        text = std::fs::read_to_string(&a.file).map_err(|e| {
+        let bytes = std::fs::read(&a.file).map_err(|e| {
             UserError::new(
                 format!("Could not read {}: {e}.", a.file.display()),
                 "Check the path; it should be a file made by drawbridge export.",
             )
         })?;
-    }
+        crate::input::decode(&bytes, &a.file.display().to_string())?
+    };
     // Check everything before touching the database.
     let doc = ExportDoc::parse(&text, catalog)?;
     let store = open::store(ctx, Workload::Command).await?;
@@ -159,4 +157,52 @@ pub fn import_summary(r: &drawbridge_store::ImportReport, prefer_file: bool) -> 
         out.push_str("Kept yours for each. To take the file's instead, import again with --prefer-file.\n");
     }
     out
+}
+
+/// `drawbridge doctor`: each check in words, the first problem with what to
+/// do. Nothing is written: a damaged database stays exactly as it is.
+pub async fn doctor(ctx: &Ctx) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Data folder: {}",
+        ctx.paths.db.parent().map(|p| p.display().to_string()).unwrap_or_default()
+    )?;
+    if !ctx.paths.db.exists() {
+        writeln!(out, "No database yet: it is created the first time you save something.")?;
+        return Ok(());
+    }
+    match drawbridge_store::KeyFile::read(&ctx.paths.key)? {
+        None => {
+            return Err(drawbridge_store::StoreError::KeyFileMissing {
+                db: ctx.paths.db.clone(),
+                key: ctx.paths.key.clone(),
+            }
+            .into());
+        }
+        Some(kf) => writeln!(
+            out,
+            "Key file: readable{}.",
+            if kf.needs_passphrase() { ", protected by a passphrase" } else { "" }
+        )?,
+    }
+    let store = open::store(ctx, Workload::Command).await?;
+    writeln!(out, "Database: opens with its key.")?;
+    let problems = store.check().await;
+    store.close().await;
+    match problems? {
+        p if p.is_empty() => {
+            writeln!(out, "Every page checked: no damage found.")?;
+            Ok(())
+        }
+        p => Err(drawbridge_store::StoreError::Damaged {
+            path: ctx.paths.db.clone(),
+            detail: format!(
+                "a check of every page found {} problem{}",
+                p.len(),
+                if p.len() == 1 { "" } else { "s" }
+            ),
+        }
+        .into()),
+    }
 }

@@ -7,6 +7,7 @@
 
 mod config;
 mod data;
+mod input;
 mod moment;
 mod open;
 mod passphrase;
@@ -104,6 +105,8 @@ enum Command {
     Export(data::ExportArgs),
     /// Bring back data from an export file; importing twice adds nothing.
     Import(data::ImportArgs),
+    /// Check your data: the key file, the database, and every page of it.
+    Doctor,
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
@@ -189,6 +192,7 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Urge(args)) => urges::log(&ctx, args).await,
             Some(Command::Urges(args)) => urges::list(&ctx, args).await,
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
+            Some(Command::Doctor) => data::doctor(&ctx).await,
             Some(Command::Pause(args)) => moment::pause(&ctx, args).await,
             Some(Command::Scripts(args)) => moment::scripts(args),
             Some(Command::Reset(args)) => moment::reset(&ctx, args).await,

@@ -282,9 +282,7 @@ pub struct ScanArgs {
 
 pub fn scan(a: ScanArgs) -> Result<()> {
     let c = catalog()?;
-    let mut bytes = Vec::new();
-    std::io::stdin().lock().read_to_end(&mut bytes)?;
-    let text = String::from_utf8_lossy(&bytes);
+    let text = crate::input::stdin_text()?;
     let r = c.scanner.scan(&text);
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -367,10 +365,10 @@ pub fn letter() -> Result<()> {
         println!("{}\n{}\n", c.after.letter_title, wrap(&c.after.letter_intro));
         println!("Write below. When you are done, press Ctrl-D on an empty line.\n");
     }
-    let mut text = String::new();
-    stdin.lock().read_to_string(&mut text)?;
+    // Read as bytes: any encoding is fine for words that are never kept.
+    let mut bytes = Vec::new();
+    stdin.lock().read_to_end(&mut bytes)?;
     // Overwrite the words in memory before letting go of them.
-    let mut bytes = text.into_bytes();
     bytes.iter_mut().for_each(|b| *b = 0);
     drop(bytes);
     println!("\n{}", wrap(&c.after.letter_released));
@@ -412,11 +410,7 @@ pub async fn safety_plan(ctx: &Ctx, action: Option<PlanAction>) -> Result<()> {
         PlanAction::Set { section, text } => {
             let text = match text {
                 Some(t) => t,
-                None => {
-                    let mut t = String::new();
-                    std::io::stdin().lock().read_to_string(&mut t)?;
-                    t
-                }
+                None => crate::input::stdin_text()?,
             };
             edit(&store, &mut plan, &section, &text, c).await
         }

@@ -74,6 +74,7 @@ pub async fn run(ctx: &Ctx, action: Action) -> Result<()> {
 async fn write_checked(ctx: &Ctx, kf: &KeyFile, key: &drawbridge_store::DataKey) -> Result<()> {
     let store = Store::open(&ctx.paths.db, key, Workload::Command).await?;
     store.close().await;
-    kf.write(&ctx.paths.key)?;
+    let salt = drawbridge_store::keys::db_salt_of(&ctx.paths.db);
+    kf.clone().with_db_salt(salt).write(&ctx.paths.key)?;
     Ok(())
 }

@@ -474,11 +474,10 @@ pub async fn instrument(ctx: &Ctx, action: InstrumentAction) -> Result<()> {
         }
         InstrumentAction::Wording { id, file } => {
             let text = if file.as_os_str() == "-" {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
-                s
+                crate::input::stdin_text()?
             } else {
-                std::fs::read_to_string(&file).map_err(|e| UserError::new(format!("Could not read {}: {e}.", file.display()), ""))?
+                let bytes = std::fs::read(&file).map_err(|e| UserError::new(format!("Could not read {}: {e}.", file.display()), ""))?;
+                crate::input::decode(&bytes, &file.display().to_string())?
             };
             let store = open::store(ctx, Workload::Command).await?;
             let inst = store.instrument(c, &id).await?.ok_or_else(|| {

@@ -180,7 +180,7 @@ fn a_database_with_the_wrong_key_file_exits_2_quietly() {
     let out = run(b.path(), &["urges"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("does not open this database"), "{err}");
+    assert!(err.contains("belong to another database"), "{err}");
     assert!(
         !err.to_lowercase().contains("sqlcipher") && !err.contains("hmac"),
         "no library noise: {err}"

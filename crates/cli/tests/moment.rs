@@ -121,16 +121,7 @@ fn scan_says_what_matched_and_leaves_figures_of_speech_alone() {
 }
 
 fn run_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = cmd(dir)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
-    child.wait_with_output().expect("wait")
+    run_bytes(dir, args, input.as_bytes())
 }
 
 fn ok_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> String {

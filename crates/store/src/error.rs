@@ -34,6 +34,12 @@ pub enum StoreError {
         "This export was made by a newer version of drawbridge (export version {found}; this version reads up to {known}). Nothing was imported."
     )]
     NewerExport { found: u32, known: u32 },
+    #[error(
+        "The database at {db} cannot be read with the key file at {key}: the key file seems to belong to another database, or the start of the database file is damaged. Nothing was changed."
+    )]
+    KeyMismatch { db: PathBuf, key: PathBuf },
+    #[error("The database at {path} is damaged: {detail}. Nothing was changed.")]
+    Damaged { path: PathBuf, detail: String },
     #[error("The database reported a problem: {0}")]
     Database(String),
 }
@@ -43,7 +49,11 @@ impl StoreError {
     pub fn is_key_problem(&self) -> bool {
         matches!(
             self,
-            StoreError::WrongKey | StoreError::PassphraseRequired | StoreError::KeyFileMissing { .. }
+            StoreError::WrongKey
+                | StoreError::PassphraseRequired
+                | StoreError::KeyFileMissing { .. }
+                | StoreError::KeyFileInvalid { .. }
+                | StoreError::KeyMismatch { .. }
         )
     }
 
@@ -64,6 +74,11 @@ impl StoreError {
             StoreError::DiskFull => "Free some space and try again.".into(),
             StoreError::Import { .. } => "Fix that field (docs/export.schema.json describes every field) and import again.".into(),
             StoreError::NewerExport { .. } => "Update drawbridge to the newest version, then import the file again.".into(),
+            StoreError::KeyMismatch { .. } => "If you copied or restored files, put back the key file that came with this database (they belong together). If not, the database may be damaged: keep a copy of it and restore from your last export with `drawbridge import FILE`.".into(),
+            StoreError::Damaged { path, .. } => format!(
+                "Keep the file as it is (a copy is a good idea) and restore from your last export: move {} aside, then run `drawbridge import FILE`. `drawbridge doctor` checks the database again.",
+                path.display()
+            ),
             _ => return None,
         })
     }
@@ -76,6 +91,12 @@ pub(crate) fn from_sqlx(path: &std::path::Path, e: sqlx::Error) -> StoreError {
         let code = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
         match code {
             Some(26) => return StoreError::WrongKey,
+            Some(11) => {
+                return StoreError::Damaged {
+                    path: path.to_path_buf(),
+                    detail: "SQLite found its pages malformed".into(),
+                };
+            }
             Some(8) => return StoreError::ReadOnly(path.to_path_buf()),
             Some(13) => return StoreError::DiskFull,
             Some(14) => {

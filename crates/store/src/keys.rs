@@ -60,7 +60,14 @@ impl std::fmt::Debug for DataKey {
 #[serde(tag = "mode", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum KeyFile {
     /// The data key in the clear, protected by the file's permissions.
-    KeyFile { version: u32, key: String },
+    KeyFile {
+        version: u32,
+        key: String,
+        /// The database's salt (its first 16 bytes), so a database that will
+        /// not open can be told apart from a key file that belongs elsewhere.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        db_salt: Option<String>,
+    },
     /// The data key wrapped under a passphrase.
     Passphrase {
         version: u32,
@@ -70,7 +77,18 @@ pub enum KeyFile {
         parallelism: u32,
         nonce: String,
         wrapped_key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        db_salt: Option<String>,
     },
+}
+
+/// The salt SQLCipher keeps in a database file's first 16 bytes, in hex;
+/// None while the file is shorter (a new database still in its log).
+pub fn db_salt_of(db: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    fs::File::open(db).ok()?.read_exact(&mut head).ok()?;
+    (head != [0u8; 16]).then(|| hex::encode(head))
 }
 
 impl KeyFile {
@@ -78,11 +96,27 @@ impl KeyFile {
         matches!(self, KeyFile::Passphrase { .. })
     }
 
+    /// The database salt recorded with the key, if any.
+    pub fn db_salt(&self) -> Option<&str> {
+        match self {
+            KeyFile::KeyFile { db_salt, .. } | KeyFile::Passphrase { db_salt, .. } => db_salt.as_deref(),
+        }
+    }
+
+    /// The same key file, recording `salt` as its database's.
+    pub fn with_db_salt(mut self, salt: Option<String>) -> KeyFile {
+        match &mut self {
+            KeyFile::KeyFile { db_salt, .. } | KeyFile::Passphrase { db_salt, .. } => *db_salt = salt,
+        }
+        self
+    }
+
     /// A key file in key-file mode for `key`.
     pub fn plain(key: &DataKey) -> KeyFile {
         KeyFile::KeyFile {
             version: 1,
             key: hex::encode(key.0.as_ref()),
+            db_salt: None,
         }
     }
 
@@ -106,6 +140,7 @@ impl KeyFile {
             parallelism: ARGON2_PARALLELISM,
             nonce: hex::encode(nonce),
             wrapped_key: hex::encode(wrapped),
+            db_salt: None,
         })
     }
 

@@ -124,7 +124,8 @@ impl Store {
     /// on first run. `passphrase` is used when the key file is wrapped.
     pub async fn open_or_create(loc: &Location, passphrase: Option<&str>, workload: Workload) -> Result<(Store, Opened), StoreError> {
         let db_exists = loc.db.exists();
-        let key = match KeyFile::read(&loc.key)? {
+        let key_file = KeyFile::read(&loc.key)?;
+        let key = match &key_file {
             Some(kf) => kf.unlock(&loc.key, passphrase)?,
             None if db_exists => {
                 return Err(StoreError::KeyFileMissing {
@@ -141,7 +142,34 @@ impl Store {
         if !db_exists {
             create_private_file(&loc.db)?;
         }
-        let backend = sqlite::SqliteStore::open(&loc.db, &key, workload, !db_exists).await?;
+        // The key file unwrapped, so it holds a good key. If the database
+        // still cannot be read, either its file is damaged or the key file
+        // belongs to another database; the salt recorded in the key file
+        // tells which.
+        let salt_now = keys::db_salt_of(&loc.db);
+        let backend = sqlite::SqliteStore::open(&loc.db, &key, workload, !db_exists)
+            .await
+            .map_err(|e| match e {
+                StoreError::WrongKey => match key_file.as_ref().and_then(KeyFile::db_salt) {
+                    Some(recorded) if Some(recorded) == salt_now.as_deref() => StoreError::Damaged {
+                        path: loc.db.clone(),
+                        detail: "its key file is the right one, but the start of the file cannot be read".into(),
+                    },
+                    _ => StoreError::KeyMismatch {
+                        db: loc.db.clone(),
+                        key: loc.key.clone(),
+                    },
+                },
+                other => other,
+            })?;
+        // Record the salt once the database has one on disk (best effort: a
+        // read-only folder simply goes without).
+        if let Some(kf) = key_file
+            && kf.db_salt().is_none()
+            && let Some(salt) = salt_now
+        {
+            let _ = kf.with_db_salt(Some(salt)).write(&loc.key);
+        }
         Ok((Store { backend }, if db_exists { Opened::Existing } else { Opened::Created }))
     }
 
@@ -499,8 +527,26 @@ impl Store {
         self.safety_plan().await
     }
 
-    /// Everything, as one document.
+    /// Check every page of the database (SQLite's `quick_check`): the
+    /// problems found, in SQLite's words, or none.
+    pub async fn check(&self) -> Result<Vec<String>, StoreError> {
+        self.backend.quick_check().await
+    }
+
+    /// Everything, as one document. The database is checked first, so a
+    /// damaged one is named as such instead of failing half-way.
     pub async fn export(&self) -> Result<ExportDoc, StoreError> {
+        let problems = self.check().await?;
+        if !problems.is_empty() {
+            return Err(StoreError::Damaged {
+                path: self.backend.path().to_path_buf(),
+                detail: format!(
+                    "a check of every page found {} problem{}",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                ),
+            });
+        }
         let all = self.backend.export_all().await?;
         Ok(ExportDoc::new(all))
     }

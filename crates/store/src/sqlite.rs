@@ -133,6 +133,26 @@ impl SqliteStore {
         Ok(())
     }
 
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// SQLite's `PRAGMA quick_check`: "ok", or one line per problem.
+    pub(crate) async fn quick_check(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("PRAGMA quick_check")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| match from_sqlx(&self.path, e) {
+                    e @ (StoreError::Io { .. } | StoreError::ReadOnly(_) | StoreError::DiskFull) => e,
+                    _ => StoreError::Damaged {
+                        path: self.path.clone(),
+                        detail: "a check of its pages stopped at a page that cannot be read".into(),
+                    },
+                })?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }

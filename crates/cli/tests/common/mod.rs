@@ -32,6 +32,19 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
     cmd(dir).args(args).output().expect("run drawbridge")
 }
 
+/// Run with `input` on standard input, exactly these bytes.
+pub fn run_bytes(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    let mut child = cmd(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input).expect("write");
+    child.wait_with_output().expect("wait")
+}
+
 pub fn ok(dir: &Path, args: &[&str]) -> String {
     let out = run(dir, args);
     assert!(

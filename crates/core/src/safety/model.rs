@@ -378,6 +378,8 @@ pub const DEV_SETS: &[&str] = &[
     "scan-app-f.toml",
     "scan-app-d.toml",
     "scan-app-e.toml",
+    "scan-app-h.toml",
+    "scan-app-i.toml",
 ];
 
 pub const SETTINGS: Settings = Settings {

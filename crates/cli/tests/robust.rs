@@ -1,0 +1,92 @@
+//! Files and input that are not what drawbridge expects: a damaged database,
+//! a damaged key file, text in another encoding. Each gets words that say
+//! what happened and what to do, the right exit code, and loses nothing.
+
+mod common;
+
+use common::*;
+
+fn with_urges(n: usize) -> tempfile::TempDir {
+    let d = tempdir();
+    for i in 0..n {
+        ok(
+            d.path(),
+            &[
+                "urge",
+                "busy",
+                "--note",
+                &format!("note {i}, with enough words to fill a few pages of the database"),
+            ],
+        );
+    }
+    d
+}
+
+#[test]
+fn a_damaged_database_is_named_as_damaged_and_points_to_the_last_export() {
+    let d = with_urges(40);
+    // Damage inside the first page, after the salt: the key file is right.
+    let db = db_path(d.path());
+    let mut bytes = std::fs::read(&db).expect("read");
+    bytes[200..264].fill(0);
+    std::fs::write(&db, &bytes).expect("write");
+    let out = run(d.path(), &["urges"]);
+    assert_eq!(out.status.code(), Some(1), "damage is not a key problem");
+    let err = stderr(&out);
+    assert!(err.contains("is damaged"), "{err}");
+    assert!(!err.contains("passphrase or key"), "{err}");
+    assert!(err.contains("last export") && err.contains("drawbridge import"), "{err}");
+    assert_eq!(std::fs::read(&db).expect("read"), bytes, "nothing written");
+}
+
+#[test]
+fn damage_later_in_the_file_is_found_by_export_and_doctor() {
+    let d = with_urges(60);
+    assert!(ok(d.path(), &["doctor"]).contains("no damage found"));
+    let db = db_path(d.path());
+    let mut bytes = std::fs::read(&db).expect("read");
+    let at = bytes.len() - 3000;
+    bytes[at..at + 100].fill(0xff);
+    std::fs::write(&db, &bytes).expect("write");
+    let out = run(d.path(), &["export"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is damaged"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("SQL logic error"), "{}", stderr(&out));
+    let out = run(d.path(), &["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is damaged"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_garbage_or_empty_key_file_is_a_key_problem() {
+    for content in [
+        "",
+        "this is not a key file at all",
+        "mode = \"key-file\"\nversion = 1\nkey = \"zz\"\n",
+    ] {
+        let d = with_urges(1);
+        std::fs::write(d.path().join("drawbridge.key"), content).expect("write");
+        let out = run(d.path(), &["urges"]);
+        assert_eq!(out.status.code(), Some(2), "{content:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("key file"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn text_in_utf16_is_read_and_other_encodings_get_a_plain_message() {
+    let d = tempdir();
+    let mut le = vec![0xFF, 0xFE];
+    le.extend("Call Zoë on Sunday".encode_utf16().flat_map(u16::to_le_bytes));
+    let out = run_bytes(d.path(), &["safety-plan", "set", "ask-for-help"], &le);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(ok(d.path(), &["safety-plan", "show"]).contains("Call Zoë on Sunday"));
+    let out = run_bytes(d.path(), &["safety-plan", "set", "on-my-own"], b"caf\xE9 and a walk");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not UTF-8"), "{}", stderr(&out));
+    assert!(!ok(d.path(), &["safety-plan", "show"]).contains("walk"), "nothing saved");
+    let mut be = vec![0xFE, 0xFF];
+    be.extend("this deadline is killing me".encode_utf16().flat_map(u16::to_be_bytes));
+    let out = run_bytes(d.path(), &["scan"], &be);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would not show"));
+}
