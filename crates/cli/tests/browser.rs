@@ -532,7 +532,7 @@ async fn the_patterns_quiz_can_be_completed_by_keyboard_alone_and_every_step_pas
         assert!(tab_to(&c, "button.primary").await, "reached the main button by Tab");
         c.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
     }
-    let profile = wait_text(&c, "Protective habits, strongest first").await;
+    let profile = wait_text(&c, "Protective habits that stand out").await;
     assert!(profile.contains("not a diagnosis"));
     assert!(profile.contains("Capacities, the one to build first at the top"));
     axe(&c, &t, "profile").await;

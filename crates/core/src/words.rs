@@ -61,3 +61,11 @@ mod tests {
         assert_eq!(shaming_words("brokenly"), vec!["broken"]);
     }
 }
+
+/// A small count in words ("two"), as a sentence says it; larger ones as digits.
+pub fn count_word(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_string())
+}

@@ -255,7 +255,7 @@ pub async fn today(
     let t = drawbridge_store::today::today(&store, c, OffsetDateTime::now_utc(), st.config().local_offset).await?;
     let practice = t.pacing.map(|p| {
         let (offer, offer_up) = match t.advice {
-            Some(drawbridge_core::practice::Advice::StepUp { to }) => (Some(to), true),
+            Some(drawbridge_core::practice::Advice::StepUp { to, .. }) => (Some(to), true),
             Some(drawbridge_core::practice::Advice::StepDown { to }) => (Some(to), false),
             _ => (None, false),
         };

@@ -265,6 +265,8 @@ pub async fn save_page(
 pub struct StrategyView {
     name: String,
     score: String,
+    /// At or above the scale's midpoint: a habit that stands out now.
+    stands_out: bool,
     summary: String,
     protects: String,
     costs: String,
@@ -319,6 +321,8 @@ struct ProfilePage {
     capacities: Vec<CapacityView>,
     dates: Vec<String>,
     history: Vec<HistoryRow>,
+    /// How many protective habits stand out (at or above the midpoint).
+    standing: usize,
     results: Vec<(Uuid, String, String)>,
 }
 
@@ -340,8 +344,39 @@ fn point(p: &Profile, n: usize, date: String) -> Option<Point> {
     })
 }
 
-fn signed(c: Option<assess::Change>) -> String {
-    c.map(|c| format!("{:+.1}", c.delta)).unwrap_or_else(|| "–".into())
+/// A change as the table shows it: the difference of the two values as they
+/// are shown (6.2 to 5.8 is -0.4), so the numbers on the page always add up.
+fn signed(before: Option<f64>, after: Option<f64>) -> String {
+    let shown = |v: f64| (v * 10.0).round() / 10.0;
+    match (before, after) {
+        (Some(a), Some(b)) => {
+            let d = shown(b) - shown(a);
+            // No "-0.0": a change too small to show is no change.
+            if d.abs() < 0.05 { "0.0".into() } else { format!("{d:+.1}") }
+        }
+        _ => "–".into(),
+    }
+}
+
+/// Column headings for results: their dates, with the time added where two
+/// fall on the same day, so no two columns look alike.
+fn result_labels(st: &AppState, results: &[QuizResult]) -> Vec<String> {
+    let when: Vec<time::OffsetDateTime> = results.iter().map(|r| r.finished_at.unwrap_or(r.updated_at)).collect();
+    let days: Vec<String> = when.iter().map(|t| date(st, *t)).collect();
+    days.iter()
+        .zip(&when)
+        .map(|(d, t)| {
+            if days.iter().filter(|x| *x == d).count() > 1 {
+                let hm = t
+                    .to_offset(st.config().local_offset)
+                    .format(format_description!("[hour]:[minute]"))
+                    .unwrap_or_default();
+                format!("{d}, {hm}")
+            } else {
+                d.clone()
+            }
+        })
+        .collect()
 }
 
 pub async fn profile(State(st): State<AppState>, Query(q): Query<ProfileQuery>) -> Result<Response, WebError> {
@@ -383,6 +418,7 @@ pub async fn profile(State(st): State<AppState>, Query(q): Query<ProfileQuery>) 
         strategies: Vec::new(),
         capacities: Vec::new(),
         dates: Vec::new(),
+        standing: 0,
         history: Vec::new(),
         results: all
             .iter()
@@ -432,12 +468,14 @@ pub async fn profile(State(st): State<AppState>, Query(q): Query<ProfileQuery>) 
             text.strategy(&r.id).map(|t| StrategyView {
                 name: t.name.clone(),
                 score: format!("{:.1}", r.score),
+                stands_out: r.score >= p.midpoint,
                 summary: t.summary.clone(),
                 protects: t.protects.clone(),
                 costs: t.costs.clone(),
             })
         })
         .collect();
+    page.standing = page.strategies.iter().filter(|s| s.stands_out).count();
     page.capacities = p
         .capacities
         .iter()
@@ -452,7 +490,7 @@ pub async fn profile(State(st): State<AppState>, Query(q): Query<ProfileQuery>) 
         })
         .collect();
     if results.len() > 1 {
-        page.dates = results.iter().map(|r| date(&st, r.finished_at.unwrap_or(r.updated_at))).collect();
+        page.dates = result_labels(&st, &results);
         page.history = assess::history(&inst, &results)
             .into_iter()
             .map(|h| HistoryRow {
@@ -463,8 +501,11 @@ pub async fn profile(State(st): State<AppState>, Query(q): Query<ProfileQuery>) 
                     .iter()
                     .map(|v| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into()))
                     .collect(),
-                since_first: signed(h.since_first),
-                since_last: signed(h.since_last),
+                since_first: signed(h.values.iter().flatten().next().copied(), *h.values.last().unwrap_or(&None)),
+                since_last: signed(
+                    h.values.len().checked_sub(2).and_then(|i| h.values[i]),
+                    *h.values.last().unwrap_or(&None),
+                ),
             })
             .collect();
     }

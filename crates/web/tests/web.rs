@@ -482,7 +482,7 @@ async fn the_quiz_saves_each_page_resumes_and_finishes_into_a_profile() {
     assert!(profile.contains("not a diagnosis"), "the disclaimer is shown with results");
     assert!(profile.contains("<svg") && profile.contains("role=\"img\"") && profile.contains("<desc id=\"map-desc\">"));
     assert!(profile.contains("The map as a table"));
-    assert!(profile.contains("Protective habits, strongest first"));
+    assert!(profile.contains("Protective habits that stand out"));
     assert!(profile.contains("Capacities, the one to build first at the top"));
     assert!(!app.get("/", Some(&cookie)).await.body.contains("Take the Patterns Quiz"));
 }

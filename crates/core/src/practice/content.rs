@@ -158,7 +158,10 @@ impl PracticeText {
     /// The engine's advice in words.
     pub fn advice_sentence(&self, advice: &super::Advice) -> String {
         match advice {
-            super::Advice::StepUp { to } => self.advice_step_up.replace("{to}", &to.to_string()),
+            super::Advice::StepUp { to, not_as_feared } => self
+                .advice_step_up
+                .replace("{to}", &to.to_string())
+                .replace("{not_as_feared}", &crate::words::count_word(*not_as_feared)),
             super::Advice::NotYet { done, needed } => self
                 .advice_not_yet
                 .replace("{done}", &done.to_string())
@@ -355,7 +358,7 @@ mod tests {
         }
         assert!(c.practice.why_sentence(&whys[0], &c.profile).contains("letting yourself be known"));
         let advice = [
-            Advice::StepUp { to: 3 },
+            Advice::StepUp { to: 3, not_as_feared: 2 },
             Advice::NotYet { done: 1, needed: 3 },
             Advice::RecentStep { days_ago: 2 },
             Advice::Flood,
@@ -367,6 +370,19 @@ mod tests {
             assert!(!s.contains('{') && s.ends_with('.'), "{s}");
         }
         assert!(c.practice.window_proposal.contains("{window}"));
+    }
+
+    #[test]
+    fn the_step_up_sentence_counts_what_the_rule_counted() {
+        let c = crate::Catalog::embedded().expect("catalog");
+        let two = c
+            .practice
+            .advice_sentence(&crate::practice::Advice::StepUp { to: 3, not_as_feared: 2 });
+        assert!(two.contains("in two of them") && two.contains("Stage 3"), "{two}");
+        let three = c
+            .practice
+            .advice_sentence(&crate::practice::Advice::StepUp { to: 2, not_as_feared: 3 });
+        assert!(three.contains("in three of them") && three.contains("Stage 2"), "{three}");
     }
 
     #[test]

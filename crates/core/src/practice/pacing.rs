@@ -50,8 +50,9 @@ pub struct StageChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "advice", rename_all = "kebab-case")]
 pub enum Advice {
-    /// Ready: offer the next stage.
-    StepUp { to: u8 },
+    /// Ready: offer the next stage. `not_as_feared` is how many of the last
+    /// three experiments at this stage did not go as feared (2 or 3).
+    StepUp { to: u8, not_as_feared: usize },
     /// Keep going here: `done` of the 3 needed so far.
     NotYet { done: usize, needed: usize },
     /// Ready, but a step up happened in the last 7 days.
@@ -113,13 +114,11 @@ pub fn advise(p: Pacing, records: &[Record], changes: &[StageChange], now: Offse
     }
     let at_stage: Vec<&&Record> = done.iter().filter(|r| r.plan.stage == p.stage && within(r, READY_DAYS)).collect();
     let last3: Vec<&&&Record> = at_stage.iter().rev().take(READY_COUNT).collect();
-    let ready = last3.len() == READY_COUNT
-        && last3.iter().all(|r| !r.flooded(p.window))
-        && last3
-            .iter()
-            .filter(|r| r.result.as_ref().is_some_and(|x| x.outcome.disconfirms()))
-            .count()
-            >= 2;
+    let not_as_feared = last3
+        .iter()
+        .filter(|r| r.result.as_ref().is_some_and(|x| x.outcome.disconfirms()))
+        .count();
+    let ready = last3.len() == READY_COUNT && last3.iter().all(|r| !r.flooded(p.window)) && not_as_feared >= 2;
     if !ready {
         let good = last3.iter().filter(|r| !r.flooded(p.window)).count();
         return Advice::NotYet {
@@ -134,7 +133,10 @@ pub fn advise(p: Pacing, records: &[Record], changes: &[StageChange], now: Offse
             return Advice::RecentStep { days_ago: days };
         }
     }
-    Advice::StepUp { to: p.stage + 1 }
+    Advice::StepUp {
+        to: p.stage + 1,
+        not_as_feared,
+    }
 }
 
 #[cfg(test)]
@@ -198,7 +200,7 @@ pub(crate) mod tests {
             rec(2, 5, 60, Outcome::AsFeared, false),
             rec(2, 1, 40, Outcome::Mixed, false),
         ];
-        assert_eq!(advise_now(P2, &r, &[]), Advice::StepUp { to: 3 });
+        assert_eq!(advise_now(P2, &r, &[]), Advice::StepUp { to: 3, not_as_feared: 2 });
     }
 
     #[test]
@@ -239,7 +241,7 @@ pub(crate) mod tests {
         let wider = Pacing { stage: 2, window: 90 };
         assert_eq!(
             advise_now(wider, &r, &[]),
-            Advice::StepUp { to: 3 },
+            Advice::StepUp { to: 3, not_as_feared: 3 },
             "within a wider window it is not a flood"
         );
         let marked = vec![rec(2, 1, 30, Outcome::Better, true)];
@@ -280,13 +282,17 @@ pub(crate) mod tests {
             from: 1,
             to: 2,
         }];
-        assert_eq!(advise_now(P2, &r, &older), Advice::StepUp { to: 3 });
+        assert_eq!(advise_now(P2, &r, &older), Advice::StepUp { to: 3, not_as_feared: 3 });
         let down = [StageChange {
             at: NOW - Duration::days(1),
             from: 3,
             to: 2,
         }];
-        assert_eq!(advise_now(P2, &r, &down), Advice::StepUp { to: 3 }, "a step down does not block");
+        assert_eq!(
+            advise_now(P2, &r, &down),
+            Advice::StepUp { to: 3, not_as_feared: 3 },
+            "a step down does not block"
+        );
     }
 
     #[test]
@@ -334,7 +340,7 @@ pub(crate) mod tests {
         #[test]
         fn a_step_up_is_always_exactly_one_stage_and_never_past_four(records in proptest::collection::vec(arb_record(), 0..15), stage in 1u8..=4) {
             match advise_now(Pacing { stage, window: 70 }, &records, &[]) {
-                Advice::StepUp { to } => prop_assert!(to == stage + 1 && to <= MAX_STAGE),
+                Advice::StepUp { to, not_as_feared } => prop_assert!(to == stage + 1 && to <= MAX_STAGE && (2..=3).contains(&not_as_feared)),
                 Advice::StepDown { to } => prop_assert!(to + 1 == stage && to >= 1),
                 _ => {}
             }
