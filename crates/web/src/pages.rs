@@ -196,6 +196,8 @@ pub struct PracticeView {
     offer: Option<u8>,
     offer_up: bool,
     suggestion: Option<drawbridge_core::practice::Experiment>,
+    /// The running program gives today's experiment.
+    program_leads: bool,
     why: String,
     smaller: bool,
     follow_ups: Vec<(Uuid, String, String)>,
@@ -253,6 +255,7 @@ pub async fn today(
         }
     };
     let t = drawbridge_store::today::today(&store, c, OffsetDateTime::now_utc(), st.config().local_offset).await?;
+    let program_leads = t.program.as_ref().is_some_and(|p| p.experiment.is_some());
     let practice = t.pacing.map(|p| {
         let (offer, offer_up) = match t.advice {
             Some(drawbridge_core::practice::Advice::StepUp { to, .. }) => (Some(to), true),
@@ -271,7 +274,10 @@ pub async fn today(
                 .map(|s| c.practice.why_sentence(&s.why, &c.profile))
                 .unwrap_or_default(),
             smaller: t.suggestion.as_ref().is_some_and(|s| s.smaller),
-            suggestion: t.experiment.clone(),
+            // One clear choice: while a program gives today's experiment,
+            // the daily suggestion steps aside.
+            suggestion: if program_leads { None } else { t.experiment.clone() },
+            program_leads,
             follow_ups: t
                 .follow_ups
                 .iter()

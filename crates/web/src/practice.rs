@@ -683,6 +683,8 @@ pub struct TallyRow {
 
 pub struct MonthPoint {
     month: String,
+    /// The month's label under the chart, on every few points so they never crowd.
+    label: String,
     before: String,
     after: String,
     count: u32,
@@ -702,6 +704,18 @@ struct LedgerPage {
     line_after: String,
     summary: String,
     learned: Vec<(String, String)>,
+}
+
+/// "2026-11" as "Nov 2026".
+fn month_label(month: &str) -> String {
+    const NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    match month.split_once('-') {
+        Some((y, m)) => match m.parse::<usize>().ok().and_then(|m| NAMES.get(m.wrapping_sub(1))) {
+            Some(name) => format!("{name} {y}"),
+            None => month.to_string(),
+        },
+        None => month.to_string(),
+    }
 }
 
 pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
@@ -730,7 +744,11 @@ pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
             } else {
                 44.0 + 340.0 * i as f64 / n as f64
             };
+            // At most about six labels across: the first, the last, and evenly between.
+            let every = shown.len().div_ceil(6).max(1);
+            let labelled = i == 0 || i + 1 == shown.len() || (i % every == 0 && shown.len() - 1 - i >= every);
             MonthPoint {
+                label: if labelled { month_label(&m.month) } else { String::new() },
                 month: m.month.clone(),
                 before: format!("{:.0}", m.before),
                 after: format!("{:.0}", m.after),
@@ -744,8 +762,8 @@ pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
     let line = |f: fn(&MonthPoint) -> &String| points.iter().map(|p| format!("{},{}", p.x, f(p))).collect::<Vec<_>>().join(" ");
     let summary = match (points.first(), points.last()) {
         (Some(a), Some(b)) if points.len() > 1 => format!(
-            "In {}, you believed your feared predictions {}% on average before an experiment; in {}, {}% before and {}% after.",
-            a.month, a.before, b.month, b.before, b.after
+            "In {}, you believed your feared predictions {}% on average before an experiment and {}% after; in {}, {}% before and {}% after.",
+            a.month, a.before, a.after, b.month, b.before, b.after
         ),
         (Some(a), _) => format!(
             "So far you believed your feared predictions {}% on average before, and {}% after.",

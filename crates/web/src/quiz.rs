@@ -147,12 +147,34 @@ struct QuizPage {
     questions: Vec<QuestionView>,
     answered: usize,
     items: usize,
+    /// Before finishing with statements left: (page, section) of each such page.
+    unanswered: Vec<(usize, String)>,
+    /// How many statements are left, when the person asked to finish.
+    left: usize,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    unanswered: Option<String>,
+}
+
+/// Pages with statements not yet answered: (page number, its title, how many).
+fn pages_left(inst: &drawbridge_core::assess::Instrument, answers: &drawbridge_core::assess::Answers) -> Vec<(usize, String, usize)> {
+    inst.pages()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let n = p.items.iter().filter(|item| !answers.contains_key(*item)).count();
+            (n > 0).then(|| (i + 1, p.title.clone(), n))
+        })
+        .collect()
 }
 
 pub async fn page(
     State(st): State<AppState>,
     Extension(session): Extension<Session>,
     Path((id, n)): Path<(String, usize)>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
     let inst = instrument(&st, &s, &id).await?;
@@ -161,6 +183,11 @@ pub async fn page(
     };
     let pages = inst.pages();
     let section = n.checked_sub(1).and_then(|i| pages.get(i)).ok_or(WebError::NotFound)?;
+    let left = if q.unanswered.is_some() {
+        pages_left(&inst, &attempt.answers)
+    } else {
+        Vec::new()
+    };
     let labels: Vec<(String, String)> = (inst.response.min..=inst.response.max)
         .map(|v| {
             let idx = usize::try_from(v - inst.response.min).unwrap_or(0);
@@ -194,6 +221,8 @@ pub async fn page(
         questions,
         answered: attempt.answers.len(),
         items: inst.items.len(),
+        left: left.iter().map(|(_, _, k)| k).sum(),
+        unanswered: left.into_iter().map(|(p, t, _)| (p, t)).collect(),
         id: inst.id,
     }))
 }
@@ -213,6 +242,7 @@ pub async fn save_page(
     let section = n.checked_sub(1).and_then(|i| pages.get(i)).ok_or(WebError::NotFound)?;
     let mut answers = attempt.answers.clone();
     let mut nav = "next";
+    let confirmed = fields.iter().any(|(k, v)| k == "confirm" && v == "1");
     for (k, v) in &fields {
         if k == "nav" {
             nav = match v.as_str() {
@@ -250,6 +280,11 @@ pub async fn save_page(
     let to = match nav {
         "back" => format!("/quiz/{}/{}", inst.id, n.saturating_sub(1).max(1)),
         "later" => format!("/quiz/{}?saved=1", inst.id),
+        // Statements left unanswered get a gentle word first; finishing
+        // anyway is the person's choice.
+        "finish" if !confirmed && !pages_left(&inst, &answers).is_empty() => {
+            format!("/quiz/{}/{}?unanswered=1#unanswered", inst.id, n)
+        }
         "finish" => {
             s.finish_quiz(attempt.id, &inst.score(&answers)).await?;
             format!("/profile?result={}", attempt.id)

@@ -1131,3 +1131,44 @@ async fn the_pause_log_preselects_no_urge_and_an_empty_choice_saves_nothing() {
     assert!(r.body.contains("choose what the urge was"), "{}", r.body);
     assert!(app.store().await.urges(&UrgeFilter::default()).await.expect("urges").is_empty());
 }
+
+#[tokio::test]
+async fn the_ledger_caption_says_every_month_it_names_and_the_chart_labels_months() {
+    use drawbridge_core::practice::{Outcome, Plan, Result as Res};
+    let app = app().await;
+    let (cookie, _) = app.sign_in().await;
+    let s = app.store().await;
+    for (day, before, after) in [((2026, 9, 10), 80u8, 50u8), ((2026, 11, 10), 60, 20)] {
+        let d = time::Date::from_calendar_date(day.0, time::Month::try_from(day.1).expect("month"), day.2).expect("date");
+        let plan = Plan {
+            experiment: None,
+            custom: Some("Ask Sam for help".into()),
+            stage: 2,
+            with_whom: None,
+            planned_for: d,
+            prediction: "He will sigh".into(),
+            belief_before: before,
+            want: 50,
+            expect: 30,
+        };
+        let res = Res {
+            what_happened: None,
+            peak: 30,
+            after: 10,
+            outcome: Outcome::Better,
+            capacity: 50,
+            learned: None,
+            belief_after: after,
+            flooded: false,
+        };
+        s.log_experiment(plan, res, d.with_hms(12, 0, 0).expect("t").assume_utc())
+            .await
+            .expect("log");
+    }
+    let page = app.get("/ledger", Some(&cookie)).await.body;
+    assert!(page.contains("In 2026-09, you believed your feared predictions 80% on average before an experiment and 50% after; in 2026-11, 60% before and 20% after."), "{page}");
+    assert!(
+        page.contains(">Sep 2026</text>") && page.contains(">Nov 2026</text>"),
+        "month labels on the chart"
+    );
+}

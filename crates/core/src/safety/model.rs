@@ -380,6 +380,7 @@ pub const DEV_SETS: &[&str] = &[
     "scan-app-e.toml",
     "scan-app-h.toml",
     "scan-app-i.toml",
+    "scan-app-g.toml",
 ];
 
 pub const SETTINGS: Settings = Settings {
