@@ -2,8 +2,12 @@
 //! chromedriver, with axe-core run on every page (zero violations allowed),
 //! in light and dark colour schemes and on a 320 px wide screen.
 //!
-//! Without Chromium these tests skip with a message, unless
-//! DRAWBRIDGE_REQUIRE_BROWSER=1 (CI sets it), when a missing browser fails.
+//! Every page axe checks is also checked by the Nu HTML checker (vnu.jar from
+//! the npm package vnu-jar, run offline with Java): the HTML the server sent
+//! for it must have no errors.
+//!
+//! Without Chromium (or Java and vnu-jar) these tests skip with a message,
+//! unless DRAWBRIDGE_REQUIRE_BROWSER=1 (CI sets it), when a missing tool fails.
 
 mod common;
 
@@ -19,6 +23,55 @@ struct Tools {
     chromium: PathBuf,
     chromedriver: PathBuf,
     axe: String,
+    /// Java and vnu.jar, for the Nu HTML checker.
+    vnu: Option<(PathBuf, PathBuf)>,
+    /// The HTML of every page axe checked: (which page, as served).
+    pages: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl Drop for Tools {
+    /// Check every page seen with the Nu HTML checker, in one run of it.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));
+        let Some((java, jar)) = &self.vnu else { return };
+        if pages.is_empty() {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut files = Vec::new();
+        for (i, (_, html)) in pages.iter().enumerate() {
+            let f = dir.path().join(format!("page-{i}.html"));
+            std::fs::write(&f, html).expect("write page");
+            files.push(f);
+        }
+        let out = Command::new(java)
+            .arg("-jar")
+            .arg(jar)
+            .args(["--errors-only", "--format", "gnu"])
+            .args(&files)
+            .output()
+            .expect("run the Nu HTML checker");
+        let report = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+        let named: Vec<String> = report
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let mut l = l.to_string();
+                for (i, (name, _)) in pages.iter().enumerate() {
+                    l = l.replace(&format!("page-{i}.html"), name);
+                }
+                l
+            })
+            .collect();
+        assert!(
+            out.status.success() && named.is_empty(),
+            "the Nu HTML checker found errors:\n{}",
+            named.join("\n")
+        );
+    }
 }
 
 fn which(names: &[&str]) -> Option<PathBuf> {
@@ -38,11 +91,25 @@ fn tools() -> Option<Tools> {
     let chromedriver = which(&["chromedriver"]);
     let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/axe-core/axe.min.js");
     let axe = std::fs::read_to_string(&axe_path).ok();
+    let jar = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/vnu-jar/build/dist/vnu.jar");
+    let vnu = match (which(&["java"]), jar.is_file()) {
+        (Some(java), true) => Some((java, jar)),
+        _ => {
+            assert!(
+                !required,
+                "DRAWBRIDGE_REQUIRE_BROWSER=1 but the Nu HTML checker is missing: it needs java (apt-get install default-jre-headless) and node_modules/vnu-jar (npm ci)"
+            );
+            eprintln!("browser tests run without the Nu HTML checker: it needs java and node_modules/vnu-jar (npm ci).");
+            None
+        }
+    };
     match (chromium, chromedriver, axe) {
         (Some(chromium), Some(chromedriver), Some(axe)) => Some(Tools {
             chromium,
             chromedriver,
             axe,
+            vnu,
+            pages: Default::default(),
         }),
         (c, d, a) => {
             let missing = [
@@ -152,7 +219,8 @@ async fn axe_violations(c: &Client, t: &Tools) -> Vec<Value> {
     result.as_array().cloned().unwrap_or_default()
 }
 
-/// Run axe-core on the current page; fail with the violations listed.
+/// Run axe-core on the current page; fail with the violations listed. The
+/// page's HTML, as the server sends it, is kept for the Nu HTML checker.
 async fn axe(c: &Client, t: &Tools, page: &str) {
     let violations = axe_violations(c, t).await;
     assert!(
@@ -160,6 +228,17 @@ async fn axe(c: &Client, t: &Tools, page: &str) {
         "axe found violations on {page}:\n{}",
         serde_json::to_string_pretty(&Value::Array(violations)).unwrap_or_default()
     );
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        fetch(location.href, { credentials: 'same-origin' }).then(r => r.text()).then(done).catch(e => done(''));
+    "#;
+    let html = c.execute_async(script, vec![]).await.expect("fetch the page's HTML");
+    if let Some(html) = html.as_str().filter(|h| !h.is_empty()) {
+        t.pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((page.to_string(), html.to_string()));
+    }
 }
 
 async fn click(c: &Client, what: Locator<'_>) {

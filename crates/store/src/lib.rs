@@ -15,6 +15,7 @@ mod import;
 pub mod keys;
 mod moment;
 mod practice;
+mod sessions;
 mod sqlite;
 pub mod today;
 mod versions;
@@ -558,6 +559,23 @@ impl Store {
     /// replaces are kept as earlier versions.
     pub async fn import(&self, doc: &ExportDoc, prefer_file: bool, catalog: &Catalog) -> Result<ImportReport, StoreError> {
         self.backend.import_all(doc, prefer_file, catalog).await
+    }
+
+    /// Keep a signed-in browser's session until `expires`.
+    pub async fn keep_web_session(&self, id: &str, csrf: &str, expires: OffsetDateTime) -> Result<(), StoreError> {
+        self.backend
+            .keep_web_session(id, csrf, micros_now(), truncate_micros(expires))
+            .await
+    }
+
+    /// A kept session's CSRF token, while it has not expired.
+    pub async fn web_session(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.backend.web_session(id, micros_now()).await
+    }
+
+    /// Sign out one browser (`Some(id)`) or every browser (`None`).
+    pub async fn end_web_sessions(&self, id: Option<&str>) -> Result<u64, StoreError> {
+        self.backend.end_web_sessions(id).await
     }
 
     /// Close connections cleanly (checkpointing the write-ahead log).

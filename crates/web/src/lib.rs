@@ -106,6 +106,43 @@ impl AppState {
         self.inner.sessions.lock().ok()?.get(id)
     }
 
+    /// A session by its cookie: in memory, or kept in the store from before
+    /// a restart (while it has not expired).
+    pub async fn find_session(&self, id: &str) -> Option<Session> {
+        if let Some(s) = self.session(id) {
+            return Some(s);
+        }
+        let store = self.store().await?;
+        let csrf = store.web_session(id).await.ok()??;
+        let s = Session { id: id.to_string(), csrf };
+        self.inner.sessions.lock().ok()?.insert(s.clone());
+        Some(s)
+    }
+
+    /// Keep a session in the store, so it outlasts a restart.
+    pub async fn keep_session(&self, s: &Session) {
+        if let Some(store) = self.store().await {
+            let expires = time::OffsetDateTime::now_utc() + time::Duration::days(security::SESSION_DAYS);
+            if let Err(e) = store.keep_web_session(&s.id, &s.csrf, expires).await {
+                tracing::warn!(error = %e, "could not keep a session for after a restart");
+            }
+        }
+    }
+
+    /// Sign out this browser, or every browser.
+    pub async fn end_sessions(&self, id: Option<&str>) -> Result<(), StoreError> {
+        if let Ok(mut all) = self.inner.sessions.lock() {
+            match id {
+                Some(id) => all.remove(id),
+                None => all.clear(),
+            }
+        }
+        if let Some(store) = self.store().await {
+            store.end_web_sessions(id).await?;
+        }
+        Ok(())
+    }
+
     pub async fn is_unlocked(&self) -> bool {
         self.inner.store.read().await.is_some()
     }
@@ -121,6 +158,12 @@ impl AppState {
             return Ok(());
         }
         let (store, _) = Store::open_or_create(&self.inner.cfg.location, Some(&passphrase), Workload::Server).await?;
+        // Sessions signed in before the unlock are kept from now on.
+        let sessions = self.inner.sessions.lock().map(|s| s.all()).unwrap_or_default();
+        let expires = time::OffsetDateTime::now_utc() + time::Duration::days(security::SESSION_DAYS);
+        for s in sessions {
+            let _ = store.keep_web_session(&s.id, &s.csrf, expires).await;
+        }
         *slot = Some(store);
         Ok(())
     }
@@ -144,6 +187,7 @@ pub fn router(state: AppState) -> Router {
         .route("/urges/{id}/delete", get(pages::urge_delete_confirm).post(pages::urge_delete))
         .route("/moments", get(pages::moments))
         .route("/settings", get(pages::settings).post(pages::settings_save))
+        .route("/sign-out", post(pages::sign_out))
         .route("/help", get(pages::help))
         .route("/profile", get(quiz::profile))
         .route("/quiz/{id}", get(quiz::intro))

@@ -901,11 +901,14 @@ pub struct LoginQuery {
 struct GetInPage {
     chrome: Chrome,
     used: bool,
+    /// Just signed out: this one browser, or every browser.
+    signed_out: Option<bool>,
 }
 
 pub async fn login(State(st): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
     match st.redeem_launch_token(&q.token) {
         Some(session) => {
+            st.keep_session(&session).await;
             let mut res = Redirect::to("/").into_response();
             res.headers_mut().insert(header::SET_COOKIE, session_cookie(&session));
             res
@@ -915,16 +918,41 @@ pub async fn login(State(st): State<AppState>, Query(q): Query<LoginQuery>) -> R
             render(&GetInPage {
                 chrome: Chrome::outside("Open drawbridge from your terminal"),
                 used: true,
+                signed_out: None,
             }),
         )
             .into_response(),
     }
 }
 
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    everywhere: String,
+}
+
+/// Sign out this browser, or every browser signed in.
+pub async fn sign_out(
+    State(st): State<AppState>,
+    Extension(session): Extension<Session>,
+    Form(f): Form<SignOutForm>,
+) -> Result<Response, WebError> {
+    let all = f.everywhere == "1";
+    st.end_sessions(if all { None } else { Some(session.id.as_str()) }).await?;
+    let mut res = render(&GetInPage {
+        chrome: Chrome::outside(if all { "Signed out everywhere" } else { "Signed out" }),
+        used: false,
+        signed_out: Some(all),
+    });
+    res.headers_mut().insert(header::SET_COOKIE, crate::security::ended_cookie());
+    Ok(res)
+}
+
 pub fn how_to_get_in(_st: &AppState) -> Response {
     render(&GetInPage {
         chrome: Chrome::outside("Open drawbridge from your terminal"),
         used: false,
+        signed_out: None,
     })
 }
 

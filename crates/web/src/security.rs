@@ -66,7 +66,23 @@ impl Sessions {
     pub fn get(&self, id: &str) -> Option<Session> {
         self.by_id.get(id).cloned()
     }
+    /// Take back a session found in the store (after a restart).
+    pub fn insert(&mut self, s: Session) {
+        self.by_id.insert(s.id.clone(), s);
+    }
+    pub fn remove(&mut self, id: &str) {
+        self.by_id.remove(id);
+    }
+    pub fn clear(&mut self) {
+        self.by_id.clear();
+    }
+    pub fn all(&self) -> Vec<Session> {
+        self.by_id.values().cloned().collect()
+    }
 }
+
+/// How long a browser stays signed in: across closing it and across restarts.
+pub const SESSION_DAYS: i64 = 30;
 
 /// Headers every response gets.
 pub async fn headers(req: Request, next: Next) -> Response {
@@ -118,7 +134,10 @@ fn is_public(path: &str) -> bool {
 
 /// Sessions, CSRF and Origin. Runs after the host check.
 pub async fn session_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let session = cookie(req.headers(), SESSION_COOKIE).and_then(|id| state.session(&id));
+    let session = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(id) => state.find_session(&id).await,
+        None => None,
+    };
     if let Some(s) = &session {
         req.extensions_mut().insert(s.clone());
     }
@@ -172,9 +191,20 @@ fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
         .is_some_and(|h| state.allows_host(h))
 }
 
-/// The session cookie for a new session.
+/// The session cookie for a new session: kept by the browser for
+/// SESSION_DAYS, so closing it does not sign the person out.
 pub fn session_cookie(session: &Session) -> HeaderValue {
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", session.id))
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        session.id,
+        SESSION_DAYS * 24 * 3600
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The cookie that signs a browser out.
+pub fn ended_cookie() -> HeaderValue {
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
         .unwrap_or(HeaderValue::from_static(""))
 }
 

@@ -1172,3 +1172,54 @@ async fn the_ledger_caption_says_every_month_it_names_and_the_chart_labels_month
         "month labels on the chart"
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_browser_stays_signed_in_across_a_restart_until_it_signs_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loc = Location {
+        db: dir.path().join("drawbridge.db"),
+        key: dir.path().join("drawbridge.key"),
+    };
+    let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("store");
+    let first = app_with(Some(store), dir).await;
+    let r = first.get(&format!("/login?token={}", first.token), None).await;
+    let set = r
+        .headers
+        .get(header::SET_COOKIE)
+        .expect("cookie")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(set.contains("Max-Age=2592000"), "the cookie outlives the browser: {set}");
+    let cookie = set.split(';').next().expect("pair").to_string();
+    first.state.close().await;
+    let keep = first._dir;
+
+    // The same data folder, a new start of the server.
+    let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("reopen");
+    let second = app_with(Some(store), tempfile::tempdir().expect("spare")).await;
+    let today = second.get("/", Some(&cookie)).await;
+    assert_eq!(today.status, StatusCode::OK, "still signed in after a restart");
+    let csrf = csrf_of(&today.body);
+    let settings = second.get("/settings", Some(&cookie)).await.body;
+    assert!(
+        settings.contains("Sign out this browser") && settings.contains("30 days"),
+        "{settings}"
+    );
+    let out = second.post("/sign-out", &cookie, Some(ORIGIN), &format!("csrf={csrf}")).await;
+    assert_eq!(out.status, StatusCode::OK);
+    assert!(
+        out.headers
+            .get(header::SET_COOKIE)
+            .expect("cleared")
+            .to_str()
+            .expect("ascii")
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        second.get("/", Some(&cookie)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "signed out is signed out"
+    );
+    drop(keep);
+}

@@ -381,6 +381,7 @@ pub const DEV_SETS: &[&str] = &[
     "scan-app-h.toml",
     "scan-app-i.toml",
     "scan-app-g.toml",
+    "scan-app-j.toml",
 ];
 
 pub const SETTINGS: Settings = Settings {
@@ -388,7 +389,7 @@ pub const SETTINGS: Settings = Settings {
     epochs: 400,
     min_count: 2,
     prune: 0.02,
-    threshold: 0.25,
+    threshold: 0.2,
     veto: 0.05,
 };
 

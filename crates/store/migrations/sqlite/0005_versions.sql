@@ -19,3 +19,12 @@ ALTER TABLE program_runs ADD COLUMN stopped_on TEXT;
 
 -- The resets written after one experiment, read from the experiment's page.
 CREATE INDEX resets_by_record ON resets (record, at);
+
+-- Signed-in browsers, so a browser stays signed in across a restart. Only a
+-- hash of each session's id is kept; each has an expiry and can be revoked.
+CREATE TABLE web_sessions (
+    id_hash    TEXT PRIMARY KEY NOT NULL,
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;
