@@ -389,7 +389,7 @@ pub const SETTINGS: Settings = Settings {
     epochs: 400,
     min_count: 2,
     prune: 0.02,
-    threshold: 0.2,
+    threshold: 0.25,
     veto: 0.05,
 };
 
