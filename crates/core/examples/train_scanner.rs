@@ -13,9 +13,9 @@
 //! set and writes `content/safety/scan-model.txt`. `rules` prints what the
 //! hand-written rules alone make of every case, one tab-separated line each,
 //! for comparing two versions of the rules with diff. `L2=` and `EPOCHS=`
-//! override the training settings for an experiment. The final blind set
-//! (`scan-final-2.toml`) is never trained on, and `measure` never prints its
-//! cases.
+//! override the training settings for an experiment. The final blind sets
+//! (`scan-final-2.toml`, and `scan-final-app-2.toml` for the app's own
+//! fields) are never trained on, and `measure` never prints their cases.
 
 use drawbridge_core::safety::model::{self, DEV_SETS, SETTINGS, Settings};
 use drawbridge_core::safety::scan::{Scanner, Topic};

@@ -354,8 +354,9 @@ pub struct Settings {
 }
 
 /// The hand-written case sets in `crates/core/tests/data/` that the model is
-/// trained on and the rules were revised against. The final blind set,
-/// `scan-final-2.toml`, is not among them: it measures, it never teaches.
+/// trained on and the rules were revised against. The final blind sets,
+/// `scan-final-2.toml` and the in-domain `scan-final-app-2.toml`, are not
+/// among them: they measure, they never teach.
 /// (`scan-dev-i.toml` was the first final set; once measured, it was retired
 /// to development and replaced.)
 pub const DEV_SETS: &[&str] = &[
