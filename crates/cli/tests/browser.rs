@@ -71,6 +71,7 @@ impl Drop for Tools {
             "the Nu HTML checker found errors:\n{}",
             named.join("\n")
         );
+        eprintln!("Nu HTML checker: {} pages, no errors.", pages.len());
     }
 }
 
@@ -454,6 +455,21 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         &["safety-plan", "set", "warning-signs", "I stop answering messages and stay in bed"],
     );
     ok(d.path(), &["reset", "--capacity", "70", "--felt", "Heavy and hot in the face"]);
+    let reset_page = {
+        let all: Value = serde_json::from_str(&ok(d.path(), &["export"])).expect("export");
+        format!("/after/resets/{}", all["resets"][0]["id"].as_str().expect("reset id"))
+    };
+    // An edited record shows its earlier words.
+    ok(
+        d.path(),
+        &[
+            "experiment",
+            "edit",
+            planned["id"].as_str().expect("id"),
+            "--prediction",
+            "They will think I am too fussy",
+        ],
+    );
     let server = Server::start(d.path(), &[], &[]);
     let (_driver, c) = browser(&t, true).await;
     let base = format!("http://{}", server.host());
@@ -498,6 +514,8 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         "/pause/pause/done?stopped=1",
         "/scripts",
         "/after",
+        "/after/resets",
+        reset_page.as_str(),
         &format!("/after?record={}", flooded_record.trim_start_matches("/practice/records/")),
         "/letter",
         "/safety-plan",
@@ -508,6 +526,18 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         fits_width(&c, path).await;
         axe(&c, &t, &format!("{path} (dark, 320px)")).await;
     }
+    // On a wide screen the Moments filters sit side by side, never on top of each other.
+    c.set_window_size(1280, 800).await.expect("wide");
+    c.goto(&format!("{base}/moments")).await.expect("moments");
+    let overlap = c
+        .execute(
+            "const fields = [...document.querySelectorAll('.filters input, .filters select')].map(f => f.getBoundingClientRect());
+             return fields.some((a, i) => fields.some((b, j) => i < j && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom));",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    assert_eq!(overlap, Value::Bool(false), "Moments filters overlap at 1280px");
     c.close().await.expect("close");
 }
 
@@ -640,7 +670,10 @@ async fn the_patterns_quiz_can_be_completed_by_keyboard_alone_and_every_step_pas
         .await
         .expect("attr")
         .unwrap_or_default();
-    assert!(spoken.starts_with("20: calm"), "the value is read out with its words: {spoken}");
+    assert!(
+        spoken.starts_with("20: between calm and "),
+        "the value is read out with the words it sits between: {spoken}"
+    );
     let shown = c
         .find(Locator::Css("output[for='r-s1']"))
         .await
