@@ -400,10 +400,25 @@ pub async fn safety_plan(ctx: &Ctx, action: Option<PlanAction>) -> Result<()> {
     let mut plan = store.safety_plan().await?;
     let result = match action.unwrap_or(PlanAction::Show { json: false }) {
         PlanAction::Show { json } => {
+            let earlier = store.versions_of_kind(drawbridge_core::versions::SAFETY_PLAN).await?;
             if json {
-                println!("{}", serde_json::to_string(&plan)?);
+                let mut v = serde_json::to_value(&plan)?;
+                v["earlier"] = serde_json::to_value(&earlier)?;
+                println!("{v}");
             } else {
                 print!("{}", plan_text(c, &plan));
+                if !earlier.is_empty() {
+                    println!("\nEarlier words, newest first:");
+                    for v in &earlier {
+                        let title = c
+                            .safety
+                            .sections
+                            .iter()
+                            .find(|s| s.id == v.item_id)
+                            .map_or(v.item_id.as_str(), |s| s.title.as_str());
+                        println!("  {title} (until {}): {}", v.replaced_at.date(), v.text);
+                    }
+                }
             }
             Ok(())
         }

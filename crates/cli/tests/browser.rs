@@ -454,6 +454,7 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         d.path(),
         &["safety-plan", "set", "warning-signs", "I stop answering messages and stay in bed"],
     );
+    ok(d.path(), &["safety-plan", "set", "warning-signs", "I stop answering messages"]);
     ok(d.path(), &["reset", "--capacity", "70", "--felt", "Heavy and hot in the face"]);
     let reset_page = {
         let all: Value = serde_json::from_str(&ok(d.path(), &["export"])).expect("export");

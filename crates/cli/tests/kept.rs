@@ -194,6 +194,10 @@ fn importing_an_older_export_keeps_newer_words_and_lists_each_conflict() {
     assert!(out.contains("--prefer-file"), "{out}");
     let plan = ok(d.path(), &["safety-plan", "show"]);
     assert!(plan.contains("I stop answering anyone"), "{plan}");
+    assert!(
+        plan.contains("Earlier words") && plan.contains("I stop sleeping"),
+        "the first words are readable: {plan}"
+    );
 
     let out = ok(d.path(), &["import", "--prefer-file", file.to_str().expect("utf-8")]);
     assert!(out.contains("took the file's"), "{out}");

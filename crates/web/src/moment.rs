@@ -479,6 +479,8 @@ struct PlanPage {
     empty: bool,
     saved: bool,
     updated: String,
+    /// Sections as they were before a change: (section, until when, words).
+    earlier: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -507,6 +509,13 @@ pub async fn plan(State(st): State<AppState>, Query(q): Query<PlanQuery>) -> Res
         empty: plan.is_empty(),
         saved: q.saved.is_some(),
         updated,
+        earlier: crate::pages::earlier_rows(&st, s.versions_of_kind(drawbridge_core::versions::SAFETY_PLAN).await?)
+            .into_iter()
+            .map(|(id, when, words)| {
+                let title = text.sections.iter().find(|x| x.id == id).map_or(id, |x| x.title.clone());
+                (title, when, words)
+            })
+            .collect(),
     }))
 }
 

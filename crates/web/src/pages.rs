@@ -384,6 +384,16 @@ struct UrgeEditPage {
     kind_name: String,
     status: &'static str,
     form: UrgeFormView,
+    /// Words this urge held before an edit: (field, until when, words).
+    earlier: Vec<(String, String, String)>,
+}
+
+/// Earlier versions as pages show them: (field, until when, words).
+pub(crate) fn earlier_rows(st: &AppState, versions: Vec<drawbridge_core::versions::TextVersion>) -> Vec<(String, String, String)> {
+    versions
+        .into_iter()
+        .map(|v| (v.field, local_time(st, v.replaced_at), v.text))
+        .collect()
 }
 
 impl UrgeFormView {
@@ -451,7 +461,14 @@ pub struct EditQuery {
     updated: Option<String>,
 }
 
-fn edit_page(st: &AppState, csrf: String, urge: &Urge, form: UrgeFormView, status: &'static str) -> UrgeEditPage {
+fn edit_page(
+    st: &AppState,
+    csrf: String,
+    urge: &Urge,
+    form: UrgeFormView,
+    status: &'static str,
+    earlier: Vec<(String, String, String)>,
+) -> UrgeEditPage {
     UrgeEditPage {
         chrome: Chrome::new("Urge details", "moments"),
         csrf,
@@ -465,6 +482,7 @@ fn edit_page(st: &AppState, csrf: String, urge: &Urge, form: UrgeFormView, statu
             .unwrap_or_else(|| urge.entry.kind.clone()),
         status,
         form,
+        earlier,
     }
 }
 
@@ -485,7 +503,8 @@ pub async fn urge_edit(
     } else {
         ""
     };
-    Ok(render(&edit_page(&st, session.csrf, &urge, form, status)))
+    let earlier = earlier_rows(&st, store.versions(drawbridge_core::versions::URGE, &id.to_string()).await?);
+    Ok(render(&edit_page(&st, session.csrf, &urge, form, status, earlier)))
 }
 
 pub async fn urge_update(
@@ -505,7 +524,7 @@ pub async fn urge_update(
         let form = UrgeFormView::new(&st, &f, None, true);
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(&edit_page(&st, session.csrf, &urge, form, "")),
+            render(&edit_page(&st, session.csrf, &urge, form, "", Vec::new())),
         )
             .into_response());
     };
@@ -530,7 +549,7 @@ pub async fn urge_update(
             let form = UrgeFormView::new(&st, &f, Some(&e), false);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(&edit_page(&st, session.csrf, &urge, form, "")),
+                render(&edit_page(&st, session.csrf, &urge, form, "", Vec::new())),
             )
                 .into_response())
         }

@@ -948,7 +948,6 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
         .map(|(_, p)| p.title.clone())
         .unwrap_or_default();
     let earlier = s.versions_of_kind(versions::PROGRAM_RUN).await?;
-    let offset = st.config().local_offset;
     let mut finished = Vec::new();
     let mut under_way = None;
     for run in s.program_runs().await?.into_iter().rev() {
@@ -969,7 +968,7 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
             earlier: earlier
                 .iter()
                 .filter(|v| v.item_id == id)
-                .map(|v| (v.field.clone(), v.replaced_at.to_offset(offset).date().to_string(), v.text.clone()))
+                .map(|v| (v.field.clone(), crate::pages::local_time(&st, v.replaced_at), v.text.clone()))
                 .collect(),
         };
         if run.finished(p, today(&st)) {

@@ -1066,6 +1066,45 @@ async fn resets_pauses_and_their_words_come_back_where_a_person_would_look() {
     assert_eq!(one.status, StatusCode::OK);
     assert!(one.body.contains("Small") && one.body.contains("70%"), "{}", one.body);
 
+    // The safety plan and an urge, edited: their earlier words are shown.
+    let mut plan = drawbridge_core::safety::SafetyPlan::default();
+    plan.set("warning-signs", "I stop eating").expect("set");
+    app.store().await.set_safety_plan(&plan).await.expect("save");
+    plan.set("warning-signs", "I stop answering my sister").expect("set");
+    app.store().await.set_safety_plan(&plan).await.expect("save again");
+    let page = app.get("/safety-plan", Some(&cookie)).await.body;
+    assert!(page.contains("Earlier words") && page.contains("I stop eating"), "{page}");
+    let u = app
+        .store()
+        .await
+        .add_urge(
+            drawbridge_core::urge::UrgeEntry {
+                kind: "busy".into(),
+                intensity: None,
+                body: None,
+                about: None,
+                did: None,
+                note: Some("first note".into()),
+            },
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect("urge");
+    let r = app
+        .post(
+            &format!("/urges/{}", u.id),
+            &cookie,
+            Some(ORIGIN),
+            &format!("csrf={csrf}&kind=busy&note=second+note"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&format!("/urges/{}", u.id), Some(&cookie)).await.body;
+    assert!(
+        page.contains("second note") && page.contains("first note") && page.contains("Earlier words"),
+        "{page}"
+    );
+
     app.store().await.add_pause("short", 85, true).await.expect("pause");
     let moments = app.get("/moments", Some(&cookie)).await.body;
     assert!(moments.contains("Pauses") && moments.contains("1 minute"), "{moments}");
