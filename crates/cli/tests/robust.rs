@@ -90,3 +90,64 @@ fn text_in_utf16_is_read_and_other_encodings_get_a_plain_message() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("would not show"));
 }
+
+/// A command as a user that file permissions apply to: the test's own user
+/// when it is not root, else `nobody` through runuser (root ignores them).
+fn as_plain_user(dir: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false);
+    let mut c = if root {
+        let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())?;
+        let mut c = std::process::Command::new(runuser);
+        c.args(["-u", "nobody", "--", bin()]);
+        c
+    } else {
+        std::process::Command::new(bin())
+    };
+    c.arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .stdin(std::process::Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DRAWBRIDGE_") {
+            c.env_remove(k);
+        }
+    }
+    Some(c.output().expect("run"))
+}
+
+#[test]
+fn a_read_only_data_folder_still_reads_and_exports() {
+    use std::os::unix::fs::PermissionsExt;
+    let top = tempdir();
+    let d = top.path().join("data");
+    std::fs::create_dir(&d).expect("mkdir");
+    // The folder belongs to whoever will run the commands.
+    let Some(made) = as_plain_user(top.path(), &["--version"]) else {
+        eprintln!("skipping: running as root without runuser, so permissions cannot be tested");
+        return;
+    };
+    assert!(made.status.success());
+    let _ = std::process::Command::new("chown")
+        .args(["nobody", d.to_str().expect("utf-8")])
+        .status();
+    std::fs::set_permissions(top.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod top");
+    let out = as_plain_user(&d, &["urge", "busy", "--note", "kept through a read-only folder"]).expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let list = as_plain_user(&d, &["urges"]).expect("run");
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(String::from_utf8_lossy(&list.stdout).contains("kept through a read-only folder"));
+    let export = as_plain_user(&d, &["export"]).expect("run");
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(String::from_utf8_lossy(&export.stdout).contains("kept through a read-only folder"));
+    let write = as_plain_user(&d, &["urge", "numb"]).expect("run");
+    assert_eq!(write.status.code(), Some(1));
+    assert!(stderr(&write).contains("read-only"), "{}", stderr(&write));
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).expect("chmod back");
+}

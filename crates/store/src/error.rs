@@ -20,6 +20,10 @@ pub enum StoreError {
     NewerSchema { found: i64, known: i64 },
     #[error("The database at {0} is read-only, so nothing can be saved.")]
     ReadOnly(PathBuf),
+    #[error(
+        "The database at {path} can only be read (its folder or file is read-only), and it was written by an older version of drawbridge (schema {found}; this one uses {known}), which needs to update it first."
+    )]
+    ReadOnlyOutdated { path: PathBuf, found: i64, known: i64 },
     #[error("The disk is full, so this could not be saved. Everything saved before is safe.")]
     DiskFull,
     #[error("Could not use {path}: {source}")]
@@ -70,7 +74,8 @@ impl StoreError {
             ),
             StoreError::NotDrawbridge { .. } => "Point --data-dir at a folder of its own, or move that file aside.".into(),
             StoreError::NewerSchema { .. } => "Update drawbridge to the newest version to open it.".into(),
-            StoreError::ReadOnly(_) => "Check the file's permissions, or use --data-dir to choose a folder you can write to.".into(),
+            StoreError::ReadOnly(_) => "Check the file's permissions, or use --data-dir to choose a folder you can write to. Reading and export still work.".into(),
+            StoreError::ReadOnlyOutdated { .. } => "Open it once where it can be written (check the folder's permissions), so drawbridge can update it; nothing was changed.".into(),
             StoreError::DiskFull => "Free some space and try again.".into(),
             StoreError::Import { .. } => "Fix that field (docs/export.schema.json describes every field) and import again.".into(),
             StoreError::NewerExport { .. } => "Update drawbridge to the newest version, then import the file again.".into(),

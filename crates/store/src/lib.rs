@@ -106,6 +106,27 @@ pub struct Store {
     backend: sqlite::SqliteStore,
 }
 
+/// Whether the database file and its folder can be written (SQLite needs
+/// both for its write-ahead log).
+fn writable(db: &Path) -> bool {
+    let probe = |p: &Path| std::fs::OpenOptions::new().append(true).open(p).is_ok();
+    let dir = db.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir_ok = tempfile_probe(dir);
+    probe(db) && dir_ok
+}
+
+/// Can a file be created in `dir`? (Tried, then removed.)
+fn tempfile_probe(dir: &Path) -> bool {
+    let p = dir.join(format!(".drawbridge-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&p);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// What `open_or_create` did, so the caller can say so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opened {
@@ -148,21 +169,28 @@ impl Store {
         // belongs to another database; the salt recorded in the key file
         // tells which.
         let salt_now = keys::db_salt_of(&loc.db);
-        let backend = sqlite::SqliteStore::open(&loc.db, &key, workload, !db_exists)
-            .await
-            .map_err(|e| match e {
-                StoreError::WrongKey => match key_file.as_ref().and_then(KeyFile::db_salt) {
-                    Some(recorded) if Some(recorded) == salt_now.as_deref() => StoreError::Damaged {
-                        path: loc.db.clone(),
-                        detail: "its key file is the right one, but the start of the file cannot be read".into(),
-                    },
-                    _ => StoreError::KeyMismatch {
-                        db: loc.db.clone(),
-                        key: loc.key.clone(),
-                    },
+        let opened = sqlite::SqliteStore::open(&loc.db, &key, workload, !db_exists).await;
+        // A folder or file that cannot be written still lets the person read
+        // and export: open it read-only, and say so when something is saved.
+        let opened = match opened {
+            Err(StoreError::ReadOnly(_) | StoreError::Io { .. }) if db_exists && !writable(&loc.db) => {
+                sqlite::SqliteStore::open_read_only(&loc.db, &key).await
+            }
+            other => other,
+        };
+        let backend = opened.map_err(|e| match e {
+            StoreError::WrongKey => match key_file.as_ref().and_then(KeyFile::db_salt) {
+                Some(recorded) if Some(recorded) == salt_now.as_deref() => StoreError::Damaged {
+                    path: loc.db.clone(),
+                    detail: "its key file is the right one, but the start of the file cannot be read".into(),
                 },
-                other => other,
-            })?;
+                _ => StoreError::KeyMismatch {
+                    db: loc.db.clone(),
+                    key: loc.key.clone(),
+                },
+            },
+            other => other,
+        })?;
         // Record the salt once the database has one on disk (best effort: a
         // read-only folder simply goes without).
         if let Some(kf) = key_file

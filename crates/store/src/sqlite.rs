@@ -48,6 +48,57 @@ pub(crate) struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Open an existing database for reading only, as when its folder or
+    /// file cannot be written: reading and export still work, and a write
+    /// says the database is read-only. With no write-ahead log left beside
+    /// it, the file is opened immutable, so SQLite needs no lock files.
+    pub(crate) async fn open_read_only(path: &Path, key: &DataKey) -> Result<SqliteStore, StoreError> {
+        check_not_plain_sqlite(path)?;
+        crate::exit::install();
+        quiet_sqlcipher().await;
+        let wal = path.with_extension("db-wal");
+        let settled = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+        let key_value = key.pragma_value();
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|e| StoreError::Database(e.to_string()))?
+            .filename(path)
+            .read_only(true)
+            .immutable(settled)
+            .pragma("key", key_value.to_string())
+            .busy_timeout(Duration::from_secs(10))
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .map_err(|e| from_sqlx(path, e))?;
+        let store = SqliteStore {
+            pool,
+            path: path.to_path_buf(),
+        };
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let found: Result<Option<i64>, _> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&store.pool)
+            .await;
+        match found {
+            Ok(Some(v)) if v == known => Ok(store),
+            Ok(v) => {
+                store.pool.close().await;
+                Err(StoreError::ReadOnlyOutdated {
+                    path: path.to_path_buf(),
+                    found: v.unwrap_or(0),
+                    known,
+                })
+            }
+            Err(e) => {
+                store.pool.close().await;
+                Err(from_sqlx(path, e))
+            }
+        }
+    }
+
     pub(crate) async fn open(path: &Path, key: &DataKey, workload: Workload, create: bool) -> Result<SqliteStore, StoreError> {
         check_not_plain_sqlite(path)?;
         crate::exit::install();
@@ -647,6 +698,23 @@ mod tests {
         assert!(matches!(err, StoreError::DiskFull), "{err}");
         assert!(err.to_string().contains("Everything saved before is safe"));
         assert_eq!(s.urge(first.id).await.expect("read").map(|u| u.id), Some(first.id));
+    }
+
+    #[tokio::test]
+    async fn a_database_opened_read_only_can_be_read_and_exported_and_refuses_writes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let key = DataKey::generate().expect("key");
+        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        s.insert_urge(&urge()).await.expect("add");
+        s.close().await;
+        let ro = SqliteStore::open_read_only(&path, &key).await.expect("read-only");
+        assert_eq!(ro.urges(&UrgeFilter::default()).await.expect("read").len(), 1);
+        assert_eq!(ro.export_all().await.expect("export").urges.len(), 1);
+        assert!(ro.quick_check().await.expect("check").is_empty());
+        let err = ro.insert_urge(&urge()).await.expect_err("no writes");
+        assert!(matches!(err, StoreError::ReadOnly(_)), "{err}");
+        ro.close().await;
     }
 
     #[tokio::test]
