@@ -48,36 +48,45 @@ pub(crate) struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// A pool on `path` with the key, the options every open shares, and
+    /// the ones `extra` adds.
+    async fn connect(
+        path: &Path,
+        key: &DataKey,
+        max: u32,
+        extra: impl FnOnce(SqliteConnectOptions) -> SqliteConnectOptions,
+    ) -> Result<SqliteStore, StoreError> {
+        check_not_plain_sqlite(path)?;
+        crate::exit::install();
+        quiet_sqlcipher().await;
+        let key_value = key.pragma_value();
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|e| StoreError::Database(e.to_string()))?
+            .filename(path)
+            .pragma("key", key_value.to_string())
+            .busy_timeout(Duration::from_secs(10))
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(extra(options))
+            .await
+            .map_err(|e| from_sqlx(path, e))?;
+        Ok(SqliteStore {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
     /// Open an existing database for reading only, as when its folder or
     /// file cannot be written: reading and export still work, and a write
     /// says the database is read-only. With no write-ahead log left beside
     /// it, the file is opened immutable, so SQLite needs no lock files.
     pub(crate) async fn open_read_only(path: &Path, key: &DataKey) -> Result<SqliteStore, StoreError> {
-        check_not_plain_sqlite(path)?;
-        crate::exit::install();
-        quiet_sqlcipher().await;
         let wal = path.with_extension("db-wal");
         let settled = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
-        let key_value = key.pragma_value();
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(|e| StoreError::Database(e.to_string()))?
-            .filename(path)
-            .read_only(true)
-            .immutable(settled)
-            .pragma("key", key_value.to_string())
-            .busy_timeout(Duration::from_secs(10))
-            .disable_statement_logging();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(0)
-            .acquire_timeout(Duration::from_secs(15))
-            .connect_with(options)
-            .await
-            .map_err(|e| from_sqlx(path, e))?;
-        let store = SqliteStore {
-            pool,
-            path: path.to_path_buf(),
-        };
+        let store = Self::connect(path, key, 1, |o| o.read_only(true).immutable(settled)).await?;
         let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         let found: Result<Option<i64>, _> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
             .fetch_one(&store.pool)
@@ -100,35 +109,17 @@ impl SqliteStore {
     }
 
     pub(crate) async fn open(path: &Path, key: &DataKey, workload: Workload, create: bool) -> Result<SqliteStore, StoreError> {
-        check_not_plain_sqlite(path)?;
-        crate::exit::install();
-        quiet_sqlcipher().await;
-        let key_value = key.pragma_value();
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(|e| StoreError::Database(e.to_string()))?
-            .filename(path)
-            .create_if_missing(create)
-            .pragma("key", key_value.to_string())
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            .disable_statement_logging();
         let max = match workload {
             Workload::Command => 1,
             Workload::Server => 4,
         };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .min_connections(0)
-            .acquire_timeout(Duration::from_secs(15))
-            .connect_with(options)
-            .await
-            .map_err(|e| from_sqlx(path, e))?;
-        let store = SqliteStore {
-            pool,
-            path: path.to_path_buf(),
-        };
+        let store = Self::connect(path, key, max, |o| {
+            o.create_if_missing(create)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+        })
+        .await?;
         if let Err(e) = store.prepare().await {
             store.pool.close().await;
             return Err(e);
