@@ -169,7 +169,7 @@ impl CrisisDirectory {
             (c.len() == 2).then(|| c.to_ascii_uppercase())
         });
         country
-            .and_then(|c| self.regions.iter().find(|r| r.countries.iter().any(|x| *x == c)))
+            .and_then(|c| self.regions.iter().find(|r| r.countries.contains(&c)))
             .or_else(|| {
                 let tz = time_zone?.trim();
                 self.regions.iter().find(|r| r.time_zones.iter().any(|z| z == tz))

@@ -44,6 +44,14 @@ pub fn shaming_words(text: &str) -> Vec<&'static str> {
     found
 }
 
+/// A small count in words ("two"), as a sentence says it; larger ones as digits.
+pub fn count_word(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,12 +68,4 @@ mod tests {
         assert!(shaming_words("tweak your weekly order; a breakfast; dependable").is_empty());
         assert_eq!(shaming_words("brokenly"), vec!["broken"]);
     }
-}
-
-/// A small count in words ("two"), as a sentence says it; larger ones as digits.
-pub fn count_word(n: usize) -> String {
-    const WORDS: [&str; 11] = [
-        "none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    ];
-    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_string())
 }

@@ -189,7 +189,9 @@ impl SqliteStore {
         let key = id.to_string();
         let res = rec.result.as_ref();
         let prediction = edit.prediction.clone().map(Some);
-        let fields: [(&str, &str, Option<&str>, Option<&Option<String>>); 4] = [
+        // (column, field as the person reads it, the words now, the new words if changing)
+        type Change<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a Option<String>>);
+        let fields: [Change; 4] = [
             ("prediction", "prediction", Some(rec.plan.prediction.as_str()), prediction.as_ref()),
             ("with_whom", "with", rec.plan.with_whom.as_deref(), edit.with_whom.as_ref()),
             (

@@ -291,9 +291,15 @@ pub async fn after(
         start,
         ResetForm::default(),
         String::new(),
-        saved,
-        kept,
+        Saved { sentence: saved, kept },
     )))
+}
+
+/// What the after page says about saved resets: the capacity sentence of the
+/// one just saved (if it was), and how many there are to read again.
+struct Saved {
+    sentence: Option<String>,
+    kept: usize,
 }
 
 fn after_page(
@@ -303,9 +309,9 @@ fn after_page(
     capacity: u8,
     typed: ResetForm,
     error: String,
-    saved: Option<String>,
-    kept: usize,
+    saved: Saved,
 ) -> AfterPage {
+    let Saved { sentence: saved, kept } = saved;
     let text = &st.catalog().after;
     AfterPage {
         chrome: Chrome::new("After it goes badly", "pause"),
@@ -368,7 +374,7 @@ pub async fn save_reset(
         Err(e) => {
             let start = capacity.and_then(|c| u8::try_from(c.clamp(0, 100)).ok()).unwrap_or(50);
             let kept = s.resets(i64::MAX).await?.len();
-            let page = after_page(&st, session.csrf, record, start, f, e.to_string(), None, kept);
+            let page = after_page(&st, session.csrf, record, start, f, e.to_string(), Saved { sentence: None, kept });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }

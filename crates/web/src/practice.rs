@@ -943,7 +943,7 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
         Some(t) => format!("http://{}/calendar/{t}.ics", st.config().addr),
         None => String::new(),
     };
-    let running = practice_today::active_program(&s, c, today(&st))
+    let running = practice_today::active_program(s, c, today(st))
         .await?
         .map(|(_, p)| p.title.clone())
         .unwrap_or_default();
@@ -968,10 +968,10 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
             earlier: earlier
                 .iter()
                 .filter(|v| v.item_id == id)
-                .map(|v| (v.field.clone(), crate::pages::local_time(&st, v.replaced_at), v.text.clone()))
+                .map(|v| (v.field.clone(), crate::pages::local_time(st, v.replaced_at), v.text.clone()))
                 .collect(),
         };
-        if run.finished(p, today(&st)) {
+        if run.finished(p, today(st)) {
             finished.push(shown);
         } else if under_way.is_none() {
             under_way = Some(shown);
