@@ -151,8 +151,12 @@ impl Scanner {
     pub fn parse(path: &str, text: &str) -> Result<Scanner, ContentError> {
         let file: ScanFile = parse_toml(path, text)?;
         let compile = |source: &str| -> Result<Pattern, ContentError> {
-            let line = text.find(&format!("\"{source}\"")).map(|at| line_of(text, at));
-            let fail = |why: String| ContentError::new(path, line, format!("pattern \"{source}\": {why}"));
+            // The line is looked up only for an error: finding every pattern
+            // in the file on every load made start-up slow.
+            let fail = |why: String| {
+                let line = text.find(&format!("\"{source}\"")).map(|at| line_of(text, at));
+                ContentError::new(path, line, format!("pattern \"{source}\": {why}"))
+            };
             let expanded = expand_classes(source, &file.classes).map_err(fail)?;
             let elems = parse_pattern(&expanded).map_err(fail)?;
             Ok(Pattern {
