@@ -453,18 +453,7 @@ async fn record_page(
         edit_with: edited_or(fields, "with", r.plan.with_whom.as_deref().unwrap_or_default()),
         edit_happened: edited_or(fields, "happened", res.and_then(|x| x.what_happened.as_deref()).unwrap_or_default()),
         edit_learned: edited_or(fields, "learned", res.and_then(|x| x.learned.as_deref()).unwrap_or_default()),
-        earlier: s
-            .versions(versions::EXPERIMENT, &r.id.to_string())
-            .await?
-            .into_iter()
-            .map(|v| {
-                (
-                    v.field,
-                    v.replaced_at.to_offset(st.config().local_offset).date().to_string(),
-                    v.text,
-                )
-            })
-            .collect(),
+        earlier: crate::pages::earlier_rows(st, s.versions(versions::EXPERIMENT, &r.id.to_string()).await?),
         edited: false,
         resets: s
             .resets_for_record(r.id)
