@@ -909,9 +909,15 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                 .into_iter()
                 .rev()
                 .find(|r| c.program(&r.program).is_some_and(|p| r.finished(p, today)));
+            // The run shown: the one under way, else the last one finished.
+            let shown = t.program.as_ref().map(|p| p.run.clone()).or_else(|| finished.clone());
+            let earlier = match &shown {
+                Some(r) => store.versions(versions::PROGRAM_RUN, &r.id.to_string()).await?,
+                None => Vec::new(),
+            };
             store.close().await;
             if json {
-                println!("{}", json!({"program": t.program, "last_finished": finished}));
+                println!("{}", json!({"program": t.program, "last_finished": finished, "earlier": earlier}));
                 return Ok(());
             }
             match &t.program {
@@ -943,6 +949,26 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
                     }
                     None => println!("No program is running. Start one with `drawbridge challenge start`."),
                 },
+            }
+            if let Some(run) = &shown {
+                let written: Vec<&ProgramEntry> = run.entries.iter().filter(|e| e.reflection.is_some()).collect();
+                if !written.is_empty() {
+                    println!("\nYour reflections:");
+                    for e in written {
+                        println!("  Day {}: {}", e.day, e.reflection.as_deref().unwrap_or_default());
+                    }
+                }
+                if !earlier.is_empty() {
+                    println!("\nEarlier words, newest first:");
+                    for v in &earlier {
+                        println!(
+                            "  {} (until {}): {}",
+                            v.field,
+                            v.replaced_at.to_offset(ctx.local_offset).date(),
+                            v.text
+                        );
+                    }
+                }
             }
             Ok(())
         }

@@ -160,6 +160,12 @@ fn checking_off_a_day_twice_changes_its_reflection_and_keeps_the_first() {
         .filter_map(|v| v["text"].as_str())
         .collect();
     assert_eq!(kept, vec!["It felt strange to say"]);
+    let status = ok(d.path(), &["challenge", "status"]);
+    assert!(status.contains("Day 1: Strange, then warm"), "{status}");
+    assert!(
+        status.contains("Earlier words") && status.contains("It felt strange to say"),
+        "{status}"
+    );
 
     // Stop it, and its words stay; starting another while one runs asks first.
     ok(d.path(), &["challenge", "start", "--program", "ladder-4w", "--switch"]);
