@@ -9,6 +9,7 @@
 
 use drawbridge_core::Catalog;
 use drawbridge_core::versions;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use time::OffsetDateTime;
 
@@ -55,6 +56,26 @@ async fn keep_all(
         crate::versions::keep(conn, item, item_id, field, *old, *new, at).await?;
     }
     Ok(())
+}
+
+/// The row already stored under `id`, read with `sql` (one `?` for the id).
+async fn stored<T>(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    id: &str,
+    from_row: fn(&SqliteRow) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let row = sqlx::query(sql)
+        .bind(id)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    from_row(&row)
+}
+
+/// Remove the row under `id` (before the file's version takes its place).
+async fn remove(conn: &mut SqliteConnection, sql: &'static str, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).bind(id).execute(conn).await.map(drop)
 }
 
 impl SqliteStore {
@@ -108,12 +129,13 @@ impl SqliteStore {
                 rep.added += 1;
                 continue;
             }
-            let row = sqlx::query("SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE id = ?")
-                .bind(u.id.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(&e)?;
-            let old = crate::sqlite::urge_from_row(&row)?;
+            let old = stored(
+                &mut tx,
+                "SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE id = ?",
+                &u.id.to_string(),
+                crate::sqlite::urge_from_row,
+            )
+            .await?;
             if old == u {
                 rep.already_present += 1;
                 continue;
@@ -127,9 +149,7 @@ impl SqliteStore {
                 keep_all(&mut tx, versions::URGE, &u.id.to_string(), &fields, now)
                     .await
                     .map_err(&e)?;
-                sqlx::query("DELETE FROM urges WHERE id = ?")
-                    .bind(u.id.to_string())
-                    .execute(&mut *tx)
+                remove(&mut tx, "DELETE FROM urges WHERE id = ?", &u.id.to_string())
                     .await
                     .map_err(&e)?;
                 insert_urge_query(&u, false).execute(&mut *tx).await.map_err(&e)?;
@@ -148,12 +168,15 @@ impl SqliteStore {
                 rep.added += 1;
                 continue;
             }
-            let row = sqlx::query("SELECT id, source, added_at FROM instruments WHERE id = ?")
-                .bind(&i.id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(&e)?;
-            if crate::sqlite::instrument_from_row(&row)? == *i {
+            if stored(
+                &mut tx,
+                "SELECT id, source, added_at FROM instruments WHERE id = ?",
+                &i.id,
+                crate::sqlite::instrument_from_row,
+            )
+            .await?
+                == *i
+            {
                 rep.already_present += 1;
                 continue;
             }
@@ -174,14 +197,7 @@ impl SqliteStore {
                 rep.added += 1;
                 continue;
             }
-            let row = sqlx::query(
-                "SELECT id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label FROM quiz_results WHERE id = ?",
-            )
-            .bind(r.id.to_string())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(&e)?;
-            let old = crate::sqlite::quiz_from_row(&row)?;
+            let old = stored(&mut tx, crate::sqlite::QUIZ_BY_ID, &r.id.to_string(), crate::sqlite::quiz_from_row).await?;
             if old == *r {
                 rep.already_present += 1;
                 continue;
@@ -192,9 +208,7 @@ impl SqliteStore {
                 false,
             );
             if prefer_file {
-                sqlx::query("DELETE FROM quiz_results WHERE id = ?")
-                    .bind(r.id.to_string())
-                    .execute(&mut *tx)
+                remove(&mut tx, "DELETE FROM quiz_results WHERE id = ?", &r.id.to_string())
                     .await
                     .map_err(&e)?;
                 insert_quiz_query(r, false)?.execute(&mut *tx).await.map_err(&e)?;
@@ -212,15 +226,7 @@ impl SqliteStore {
                 rep.added += 1;
                 continue;
             }
-            let row = sqlx::query(
-                "SELECT id, created_at, experiment, custom, stage, with_whom, planned_for, prediction, belief_before, want, expect, \
-                 done_at, what_happened, peak, after, outcome, capacity, learned, belief_after, flooded FROM experiment_records WHERE id = ?",
-            )
-            .bind(r.id.to_string())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(&e)?;
-            let old = practice::record_from_row(&row)?;
+            let old = stored(&mut tx, practice::RECORD_BY_ID, &r.id.to_string(), practice::record_from_row).await?;
             if old == *r {
                 rep.already_present += 1;
                 continue;
@@ -252,9 +258,7 @@ impl SqliteStore {
                 keep_all(&mut tx, versions::EXPERIMENT, &r.id.to_string(), &fields, now)
                     .await
                     .map_err(&e)?;
-                sqlx::query("DELETE FROM experiment_records WHERE id = ?")
-                    .bind(r.id.to_string())
-                    .execute(&mut *tx)
+                remove(&mut tx, "DELETE FROM experiment_records WHERE id = ?", &r.id.to_string())
                     .await
                     .map_err(&e)?;
                 practice::insert_record_query(r, false).execute(&mut *tx).await.map_err(&e)?;
@@ -318,12 +322,7 @@ impl SqliteStore {
                 rep.added += 1;
                 continue;
             }
-            let row = sqlx::query("SELECT id, program, started_on, entries, stopped_on FROM program_runs WHERE id = ?")
-                .bind(run.id.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(&e)?;
-            let old = practice::program_from_row(&row)?;
+            let old = stored(&mut tx, practice::PROGRAM_BY_ID, &run.id.to_string(), practice::program_from_row).await?;
             if old == *run {
                 rep.already_present += 1;
                 continue;
@@ -370,20 +369,21 @@ impl SqliteStore {
                 rep.added += 1;
                 continue;
             }
-            let row = sqlx::query("SELECT id, at, protocol, seconds, completed FROM pauses WHERE id = ?")
-                .bind(p.id.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(&e)?;
-            if moment::pause_from_row(&row)? == *p {
+            if stored(
+                &mut tx,
+                "SELECT id, at, protocol, seconds, completed FROM pauses WHERE id = ?",
+                &p.id.to_string(),
+                moment::pause_from_row,
+            )
+            .await?
+                == *p
+            {
                 rep.already_present += 1;
                 continue;
             }
             conflict(&mut rep, format!("the pause of {} differs from the file's", day(p.at)), false);
             if prefer_file {
-                sqlx::query("DELETE FROM pauses WHERE id = ?")
-                    .bind(p.id.to_string())
-                    .execute(&mut *tx)
+                remove(&mut tx, "DELETE FROM pauses WHERE id = ?", &p.id.to_string())
                     .await
                     .map_err(&e)?;
                 moment::insert_pause(&mut *tx, p, false).await.map_err(&e)?;
@@ -396,12 +396,13 @@ impl SqliteStore {
                 rep.added += 1;
                 continue;
             }
-            let row = sqlx::query("SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE id = ?")
-                .bind(r.id.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(&e)?;
-            let old = moment::reset_from_row(&row)?;
+            let old = stored(
+                &mut tx,
+                "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE id = ?",
+                &r.id.to_string(),
+                moment::reset_from_row,
+            )
+            .await?;
             if old == *r {
                 rep.already_present += 1;
                 continue;
@@ -416,9 +417,7 @@ impl SqliteStore {
                 keep_all(&mut tx, versions::RESET, &r.id.to_string(), &fields, now)
                     .await
                     .map_err(&e)?;
-                sqlx::query("DELETE FROM resets WHERE id = ?")
-                    .bind(r.id.to_string())
-                    .execute(&mut *tx)
+                remove(&mut tx, "DELETE FROM resets WHERE id = ?", &r.id.to_string())
                     .await
                     .map_err(&e)?;
                 moment::insert_reset(&mut *tx, r, false).await.map_err(&e)?;

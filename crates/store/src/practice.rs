@@ -23,6 +23,12 @@ macro_rules! record_select {
     };
 }
 
+/// One experiment record by id, every column.
+pub(crate) const RECORD_BY_ID: &str = record_select!("WHERE id = ?");
+
+/// One program run by id.
+pub(crate) const PROGRAM_BY_ID: &str = "SELECT id, program, started_on, entries, stopped_on FROM program_runs WHERE id = ?";
+
 pub(crate) fn day_str(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -177,7 +183,7 @@ impl SqliteStore {
     /// kept as a version, in the same transaction. False if there is no record.
     pub(crate) async fn edit_record(&self, id: Uuid, edit: &RecordEdit, at: OffsetDateTime) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await.map_err(self.err())?;
-        let row = sqlx::query(record_select!("WHERE id = ?"))
+        let row = sqlx::query(RECORD_BY_ID)
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await
@@ -230,7 +236,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn record(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
-        let row = sqlx::query(record_select!("WHERE id = ?"))
+        let row = sqlx::query(RECORD_BY_ID)
             .bind(id.to_string())
             .fetch_optional(self.pool())
             .await
@@ -428,7 +434,7 @@ impl SqliteStore {
         let mut tx = self.pool().begin().await.map_err(self.err())?;
         if !ignore_existing {
             // A day's reflection that changes keeps its earlier words.
-            let old = sqlx::query("SELECT id, program, started_on, entries, stopped_on FROM program_runs WHERE id = ?")
+            let old = sqlx::query(PROGRAM_BY_ID)
                 .bind(run.id.to_string())
                 .fetch_optional(&mut *tx)
                 .await

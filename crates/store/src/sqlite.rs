@@ -39,6 +39,9 @@ macro_rules! quiz_select {
     };
 }
 
+/// One quiz attempt by id, every column.
+pub(crate) const QUIZ_BY_ID: &str = quiz_select!("WHERE id = ?");
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Clone)]

@@ -357,6 +357,13 @@ pub struct RecordQuery {
     edited: Option<String>,
 }
 
+/// The record a page's path names, or 404.
+async fn load_record(s: &Store, id: &str) -> Result<(Uuid, Record), WebError> {
+    let id = Uuid::parse_str(id).map_err(|_| WebError::NotFound)?;
+    let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
+    Ok((id, r))
+}
+
 async fn record_page(
     st: &AppState,
     s: &Store,
@@ -471,8 +478,7 @@ pub async fn record(
     Query(q): Query<RecordQuery>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
-    let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
+    let (_, r) = load_record(&s, &id).await?;
     let mut page = record_page(&st, &s, session.csrf, &r, &[], String::new(), q.planned.is_some()).await?;
     page.edited = q.edited.is_some();
     Ok(render(&page))
@@ -485,8 +491,7 @@ pub async fn follow_up(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
-    let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
+    let (id, r) = load_record(&s, &id).await?;
     let csrf = session.csrf.clone();
     let refuse = async |status: StatusCode, error: String| -> Result<Response, WebError> {
         let page = record_page(&st, &s, csrf.clone(), &r, &fields, error, false).await?;
@@ -560,8 +565,7 @@ pub async fn edit_record(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
-    let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
+    let (id, r) = load_record(&s, &id).await?;
     let Some(prediction) = opt_text(&fields, "prediction") else {
         let page = record_page(
             &st,
@@ -932,10 +936,6 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
         Some(t) => format!("http://{}/calendar/{t}.ics", st.config().addr),
         None => String::new(),
     };
-    let running = practice_today::active_program(s, c, today(st))
-        .await?
-        .map(|(_, p)| p.title.clone())
-        .unwrap_or_default();
     let earlier = s.versions_of_kind(versions::PROGRAM_RUN).await?;
     let mut finished = Vec::new();
     let mut under_way = None;
@@ -981,7 +981,8 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
             .iter()
             .map(|p| (p.id.clone(), p.title.clone(), p.about.trim().to_string()))
             .collect(),
-        running,
+        // The run under way is the newest one not finished, as Today reads it.
+        running: under_way.as_ref().map(|r: &FinishedRun| r.title.clone()).unwrap_or_default(),
         current: under_way,
         finished,
     })
