@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
-"""drawbridge benchmark: whole-process CLI timings and page serve times on
-generated data sets, key-file mode.
+"""drawbridge benchmark: whole-process CLI timings, peak memory and page serve
+times on generated data sets, key-file mode.
 
-Usage: python3 bench/bench.py [--runs N] [--urges N] [--years N] [--experiments N] [--practice-years N]
+Usage: python3 bench/bench.py [--quick] [--runs N] [--urges N] [--years N]
+                              [--experiments N] [--practice-years N]
 
 Data set A (the urge log): five years, 20,000 urges.
 Data set B (practice): ten years, 20,000 experiment records and 20,000 urges
 (40,000 records), with stage changes, a program run and a quiz result.
+--quick: a tenth of the data and 40 runs a command, about a minute.
 
-Builds the release binary, generates the data set as an export file (fixed
+Builds the release binary, generates each data set as an export file (fixed
 seed, so every run measures the same data), imports it into a fresh data
-folder under bench/data/, then times:
-  - `drawbridge urge go-quiet`                      (whole process, median)
-  - `drawbridge urges --since <30 days ago> --json` (whole process, median)
-  - GET / (Today) and GET /moments on a running server, keep-alive, median
-Prints a table and writes bench/data/results.json. Nothing leaves this machine.
+folder under bench/data/, then times each command as a whole process, in turn
+with `drawbridge --version` (the floor: starting a process), so each command's
+ratio to the floor is taken pair by pair on the same machine state. Peak
+memory is the command's own maximum resident set (wait4's ru_maxrss). Then it
+starts `drawbridge serve`, signs in, and times pages over one keep-alive
+connection. Prints a table with each target, writes bench/data/results.json,
+and exits 1 when a target is missed. Nothing leaves this machine.
 """
 
 import argparse
@@ -128,15 +132,6 @@ def run(args, **kw):
     return subprocess.run([BIN, "--data-dir", DATA] + args, env=env(), check=True, capture_output=True, **kw)
 
 
-def time_process(args, runs):
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run([BIN, "--data-dir", DATA] + args, env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples.append((time.perf_counter() - t0) * 1000)
-    return samples
-
-
 def time_pages(paths, runs, data=None):
     server = subprocess.Popen([BIN, "--data-dir", data or DATA, "serve", "--no-open", "--port", "0"], env=env(),
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -168,6 +163,74 @@ def time_pages(paths, runs, data=None):
         server.wait()
 
 
+
+# What each measure must reach (README "Targets"): (median ms, ratio to the
+# floor, peak MB); None where the issue sets no bound.
+TARGETS = {
+    "urge go-quiet": (4.0, 2.5, 12.0),
+    "urge go-quiet --note": (6.0, None, None),
+    "urges --since <30 days ago> --json": (5.0, None, None),
+    "scan of a 600-word text": (10.0, None, None),
+    "today --json (B)": (6.0, None, None),
+    "ledger --json (B)": (6.0, None, None),
+    "GET / (Today, A)": (5.0, None, None),
+    "GET / (Today, B)": (5.0, None, None),
+    "GET /ledger (B)": (5.0, None, None),
+}
+
+NOTE_WORDS = ("evening call message friend partner sister work dinner plans quiet tired wanted space stayed later "
+              "talk walk rain coffee laugh worried answer phone late weekend home felt noticed small brave").split()
+
+
+def spawn(args, data, stdin_path=None):
+    """Run one whole process; its wall time in ms and its peak memory in MB."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    try:
+        t0 = time.perf_counter()
+        p = subprocess.Popen([BIN, "--data-dir", data] + args, env=env(), stdin=stdin,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        dt = (time.perf_counter() - t0) * 1000
+        p.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdin_path:
+            stdin.close()
+    if p.returncode != 0:
+        raise SystemExit(f"drawbridge {' '.join(args)} exited {p.returncode}")
+    return dt, usage.ru_maxrss / 1024
+
+
+def time_against_floor(args, data, runs, stdin_path=None):
+    """The command and `--version` in turn, runs times each, after a warm-up."""
+    spawn(["--version"], data)
+    spawn(args, data, stdin_path)
+    cmd, floor, ratios, peaks = [], [], [], []
+    for _ in range(runs):
+        f, _ = spawn(["--version"], data)
+        c, peak = spawn(args, data, stdin_path)
+        cmd.append(c)
+        floor.append(f)
+        ratios.append(c / f)
+        peaks.append(peak)
+    out = summary(cmd)
+    out["floor_ms"] = round(statistics.median(floor), 2)
+    out["ratio"] = round(statistics.median(ratios), 2)
+    out["peak_mb"] = round(max(peaks), 1)
+    return out
+
+
+def scan_text(path, words=600, seed=5):
+    rng = random.Random(seed)
+    sentences = []
+    n = 0
+    while n < words:
+        k = rng.randint(6, 16)
+        sentences.append(" ".join(rng.choice(NOTE_WORDS) for _ in range(k)).capitalize() + ".")
+        n += k
+    with open(path, "w") as f:
+        f.write(" ".join(sentences) + "\n")
+
+
 def summary(samples):
     s = sorted(samples)
     return {"median_ms": round(statistics.median(s), 2), "p90_ms": round(s[int(len(s) * 0.9) - 1], 2),
@@ -176,12 +239,17 @@ def summary(samples):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=200)
-    ap.add_argument("--urges", type=int, default=20_000)
+    ap.add_argument("--quick", action="store_true", help="a tenth of the data and 40 runs a command")
+    ap.add_argument("--runs", type=int)
+    ap.add_argument("--urges", type=int)
     ap.add_argument("--years", type=int, default=5)
-    ap.add_argument("--experiments", type=int, default=20_000)
+    ap.add_argument("--experiments", type=int)
     ap.add_argument("--practice-years", type=int, default=10)
     a = ap.parse_args()
+    scale = 10 if a.quick else 1
+    runs = a.runs or (40 if a.quick else 200)
+    n_urges = a.urges or 20_000 // scale
+    n_exp = a.experiments or 20_000 // scale
 
     print("building the release binary ...", file=sys.stderr)
     subprocess.run(["cargo", "build", "--release", "-p", "drawbridge"], cwd=ROOT, check=True)
@@ -189,51 +257,74 @@ def main():
     os.makedirs(DATA)
     export = os.path.join(DATA, "generated.json")
     with open(export, "w") as f:
-        json.dump(generate(a.urges, a.years), f)
+        json.dump(generate(n_urges, a.years), f)
     t0 = time.perf_counter()
     run(["import", export])
     import_ms = (time.perf_counter() - t0) * 1000
     since = (datetime.now(timezone.utc) - timedelta(days=30)).date().isoformat()
     in_window = len(json.loads(run(["urges", "--since", since, "--json"]).stdout))
-
-    results = {
-        "data": {"urges": a.urges, "years": a.years, "urges_in_last_30_days": in_window, "import_ms": round(import_ms, 1)},
-        "urge go-quiet": summary(time_process(["urge", "go-quiet"], a.runs)),
-        f"urges --since {since} --json": summary(time_process(["urges", "--since", since, "--json"], a.runs)),
-    }
-    pages = time_pages(["/", "/moments"], a.runs * 5)
-    results["GET / (Today)"] = summary(pages["/"])
-    results["GET /moments"] = summary(pages["/moments"])
-    # Data set B: ten years of practice and urges.
     practice_dir = os.path.join(DATA, "practice")
     os.makedirs(practice_dir)
     pexport = os.path.join(DATA, "practice.json")
     with open(pexport, "w") as f:
-        json.dump(generate_practice(a.experiments, a.urges, a.practice_years), f)
+        json.dump(generate_practice(n_exp, n_urges, a.practice_years), f)
     subprocess.run([BIN, "--data-dir", practice_dir, "import", pexport], env=env(), check=True, capture_output=True)
-    results["practice_data"] = {"experiments": a.experiments, "urges": a.urges, "years": a.practice_years}
-    pages = time_pages(["/", "/ledger"], a.runs * 5, practice_dir)
-    results["practice: GET / (Today)"] = summary(pages["/"])
-    results["practice: GET /ledger"] = summary(pages["/ledger"])
-    def proc(args):
-        samples = []
-        for _ in range(a.runs):
-            t0 = time.perf_counter()
-            subprocess.run([BIN, "--data-dir", practice_dir] + args, env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            samples.append((time.perf_counter() - t0) * 1000)
-        return summary(samples)
-    results["practice: drawbridge today --json"] = proc(["today", "--json"])
-    results["practice: drawbridge ledger --json"] = proc(["ledger", "--json"])
-    results["machine"] = {"cpus": os.cpu_count(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    text = os.path.join(DATA, "scan-600-words.txt")
+    scan_text(text)
 
+    results = {
+        "data": {"quick": a.quick, "runs": runs, "urges": n_urges, "years": a.years, "urges_in_last_30_days": in_window,
+                 "import_ms": round(import_ms, 1), "experiments": n_exp, "practice_years": a.practice_years},
+    }
+    print("timing commands ...", file=sys.stderr)
+    results["urge go-quiet"] = time_against_floor(["urge", "go-quiet"], DATA, runs)
+    results["urge go-quiet --note"] = time_against_floor(["urge", "go-quiet", "--note", "a hard evening"], DATA, runs)
+    results["urges --since <30 days ago> --json"] = time_against_floor(["urges", "--since", since, "--json"], DATA, runs)
+    results["scan of a 600-word text"] = time_against_floor(["scan"], DATA, runs, stdin_path=text)
+    results["today --json (B)"] = time_against_floor(["today", "--json"], practice_dir, runs)
+    results["ledger --json (B)"] = time_against_floor(["ledger", "--json"], practice_dir, runs)
+    print("timing pages ...", file=sys.stderr)
+    pages = time_pages(["/", "/moments"], runs * 5)
+    results["GET / (Today, A)"] = summary(pages["/"])
+    results["GET /moments (A)"] = summary(pages["/moments"])
+    pages = time_pages(["/", "/ledger"], runs * 5, practice_dir)
+    results["GET / (Today, B)"] = summary(pages["/"])
+    results["GET /ledger (B)"] = summary(pages["/ledger"])
+    results["machine"] = {"cpus": os.cpu_count(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     with open(os.path.join(DATA, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
-    print(f"data A: {a.urges} urges over {a.years} years ({in_window} in the last 30 days); import took {import_ms:.0f} ms")
-    print(f"data B: {a.experiments} experiments and {a.urges} urges over {a.practice_years} years")
-    print(f"{'measure':48} {'median':>9} {'p90':>9} {'min':>9}")
+
+    print(f"data A: {n_urges} urges over {a.years} years ({in_window} in the last 30 days); import took {import_ms:.0f} ms")
+    print(f"data B: {n_exp} experiments and {n_urges} urges over {a.practice_years} years; {runs} runs a command")
+    print(f"{'measure':36} {'median':>9} {'p90':>9} {'floor':>8} {'ratio':>6} {'peak':>8}  target")
+    missed = []
     for k, v in results.items():
-        if "median_ms" in v:
-            print(f"{k:48} {v['median_ms']:>7} ms {v['p90_ms']:>7} ms {v['min_ms']:>7} ms")
+        if "median_ms" not in v:
+            continue
+        target = TARGETS.get(k)
+        bounds = []
+        ok = True
+        if target:
+            ms, ratio, peak = target
+            bounds.append(f"<= {ms} ms")
+            ok &= v["median_ms"] <= ms
+            if ratio is not None:
+                bounds.append(f"<= {ratio}x")
+                ok &= v.get("ratio", 0) <= ratio
+            if peak is not None:
+                bounds.append(f"<= {peak} MB")
+                ok &= v.get("peak_mb", 0) <= peak
+            if not ok:
+                missed.append(k)
+        floor = f"{v['floor_ms']:>5} ms" if "floor_ms" in v else f"{'':8}"
+        ratio = f"{v['ratio']:>5}x" if "ratio" in v else f"{'':6}"
+        peak = f"{v['peak_mb']:>5} MB" if "peak_mb" in v else f"{'':8}"
+        verdict = ("met: " if ok else "MISSED: ") + ", ".join(bounds) if bounds else ""
+        print(f"{k:36} {v['median_ms']:>6} ms {v['p90_ms']:>6} ms {floor} {ratio} {peak}  {verdict}")
+    if missed:
+        print(f"{len(missed)} target{'s' if len(missed) != 1 else ''} missed: {', '.join(missed)}")
+        sys.exit(1)
+    print("every target met")
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ impl FileConfig {
             Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
         };
         toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| drawbridge_core::content::line_of(&text, s.start));
+            let line = e.span().map(|s| drawbridge_core::source::line_of(&text, s.start));
             UserError::new(
                 format!(
                     "{}{}: {}",

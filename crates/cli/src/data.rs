@@ -32,7 +32,7 @@ pub struct ImportArgs {
 pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let store = open::store(ctx, Workload::Command).await?;
     let (json, what) = if a.fhir {
-        let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
+        let catalog = Catalog::embedded();
         let instruments = store.instruments(catalog).await?;
         let results: Vec<_> = store
             .quiz_results(None)
@@ -104,7 +104,7 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
-    let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
+    let catalog = Catalog::embedded();
     let text = if a.file.as_os_str() == "-" {
         crate::input::stdin_text()?
     } else {
@@ -163,6 +163,17 @@ pub fn import_summary(r: &drawbridge_store::ImportReport, prefer_file: bool) -> 
 /// do. Nothing is written: a damaged database stays exactly as it is.
 pub async fn doctor(ctx: &Ctx) -> Result<()> {
     let mut out = std::io::stdout().lock();
+    match Catalog::embedded().check() {
+        Ok(()) => writeln!(
+            out,
+            "Built-in content: all {} sets read and checked.",
+            drawbridge_core::content::SETS.len()
+        )?,
+        Err(e) => writeln!(
+            out,
+            "Built-in content: damaged ({e}). Please report this: this copy of drawbridge was built wrongly."
+        )?,
+    }
     writeln!(
         out,
         "Data folder: {}",
@@ -187,7 +198,8 @@ pub async fn doctor(ctx: &Ctx) -> Result<()> {
         )?,
     }
     let store = open::store(ctx, Workload::Command).await?;
-    writeln!(out, "Database: opens with its key.")?;
+    let ciphers = store.cipher_provider().await.unwrap_or_else(|_| "unknown".into());
+    writeln!(out, "Database: opens with its key (encryption by {ciphers}).")?;
     let problems = store.check().await;
     store.close().await;
     match problems? {

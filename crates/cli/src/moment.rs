@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use crate::{Ctx, UserError, open};
 
 fn catalog() -> Result<&'static Catalog> {
-    Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))
+    Ok(Catalog::embedded())
 }
 
 // ---------------------------------------------------------------- The panel
@@ -28,7 +28,7 @@ fn catalog() -> Result<&'static Catalog> {
 /// the JSON on standard output stays clean.
 pub async fn care_after_save(store: &Store, texts: &[&str], json: bool) -> Result<()> {
     let c = catalog()?;
-    if !texts.iter().any(|t| c.scanner.scan(t).show_panel) {
+    if !texts.iter().any(|t| c.scanner().scan(t).show_panel) {
         return Ok(());
     }
     let region = store.setting(REGION_SETTING).await.ok().flatten();
@@ -42,11 +42,11 @@ pub async fn care_after_save(store: &Store, texts: &[&str], json: bool) -> Resul
 }
 
 fn panel_text(c: &Catalog, region: Option<&str>) -> String {
-    let r = c.crisis.region_or_default(region);
+    let r = c.crisis().region_or_default(region);
     let mut s = String::new();
     s.push('\n');
-    s.push_str(&format!("{}\n", c.safety.panel_title));
-    s.push_str(&format!("{}\n", wrap(&c.safety.panel_text)));
+    s.push_str(&format!("{}\n", c.safety().panel_title));
+    s.push_str(&format!("{}\n", wrap(&c.safety().panel_text)));
     s.push_str(&format!("  Emergency: {}\n", r.emergency));
     for l in r.lines.iter().take(3) {
         s.push_str(&format!("  {}: {}\n", l.name, l.contact));
@@ -121,7 +121,7 @@ pub async fn pause(ctx: &Ctx, a: PauseArgs) -> Result<()> {
     })?;
     // Check the kind to log before starting, so a typo is caught now.
     if let Some(kind) = &a.log {
-        c.urges
+        c.urges()
             .check(UrgeDraft {
                 kind: kind.clone(),
                 did: Some("paused".into()),
@@ -186,15 +186,15 @@ pub async fn pause(ctx: &Ctx, a: PauseArgs) -> Result<()> {
     if completed {
         writeln!(out, "{}", wrap(&p.done))?;
     } else {
-        writeln!(out, "\n\n{}", wrap(&c.pause.stopped))?;
+        writeln!(out, "\n\n{}", wrap(&c.pause().stopped))?;
     }
     store.add_pause(&p.id, seconds, completed).await?;
     // Offer to log the urge, with "paused" already filled in.
     let kind = match a.log {
         Some(k) => Some(k),
         None if std::io::stdin().is_terminal() && completed => {
-            let kinds: Vec<&str> = c.urges.kinds.iter().map(|k| k.id.as_str()).collect();
-            writeln!(out, "\n{}", wrap(&c.pause.log_offer))?;
+            let kinds: Vec<&str> = c.urges().kinds.iter().map(|k| k.id.as_str()).collect();
+            writeln!(out, "\n{}", wrap(&c.pause().log_offer))?;
             write!(out, "Type its kind ({}) or press Enter to skip: ", kinds.join(", "))?;
             out.flush()?;
             let mut line = String::new();
@@ -204,7 +204,7 @@ pub async fn pause(ctx: &Ctx, a: PauseArgs) -> Result<()> {
         None => None,
     };
     if let Some(kind) = kind {
-        match c.urges.check(UrgeDraft {
+        match c.urges().check(UrgeDraft {
             kind,
             did: Some("paused".into()),
             ..Default::default()
@@ -235,7 +235,7 @@ pub struct ScriptsArgs {
 
 pub fn scripts(a: ScriptsArgs) -> Result<()> {
     let c = catalog()?;
-    let s = &c.scripts;
+    let s = &c.scripts();
     let groups: Vec<_> = match &a.group {
         Some(g) => vec![s.group(g).ok_or_else(|| {
             let ids: Vec<&str> = s.groups.iter().map(|g| g.id.as_str()).collect();
@@ -283,7 +283,7 @@ pub struct ScanArgs {
 pub fn scan(a: ScanArgs) -> Result<()> {
     let c = catalog()?;
     let text = crate::input::stdin_text()?;
-    let r = c.scanner.scan(&text);
+    let r = c.scanner().scan(&text);
     let mut out = std::io::stdout().lock();
     if a.json {
         writeln!(out, "{}", serde_json::to_string(&r)?)?;
@@ -342,10 +342,10 @@ pub async fn reset(ctx: &Ctx, a: ResetArgs) -> Result<()> {
     if a.json {
         println!("{}", serde_json::to_string(&saved)?);
     } else {
-        println!("{}", wrap(&c.after.saved));
+        println!("{}", wrap(&c.after().saved));
         if let Some(cap) = saved.entry.capacity {
-            println!("{}", c.after.capacity_sentence(cap));
-            println!("{}", wrap(&c.after.capacity_after));
+            println!("{}", c.after().capacity_sentence(cap));
+            println!("{}", wrap(&c.after().capacity_after));
         }
     }
     let texts: Vec<&str> = saved.entry.texts().collect();
@@ -362,7 +362,7 @@ pub fn letter() -> Result<()> {
     let c = catalog()?;
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        println!("{}\n{}\n", c.after.letter_title, wrap(&c.after.letter_intro));
+        println!("{}\n{}\n", c.after().letter_title, wrap(&c.after().letter_intro));
         println!("Write below. When you are done, press Ctrl-D on an empty line.\n");
     }
     // Read as bytes: any encoding is fine for words that are never kept.
@@ -371,7 +371,7 @@ pub fn letter() -> Result<()> {
     // Overwrite the words in memory before letting go of them.
     bytes.iter_mut().for_each(|b| *b = 0);
     drop(bytes);
-    println!("\n{}", wrap(&c.after.letter_released));
+    println!("\n{}", wrap(&c.after().letter_released));
     Ok(())
 }
 
@@ -411,7 +411,7 @@ pub async fn safety_plan(ctx: &Ctx, action: Option<PlanAction>) -> Result<()> {
                     println!("\nEarlier words, newest first:");
                     for v in &earlier {
                         let title = c
-                            .safety
+                            .safety()
                             .sections
                             .iter()
                             .find(|s| s.id == v.item_id)
@@ -439,26 +439,26 @@ async fn edit(store: &Store, plan: &mut SafetyPlan, section: &str, text: &str, c
     plan.set(section, text)
         .map_err(|e| UserError::new(e.to_string(), "Nothing was changed."))?;
     store.set_safety_plan(plan).await?;
-    let title = c.safety.section(section).map(|s| s.title.as_str()).unwrap_or(section);
+    let title = c.safety().section(section).map(|s| s.title.as_str()).unwrap_or(section);
     if text.trim().is_empty() {
         println!("Cleared: {title}.");
     } else {
-        println!("{} ({title})", wrap(&c.safety.plan_saved));
+        println!("{} ({title})", wrap(&c.safety().plan_saved));
     }
     Ok(())
 }
 
 /// The plan as text: every section, with a prompt where nothing is written.
 pub fn plan_text(c: &Catalog, plan: &SafetyPlan) -> String {
-    let mut s = format!("{}\n", c.safety.plan_title);
+    let mut s = format!("{}\n", c.safety().plan_title);
     if plan.is_empty() {
-        s.push_str(&format!("{}\n", wrap(&c.safety.plan_empty)));
+        s.push_str(&format!("{}\n", wrap(&c.safety().plan_empty)));
         s.push_str("Write a section with: drawbridge safety-plan set SECTION \"TEXT\" (sections: ");
         s.push_str(&PLAN_SECTIONS.join(", "));
         s.push_str(")\n");
         return s;
     }
-    for sec in &c.safety.sections {
+    for sec in &c.safety().sections {
         s.push_str(&format!("\n{}\n", sec.title));
         match plan.get(&sec.id) {
             Some(v) => {

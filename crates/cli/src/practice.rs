@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::{Ctx, UserError, open};
 
 fn catalog() -> Result<&'static Catalog> {
-    Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))
+    Ok(Catalog::embedded())
 }
 
 fn today_date(ctx: &Ctx) -> Date {
@@ -226,8 +226,8 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     let t = practice_today::today(&store, c, now, ctx.local_offset).await?;
     let counts = store.urge_counts_by_did(now - time::Duration::days(7)).await?;
     store.close().await;
-    let urges = c.urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
-    let why = t.suggestion.as_ref().map(|s| c.practice.why_sentence(&s.why, &c.profile));
+    let urges = c.urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+    let why = t.suggestion.as_ref().map(|s| c.practice().why_sentence(&s.why, c.profile()));
     if a.json {
         let v = json!({
             "date": today_date(ctx).to_string(),
@@ -235,7 +235,7 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
             "window": t.pacing.map(|p| p.window),
             "step_up_offered": t.advice.as_ref().is_some_and(|x| x.offers_step_up()),
             "advice": t.advice,
-            "advice_text": t.advice.as_ref().map(|x| c.practice.advice_sentence(x)),
+            "advice_text": t.advice.as_ref().map(|x| c.practice().advice_sentence(x)),
             "suggestion": t.suggestion.as_ref().map(|s| json!({
                 "experiment": s.experiment, "title": t.experiment.as_ref().map(|e| e.title.clone()),
                 "stage": t.experiment.as_ref().map(|e| e.stage), "smaller": s.smaller, "why": why, "because": s.why,
@@ -253,13 +253,13 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     writeln!(out, "Today, {}", today_date(ctx))?;
     match (t.pacing, &t.advice) {
         (Some(p), Some(adv)) => {
-            let name = c.practice.stage(p.stage).map(|s| s.name.as_str()).unwrap_or("");
-            writeln!(out, "\nStage {}: {name}.\n{}", p.stage, c.practice.advice_sentence(adv))?;
+            let name = c.practice().stage(p.stage).map(|s| s.name.as_str()).unwrap_or("");
+            writeln!(out, "\nStage {}: {name}.\n{}", p.stage, c.practice().advice_sentence(adv))?;
         }
         _ => writeln!(
             out,
             "\n{}\nRun `drawbridge stage --calibrate S1 S2 S3 S4` (see `drawbridge stage`).",
-            c.practice.advice_start
+            c.practice().advice_start
         )?,
     }
     if let (Some(s), Some(e)) = (&t.suggestion, &t.experiment) {
@@ -295,7 +295,7 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
         )?;
     }
     if let Some(w) = t.window_proposal {
-        writeln!(out, "\n{}", c.practice.window_proposal.replace("{window}", &w.to_string()))?;
+        writeln!(out, "\n{}", c.practice().window_proposal.replace("{window}", &w.to_string()))?;
     }
     writeln!(
         out,
@@ -316,7 +316,7 @@ pub async fn experiments(_ctx: &Ctx, a: ExperimentsArgs) -> Result<()> {
     {
         return Err(UserError::new(format!("There is no stage {s}."), "Stages run from 1 to 4.").into());
     }
-    let list: Vec<&practice::Experiment> = c.experiments.iter().filter(|e| a.stage.is_none_or(|s| e.stage == s)).collect();
+    let list: Vec<&practice::Experiment> = c.experiments().iter().filter(|e| a.stage.is_none_or(|s| e.stage == s)).collect();
     let mut out = std::io::stdout().lock();
     if a.json {
         writeln!(out, "{}", serde_json::to_string(&list)?)?;
@@ -326,7 +326,7 @@ pub async fn experiments(_ctx: &Ctx, a: ExperimentsArgs) -> Result<()> {
     for e in list {
         if e.stage != stage {
             stage = e.stage;
-            let name = c.practice.stage(stage).map(|s| s.name.as_str()).unwrap_or("");
+            let name = c.practice().stage(stage).map(|s| s.name.as_str()).unwrap_or("");
             writeln!(out, "\nStage {stage}: {name}")?;
         }
         writeln!(out, "  {:<36} {} ({} min)", e.id, e.title, e.minutes)?;
@@ -478,7 +478,7 @@ pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
                     result.capacity
                 );
                 if let Some(a) = &t.advice {
-                    println!("{}", c.practice.advice_sentence(a));
+                    println!("{}", c.practice().advice_sentence(a));
                 }
                 if result.flooded
                     || matches!(
@@ -634,12 +634,12 @@ fn show_record(c: &Catalog, r: &Record, kept: &[TextVersion], offset: time::UtcO
         }
         Some(res) => {
             let outcome = c
-                .practice
+                .practice()
                 .outcome(res.outcome.id())
                 .map(|o| o.name.as_str())
                 .unwrap_or(res.outcome.id());
             let _ = writeln!(o, "How it went: {outcome}.");
-            let _ = writeln!(o, "{}", c.practice.belief_change_sentence(r.plan.belief_before, res.belief_after));
+            let _ = writeln!(o, "{}", c.practice().belief_change_sentence(r.plan.belief_before, res.belief_after));
             let _ = writeln!(
                 o,
                 "Peak distress {}, afterwards {}; at {}% of your capacity.",
@@ -751,7 +751,7 @@ pub async fn ledger(ctx: &Ctx, a: TodayArgs) -> Result<()> {
         total.worse
     )?;
     for s in stages.iter().filter(|s| s.done > 0) {
-        let name = c.practice.stage(s.stage).map(|x| x.name.as_str()).unwrap_or("");
+        let name = c.practice().stage(s.stage).map(|x| x.name.as_str()).unwrap_or("");
         writeln!(
             out,
             "  Stage {} ({name}): {} done; as feared {}, not as feared {}.",
@@ -795,7 +795,7 @@ pub async fn stage(ctx: &Ctx, a: StageArgs) -> Result<()> {
             .await?;
         store.set_stage(s).await?;
         store.close().await;
-        let name = c.practice.stage(s).map(|x| x.name.as_str()).unwrap_or("");
+        let name = c.practice().stage(s).map(|x| x.name.as_str()).unwrap_or("");
         println!("You start at stage {s}: {name}. You can choose another stage at any time with `drawbridge stage N`.");
         return Ok(());
     }
@@ -818,11 +818,11 @@ pub async fn stage(ctx: &Ctx, a: StageArgs) -> Result<()> {
         return Ok(());
     }
     match (t.pacing, &t.advice) {
-        (Some(p), Some(adv)) => println!("Stage {} of 4. {}", p.stage, c.practice.advice_sentence(adv)),
+        (Some(p), Some(adv)) => println!("Stage {} of 4. {}", p.stage, c.practice().advice_sentence(adv)),
         _ => {
-            println!("{}", c.practice.advice_start);
+            println!("{}", c.practice().advice_start);
             println!("Rate how much distress each of these would bring, from 0 (none) to 100 (the most you can imagine):");
-            for s in &c.practice.stages {
+            for s in &c.practice().stages {
                 println!("  {}. {}", s.stage, s.example);
             }
             println!("Then run: drawbridge stage --calibrate S1 S2 S3 S4");
@@ -850,7 +850,7 @@ pub async fn window(ctx: &Ctx, a: WindowArgs) -> Result<()> {
     } else {
         println!("Your window of tolerance is {window}.");
         if let Some(w) = proposal {
-            println!("{}", c.practice.window_proposal.replace("{window}", &w.to_string()));
+            println!("{}", c.practice().window_proposal.replace("{window}", &w.to_string()));
             println!("To use it: drawbridge window {w}");
         }
     }
@@ -864,7 +864,7 @@ pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
     match action {
         ChallengeAction::Start { program, switch, json } => {
             let p = c.program(&program).ok_or_else(|| {
-                let ids: Vec<&str> = c.programs.iter().map(|p| p.id.as_str()).collect();
+                let ids: Vec<&str> = c.programs().iter().map(|p| p.id.as_str()).collect();
                 UserError::new(
                     format!("There is no program \"{program}\"."),
                     format!("Use one of: {}.", ids.join(", ")),

@@ -62,7 +62,7 @@ pub enum InstrumentAction {
 }
 
 fn catalog() -> Result<&'static Catalog> {
-    Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))
+    Ok(Catalog::embedded())
 }
 
 /// An instrument from a file path, a bundled id, or (opening the store) a stored id.
@@ -81,7 +81,7 @@ async fn resolve(ctx: &Ctx, spec: &str) -> Result<(Instrument, Option<String>)> 
     match found {
         Some(i) => Ok((i, None)),
         None => {
-            let known: Vec<String> = c.instruments.iter().map(|i| i.id.clone()).collect();
+            let known: Vec<String> = c.instruments().iter().map(|i| i.id.clone()).collect();
             Err(UserError::new(
                 format!("There is no questionnaire called \"{spec}\" and no file by that name."),
                 format!("Use one of {} (or one you added), or the path of a TOML file.", known.join(", ")),
@@ -302,7 +302,7 @@ fn fmt_score(v: Option<f64>) -> String {
 }
 
 fn print_profile(ctx: &Ctx, c: &Catalog, inst: &Instrument, latest: &QuizResult, results: &[QuizResult]) -> Result<()> {
-    let text = &c.profile;
+    let text = &c.profile();
     let scores = latest.scores.clone().unwrap_or_default();
     let p = Profile::new(inst, &scores);
     let mut out = std::io::stdout().lock();

@@ -49,7 +49,11 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         eprintln!("warning: listening on {ip}. Anyone on that network who gets the link can reach your data.");
     }
 
-    let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))?;
+    let catalog = Catalog::embedded();
+    // A server reads every content set once, now, so no visitor waits for it.
+    catalog
+        .check()
+        .map_err(|e| anyhow::anyhow!("the built-in content is damaged, so the app cannot start: {e}"))?;
     // Open now when we can; in passphrase mode without the passphrase in the
     // environment, the web app asks for it on its unlock page instead.
     let needs_passphrase = drawbridge_store::KeyFile::read(&ctx.paths.key)?.is_some_and(|k| k.needs_passphrase());

@@ -31,7 +31,7 @@ fn time_zone() -> Option<String> {
 /// The code of the region the system suggests, if any.
 pub fn suggested_region(catalog: &Catalog) -> Option<String> {
     catalog
-        .crisis
+        .crisis()
         .suggest(locale().as_deref(), time_zone().as_deref())
         .map(|r| r.code.clone())
 }

@@ -62,14 +62,14 @@ pub struct HelpNowArgs {
 }
 
 fn catalog() -> Result<&'static Catalog> {
-    Catalog::embedded().map_err(|e| anyhow::anyhow!("the built-in content is damaged: {e}"))
+    Ok(Catalog::embedded())
 }
 
 pub async fn log(ctx: &Ctx, a: UrgeArgs) -> Result<()> {
     let catalog = catalog()?;
     // Check before opening anything, so a typo costs nothing.
     let entry = catalog
-        .urges
+        .urges()
         .check(UrgeDraft {
             kind: a.kind,
             intensity: a.intensity,
@@ -88,7 +88,7 @@ pub async fn log(ctx: &Ctx, a: UrgeArgs) -> Result<()> {
             writeln!(out)?;
         } else {
             let name = catalog
-                .urges
+                .urges()
                 .kind(&urge.entry.kind)
                 .map(|k| k.name.as_str())
                 .unwrap_or(&urge.entry.kind);
@@ -135,7 +135,7 @@ pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
     let until = a.until.as_deref().map(|s| parse_when(ctx, "until", s)).transpose()?;
     if let Some(k) = &a.kind {
         catalog
-            .urges
+            .urges()
             .check(UrgeDraft {
                 kind: k.clone(),
                 ..Default::default()
@@ -179,15 +179,15 @@ fn line(ctx: &Ctx, c: &Catalog, u: &Urge) -> String {
     let e = &u.entry;
     let mut parts = vec![
         local(ctx, u.at),
-        c.urges.kind(&e.kind).map(|k| k.name.clone()).unwrap_or_else(|| e.kind.clone()),
+        c.urges().kind(&e.kind).map(|k| k.name.clone()).unwrap_or_else(|| e.kind.clone()),
     ];
     if let Some(n) = e.intensity {
         parts.push(format!("{n}/10"));
     }
-    if let Some(b) = e.body.as_deref().and_then(|b| c.urges.body_signal(b)) {
+    if let Some(b) = e.body.as_deref().and_then(|b| c.urges().body_signal(b)) {
         parts.push(b.name.to_lowercase());
     }
-    if let Some(d) = e.did.as_deref().and_then(|d| c.urges.did_choice(d)) {
+    if let Some(d) = e.did.as_deref().and_then(|d| c.urges().did_choice(d)) {
         parts.push(d.name.clone());
     }
     if let Some(a) = &e.about {
@@ -203,8 +203,8 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
     let catalog = catalog()?;
     if a.save {
         let code = a.region.as_deref().unwrap_or_default();
-        let Some(r) = catalog.crisis.region(code) else {
-            let codes: Vec<&str> = catalog.crisis.regions().iter().map(|r| r.code.as_str()).collect();
+        let Some(r) = catalog.crisis().region(code) else {
+            let codes: Vec<&str> = catalog.crisis().regions().iter().map(|r| r.code.as_str()).collect();
             return Err(UserError::new(
                 format!("\"{code}\" is not a region drawbridge knows, so nothing was saved."),
                 format!("Use one of: {}.", codes.join(", ")),
@@ -235,15 +235,19 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
         store.close().await;
     }
     let unset = region.is_none();
-    let r = catalog.crisis.region_or_default(region.as_deref());
+    let r = catalog.crisis().region_or_default(region.as_deref());
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", catalog.safety.help_hope.split_whitespace().collect::<Vec<_>>().join(" "))?;
+    writeln!(
+        out,
+        "{}",
+        catalog.safety().help_hope.split_whitespace().collect::<Vec<_>>().join(" ")
+    )?;
     writeln!(out)?;
     writeln!(out, "If you or someone else is in immediate danger, call {}.", r.emergency)?;
     writeln!(out)?;
     if unset {
         // First run: say how to choose, with the system's suggestion.
-        match crate::system::suggested_region(catalog).and_then(|c| catalog.crisis.region(&c)) {
+        match crate::system::suggested_region(catalog).and_then(|c| catalog.crisis().region(&c)) {
             Some(s) => writeln!(
                 out,
                 "Your region is not set yet, so these are the lines for {}. This computer looks like it is in {}: `drawbridge help-now --region {} --save` shows its lines and keeps that choice.",
@@ -268,7 +272,7 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
         }
     }
     writeln!(out)?;
-    let others: Vec<&str> = catalog.crisis.regions().iter().map(|r| r.code.as_str()).collect();
+    let others: Vec<&str> = catalog.crisis().regions().iter().map(|r| r.code.as_str()).collect();
     writeln!(out, "Other regions: drawbridge help-now --region {}", others.join("|"))?;
     writeln!(out)?;
     match plan {
@@ -276,7 +280,7 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
         None if locked => writeln!(
             out,
             "{}: it is behind your passphrase, so it is not shown here. See it with `drawbridge safety-plan`.",
-            catalog.safety.plan_title
+            catalog.safety().plan_title
         )?,
         None => write!(out, "{}", crate::moment::plan_text(catalog, &Default::default()))?,
     }

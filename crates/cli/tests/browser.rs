@@ -327,7 +327,7 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     click(&c, Locator::Css("input[name='intensity'][value='6']")).await;
     click(&c, Locator::Css("input[name='did'][value='stayed']")).await;
     let calm = save_note(&c, "Wanted to leave the call early; stayed ten more minutes.").await;
-    let panel_title = drawbridge_core::Catalog::embedded().expect("catalog").safety.panel_title.clone();
+    let panel_title = drawbridge_core::Catalog::embedded().safety().panel_title.clone();
     assert!(!calm.contains(&panel_title), "no crisis panel for an ordinary note");
 
     c.goto(&format!("{base}/moments")).await.expect("moments");
@@ -764,12 +764,12 @@ async fn the_unsent_letter_leaves_no_trace_anywhere() {
         .execute("return document.activeElement.textContent;", vec![])
         .await
         .expect("focus");
-    let c_text = drawbridge_core::Catalog::embedded().expect("catalog");
-    assert_eq!(focused, Value::String(c_text.after.letter_release.clone()));
+    let c_text = drawbridge_core::Catalog::embedded();
+    assert_eq!(focused, Value::String(c_text.after().letter_release.clone()));
     let button = c.active_element().await.expect("active");
     button.send_keys(&fantoccini::key::Key::Enter.to_string()).await.expect("enter");
     let released: String = c_text
-        .after
+        .after()
         .letter_released
         .split_whitespace()
         .take(3)
@@ -803,7 +803,7 @@ async fn the_unsent_letter_leaves_no_trace_anywhere() {
     c.goto(&format!("{base}/after")).await.expect("after");
     type_into(&c, Locator::Id("reset-happened"), "I went quiet at dinner").await;
     click(&c, Locator::Css("form[action='/after'] button[type=submit]")).await;
-    wait_text(&c, &c_text.after.saved).await;
+    wait_text(&c, &c_text.after().saved).await;
     assert!(proxy.saw("happened=I+went+quiet"), "a real save is visible to the recorder");
     c.close().await.expect("close");
 

@@ -69,8 +69,8 @@ fn ctrl_c_ends_a_pause_kindly_and_it_is_recorded_as_stopped() {
         "Ctrl-C is not an error: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let c = drawbridge_core::Catalog::embedded().expect("catalog");
-    let stopped: String = c.pause.stopped.split_whitespace().collect::<Vec<_>>().join(" ");
+    let c = drawbridge_core::Catalog::embedded();
+    let stopped: String = c.pause().stopped.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(String::from_utf8_lossy(&out.stdout).contains(&stopped), "says so kindly");
     let e = export(d.path());
     assert_eq!(e["pauses"][0]["protocol"], "grounding");
@@ -144,20 +144,20 @@ fn a_note_with_crisis_language_is_saved_and_the_panel_follows() {
         ],
     );
     assert!(out.contains("Saved"), "the save comes first: {out}");
-    let c = drawbridge_core::Catalog::embedded().expect("catalog");
-    assert!(out.contains(&c.safety.panel_title), "the panel follows: {out}");
+    let c = drawbridge_core::Catalog::embedded();
+    assert!(out.contains(&c.safety().panel_title), "the panel follows: {out}");
     assert!(out.contains("drawbridge help-now"), "{out}");
     assert_eq!(export(d.path())["urges"].as_array().map(Vec::len), Some(1), "saved");
 
     let calm = ok(d.path(), &["urge", "busy", "--note", "this week is killing me"]);
-    assert!(!calm.contains(&c.safety.panel_title), "no panel for a figure of speech: {calm}");
+    assert!(!calm.contains(&c.safety().panel_title), "no panel for a figure of speech: {calm}");
 
     // With --json the JSON stays clean and the panel goes to stderr.
     let out = run(d.path(), &["reset", "--felt", "I want to hurt myself", "--json"]);
     assert!(out.status.success());
     let saved: Value = serde_json::from_slice(&out.stdout).expect("clean json");
     assert_eq!(saved["felt"], "I want to hurt myself");
-    assert!(stderr(&out).contains(&c.safety.panel_title));
+    assert!(stderr(&out).contains(&c.safety().panel_title));
 }
 
 #[test]

@@ -122,7 +122,7 @@ fn main() {
             );
             let out = root().join("content/safety/scan-model.txt");
             std::fs::write(&out, m.write(&header)).expect("write the model");
-            let n: usize = m.heads.iter().map(|(_, h)| h.weights.len()).sum();
+            let n = m.weight_count();
             println!("wrote {} ({n} weights)", out.display());
         }
         "rules" => {

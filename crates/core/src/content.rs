@@ -1,264 +1,216 @@
-//! The content catalog: every word list the app shows, parsed from the TOML
-//! files in `content/`, which are compiled into the binary so the app works
-//! with nothing beside it. Parsing is strict (unknown fields are refused) and
-//! every error names the file and line, so a clinician editing a file without
-//! knowing Rust is told exactly what to fix.
+//! The content registry: every word list the app shows, from the files in
+//! `content/`, which are compiled into the binary so the app works with
+//! nothing beside it.
+//!
+//! One list, [`SETS`], names each content set: where its files are, what they
+//! hold, and the domain function that parses and checks them. Nothing is
+//! parsed at start: a set is read the first time something asks for it, so
+//! `drawbridge urge go-quiet` pays for the urge kinds and nothing else.
+//! Parsing is strict (unknown fields are refused) and every error names the
+//! file and line, so a clinician editing a file without knowing Rust is told
+//! exactly what to fix; the test suite loads every set, so a mistake fails
+//! there, long before anyone runs the app.
+//!
+//! Adding a content area is one new line in `content_sets!` below and its
+//! files under `content/` (`build.rs` finds them).
+//!
+//! The two large tables of the scanner (its word model and word clusters)
+//! are not read here at all: `build.rs` turns them into the compact form of
+//! `safety::tables` and the binary reads them where they lie.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use serde::de::DeserializeOwned;
-
-use crate::assess::{Instrument, ProfileText};
-use crate::crisis::{CrisisDirectory, Region};
-use crate::moment::{AfterText, PauseText, Protocol, Scripts};
-use crate::practice::{Experiment, PracticeText, Program};
+use crate::assess::{self, Instrument, ProfileText};
+use crate::crisis::CrisisDirectory;
+use crate::moment::{self, AfterText, PauseText, Protocol, Scripts};
+use crate::practice::{self, Experiment, PracticeText, Program};
 use crate::safety::{SafetyText, Scanner};
+pub use crate::source::{ContentError, Source};
 use crate::urge::UrgeCatalog;
 
-/// The files compiled into the binary, by their path under `content/`.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    ("urges.toml", include_str!("../../../content/urges.toml")),
-    ("profile.toml", include_str!("../../../content/profile.toml")),
-    ("practice.toml", include_str!("../../../content/practice.toml")),
-    (
-        "experiments/stage-1.toml",
-        include_str!("../../../content/experiments/stage-1.toml"),
-    ),
-    (
-        "experiments/stage-2.toml",
-        include_str!("../../../content/experiments/stage-2.toml"),
-    ),
-    (
-        "experiments/stage-3.toml",
-        include_str!("../../../content/experiments/stage-3.toml"),
-    ),
-    (
-        "experiments/stage-4.toml",
-        include_str!("../../../content/experiments/stage-4.toml"),
-    ),
-    (
-        "programs/connection-7.toml",
-        include_str!("../../../content/programs/connection-7.toml"),
-    ),
-    ("programs/ladder-4w.toml", include_str!("../../../content/programs/ladder-4w.toml")),
-    (
-        "instruments/patterns.toml",
-        include_str!("../../../content/instruments/patterns.toml"),
-    ),
-    (
-        "instruments/ecr-r.key.toml",
-        include_str!("../../../content/instruments/ecr-r.key.toml"),
-    ),
-    (
-        "instruments/ecr-rs.key.toml",
-        include_str!("../../../content/instruments/ecr-rs.key.toml"),
-    ),
-    ("pause.toml", include_str!("../../../content/pause.toml")),
-    ("protocols/pause.toml", include_str!("../../../content/protocols/pause.toml")),
-    ("protocols/short.toml", include_str!("../../../content/protocols/short.toml")),
-    (
-        "protocols/grounding.toml",
-        include_str!("../../../content/protocols/grounding.toml"),
-    ),
-    ("protocols/parts.toml", include_str!("../../../content/protocols/parts.toml")),
-    ("scripts.toml", include_str!("../../../content/scripts.toml")),
-    ("after.toml", include_str!("../../../content/after.toml")),
-    ("safety.toml", include_str!("../../../content/safety.toml")),
-    ("safety/scan.toml", include_str!("../../../content/safety/scan.toml")),
-    ("safety/scan-model.txt", include_str!("../../../content/safety/scan-model.txt")),
-    (
-        "safety/word-clusters.txt",
-        include_str!("../../../content/safety/word-clusters.txt"),
-    ),
-    ("crisis/us.toml", include_str!("../../../content/crisis/us.toml")),
-    ("crisis/uk.toml", include_str!("../../../content/crisis/uk.toml")),
-    ("crisis/ie.toml", include_str!("../../../content/crisis/ie.toml")),
-    ("crisis/ca.toml", include_str!("../../../content/crisis/ca.toml")),
-    ("crisis/au.toml", include_str!("../../../content/crisis/au.toml")),
-    ("crisis/de.toml", include_str!("../../../content/crisis/de.toml")),
-    ("crisis/fr.toml", include_str!("../../../content/crisis/fr.toml")),
-    ("crisis/in.toml", include_str!("../../../content/crisis/in.toml")),
-    ("crisis/intl.toml", include_str!("../../../content/crisis/intl.toml")),
-];
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+pub use generated::{COMPILED, EMBEDDED};
 
-/// A problem in a content file: which file, which line, and what to change.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("content/{file}{}: {reason}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
-pub struct ContentError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub reason: String,
+/// Where a set's files are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Files {
+    /// One file at this path.
+    One(&'static str),
+    /// Every `.toml` file in this folder (the path ends in `/`).
+    Dir(&'static str),
 }
 
-impl ContentError {
-    pub fn new(file: &str, line: Option<usize>, reason: impl Into<String>) -> Self {
-        ContentError {
-            file: file.to_string(),
-            line,
-            reason: reason.into(),
+/// One content set: its name (the `Catalog` method that returns it), where
+/// its files are, and what they hold, in words for an error.
+#[derive(Debug, Clone, Copy)]
+pub struct Set {
+    pub name: &'static str,
+    pub files: Files,
+    pub what: &'static str,
+}
+
+impl Set {
+    /// Whether a file (by its path under `content/`) belongs to this set.
+    pub fn owns(&self, path: &str) -> bool {
+        match self.files {
+            Files::One(p) => path == p,
+            Files::Dir(d) => path.starts_with(d) && path.ends_with(".toml") && !path[d.len()..].contains('/'),
         }
     }
 }
 
-/// Everything the app shows that is not code.
-#[derive(Debug, Clone)]
-pub struct Catalog {
-    pub urges: UrgeCatalog,
-    pub crisis: CrisisDirectory,
+/// How a set's files become its value.
+enum Load<T> {
+    One(fn(Source) -> Result<T, ContentError>),
+    Dir(fn(&[Source]) -> Result<T, ContentError>),
+}
+
+macro_rules! content_sets {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $kind:ident($at:literal, $what:literal, $load:path); )*) => {
+        /// Every content set, in the order `Catalog::check` loads them.
+        pub const SETS: &[Set] = &[$( Set { name: stringify!($name), files: Files::$kind($at), what: $what } ),*];
+
+        /// Each set once it has been read.
+        #[derive(Default)]
+        struct Loaded {
+            $( $name: OnceLock<$ty>, )*
+        }
+
+        impl Catalog {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> &$ty {
+                    self.loaded.$name.get_or_init(|| self.built(stringify!($name), Load::$kind($load)))
+                }
+            )*
+
+            /// Read every set not read yet; the first problem is returned.
+            pub fn check(&self) -> Result<(), ContentError> {
+                $(
+                    if self.loaded.$name.get().is_none() {
+                        let value = self.read(stringify!($name), Load::$kind($load))?;
+                        let _ = self.loaded.$name.set(value);
+                    }
+                )*
+                Ok(())
+            }
+        }
+    };
+}
+
+content_sets! {
+    /// The kinds of urge, the body places and the answers to "what did you do".
+    urges: UrgeCatalog = One("urges.toml", "urge kinds", UrgeCatalog::load);
+    /// The crisis lines, one file a region.
+    crisis: CrisisDirectory = Dir("crisis/", "crisis line", CrisisDirectory::load);
     /// The bundled instruments: the Patterns Quiz first, then scoring keys.
-    pub instruments: Vec<Instrument>,
-    pub profile: ProfileText,
+    instruments: Vec<Instrument> = Dir("instruments/", "instrument", assess::load_instruments);
+    profile: ProfileText = One("profile.toml", "profile wording", ProfileText::load);
     /// The experiment library, stage 1 first.
-    pub experiments: Vec<Experiment>,
-    pub programs: Vec<Program>,
-    pub practice: PracticeText,
+    experiments: Vec<Experiment> = Dir("experiments/", "experiment library", practice::load_experiments);
+    programs: Vec<Program> = Dir("programs/", "program", practice::load_programs);
+    practice: PracticeText = One("practice.toml", "practice wording", PracticeText::load);
     /// The guided protocols, in menu order.
-    pub protocols: Vec<Protocol>,
-    pub pause: PauseText,
-    pub scripts: Scripts,
-    pub after: AfterText,
-    pub safety: SafetyText,
-    pub scanner: Scanner,
+    protocols: Vec<Protocol> = Dir("protocols/", "protocol", moment::load_protocols);
+    pause: PauseText = One("pause.toml", "in-the-moment wording", PauseText::load);
+    scripts: Scripts = One("scripts.toml", "scripts", Scripts::load);
+    after: AfterText = One("after.toml", "after-it-goes-badly wording", AfterText::load);
+    safety: SafetyText = One("safety.toml", "safety plan wording", SafetyText::load);
+    /// The crisis-language scanner: the rules in this file, with the word
+    /// model and clusters `build.rs` compiled in.
+    scanner: Scanner = One("safety/scan.toml", "crisis-language rules", Scanner::load);
+}
+
+/// Everything the app shows that is not code, each set read on first use.
+pub struct Catalog {
+    files: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// Whether a problem in a set is one the test suite would have caught
+    /// (the embedded files) rather than one to report (files given at run
+    /// time, which are checked when the catalog is made).
+    embedded: bool,
+    loaded: Loaded,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog").field("files", &self.files.len()).finish_non_exhaustive()
+    }
 }
 
 impl Catalog {
-    /// Parse and validate a set of content files given as (path, text) pairs.
+    /// The catalog compiled into this binary. Each set is parsed the first
+    /// time it is used, once per process.
+    pub fn embedded() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| Catalog {
+            files: EMBEDDED.iter().map(|(p, t)| (Cow::Borrowed(*p), Cow::Borrowed(*t))).collect(),
+            embedded: true,
+            loaded: Loaded::default(),
+        })
+    }
+
+    /// A catalog of the given files (path under `content/`, text), every set
+    /// parsed and checked now, so a problem is an error here and never later.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Catalog, ContentError> {
-        let mut urges = None;
-        let mut profile = None;
-        let mut regions = Vec::new();
-        let mut instruments: Vec<Instrument> = Vec::new();
-        let mut experiments = Vec::new();
-        let mut experiment_ids = std::collections::HashSet::new();
-        let mut programs: Vec<Program> = Vec::new();
-        let mut practice = None;
-        let mut protocols: Vec<Protocol> = Vec::new();
-        let mut pause = None;
-        let mut scripts = None;
-        let mut after = None;
-        let mut safety = None;
-        let mut scanner = None;
-        let mut model = None;
-        let mut clusters = None;
-        for (path, text) in files {
-            if *path == "urges.toml" {
-                let catalog: UrgeCatalog = parse_toml(path, text)?;
-                catalog.validate(path, text)?;
-                urges = Some(catalog);
-            } else if *path == "practice.toml" {
-                let p: PracticeText = parse_toml(path, text)?;
-                p.validate(path)?;
-                practice = Some(p);
-            } else if *path == "pause.toml" {
-                pause = Some(parse_toml::<PauseText>(path, text)?);
-            } else if path.starts_with("protocols/") {
-                let p = Protocol::parse(path, text)?;
-                if protocols.iter().any(|q| q.id == p.id) {
-                    return Err(ContentError::new(
-                        path,
-                        None,
-                        format!("protocol id \"{}\" is used by another file", p.id),
-                    ));
-                }
-                protocols.push(p);
-            } else if *path == "scripts.toml" {
-                scripts = Some(Scripts::parse(path, text)?);
-            } else if *path == "after.toml" {
-                let a: AfterText = parse_toml(path, text)?;
-                a.validate(path)?;
-                after = Some(a);
-            } else if *path == "safety.toml" {
-                let s: SafetyText = parse_toml(path, text)?;
-                s.validate(path)?;
-                safety = Some(s);
-            } else if *path == "safety/scan.toml" {
-                scanner = Some(Scanner::parse(path, text)?);
-            } else if *path == "safety/scan-model.txt" {
-                model = Some(crate::safety::model::Model::parse(path, text)?);
-            } else if *path == "safety/word-clusters.txt" {
-                clusters = Some(crate::safety::model::Clusters::parse(path, text)?);
-            } else if path.starts_with("experiments/") {
-                experiments.extend(crate::practice::parse_experiments(path, text, &mut experiment_ids)?);
-            } else if path.starts_with("programs/") {
-                let p = crate::practice::parse_program(path, text)?;
-                if programs.iter().any(|q| q.id == p.id) {
-                    return Err(ContentError::new(
-                        path,
-                        None,
-                        format!("program id \"{}\" is used by another file", p.id),
-                    ));
-                }
-                programs.push(p);
-            } else if *path == "profile.toml" {
-                let p: ProfileText = parse_toml(path, text)?;
-                p.validate(path)?;
-                profile = Some(p);
-            } else if path.starts_with("instruments/") {
-                let inst = Instrument::parse(path, text)?;
-                if instruments.iter().any(|i| i.id == inst.id) {
-                    return Err(ContentError::new(
-                        path,
-                        None,
-                        format!("instrument id \"{}\" is used by another file", inst.id),
-                    ));
-                }
-                instruments.push(inst);
-            } else if path.starts_with("crisis/") {
-                let region: Region = parse_toml(path, text)?;
-                region.validate(path, text)?;
-                regions.push(region);
-            } else {
-                return Err(ContentError::new(path, None, "this file is not part of any known content set"));
-            }
+        for (path, _) in files {
+            set_of(path)?;
         }
-        let urges = urges.ok_or_else(|| ContentError::new("urges.toml", None, "the urge kinds file is missing"))?;
-        let crisis = CrisisDirectory::new(regions)?;
-        let profile = profile.ok_or_else(|| ContentError::new("profile.toml", None, "the profile wording file is missing"))?;
-        let practice = practice.ok_or_else(|| ContentError::new("practice.toml", None, "the practice wording file is missing"))?;
-        experiments.sort_by_key(|e: &Experiment| e.stage);
-        protocols.sort_by_key(|p| p.order);
-        for id in crate::moment::PROTOCOLS {
-            if !protocols.iter().any(|p| p.id == *id) {
-                return Err(ContentError::new(
-                    &format!("protocols/{id}.toml"),
-                    None,
-                    "this protocol file is missing",
-                ));
+        let catalog = Catalog {
+            files: files
+                .iter()
+                .map(|(p, t)| (Cow::Owned(p.to_string()), Cow::Owned(t.to_string())))
+                .collect(),
+            embedded: false,
+            loaded: Loaded::default(),
+        };
+        catalog.check()?;
+        Ok(catalog)
+    }
+
+    /// A set's value, read from its files.
+    fn read<T>(&self, name: &str, load: Load<T>) -> Result<T, ContentError> {
+        let set = SETS.iter().find(|s| s.name == name).expect("every set is in SETS");
+        let files: Vec<Source> = self
+            .files
+            .iter()
+            .filter(|(p, _)| set.owns(p))
+            .map(|(p, t)| Source { path: p, text: t })
+            .collect();
+        match (load, set.files) {
+            (Load::One(f), Files::One(path)) => match files.as_slice() {
+                [src] => f(*src),
+                _ => Err(ContentError::new(path, None, format!("the {} file is missing", set.what))),
+            },
+            (Load::Dir(f), Files::Dir(dir)) if files.is_empty() => {
+                let _ = f;
+                Err(ContentError::new(dir, None, format!("there are no {} files", set.what)))
             }
+            (Load::Dir(f), Files::Dir(_)) => f(&files),
+            _ => unreachable!("content_sets! pairs One with One and Dir with Dir"),
         }
-        let missing = |file: &str, what: &str| ContentError::new(file, None, format!("the {what} file is missing"));
-        let pause = pause.ok_or_else(|| missing("pause.toml", "in-the-moment wording"))?;
-        let scripts = scripts.ok_or_else(|| missing("scripts.toml", "scripts"))?;
-        let after = after.ok_or_else(|| missing("after.toml", "after-it-goes-badly wording"))?;
-        let safety = safety.ok_or_else(|| missing("safety.toml", "safety plan wording"))?;
-        let scanner = scanner.ok_or_else(|| missing("safety/scan.toml", "crisis-language rules"))?;
-        let model = model.ok_or_else(|| missing("safety/scan-model.txt", "crisis-language word model"))?;
-        let clusters = clusters.ok_or_else(|| missing("safety/word-clusters.txt", "word clusters"))?;
-        let scanner = scanner.with_model(model).with_clusters(clusters);
-        Ok(Catalog {
-            urges,
-            crisis,
-            instruments,
-            profile,
-            experiments,
-            programs,
-            practice,
-            protocols,
-            pause,
-            scripts,
-            after,
-            safety,
-            scanner,
+    }
+
+    /// A set's value for an accessor. Files given at run time were checked
+    /// in `from_files`; the embedded files are checked by the test suite
+    /// (`every_content_set_loads`), so a problem here means this binary was
+    /// built without running it.
+    fn built<T>(&self, name: &str, load: Load<T>) -> T {
+        self.read(name, load).unwrap_or_else(|e| {
+            let whose = if self.embedded { "the built-in content" } else { "the content" };
+            panic!("{whose} is damaged, and this build was never tested: {e}")
         })
     }
 
     /// A bundled instrument by id.
     pub fn instrument(&self, id: &str) -> Option<&Instrument> {
-        self.instruments.iter().find(|i| i.id == id)
+        self.instruments().iter().find(|i| i.id == id)
     }
 
     pub fn experiment(&self, id: &str) -> Option<&Experiment> {
-        self.experiments.iter().find(|e| e.id == id)
+        self.experiments().iter().find(|e| e.id == id)
     }
 
     /// A record's title: its library experiment's title, or the person's own words.
@@ -271,52 +223,26 @@ impl Catalog {
     }
 
     pub fn protocol(&self, id: &str) -> Option<&Protocol> {
-        self.protocols.iter().find(|p| p.id == id)
+        self.protocols().iter().find(|p| p.id == id)
     }
 
     pub fn program(&self, id: &str) -> Option<&Program> {
-        self.programs.iter().find(|p| p.id == id)
-    }
-
-    /// The catalog compiled into this binary. Parsed once per process.
-    pub fn embedded() -> Result<&'static Catalog, ContentError> {
-        static CATALOG: OnceLock<Result<Catalog, ContentError>> = OnceLock::new();
-        CATALOG.get_or_init(|| Catalog::from_files(EMBEDDED)).as_ref().map_err(Clone::clone)
+        self.programs().iter().find(|p| p.id == id)
     }
 }
 
-/// Parse one TOML file, turning a parse error into a file-and-line message.
-pub fn parse_toml<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, ContentError> {
-    toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        ContentError::new(path, line, e.message().trim().to_string())
-    })
-}
-
-/// The 1-based line number of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
-}
-
-/// The line on which `needle` first appears after `key = `, to point an error
-/// at the offending entry rather than at the top of the file.
-pub fn line_of_value(text: &str, key: &str, value: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            l.starts_with(key) && l.contains(&format!("\"{value}\""))
-        })
-        .map(|i| i + 1)
-}
-
-/// Ids are stable names used in files, URLs and the command line.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 40
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-')
-        && !id.ends_with('-')
+/// The set a file belongs to, or why it belongs to none.
+pub fn set_of(path: &str) -> Result<&'static Set, ContentError> {
+    if COMPILED.contains(&path) {
+        return Err(ContentError::new(
+            path,
+            None,
+            "this file is compiled into the program by build.rs; it is not read at run time",
+        ));
+    }
+    SETS.iter()
+        .find(|s| s.owns(path))
+        .ok_or_else(|| ContentError::new(path, None, "this file is not part of any known content set"))
 }
 
 #[cfg(test)]
@@ -324,34 +250,72 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_content_is_valid() {
-        let catalog = Catalog::embedded().expect("embedded content must parse");
-        assert!(catalog.urges.kinds.len() >= 9);
+    fn every_content_set_loads() {
+        let catalog = Catalog::embedded();
+        catalog.check().expect("embedded content must parse");
+        assert!(catalog.urges().kinds.len() >= 9);
+        assert!(catalog.scanner().model().is_some(), "the scanner has its word model");
     }
 
     #[test]
-    fn parse_errors_name_the_file_and_line() {
-        let err = parse_toml::<UrgeCatalog>("urges.toml", "[[kinds]]\nid = \"a\"\nname = 3\n").unwrap_err();
-        assert_eq!(err.file, "urges.toml");
-        assert_eq!(err.line, Some(3));
-        assert!(err.to_string().starts_with("content/urges.toml, line 3:"), "{err}");
+    fn every_embedded_file_belongs_to_one_set() {
+        for (path, _) in EMBEDDED {
+            let owners: Vec<&str> = SETS.iter().filter(|s| s.owns(path)).map(|s| s.name).collect();
+            assert_eq!(owners.len(), 1, "content/{path} belongs to {owners:?}");
+        }
+        for set in SETS {
+            assert!(EMBEDDED.iter().any(|(p, _)| set.owns(p)), "the set {} has files", set.name);
+        }
     }
 
     #[test]
-    fn unknown_files_are_refused() {
+    fn a_set_is_read_only_when_asked_for() {
+        let catalog = Catalog {
+            files: EMBEDDED.iter().map(|(p, t)| (Cow::Borrowed(*p), Cow::Borrowed(*t))).collect(),
+            embedded: true,
+            loaded: Loaded::default(),
+        };
+        assert!(!catalog.urges().kinds.is_empty());
+        assert!(catalog.loaded.urges.get().is_some());
+        assert!(catalog.loaded.scanner.get().is_none(), "logging an urge does not read the scanner");
+        assert!(catalog.loaded.crisis.get().is_none());
+    }
+
+    #[test]
+    fn unknown_and_compiled_files_are_refused() {
         let err = Catalog::from_files(&[("stray.toml", "")]).unwrap_err();
         assert!(err.reason.contains("not part of any known content set"));
-        let err = Catalog::from_files(&[("urges.toml", EMBEDDED[0].1), ("instruments/x.toml", "id = 3")]).unwrap_err();
+        let err = Catalog::from_files(&[("safety/scan-model.txt", "")]).unwrap_err();
+        assert!(err.reason.contains("compiled into the program"), "{err}");
+        let mut files: Vec<(&str, &str)> = EMBEDDED.to_vec();
+        files.push(("instruments/x.toml", "id = 3"));
+        let err = Catalog::from_files(&files).unwrap_err();
         assert_eq!(err.file, "instruments/x.toml");
     }
 
     #[test]
-    fn ids_are_lowercase_words_joined_by_hyphens() {
-        assert!(is_valid_id("go-quiet"));
-        assert!(is_valid_id("ecr-r2"));
-        assert!(!is_valid_id("Go-Quiet"));
-        assert!(!is_valid_id("-x"));
-        assert!(!is_valid_id(""));
-        assert!(!is_valid_id("a b"));
+    fn a_missing_file_is_named() {
+        let err = Catalog::from_files(&[]).unwrap_err();
+        assert_eq!(err.file, "urges.toml");
+        assert!(err.reason.contains("urge kinds file is missing"), "{err}");
+        let mut files: Vec<(&str, &str)> = EMBEDDED.iter().copied().filter(|(p, _)| !p.starts_with("crisis/")).collect();
+        let err = Catalog::from_files(&files).unwrap_err();
+        assert_eq!(err.file, "crisis/");
+        files = EMBEDDED.iter().copied().filter(|(p, _)| *p != "protocols/short.toml").collect();
+        let err = Catalog::from_files(&files).unwrap_err();
+        assert_eq!(err.file, "protocols/short.toml");
+    }
+
+    #[test]
+    fn files_given_at_run_time_are_checked_at_once() {
+        let files: Vec<(&str, &str)> = EMBEDDED.to_vec();
+        let catalog = Catalog::from_files(&files).expect("the embedded files, given again");
+        assert_eq!(catalog.urges().kinds.len(), Catalog::embedded().urges().kinds.len());
+        let broken: Vec<(&str, &str)> = EMBEDDED
+            .iter()
+            .map(|(p, t)| if *p == "safety/scan.toml" { (*p, "signals = 3") } else { (*p, *t) })
+            .collect();
+        let err = Catalog::from_files(&broken).unwrap_err();
+        assert_eq!(err.file, "safety/scan.toml");
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::{ContentError, line_of_value};
+use crate::source::{ContentError, Source, line_of_value, parse_toml};
 
 /// Regions the help page must always be able to show.
 pub const REQUIRED_REGIONS: &[&str] = &["US", "UK", "IE", "CA", "AU", "DE", "FR", "IN", "INTL"];
@@ -83,7 +83,8 @@ impl Region {
             return Err(ContentError::new(path, None, "a region needs at least one [[lines]] entry"));
         }
         for line in &self.lines {
-            let l = at(&line.name);
+            // The line is looked up only for an error.
+            let l = || at(&line.name);
             for (field, value) in [
                 ("name", &line.name),
                 ("contact", &line.contact),
@@ -91,7 +92,7 @@ impl Region {
                 ("about", &line.about),
             ] {
                 if value.trim().is_empty() {
-                    return Err(ContentError::new(path, l, format!("\"{}\" has an empty {field}", line.name)));
+                    return Err(ContentError::new(path, l(), format!("\"{}\" has an empty {field}", line.name)));
                 }
             }
             for (field, number) in [("tel", &line.tel), ("sms", &line.sms)] {
@@ -100,7 +101,7 @@ impl Region {
                     if !ok {
                         return Err(ContentError::new(
                             path,
-                            l,
+                            l(),
                             format!("{field} \"{n}\" should be digits only (a leading + is fine), so phones can dial it"),
                         ));
                     }
@@ -109,13 +110,13 @@ impl Region {
             if let Some(web) = &line.web
                 && !web.starts_with("https://")
             {
-                return Err(ContentError::new(path, l, format!("web \"{web}\" should start with https://")));
+                return Err(ContentError::new(path, l(), format!("web \"{web}\" should start with https://")));
             }
             let d = &line.last_verified;
             if d.date.is_none() || d.time.is_some() {
                 return Err(ContentError::new(
                     path,
-                    l,
+                    l(),
                     "last_verified should be a plain date such as 2026-11-21",
                 ));
             }
@@ -131,6 +132,17 @@ pub struct CrisisDirectory {
 }
 
 impl CrisisDirectory {
+    /// Parse and check one file a region under `content/crisis/`.
+    pub fn load(files: &[Source]) -> Result<CrisisDirectory, ContentError> {
+        let mut regions = Vec::with_capacity(files.len());
+        for src in files {
+            let region: Region = parse_toml(src.path, src.text)?;
+            region.validate(src.path, src.text)?;
+            regions.push(region);
+        }
+        CrisisDirectory::new(regions)
+    }
+
     pub fn new(mut regions: Vec<Region>) -> Result<Self, ContentError> {
         let mut seen = HashSet::new();
         for r in &regions {
@@ -193,13 +205,13 @@ impl CrisisDirectory {
 #[cfg(test)]
 mod tests {
     use crate::Catalog;
-    use crate::content::parse_toml;
+    use crate::source::parse_toml;
 
     use super::*;
 
     #[test]
     fn every_required_region_has_lines_with_a_verified_date() {
-        let dir = &Catalog::embedded().expect("content").crisis;
+        let dir = &Catalog::embedded().crisis();
         for code in REQUIRED_REGIONS {
             let r = dir.region(code).expect("region present");
             assert!(!r.lines.is_empty());
@@ -216,7 +228,7 @@ mod tests {
 
     #[test]
     fn a_region_is_suggested_from_the_locale_or_the_time_zone() {
-        let dir = &Catalog::embedded().expect("content").crisis;
+        let dir = &Catalog::embedded().crisis();
         let code = |l: Option<&str>, t: Option<&str>| dir.suggest(l, t).map(|r| r.code.as_str());
         assert_eq!(code(Some("en_GB.UTF-8"), None), Some("UK"));
         assert_eq!(
@@ -236,7 +248,7 @@ mod tests {
 
     #[test]
     fn only_real_numbers_can_be_dialled() {
-        let dir = &Catalog::embedded().expect("content").crisis;
+        let dir = &Catalog::embedded().crisis();
         assert_eq!(dir.region("UK").and_then(Region::emergency_dial).as_deref(), Some("999"));
         assert_eq!(dir.region("INTL").and_then(Region::emergency_dial), None);
         assert_eq!(dialable("+44 116 123"), Some("+44116123".into()));
@@ -253,7 +265,7 @@ mod tests {
 
     #[test]
     fn unknown_or_missing_choice_falls_back_to_international() {
-        let dir = &Catalog::embedded().expect("content").crisis;
+        let dir = &Catalog::embedded().crisis();
         assert_eq!(dir.region_or_default(None).code, "INTL");
         assert_eq!(dir.region_or_default(Some("zz")).code, "INTL");
         assert_eq!(dir.region_or_default(Some("uk")).code, "UK");

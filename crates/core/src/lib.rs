@@ -12,8 +12,10 @@ pub mod crisis;
 pub mod moment;
 pub mod practice;
 pub mod safety;
+pub mod source;
 pub mod urge;
 pub mod versions;
 pub mod words;
 
-pub use content::{Catalog, ContentError};
+pub use content::Catalog;
+pub use source::ContentError;

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::content::{ContentError, parse_toml};
+use crate::source::{ContentError, Source, parse_toml, unique_ids};
 
 /// The protocols every catalog has, by id, in menu order.
 pub const PROTOCOLS: &[&str] = &["pause", "short", "grounding", "parts"];
@@ -58,6 +58,29 @@ impl Step {
             _ => self.seconds,
         }
     }
+}
+
+/// Parse and check the guided protocols, one file each under
+/// `content/protocols/`, in menu order; every protocol the app offers must be
+/// there.
+pub fn load_protocols(files: &[Source]) -> Result<Vec<Protocol>, ContentError> {
+    let parsed = files
+        .iter()
+        .map(|src| Ok((*src, Protocol::parse(src.path, src.text)?)))
+        .collect::<Result<Vec<_>, ContentError>>()?;
+    unique_ids(&parsed, |p| &p.id, "protocol")?;
+    let mut protocols: Vec<Protocol> = parsed.into_iter().map(|(_, p)| p).collect();
+    protocols.sort_by_key(|p| p.order);
+    for id in PROTOCOLS {
+        if !protocols.iter().any(|p| p.id == *id) {
+            return Err(ContentError::new(
+                &format!("protocols/{id}.toml"),
+                None,
+                "this protocol file is missing",
+            ));
+        }
+    }
+    Ok(protocols)
 }
 
 impl Protocol {
@@ -146,6 +169,12 @@ pub struct PauseText {
     pub pace_help: String,
 }
 
+impl PauseText {
+    pub fn load(src: Source) -> Result<PauseText, ContentError> {
+        parse_toml(src.path, src.text)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScriptGroup {
@@ -184,6 +213,10 @@ pub const SCRIPT_GROUPS: &[&str] = &[
 pub const SCRIPT_MAX: usize = 300;
 
 impl Scripts {
+    pub fn load(src: Source) -> Result<Scripts, ContentError> {
+        Scripts::parse(src.path, src.text)
+    }
+
     pub fn parse(path: &str, text: &str) -> Result<Scripts, ContentError> {
         let mut s: Scripts = parse_toml(path, text)?;
         s.groups.sort_by_key(|g| g.order);
@@ -201,9 +234,7 @@ impl Scripts {
         }
         let mut seen = std::collections::HashSet::new();
         for sc in &s.scripts {
-            let line = text
-                .find(&format!("id = \"{}\"", sc.id))
-                .map(|at| crate::content::line_of(text, at));
+            let line = text.find(&format!("id = \"{}\"", sc.id)).map(|at| crate::source::line_of(text, at));
             if !seen.insert(sc.id.as_str()) {
                 return Err(ContentError::new(path, line, format!("script id \"{}\" is used twice", sc.id)));
             }
@@ -283,6 +314,12 @@ pub struct Ritual {
 }
 
 impl AfterText {
+    pub fn load(src: Source) -> Result<AfterText, ContentError> {
+        let a: AfterText = parse_toml(src.path, src.text)?;
+        a.validate(src.path)?;
+        Ok(a)
+    }
+
     pub fn validate(&self, path: &str) -> Result<(), ContentError> {
         if !self.capacity_sentence.contains("{capacity}") {
             return Err(ContentError::new(
@@ -333,8 +370,8 @@ mod tests {
 
     #[test]
     fn the_capacity_sentence_fills_in_the_number() {
-        let c = crate::Catalog::embedded().expect("catalog");
-        let s = c.after.capacity_sentence(60);
+        let c = crate::Catalog::embedded();
+        let s = c.after().capacity_sentence(60);
         assert!(s.contains("60"), "{s}");
         assert!(!s.contains('{'), "{s}");
     }

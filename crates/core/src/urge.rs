@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::content::{ContentError, is_valid_id, line_of_value};
+use crate::source::{ContentError, Source, is_valid_id, line_of_value, parse_toml};
 
 /// The longest "about" (who it was about) we keep, in characters.
 pub const ABOUT_MAX: usize = 200;
@@ -148,6 +148,13 @@ pub struct UrgeSummary {
 }
 
 impl UrgeCatalog {
+    /// Parse and check `content/urges.toml`.
+    pub fn load(src: Source) -> Result<UrgeCatalog, ContentError> {
+        let catalog: UrgeCatalog = parse_toml(src.path, src.text)?;
+        catalog.validate(src.path, src.text)?;
+        Ok(catalog)
+    }
+
     pub fn kind(&self, id: &str) -> Option<&UrgeKind> {
         self.kinds.iter().find(|k| k.id == id)
     }
@@ -232,16 +239,17 @@ impl UrgeCatalog {
         for (section, ids, required) in sections {
             let mut seen = HashSet::new();
             for id in &ids {
-                let line = line_of_value(text, "id", id);
+                // The line is looked up only for an error.
+                let line = || line_of_value(text, "id", id);
                 if !is_valid_id(id) {
                     return Err(ContentError::new(
                         path,
-                        line,
+                        line(),
                         format!("[[{section}]] id \"{id}\" should be lower-case letters, digits and hyphens"),
                     ));
                 }
                 if !seen.insert(*id) {
-                    return Err(ContentError::new(path, line, format!("[[{section}]] id \"{id}\" appears twice")));
+                    return Err(ContentError::new(path, line(), format!("[[{section}]] id \"{id}\" appears twice")));
                 }
             }
             for id in required {
@@ -295,7 +303,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn catalog() -> &'static UrgeCatalog {
-        &Catalog::embedded().expect("content").urges
+        Catalog::embedded().urges()
     }
 
     #[test]
@@ -427,7 +435,7 @@ caught = false
     fn duplicate_ids_name_the_line() {
         let mut text = String::from(include_str!("../../../content/urges.toml"));
         text.push_str("\n[[kinds]]\nid = \"fight\"\nname = \"Again\"\ndescription = \"x\"\n");
-        let cat: UrgeCatalog = crate::content::parse_toml("urges.toml", &text).expect("parses");
+        let cat: UrgeCatalog = crate::source::parse_toml("urges.toml", &text).expect("parses");
         let err = cat.validate("urges.toml", &text).unwrap_err();
         assert!(err.reason.contains("appears twice"), "{err}");
         assert!(err.line.is_some());

@@ -52,7 +52,7 @@ fn measure_with(name: &str, show: bool) -> Figures {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).expect("readable test set");
     let set: Cases = toml::from_str(&text).expect("valid test set");
-    let scanner = &Catalog::embedded().expect("catalog").scanner;
+    let scanner = &Catalog::embedded().scanner();
     let (mut tp, mut fn_, mut fp, mut tn) = (0usize, 0usize, 0usize, 0usize);
     for c in &set.cases {
         let r = scanner.scan(&c.text);
@@ -125,7 +125,7 @@ fn the_in_domain_development_sets_keep_false_alarms_at_three_percent() {
 /// a new user would: ordinary social fear, never crisis language.
 #[test]
 fn ordinary_feared_predictions_bring_no_panel() {
-    let scanner = &Catalog::embedded().expect("catalog").scanner;
+    let scanner = &Catalog::embedded().scanner();
     for t in [
         "They'll think I can't decide for myself",
         "She will think I can't look after myself",
@@ -141,7 +141,7 @@ fn ordinary_feared_predictions_bring_no_panel() {
 
 #[test]
 fn every_topic_and_the_issue_examples_behave() {
-    let scanner = &Catalog::embedded().expect("catalog").scanner;
+    let scanner = &Catalog::embedded().scanner();
     for t in [
         "this deadline is killing me",
         "dying to see you",
@@ -216,22 +216,22 @@ fn load(name: &str) -> Vec<(String, Option<Topic>)> {
 /// file by hand or train it on the final set without this failing.
 #[test]
 fn the_shipped_model_is_what_the_development_sets_train() {
-    let catalog = Catalog::embedded().expect("catalog");
-    let shipped = catalog.scanner.model().expect("a model is shipped");
+    let catalog = Catalog::embedded();
+    let shipped = catalog.scanner().model().expect("a model is shipped");
     let cases: Vec<(String, Option<Topic>)> = DEV_SETS.iter().flat_map(|n| load(n)).collect();
     let refs: Vec<(&str, Option<Topic>)> = cases.iter().map(|(t, c)| (t.as_str(), *c)).collect();
-    let trained = model::train_for(&catalog.scanner, &refs, SETTINGS);
+    let trained = model::train_for(catalog.scanner(), &refs, SETTINGS);
     assert_eq!(shipped.threshold, trained.threshold);
     assert_eq!(shipped.veto, trained.veto);
-    for ((topic, a), (_, b)) in shipped.heads.iter().zip(&trained.heads) {
+    for topic in model::TOPICS {
         let name = topic.as_str();
-        assert!((a.bias - b.bias).abs() < 1e-3, "{name}: bias {} vs {}", a.bias, b.bias);
+        let (a, b) = (shipped.bias(topic), trained.bias(topic));
+        assert!((a - b).abs() < 1e-3, "{name}: bias {a} vs {b}");
+        let a: std::collections::HashMap<&str, f64> = shipped.weights(topic).collect();
+        let b: std::collections::HashMap<&str, f64> = trained.weights(topic).collect();
         let mut differ: Vec<String> = Vec::new();
-        for key in a.weights.keys().chain(b.weights.keys()) {
-            let (x, y) = (
-                a.weights.get(key).copied().unwrap_or(0.0),
-                b.weights.get(key).copied().unwrap_or(0.0),
-            );
+        for key in a.keys().chain(b.keys()) {
+            let (x, y) = (a.get(key).copied().unwrap_or(0.0), b.get(key).copied().unwrap_or(0.0));
             // A weight near the pruning edge may fall either side of it.
             if (x - y).abs() > 1e-3 + SETTINGS.prune * f64::from(u8::from(x == 0.0 || y == 0.0)) {
                 differ.push(format!("{key}: {x} vs {y}"));

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use drawbridge_core::content;
 use drawbridge_core::words::shaming_words;
 
 fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
@@ -49,16 +50,22 @@ fn the_word_check_would_catch_a_slip() {
 }
 
 #[test]
-fn every_content_file_is_compiled_in() {
+fn every_content_file_is_compiled_in_and_belongs_to_a_set() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content");
     let mut on_disk = Vec::new();
-    files(&root, &["toml"], &mut on_disk);
+    files(&root, &["toml", "txt"], &mut on_disk);
     assert!(on_disk.len() >= 30, "found the content files ({})", on_disk.len());
     for f in on_disk {
         let rel = f.strip_prefix(&root).expect("under content").to_string_lossy().replace('\\', "/");
+        if content::COMPILED.contains(&rel.as_str()) {
+            continue;
+        }
         assert!(
-            drawbridge_core::content::EMBEDDED.iter().any(|(p, _)| *p == rel),
-            "content/{rel} exists but is not listed in content::EMBEDDED"
+            content::EMBEDDED.iter().any(|(p, _)| *p == rel),
+            "content/{rel} exists but is not in content::EMBEDDED: build.rs should have listed it"
         );
+        if let Err(e) = content::set_of(&rel) {
+            panic!("{e}: add it to content_sets! in crates/core/src/content.rs");
+        }
     }
 }

@@ -36,6 +36,8 @@ unsafe extern "C" {
 /// Set up the counting and the exit handler; call before the first open.
 pub(crate) fn install() {
     INSTALL.call_once(|| {
+        // Keep the cipher provider that SQLCipher calls by name in the link.
+        std::hint::black_box(crate::cipher::drawbridge_sqlcipher_setup as unsafe extern "C" fn(*mut crate::cipher::Provider) -> c_int);
         // SAFETY: plain calls into the bundled SQLite with valid arguments.
         // `sqlite3_initialize` runs SQLCipher's own set-up, which registers its
         // exit handler, so ours (registered next) runs before it.

@@ -210,7 +210,7 @@ impl ExportDoc {
                 did: u.did.clone(),
                 note: u.note.clone(),
             };
-            match catalog.urges.check(draft) {
+            match catalog.urges().check(draft) {
                 Err(e) => return bad(format!("urges[{i}].{}", e.field()), e.to_string()),
                 // Import keeps text exactly as exported: refuse what the app
                 // would itself have trimmed, rather than silently change it.
@@ -273,7 +273,7 @@ impl ExportDoc {
                 return bad(format!("pauses[{n}].id"), "this id appears twice in the file".into());
             }
             if catalog.protocol(&p.protocol).is_none() {
-                let known: Vec<&str> = catalog.protocols.iter().map(|p| p.id.as_str()).collect();
+                let known: Vec<&str> = catalog.protocols().iter().map(|p| p.id.as_str()).collect();
                 return bad(
                     format!("pauses[{n}].protocol"),
                     format!("\"{}\" is not one of {}", p.protocol, known.join(", ")),
@@ -396,7 +396,7 @@ impl ExportDoc {
     fn check_quiz(&self, catalog: &Catalog) -> Result<(), StoreError> {
         let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
         let micro = |t: &OffsetDateTime| t.nanosecond().is_multiple_of(1000);
-        let mut known: Vec<Instrument> = catalog.instruments.clone();
+        let mut known: Vec<Instrument> = catalog.instruments().clone();
         let mut ids = std::collections::HashSet::new();
         for (n, i) in self.instruments.iter().enumerate() {
             if !ids.insert(i.id.as_str()) {

@@ -447,7 +447,7 @@ impl SqliteStore {
                 }
                 Some(_) => {
                     let name = catalog
-                        .safety
+                        .safety()
                         .sections
                         .iter()
                         .find(|s| s.id == *section)

@@ -7,6 +7,7 @@
 //! SQLCipher (see [`sqlite`]); keys live in [`keys`]; [`export`] defines the
 //! versioned JSON format used to move data in and out.
 
+pub mod cipher;
 pub mod error;
 mod exit;
 pub mod export;
@@ -267,7 +268,7 @@ impl Store {
     /// Every instrument: the bundled ones, with a stored copy taking the
     /// place of a bundled one of the same id, then the ones the person added.
     pub async fn instruments(&self, catalog: &Catalog) -> Result<Vec<Instrument>, StoreError> {
-        let mut all: Vec<Instrument> = catalog.instruments.clone();
+        let mut all: Vec<Instrument> = catalog.instruments().clone();
         for s in self.stored_instruments().await? {
             match Instrument::parse(&format!("stored instrument {}", s.id), &s.source) {
                 Ok(inst) => match all.iter_mut().find(|i| i.id == inst.id) {
@@ -560,6 +561,12 @@ impl Store {
     /// problems found, in SQLite's words, or none.
     pub async fn check(&self) -> Result<Vec<String>, StoreError> {
         self.backend.quick_check().await
+    }
+
+    /// Which library encrypts the pages: "rustcrypto" in a build made in
+    /// this workspace (see `cipher`).
+    pub async fn cipher_provider(&self) -> Result<String, StoreError> {
+        self.backend.cipher_provider().await
     }
 
     /// Everything, as one document. The database is checked first, so a

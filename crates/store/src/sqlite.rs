@@ -61,7 +61,7 @@ impl SqliteStore {
     ) -> Result<SqliteStore, StoreError> {
         check_not_plain_sqlite(path)?;
         crate::exit::install();
-        quiet_sqlcipher().await;
+        quiet_sqlcipher();
         let key_value = key.pragma_value();
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| StoreError::Database(e.to_string()))?
@@ -180,6 +180,14 @@ impl SqliteStore {
 
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Which library does SQLCipher's encryption (`PRAGMA cipher_provider`).
+    pub(crate) async fn cipher_provider(&self) -> Result<String, StoreError> {
+        sqlx::query_scalar("PRAGMA cipher_provider")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| from_sqlx(&self.path, e))
     }
 
     /// SQLite's `PRAGMA quick_check`: "ok", or one line per problem.
@@ -581,19 +589,30 @@ pub(crate) fn urge_from_row(r: &SqliteRow) -> Result<Urge, StoreError> {
 /// SQLCipher writes its own errors (such as a failed HMAC check on a wrong
 /// key) to stderr. Its log level is process-wide, but sqlx runs `key` before
 /// any other pragma on a connection, so we set the level once, on a throwaway
-/// in-memory connection, before the first real open.
-async fn quiet_sqlcipher() {
-    static QUIET: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-    QUIET
-        .get_or_init(|| async {
-            use sqlx::Connection;
-            if let Ok(opts) = SqliteConnectOptions::from_str("sqlite::memory:")
-                && let Ok(c) = sqlx::SqliteConnection::connect_with(&opts.pragma("cipher_log_level", "NONE")).await
-            {
-                let _ = c.close().await;
+/// in-memory connection, before the first real open. The connection is made
+/// directly on this thread: a sqlx connection would start a worker thread
+/// for one statement.
+fn quiet_sqlcipher() {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        use libsqlite3_sys as ffi;
+        let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
+        // SAFETY: valid C strings and out-pointer; the handle is closed on
+        // every path, and a failure only leaves the default log level.
+        unsafe {
+            let flags = ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_MEMORY;
+            if ffi::sqlite3_open_v2(c":memory:".as_ptr(), &mut db, flags, std::ptr::null()) == ffi::SQLITE_OK {
+                ffi::sqlite3_exec(
+                    db,
+                    c"PRAGMA cipher_log_level = NONE".as_ptr(),
+                    None,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                );
             }
-        })
-        .await;
+            ffi::sqlite3_close(db);
+        }
+    });
 }
 
 /// An unencrypted SQLite file starts with this header; ours never does.

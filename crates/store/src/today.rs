@@ -82,7 +82,7 @@ pub async fn today(store: &Store, catalog: &Catalog, now: OffsetDateTime, offset
                 .filter_map(|r| r.plan.experiment.clone().map(|e| (e, r.day(offset))))
                 .collect();
             let s = practice::suggest(
-                &catalog.experiments,
+                catalog.experiments(),
                 p.stage,
                 profile.as_ref(),
                 &recent,
@@ -101,7 +101,7 @@ pub async fn today(store: &Store, catalog: &Catalog, now: OffsetDateTime, offset
                 title: p.title.clone(),
                 day_number: run.day_number(today),
                 prompt: day.prompt_for(profile.as_ref().and_then(|pr| pr.region)).to_string(),
-                experiment: program_experiment(day, &catalog.experiments, stage, run.id).cloned(),
+                experiment: program_experiment(day, catalog.experiments(), stage, run.id).cloned(),
                 done: run.done(day.day),
                 reflection: run.entries.iter().find(|e| e.day == day.day).and_then(|e| e.reflection.clone()),
                 length: p.length(),

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use time::macros::date;
 
 fn catalog() -> &'static Catalog {
-    Catalog::embedded().expect("content")
+    Catalog::embedded()
 }
 
 async fn fresh(dir: &Path) -> Store {

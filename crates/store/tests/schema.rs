@@ -43,7 +43,7 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     };
     store.add_urge(entry, time::OffsetDateTime::now_utc()).await.expect("add");
     store.set_setting("region", "UK").await.expect("setting");
-    let catalog = Catalog::embedded().expect("content");
+    let catalog = Catalog::embedded();
     let patterns = catalog.instrument("patterns").expect("patterns");
     let attempt = store.start_quiz(patterns, None).await.expect("start");
     store
@@ -52,7 +52,7 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         .expect("finish");
     store.put_instrument("tiny", "id = \"tiny\"").await.expect("instrument");
     let plan = drawbridge_core::practice::Plan {
-        experiment: Some(catalog.experiments[0].id.clone()),
+        experiment: Some(catalog.experiments()[0].id.clone()),
         custom: None,
         stage: 1,
         with_whom: Some("Sam".into()),
@@ -164,7 +164,7 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
 
 #[test]
 fn the_schema_allows_exactly_the_values_the_catalog_knows() {
-    let c = &Catalog::embedded().expect("content").urges;
+    let c = &Catalog::embedded().urges();
     let urge = &schema()["$defs"]["urge"]["properties"];
     let kinds: BTreeSet<String> = c.kinds.iter().map(|k| k.id.clone()).collect();
     assert_eq!(strings(&urge["kind"]["enum"]), kinds);
@@ -172,10 +172,10 @@ fn the_schema_allows_exactly_the_values_the_catalog_knows() {
     assert_eq!(strings(&urge["body"]["oneOf"][1]["enum"]), body);
     let did: BTreeSet<String> = c.did.iter().map(|d| d.id.clone()).collect();
     assert_eq!(strings(&urge["did"]["oneOf"][1]["enum"]), did);
-    let all = Catalog::embedded().expect("content");
-    let protocols: BTreeSet<String> = all.protocols.iter().map(|p| p.id.clone()).collect();
+    let all = Catalog::embedded();
+    let protocols: BTreeSet<String> = all.protocols().iter().map(|p| p.id.clone()).collect();
     assert_eq!(strings(&schema()["$defs"]["pause"]["properties"]["protocol"]["enum"]), protocols);
-    let sections: BTreeSet<String> = all.safety.sections.iter().map(|s| s.id.clone()).collect();
+    let sections: BTreeSet<String> = all.safety().sections.iter().map(|s| s.id.clone()).collect();
     assert_eq!(
         strings(&schema()["$defs"]["safetyPlan"]["properties"]["sections"]["propertyNames"]["enum"]),
         sections

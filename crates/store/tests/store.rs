@@ -36,7 +36,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 fn catalog() -> &'static Catalog {
-    Catalog::embedded().expect("content")
+    Catalog::embedded()
 }
 
 #[tokio::test]
@@ -127,7 +127,7 @@ async fn urges_can_be_added_read_edited_listed_and_deleted() {
     assert_eq!(c2.at, c.at, "editing keeps the time");
 
     let counts = store.urge_counts_by_did(now - Duration::days(7)).await.expect("counts");
-    let s = catalog().urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+    let s = catalog().urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
     assert_eq!((s.total, s.caught), (2, 2));
 
     assert!(store.delete_urge(a.id).await.expect("delete"));
@@ -402,7 +402,10 @@ async fn a_stored_instrument_takes_the_place_of_the_bundled_key_with_the_same_id
     let inst = store.instrument(catalog(), "ecr-rs").await.expect("lookup").expect("present");
     assert!(!inst.needs_wording);
     assert_eq!(inst.items[0].text, "Licensed wording one");
-    assert_eq!(store.instruments(catalog()).await.expect("all").len(), catalog().instruments.len());
+    assert_eq!(
+        store.instruments(catalog()).await.expect("all").len(),
+        catalog().instruments().len()
+    );
     assert!(store.remove_instrument("ecr-rs").await.expect("remove"));
     assert!(
         store
@@ -451,7 +454,7 @@ mod practice_store {
 
     fn plan(stage: u8, day: time::Date) -> Plan {
         Plan {
-            experiment: Some(catalog().experiments.iter().find(|e| e.stage == stage).expect("one").id.clone()),
+            experiment: Some(catalog().experiments().iter().find(|e| e.stage == stage).expect("one").id.clone()),
             custom: None,
             stage,
             with_whom: None,

@@ -37,7 +37,7 @@ pub(crate) fn current() -> Option<CarePanel> {
 
 /// Does any of these saved texts call for the panel?
 pub(crate) fn needed(st: &AppState, texts: &[&str]) -> bool {
-    let scanner = &st.catalog().scanner;
+    let scanner = &st.catalog().scanner();
     texts.iter().any(|t| scanner.scan(t).show_panel)
 }
 
@@ -67,15 +67,15 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         None => None,
     };
     let c = st.catalog();
-    let region = c.crisis.region_or_default(region.as_deref());
+    let region = c.crisis().region_or_default(region.as_deref());
     let panel = CarePanel {
-        title: c.safety.panel_title.clone(),
-        text: c.safety.panel_text.clone(),
+        title: c.safety().panel_title.clone(),
+        text: c.safety().panel_text.clone(),
         emergency: region.emergency.clone(),
         emergency_dial: region.emergency_dial(),
         lines: region.lines.iter().take(3).cloned().collect(),
-        plan_link: c.safety.panel_plan.clone(),
-        dismiss: c.safety.panel_dismiss.clone(),
+        plan_link: c.safety().panel_plan.clone(),
+        dismiss: c.safety().panel_dismiss.clone(),
         dismiss_href,
     };
     CARE.scope(Some(panel), next.run(req)).await

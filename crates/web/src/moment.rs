@@ -42,8 +42,8 @@ pub async fn choose(State(st): State<AppState>) -> Response {
     let c = st.catalog();
     render(&ChoosePage {
         chrome: Chrome::new("I want to pull away", "pause"),
-        text: &c.pause,
-        protocols: &c.protocols,
+        text: c.pause(),
+        protocols: c.protocols(),
     })
 }
 
@@ -90,7 +90,7 @@ pub async fn intro(State(st): State<AppState>, Path(id): Path<String>, Query(q):
     let pace = pace_of(&q);
     Ok(render(&IntroPage {
         chrome: Chrome::new("I want to pull away", "pause"),
-        text: &st.catalog().pause,
+        text: st.catalog().pause(),
         p,
         minutes: minutes(p.total_seconds(Some((pace.1, pace.2)))),
         has_breath: p.steps.iter().any(|s| s.kind == StepKind::Breath),
@@ -127,7 +127,7 @@ pub async fn step(
     Ok(render(&StepPage {
         chrome: Chrome::new("I want to pull away", "pause"),
         csrf: session.csrf,
-        text: &st.catalog().pause,
+        text: st.catalog().pause(),
         p,
         step,
         n,
@@ -186,10 +186,10 @@ pub async fn done(
     Ok(render(&DonePage {
         chrome: Chrome::new("I want to pull away", "pause"),
         csrf: session.csrf,
-        text: &c.pause,
+        text: c.pause(),
         p,
         stopped: q.stopped.is_some(),
-        kinds: &c.urges.kinds,
+        kinds: &c.urges().kinds,
     }))
 }
 
@@ -206,7 +206,7 @@ struct ScriptsPage {
 }
 
 pub async fn scripts(State(st): State<AppState>) -> Response {
-    let s = &st.catalog().scripts;
+    let s = &st.catalog().scripts();
     render(&ScriptsPage {
         chrome: Chrome::new("Scripts", "pause"),
         groups: s.groups.iter().map(|g| (g, s.in_group(&g.id).collect())).collect(),
@@ -262,7 +262,7 @@ pub async fn after(
     Query(q): Query<AfterQuery>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let text = &st.catalog().after;
+    let text = &st.catalog().after();
     let record = record_title(&st, &s, q.record.as_deref()).await?;
     // The experiment's own capacity rating, when there is one, starts the slider.
     let mut start = 50;
@@ -312,7 +312,7 @@ fn after_page(
     saved: Saved,
 ) -> AfterPage {
     let Saved { sentence: saved, kept } = saved;
-    let text = &st.catalog().after;
+    let text = &st.catalog().after();
     AfterPage {
         chrome: Chrome::new("After it goes badly", "pause"),
         csrf,
@@ -408,7 +408,7 @@ pub(crate) async fn reset_view(
     s: &drawbridge_store::Store,
     r: drawbridge_core::moment::Reset,
 ) -> Result<ResetView, WebError> {
-    let text = &st.catalog().after;
+    let text = &st.catalog().after();
     let record = match r.entry.record {
         Some(id) => record_title(st, s, Some(&id.to_string())).await?,
         None => None,
@@ -434,7 +434,7 @@ pub async fn resets(State(st): State<AppState>) -> Result<Response, WebError> {
     }
     Ok(render(&ResetsPage {
         chrome: Chrome::new("Your resets", "pause"),
-        text: &st.catalog().after,
+        text: st.catalog().after(),
         resets: views,
         one: false,
     }))
@@ -447,7 +447,7 @@ pub async fn reset(State(st): State<AppState>, Path(id): Path<String>) -> Result
     let view = reset_view(&st, &s, r).await?;
     Ok(render(&ResetsPage {
         chrome: Chrome::new("A reset", "pause"),
-        text: &st.catalog().after,
+        text: st.catalog().after(),
         resets: vec![view],
         one: true,
     }))
@@ -470,7 +470,7 @@ struct LetterPage {
 pub async fn letter(State(st): State<AppState>) -> Response {
     render(&LetterPage {
         chrome: Chrome::new("An unsent letter", "pause"),
-        text: &st.catalog().after,
+        text: st.catalog().after(),
     })
 }
 
@@ -496,7 +496,7 @@ pub struct PlanQuery {
 
 pub async fn plan(State(st): State<AppState>, Query(q): Query<PlanQuery>) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let text = &st.catalog().safety;
+    let text = &st.catalog().safety();
     let plan = s.safety_plan().await?;
     let updated = plan
         .updated_at
@@ -538,7 +538,7 @@ struct PlanEditPage {
 
 pub async fn plan_edit(State(st): State<AppState>, Extension(session): Extension<Session>) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let text = &st.catalog().safety;
+    let text = &st.catalog().safety();
     let plan = s.safety_plan().await?;
     Ok(render(&PlanEditPage {
         chrome: Chrome::new("Edit my safety plan", "help"),
@@ -560,7 +560,7 @@ pub async fn plan_save(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let text = &st.catalog().safety;
+    let text = &st.catalog().safety();
     let mut plan = SafetyPlan::default();
     let mut failure = None;
     for id in PLAN_SECTIONS {

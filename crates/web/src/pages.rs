@@ -226,7 +226,7 @@ pub async fn today(
         0..=89 => format!("{pause_seconds} seconds"),
         s => format!("{} minutes", (s + 30) / 60),
     };
-    let summary = st.catalog().urges.summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+    let summary = st.catalog().urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
     let invite_quiz = store.quiz_results(None).await?.is_empty();
     let quiz_progress = match store.quiz_in_progress(crate::quiz::MAIN_QUIZ).await? {
         Some(a) => st
@@ -242,14 +242,15 @@ pub async fn today(
         .config()
         .suggested_region
         .as_deref()
-        .and_then(|code| c.crisis.region(code))
+        .and_then(|code| c.crisis().region(code))
         .map(|r| r.name.clone());
     let region_choice = match store.setting(REGION_SETTING).await? {
         Some(_) => None,
         None => {
             let pick = st.config().suggested_region.clone().unwrap_or_default();
             Some(opts(
-                std::iter::once(("", "Choose where you are")).chain(c.crisis.regions().iter().map(|r| (r.code.as_str(), r.name.as_str()))),
+                std::iter::once(("", "Choose where you are"))
+                    .chain(c.crisis().regions().iter().map(|r| (r.code.as_str(), r.name.as_str()))),
                 Some(pick.as_str()),
             ))
         }
@@ -264,14 +265,14 @@ pub async fn today(
         };
         PracticeView {
             stage: p.stage,
-            stage_name: c.practice.stage(p.stage).map(|s| s.name.clone()).unwrap_or_default(),
-            advice: t.advice.as_ref().map(|a| c.practice.advice_sentence(a)).unwrap_or_default(),
+            stage_name: c.practice().stage(p.stage).map(|s| s.name.clone()).unwrap_or_default(),
+            advice: t.advice.as_ref().map(|a| c.practice().advice_sentence(a)).unwrap_or_default(),
             offer,
             offer_up,
             why: t
                 .suggestion
                 .as_ref()
-                .map(|s| c.practice.why_sentence(&s.why, &c.profile))
+                .map(|s| c.practice().why_sentence(&s.why, c.profile()))
                 .unwrap_or_default(),
             smaller: t.suggestion.as_ref().is_some_and(|s| s.smaller),
             // One clear choice: while a program gives today's experiment,
@@ -286,18 +287,18 @@ pub async fn today(
             program: t.program.clone(),
             window_proposal: t
                 .window_proposal
-                .map(|w| (w, c.practice.window_proposal.replace("{window}", &w.to_string()))),
+                .map(|w| (w, c.practice().window_proposal.replace("{window}", &w.to_string()))),
         }
     });
     let programs = if t.program.is_none() {
-        c.programs.iter().map(|p| (p.id.clone(), p.title.clone())).collect()
+        c.programs().iter().map(|p| (p.id.clone(), p.title.clone())).collect()
     } else {
         Vec::new()
     };
     Ok(render(&TodayPage {
         chrome: Chrome::new("Today", "today"),
         csrf: session.csrf,
-        kinds: &c.urges.kinds,
+        kinds: &c.urges().kinds,
         summary,
         invite_quiz,
         quiz_progress,
@@ -343,7 +344,7 @@ pub async fn urge_create(State(st): State<AppState>, Form(form): Form<CreateForm
         did: Some(form.did).filter(|d| !d.is_empty()),
         ..Default::default()
     };
-    match st.catalog().urges.check(draft) {
+    match st.catalog().urges().check(draft) {
         Ok(entry) => {
             let urge = store.add_urge(entry, OffsetDateTime::now_utc()).await?;
             Ok(Redirect::to(&format!("/urges/{}?saved=1", urge.id)).into_response())
@@ -398,7 +399,7 @@ pub(crate) fn earlier_rows(st: &AppState, versions: Vec<drawbridge_core::version
 
 impl UrgeFormView {
     fn new(st: &AppState, f: &EditForm, error: Option<&EntryError>, intensity_error: bool) -> Self {
-        let c = &st.catalog().urges;
+        let c = &st.catalog().urges();
         let intensity_choices: Vec<(String, String)> = std::iter::once((String::new(), "Not rated".to_string()))
             .chain((0..=10).map(|n| (n.to_string(), n.to_string())))
             .collect();
@@ -476,7 +477,7 @@ fn edit_page(
         when: local_time(st, urge.at),
         kind_name: st
             .catalog()
-            .urges
+            .urges()
             .kind(&urge.entry.kind)
             .map(|k| k.name.clone())
             .unwrap_or_else(|| urge.entry.kind.clone()),
@@ -536,7 +537,7 @@ pub async fn urge_update(
         did: Some(f.did.clone()),
         note: Some(f.note.clone()),
     };
-    match st.catalog().urges.check(draft) {
+    match st.catalog().urges().check(draft) {
         Ok(entry) => {
             let texts: Vec<&str> = [&entry.about, &entry.note].into_iter().flatten().map(String::as_str).collect();
             let to = crate::care::redirect_to(&st, &format!("/urges/{id}?updated=1"), &texts);
@@ -581,7 +582,7 @@ pub async fn urge_delete_confirm(
         when: local_time(&st, urge.at),
         kind_name: st
             .catalog()
-            .urges
+            .urges()
             .kind(&urge.entry.kind)
             .map(|k| k.name.clone())
             .unwrap_or(urge.entry.kind),
@@ -649,7 +650,7 @@ fn local_day_start(st: &AppState, s: &str) -> Option<OffsetDateTime> {
 
 pub async fn moments(State(st): State<AppState>, Query(q): Query<MomentsQuery>) -> Result<Response, WebError> {
     let store = store(&st).await?;
-    let c = &st.catalog().urges;
+    let c = &st.catalog().urges();
     let mut date_error = String::new();
     let mut day = |s: &str| -> Option<OffsetDateTime> {
         if s.trim().is_empty() {
@@ -704,7 +705,7 @@ pub async fn moments(State(st): State<AppState>, Query(q): Query<MomentsQuery>) 
             note: u.entry.note.clone().unwrap_or_default(),
         })
         .collect();
-    let protocols = &st.catalog().protocols;
+    let protocols = &st.catalog().protocols();
     let pauses = store
         .pauses(500)
         .await?
@@ -777,9 +778,9 @@ pub struct SettingsForm {
 }
 
 fn region_opts(st: &AppState, current: Option<&str>) -> Vec<Opt> {
-    let current = st.catalog().crisis.region_or_default(current).code.clone();
+    let current = st.catalog().crisis().region_or_default(current).code.clone();
     opts(
-        st.catalog().crisis.regions().iter().map(|r| (r.code.as_str(), r.name.as_str())),
+        st.catalog().crisis().regions().iter().map(|r| (r.code.as_str(), r.name.as_str())),
         Some(&current),
     )
 }
@@ -807,7 +808,7 @@ pub async fn settings_save(
     Form(f): Form<SettingsForm>,
 ) -> Result<Response, WebError> {
     let store = store(&st).await?;
-    let Some(r) = st.catalog().crisis.region(&f.region) else {
+    let Some(r) = st.catalog().crisis().region(&f.region) else {
         // Never a quiet substitute: the form comes back and says why.
         let region = store.setting(REGION_SETTING).await?;
         let page = SettingsPage {
@@ -873,7 +874,7 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
             chosen = saved_region.clone().or_else(|| st.config().suggested_region.clone());
         }
         if let Ok(p) = store.safety_plan().await {
-            let text = &st.catalog().safety;
+            let text = &st.catalog().safety();
             plan = Some(
                 text.sections
                     .iter()
@@ -882,7 +883,7 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
             );
         }
     }
-    let dir = &st.catalog().crisis;
+    let dir = &st.catalog().crisis();
     let region = dir.region_or_default(chosen.as_deref());
     let mut chrome = Chrome::new("Get help now", "help");
     chrome.signed_in = session.is_some();
@@ -902,7 +903,7 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
             .filter(|r| r.code != region.code)
             .map(|r| (r.code.as_str(), r.name.as_str()))
             .collect(),
-        safety: &st.catalog().safety,
+        safety: st.catalog().safety(),
         plan,
     })
 }

@@ -110,7 +110,7 @@ pub async fn start(State(st): State<AppState>, Extension(session): Extension<Ses
     let names = ["s1", "s2", "s3", "s4"];
     let stages = st
         .catalog()
-        .practice
+        .practice()
         .stages
         .iter()
         .enumerate()
@@ -122,7 +122,7 @@ pub async fn start(State(st): State<AppState>, Extension(session): Extension<Ses
                     "How much distress would this bring?",
                     "",
                     saved.map(|r| r[i]).unwrap_or(50),
-                    words(&st.catalog().practice.scales.distress),
+                    words(&st.catalog().practice().scales.distress),
                 ),
             )
         })
@@ -166,13 +166,13 @@ pub async fn library(State(st): State<AppState>) -> Result<Response, WebError> {
     let c = st.catalog();
     let current = s.pacing().await?.map(|p| p.stage);
     let stages = c
-        .practice
+        .practice()
         .stages
         .iter()
         .map(|t| {
             (
                 t.clone(),
-                c.experiments.iter().filter(|e| e.stage == t.stage).cloned().collect(),
+                c.experiments().iter().filter(|e| e.stage == t.stage).cloned().collect(),
                 current == Some(t.stage),
             )
         })
@@ -210,7 +210,7 @@ pub struct PlanQuery {
 fn plan_page(st: &AppState, csrf: String, experiment: Option<Experiment>, fields: &[(String, String)], error: String) -> PlanPage {
     let stage_name = experiment
         .as_ref()
-        .and_then(|e| st.catalog().practice.stage(e.stage))
+        .and_then(|e| st.catalog().practice().stage(e.stage))
         .map(|s| format!("Stage {}: {}", s.stage, s.name))
         .unwrap_or_default();
     let when = Some(field(fields, "when").to_string())
@@ -231,21 +231,21 @@ fn plan_page(st: &AppState, csrf: String, experiment: Option<Experiment>, fields
                 "How strongly do you believe it will happen?",
                 "0 to 100%",
                 parse_rating(fields, "belief").unwrap_or(50),
-                words(&st.catalog().practice.scales.belief),
+                words(&st.catalog().practice().scales.belief),
             ),
             rating(
                 "want",
                 "How much do you want this closeness?",
                 "the pull",
                 parse_rating(fields, "want").unwrap_or(50),
-                words(&st.catalog().practice.scales.want),
+                words(&st.catalog().practice().scales.want),
             ),
             rating(
                 "expect",
                 "How much distress do you expect?",
                 "the push",
                 parse_rating(fields, "expect").unwrap_or(30),
-                words(&st.catalog().practice.scales.distress),
+                words(&st.catalog().practice().scales.distress),
             ),
         ],
         error,
@@ -382,7 +382,7 @@ async fn record_page(
         practice_today::today(s, c, OffsetDateTime::now_utc(), st.config().local_offset)
             .await?
             .advice
-            .map(|a| c.practice.advice_sentence(&a))
+            .map(|a| c.practice().advice_sentence(&a))
             .unwrap_or_default()
     } else {
         String::new()
@@ -406,7 +406,7 @@ async fn record_page(
         belief_before: r.plan.belief_before,
         planned,
         outcome_name: res
-            .and_then(|x| c.practice.outcome(x.outcome.id()))
+            .and_then(|x| c.practice().outcome(x.outcome.id()))
             .map(|o| o.name.clone())
             .unwrap_or_default(),
         result: res.cloned(),
@@ -416,21 +416,21 @@ async fn record_page(
                 "Peak distress during it",
                 "0 to 100",
                 parse_rating(fields, "peak").unwrap_or(40),
-                words(&st.catalog().practice.scales.distress),
+                words(&st.catalog().practice().scales.distress),
             ),
             rating(
                 "after",
                 "Distress now, afterwards",
                 "0 to 100",
                 parse_rating(fields, "after").unwrap_or(20),
-                words(&st.catalog().practice.scales.distress),
+                words(&st.catalog().practice().scales.distress),
             ),
             rating(
                 "belief_after",
                 "How strongly do you believe the prediction now?",
                 "0 to 100%",
                 parse_rating(fields, "belief_after").unwrap_or(r.plan.belief_before),
-                words(&st.catalog().practice.scales.belief),
+                words(&st.catalog().practice().scales.belief),
             ),
             rating(
                 "capacity",
@@ -438,13 +438,13 @@ async fn record_page(
                 "no pass or fail: how much you had to give today",
                 parse_rating(fields, "capacity").unwrap_or(50),
                 {
-                    let a = &st.catalog().after;
+                    let a = &st.catalog().after();
                     [a.capacity_low.as_str(), a.capacity_mid.as_str(), a.capacity_high.as_str()]
                 },
             ),
         ],
         outcomes: opts(
-            c.practice.outcomes.iter().map(|o| (o.id.as_str(), o.name.as_str())),
+            c.practice().outcomes.iter().map(|o| (o.id.as_str(), o.name.as_str())),
             chosen.as_deref(),
         ),
         happened: field(fields, "happened").to_string(),
@@ -454,7 +454,7 @@ async fn record_page(
         advice,
         hard: r.flooded(window) || r.result.as_ref().is_some_and(|x| crate::moment::went_badly(x.outcome, x.flooded)),
         belief_sentence: res
-            .map(|x| c.practice.belief_change_sentence(r.plan.belief_before, x.belief_after))
+            .map(|x| c.practice().belief_change_sentence(r.plan.belief_before, x.belief_after))
             .unwrap_or_default(),
         edit_prediction: edited_or(fields, "prediction", &r.plan.prediction),
         edit_with: edited_or(fields, "with", r.plan.with_whom.as_deref().unwrap_or_default()),
@@ -775,7 +775,7 @@ pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
                     format!(
                         "Stage {}: {}",
                         t.stage,
-                        c.practice.stage(t.stage).map(|x| x.name.as_str()).unwrap_or("")
+                        c.practice().stage(t.stage).map(|x| x.name.as_str()).unwrap_or("")
                     ),
                     t,
                 )
@@ -926,7 +926,7 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
     let stage = pacing.map(|p| p.stage);
     let current = stage.map(|x| x.to_string());
     let stage_names: Vec<(String, String)> = c
-        .practice
+        .practice()
         .stages
         .iter()
         .map(|t| (t.stage.to_string(), format!("Stage {}: {}", t.stage, t.name)))
@@ -977,7 +977,7 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
         feed,
         saved,
         programs: c
-            .programs
+            .programs()
             .iter()
             .map(|p| (p.id.clone(), p.title.clone(), p.about.trim().to_string()))
             .collect(),

@@ -416,7 +416,7 @@ fn result_labels(st: &AppState, results: &[QuizResult]) -> Vec<String> {
 
 pub async fn profile(State(st): State<AppState>, Query(q): Query<ProfileQuery>) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let text = &st.catalog().profile;
+    let text = &st.catalog().profile();
     let all = s.quiz_results(None).await?;
     let chosen = match q.result.as_deref().and_then(|r| Uuid::parse_str(r).ok()) {
         Some(id) => all.iter().find(|r| r.id == id).cloned(),

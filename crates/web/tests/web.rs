@@ -30,7 +30,7 @@ async fn app_with(store: Option<Store>, dir: tempfile::TempDir) -> App {
             addr: HOST.parse().expect("addr"),
             local_offset: time::UtcOffset::UTC,
             location,
-            catalog: Catalog::embedded().expect("content"),
+            catalog: Catalog::embedded(),
             suggested_region: Some("IE".into()),
         },
         store,
@@ -402,11 +402,7 @@ async fn the_quiz_saves_each_page_resumes_and_finishes_into_a_profile() {
         .post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
         .await;
     assert_eq!(start.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/1");
-    let inst = Catalog::embedded()
-        .expect("content")
-        .instrument("patterns")
-        .expect("patterns")
-        .clone();
+    let inst = Catalog::embedded().instrument("patterns").expect("patterns").clone();
     let page1 = app.get("/quiz/patterns/1", Some(&cookie)).await.body;
     assert!(page1.contains("<progress") && page1.contains("Page 1 of 5"));
     assert!(page1.contains("<fieldset class=\"question\">") && page1.contains("<legend>"));
@@ -491,11 +487,7 @@ async fn the_quiz_saves_each_page_resumes_and_finishes_into_a_profile() {
 async fn a_second_result_shows_change_over_time_without_claiming_it_is_real() {
     let app = app().await;
     let (cookie, csrf) = app.sign_in().await;
-    let inst = Catalog::embedded()
-        .expect("content")
-        .instrument("patterns")
-        .expect("patterns")
-        .clone();
+    let inst = Catalog::embedded().instrument("patterns").expect("patterns").clone();
     for value in [6, 2] {
         app.post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
             .await;
@@ -671,8 +663,7 @@ async fn a_flood_shows_support_and_the_engine_offers_a_step_only_when_ready() {
     let s = app.store().await;
     s.set_stage(1).await.expect("stage");
     let lib: Vec<String> = Catalog::embedded()
-        .expect("content")
-        .experiments
+        .experiments()
         .iter()
         .filter(|e| e.stage == 1)
         .map(|e| e.id.clone())
@@ -717,8 +708,7 @@ async fn a_flood_shows_support_and_the_engine_offers_a_step_only_when_ready() {
     assert_eq!(s.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
     let _ = record;
     let lib2 = Catalog::embedded()
-        .expect("content")
-        .experiments
+        .experiments()
         .iter()
         .find(|e| e.stage == 2)
         .expect("one")

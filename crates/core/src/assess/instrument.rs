@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::{ContentError, is_valid_id, line_of_value, parse_toml};
+use crate::source::{ContentError, Source, is_valid_id, line_of_value, parse_toml, unique_ids};
 
 /// A scale score needs at least this share of its items answered.
 pub const MIN_ANSWERED: f64 = 0.8;
@@ -139,6 +139,20 @@ pub fn reliable_change(before: f64, after: f64, scale: &Scale) -> Change {
         rci,
         reliable: rci.map(|r| r.abs() > RCI_THRESHOLD),
     }
+}
+
+/// Parse and check the bundled instruments under `content/instruments/`: the
+/// ones a person can take first (the Patterns Quiz), then the scoring keys
+/// that wait for their licensed wording.
+pub fn load_instruments(files: &[Source]) -> Result<Vec<Instrument>, ContentError> {
+    let parsed = files
+        .iter()
+        .map(|src| Ok((*src, Instrument::parse(src.path, src.text)?)))
+        .collect::<Result<Vec<_>, ContentError>>()?;
+    unique_ids(&parsed, |i| &i.id, "instrument")?;
+    let mut all: Vec<Instrument> = parsed.into_iter().map(|(_, i)| i).collect();
+    all.sort_by_key(|i| i.needs_wording);
+    Ok(all)
 }
 
 impl Instrument {
@@ -523,12 +537,12 @@ method = "sum"
         let p = i.pages();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].items.len(), 5);
-        let ecr = Catalog::embedded().expect("content").instrument("ecr-r").expect("ecr-r");
+        let ecr = Catalog::embedded().instrument("ecr-r").expect("ecr-r");
         assert_eq!(ecr.pages().len(), 4);
     }
 
     fn ecr_r() -> &'static Instrument {
-        Catalog::embedded().expect("content").instrument("ecr-r").expect("ecr-r")
+        Catalog::embedded().instrument("ecr-r").expect("ecr-r")
     }
 
     #[test]
@@ -553,7 +567,7 @@ method = "sum"
 
     #[test]
     fn ecr_rs_key_matches_a_hand_worked_example() {
-        let ecr_rs = Catalog::embedded().expect("content").instrument("ecr-rs").expect("ecr-rs");
+        let ecr_rs = Catalog::embedded().instrument("ecr-rs").expect("ecr-rs");
         let a: Answers = [
             ("1", 7),
             ("2", 6),

@@ -10,7 +10,8 @@ mod instrument;
 mod profile;
 
 pub use instrument::{
-    AnswerError, Answers, Change, Instrument, Item, Method, ResponseScale, Scale, ScaleScore, Scores, Section, reliable_change,
+    AnswerError, Answers, Change, Instrument, Item, Method, ResponseScale, Scale, ScaleScore, Scores, Section, load_instruments,
+    reliable_change,
 };
 pub use profile::{CAPACITY_IDS, CapacityText, Profile, ProfileText, REGION_IDS, Ranked, RegionId, RegionText, STRATEGY_IDS, StrategyText};
 
@@ -112,7 +113,7 @@ mod tests {
     use crate::Catalog;
 
     fn result(av: Option<i64>) -> QuizResult {
-        let inst = Catalog::embedded().expect("content").instrument("ecr-rs").expect("ecr-rs");
+        let inst = Catalog::embedded().instrument("ecr-rs").expect("ecr-rs");
         let answers: Answers = match av {
             Some(v) => (1..=9).map(|n| (n.to_string(), if n <= 4 { 8 - v } else { v })).collect(),
             None => Answers::new(),
@@ -122,7 +123,7 @@ mod tests {
 
     #[test]
     fn history_compares_the_latest_with_the_first_and_the_previous_scored_result() {
-        let inst = Catalog::embedded().expect("content").instrument("ecr-rs").expect("ecr-rs");
+        let inst = Catalog::embedded().instrument("ecr-rs").expect("ecr-rs");
         let rs = [result(Some(6)), result(None), result(Some(5)), result(Some(3))];
         let h = history(inst, &rs);
         let av = h.iter().find(|s| s.scale == "avoidance").expect("avoidance");

@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Instrument, Scores};
-use crate::content::ContentError;
+use crate::source::{ContentError, Source, parse_toml};
 
 pub const REGION_IDS: &[&str] = &["secure", "ghost", "firefighter", "architect"];
 pub const STRATEGY_IDS: &[&str] = &[
@@ -94,6 +94,12 @@ pub struct ProfileText {
 }
 
 impl ProfileText {
+    pub fn load(src: Source) -> Result<ProfileText, ContentError> {
+        let p: ProfileText = parse_toml(src.path, src.text)?;
+        p.validate(src.path)?;
+        Ok(p)
+    }
+
     /// The sentence that goes with a change.
     pub fn change_sentence(&self, c: &super::Change) -> &str {
         match c.reliable {
@@ -217,7 +223,7 @@ mod tests {
     use crate::assess::Answers;
 
     fn patterns() -> &'static Instrument {
-        Catalog::embedded().expect("content").instrument("patterns").expect("patterns")
+        Catalog::embedded().instrument("patterns").expect("patterns")
     }
 
     /// Answers that put every scale at `level`, honouring reverse keys.
@@ -282,7 +288,7 @@ mod tests {
 
     #[test]
     fn a_dimensions_only_questionnaire_still_maps() {
-        let ecr = Catalog::embedded().expect("content").instrument("ecr-r").expect("ecr-r");
+        let ecr = Catalog::embedded().instrument("ecr-r").expect("ecr-r");
         let a: Answers = (1..=36).map(|n| (n.to_string(), 4)).collect();
         let p = Profile::new(ecr, &ecr.score(&a));
         assert_eq!(p.region, Some(RegionId::Secure));
@@ -292,7 +298,7 @@ mod tests {
 
     #[test]
     fn the_patterns_quiz_measures_every_strategy_and_capacity_the_profile_explains() {
-        let c = Catalog::embedded().expect("content");
+        let c = Catalog::embedded();
         let inst = c.instrument("patterns").expect("patterns");
         for id in ["avoidance", "anxiety"].iter().chain(STRATEGY_IDS).chain(CAPACITY_IDS) {
             assert!(inst.scale(id).is_some(), "patterns.toml has scale {id}");

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::assess::{CAPACITY_IDS, STRATEGY_IDS};
-use crate::content::{ContentError, is_valid_id, line_of_value};
+use crate::source::{ContentError, Source, is_valid_id, line_of_value, parse_toml, unique_ids};
 
 pub const CONTEXTS: &[&str] = &["partner", "friend", "family", "colleague", "acquaintance"];
 pub const CHANNELS: &[&str] = &["in-person", "message", "call"];
@@ -224,28 +224,59 @@ fn check_list(path: &str, text: &str, id: &str, field: &str, values: &[String], 
     Ok(())
 }
 
-pub(crate) fn parse_experiments(path: &str, text: &str, seen: &mut HashSet<String>) -> Result<Vec<Experiment>, ContentError> {
-    let file: ExperimentFile = crate::content::parse_toml(path, text)?;
+/// Parse and check the experiment library, one file a stage under
+/// `content/experiments/`, stage 1 first.
+pub fn load_experiments(files: &[Source]) -> Result<Vec<Experiment>, ContentError> {
+    let mut seen = HashSet::new();
+    let mut all = Vec::new();
+    for src in files {
+        all.extend(parse_experiments(src.path, src.text, &mut seen)?);
+    }
+    all.sort_by_key(|e: &Experiment| e.stage);
+    Ok(all)
+}
+
+/// Parse and check the programs under `content/programs/`.
+pub fn load_programs(files: &[Source]) -> Result<Vec<Program>, ContentError> {
+    let parsed = files
+        .iter()
+        .map(|src| Ok((*src, parse_program(src.path, src.text)?)))
+        .collect::<Result<Vec<_>, ContentError>>()?;
+    unique_ids(&parsed, |p| &p.id, "program")?;
+    Ok(parsed.into_iter().map(|(_, p)| p).collect())
+}
+
+impl PracticeText {
+    pub fn load(src: Source) -> Result<PracticeText, ContentError> {
+        let p: PracticeText = parse_toml(src.path, src.text)?;
+        p.validate(src.path)?;
+        Ok(p)
+    }
+}
+
+fn parse_experiments(path: &str, text: &str, seen: &mut HashSet<String>) -> Result<Vec<Experiment>, ContentError> {
+    let file: ExperimentFile = parse_toml(path, text)?;
     for e in &file.experiments {
-        let line = line_of_value(text, "id", &e.id);
+        // The line is looked up only for an error.
+        let line = || line_of_value(text, "id", &e.id);
         if !is_valid_id(&e.id) || !seen.insert(e.id.clone()) {
             return Err(ContentError::new(
                 path,
-                line,
+                line(),
                 format!("experiment id \"{}\" is not a valid id or is used twice", e.id),
             ));
         }
         if !(1..=super::MAX_STAGE).contains(&e.stage) {
             return Err(ContentError::new(
                 path,
-                line,
+                line(),
                 format!("experiment \"{}\": stage must be 1 to 4", e.id),
             ));
         }
         if !(1..=120).contains(&e.minutes) {
             return Err(ContentError::new(
                 path,
-                line,
+                line(),
                 format!("experiment \"{}\": minutes must be 1 to 120", e.id),
             ));
         }
@@ -258,7 +289,7 @@ pub(crate) fn parse_experiments(path: &str, text: &str, seen: &mut HashSet<Strin
             if value.trim().is_empty() {
                 return Err(ContentError::new(
                     path,
-                    line,
+                    line(),
                     format!("experiment \"{}\" has an empty {field}", e.id),
                 ));
             }
@@ -271,8 +302,8 @@ pub(crate) fn parse_experiments(path: &str, text: &str, seen: &mut HashSet<Strin
     Ok(file.experiments)
 }
 
-pub(crate) fn parse_program(path: &str, text: &str) -> Result<Program, ContentError> {
-    let p: Program = crate::content::parse_toml(path, text)?;
+fn parse_program(path: &str, text: &str) -> Result<Program, ContentError> {
+    let p: Program = parse_toml(path, text)?;
     if !is_valid_id(&p.id) {
         return Err(ContentError::new(
             path,
@@ -321,8 +352,8 @@ mod tests {
 
     #[test]
     fn the_library_covers_every_stage_capacity_strategy_context_and_channel() {
-        let c = Catalog::embedded().expect("content");
-        let lib = &c.experiments;
+        let c = Catalog::embedded();
+        let lib = &c.experiments();
         assert!(lib.len() >= 60, "at least 60 experiments, found {}", lib.len());
         for s in 1..=4 {
             assert!(lib.iter().filter(|e| e.stage == s).count() >= 10, "at least 10 at stage {s}");
@@ -341,7 +372,7 @@ mod tests {
     #[test]
     fn every_reason_and_advice_reads_as_a_sentence_without_placeholders() {
         use super::super::{Advice, Why};
-        let c = Catalog::embedded().expect("content");
+        let c = Catalog::embedded();
         let whys = [
             Why::Capacity {
                 capacity: "be-known".into(),
@@ -353,10 +384,14 @@ mod tests {
             Why::Smaller,
         ];
         for w in &whys {
-            let s = c.practice.why_sentence(w, &c.profile);
+            let s = c.practice().why_sentence(w, c.profile());
             assert!(!s.contains('{') && s.ends_with('.'), "{s}");
         }
-        assert!(c.practice.why_sentence(&whys[0], &c.profile).contains("letting yourself be known"));
+        assert!(
+            c.practice()
+                .why_sentence(&whys[0], c.profile())
+                .contains("letting yourself be known")
+        );
         let advice = [
             Advice::StepUp { to: 3, not_as_feared: 2 },
             Advice::NotYet { done: 1, needed: 3 },
@@ -366,33 +401,33 @@ mod tests {
             Advice::Top,
         ];
         for a in &advice {
-            let s = c.practice.advice_sentence(a);
+            let s = c.practice().advice_sentence(a);
             assert!(!s.contains('{') && s.ends_with('.'), "{s}");
         }
-        assert!(c.practice.window_proposal.contains("{window}"));
+        assert!(c.practice().window_proposal.contains("{window}"));
     }
 
     #[test]
     fn the_step_up_sentence_counts_what_the_rule_counted() {
-        let c = crate::Catalog::embedded().expect("catalog");
+        let c = crate::Catalog::embedded();
         let two = c
-            .practice
+            .practice()
             .advice_sentence(&crate::practice::Advice::StepUp { to: 3, not_as_feared: 2 });
         assert!(two.contains("in two of them") && two.contains("Stage 3"), "{two}");
         let three = c
-            .practice
+            .practice()
             .advice_sentence(&crate::practice::Advice::StepUp { to: 2, not_as_feared: 3 });
         assert!(three.contains("in three of them") && three.contains("Stage 2"), "{three}");
     }
 
     #[test]
     fn the_belief_sentence_says_the_way_the_numbers_moved() {
-        let c = crate::Catalog::embedded().expect("catalog");
-        let down = c.practice.belief_change_sentence(70, 30);
+        let c = crate::Catalog::embedded();
+        let down = c.practice().belief_change_sentence(70, 30);
         assert!(down.contains("30%") && down.contains("down from 70%"), "{down}");
-        let up = c.practice.belief_change_sentence(70, 100);
+        let up = c.practice().belief_change_sentence(70, 100);
         assert!(up.contains("100%") && up.contains("up from 70%") && !up.contains("down"), "{up}");
-        let same = c.practice.belief_change_sentence(50, 50);
+        let same = c.practice().belief_change_sentence(50, 50);
         assert!(
             same.contains("50%") && !same.contains("down") && !same.contains("up from"),
             "{same}"

@@ -16,7 +16,7 @@ mod suggest;
 
 pub use calendar::{CalendarEvent, ics};
 pub use content::{CAPACITY_DEFAULT_ORDER, CHANNELS, CONTEXTS, Experiment, PracticeText, Program, ProgramDay, StageText};
-pub(crate) use content::{parse_experiments, parse_program};
+pub use content::{load_experiments, load_programs};
 pub use ledger::{Ledger, StageTally, ledger};
 pub use pacing::{Advice, DEFAULT_WINDOW, MAX_STAGE, Pacing, StageChange, advise, proposed_window, start_stage};
 pub use program::{ProgramEntry, ProgramRun, program_day, program_experiment};

@@ -109,20 +109,20 @@ mod tests {
 
     #[test]
     fn the_challenge_has_seven_days_and_never_chooses_above_the_current_stage() {
-        let c = Catalog::embedded().expect("content");
+        let c = Catalog::embedded();
         let p = c.program("connection-7").expect("challenge");
         assert_eq!(p.days.len(), 7);
         assert_eq!(p.length(), 7);
         let run = Uuid::now_v7();
         for day in &p.days {
             for stage in 1..=4 {
-                let e = program_experiment(day, &c.experiments, stage, run).expect("one");
+                let e = program_experiment(day, c.experiments(), stage, run).expect("one");
                 assert!(e.stage <= stage);
                 if let Some(cap) = &day.capacity {
                     assert!(e.capacities.contains(cap), "prefers the day's capacity");
                 }
                 assert_eq!(
-                    program_experiment(day, &c.experiments, stage, run).map(|e| &e.id),
+                    program_experiment(day, c.experiments(), stage, run).map(|e| &e.id),
                     Some(&e.id),
                     "stable"
                 );
@@ -132,17 +132,17 @@ mod tests {
 
     #[test]
     fn the_ladder_caps_each_week_and_waits_for_the_person() {
-        let c = Catalog::embedded().expect("content");
+        let c = Catalog::embedded();
         let p = c.program("ladder-4w").expect("ladder");
         let last = p.days.last().expect("days");
         assert_eq!(last.max_stage, 4);
-        let e = program_experiment(last, &c.experiments, 2, Uuid::now_v7()).expect("one");
+        let e = program_experiment(last, c.experiments(), 2, Uuid::now_v7()).expect("one");
         assert_eq!(e.stage, 2, "week four never pushes a stage-2 person to stage 4");
     }
 
     #[test]
     fn days_follow_the_calendar_and_variants_follow_the_leaning() {
-        let c = Catalog::embedded().expect("content");
+        let c = Catalog::embedded();
         let p = c.program("ladder-4w").expect("ladder");
         let run = ProgramRun {
             stopped_on: None,

@@ -3,12 +3,13 @@
 
 pub mod model;
 pub mod scan;
+pub mod tables;
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::content::ContentError;
+use crate::source::{ContentError, Source, parse_toml};
 pub use scan::{Match, Scan, Scanner, Topic};
 
 /// The words of the safety plan, the crisis panel and the help page.
@@ -53,6 +54,12 @@ pub const PLAN_SECTIONS: &[&str] = &[
 pub const PLAN_SECTION_MAX: usize = 4000;
 
 impl SafetyText {
+    pub fn load(src: Source) -> Result<SafetyText, ContentError> {
+        let s: SafetyText = parse_toml(src.path, src.text)?;
+        s.validate(src.path)?;
+        Ok(s)
+    }
+
     pub fn validate(&self, path: &str) -> Result<(), ContentError> {
         let ids: Vec<&str> = self.sections.iter().map(|s| s.id.as_str()).collect();
         if ids != PLAN_SECTIONS {

@@ -18,8 +18,17 @@
 //! the model's `veto`, so the rules keep their say on plain statements and the
 //! model only sets one aside when it is all but sure.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use super::scan::Topic;
-use crate::content::ContentError;
+use super::tables::{self, Table};
+use crate::source::ContentError;
+
+/// The tables `build.rs` made from the two text files.
+mod built {
+    include!(concat!(env!("OUT_DIR"), "/scanner_tables.rs"));
+}
 
 pub const TOPICS: [Topic; 4] = [Topic::Suicide, Topic::SelfHarm, Topic::NotHere, Topic::Danger];
 
@@ -45,55 +54,45 @@ pub struct Word {
 /// domain) clustered by `scripts/word_clusters.py`: one coarse and one fine
 /// cluster per word. Words in one cluster share a feature, so a word the case
 /// sets never used still counts like its neighbours ("tablets", "pills").
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Clusters {
-    words: std::collections::HashMap<String, (u16, u16)>,
+    words: Table<'static>,
 }
 
 impl Clusters {
     /// Parse `content/safety/word-clusters.txt`: `sizes COARSE FINE`, then
-    /// one `word<TAB>coarse fine` line per word.
+    /// one `word<TAB>coarse fine` line per word. The binary does not: it
+    /// carries the table `build.rs` made (`Clusters::embedded`).
     pub fn parse(path: &str, text: &str) -> Result<Clusters, ContentError> {
-        let mut sizes: Option<(u16, u16)> = None;
-        let mut words = std::collections::HashMap::new();
-        for (i, line) in text.lines().enumerate() {
-            let fail = |why: String| ContentError::new(path, Some(i + 1), why);
-            let line = line.trim_end();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let number = |n: &str| n.parse::<u16>().map_err(|_| fail(format!("\"{n}\" is not a cluster number")));
-            if let Some(rest) = line.strip_prefix("sizes ") {
-                let (a, b) = rest
-                    .split_once(' ')
-                    .ok_or_else(|| fail("write \"sizes COARSE FINE\", for example \"sizes 512 2048\"".into()))?;
-                sizes = Some((number(a)?, number(b)?));
-                continue;
-            }
-            let (coarse_n, fine_n) = sizes.ok_or_else(|| fail("the \"sizes\" line must come before the words".into()))?;
-            let (word, ids) = line
-                .split_once('\t')
-                .ok_or_else(|| fail("expected \"word<TAB>coarse fine\"".into()))?;
-            let (a, b) = ids
-                .split_once(' ')
-                .ok_or_else(|| fail("expected two cluster numbers after the word".into()))?;
-            let (a, b) = (number(a)?, number(b)?);
-            if a >= coarse_n || b >= fine_n {
-                return Err(fail(format!("cluster numbers must be below {coarse_n} and {fine_n}")));
-            }
-            if word.is_empty() || words.insert(word.to_string(), (a, b)).is_some() {
-                return Err(fail(format!("the word \"{word}\" is empty or appears twice")));
-            }
-        }
-        if words.is_empty() {
-            return Err(ContentError::new(path, None, "the file lists no words"));
-        }
+        let words = tables::parse_clusters(text).map_err(|p| ContentError::new(path, p.line, p.reason))?;
         Ok(Clusters { words })
+    }
+
+    /// The clusters compiled into this binary, read where they lie.
+    pub fn embedded() -> Clusters {
+        Clusters {
+            words: Table {
+                keys: Cow::Borrowed(built::CLUSTERS_KEYS),
+                ends: Cow::Borrowed(built::CLUSTERS_ENDS),
+                values: Cow::Borrowed(built::CLUSTERS_VALUES),
+                width: tables::CLUSTER_WIDTH,
+            },
+        }
     }
 
     /// The coarse and fine cluster of a lower-cased word, if it has one.
     pub fn get(&self, word: &str) -> Option<(u16, u16)> {
-        self.words.get(word).copied()
+        self.words
+            .get(word.as_bytes())
+            .map(|v| (tables::u16_at(v, 0), tables::u16_at(v, 1)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
     }
 }
 
@@ -186,131 +185,131 @@ pub fn scale(n: usize) -> f64 {
     1.0 / (n as f64 / LONG).max(1.0).sqrt()
 }
 
-/// One topic's weights.
-#[derive(Debug, Clone, Default)]
-pub struct Head {
-    pub bias: f64,
-    pub weights: std::collections::HashMap<String, f64>,
+/// The four heads and the probability at which a head shows the panel.
+///
+/// The weights sit in one table keyed by feature, one column per topic (in
+/// `TOPICS` order, 0 where a head has no weight), so a text's features are
+/// each looked up once for all four heads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub threshold: f64,
+    /// Below this probability for its topic, a rule match is set aside:
+    /// the model is all but sure the text is not about that topic.
+    pub veto: f64,
+    biases: [f64; 4],
+    weights: Table<'static>,
 }
 
-impl Head {
-    /// The probability that a text with these features is about this topic.
-    pub fn probability(&self, features: &[Feature]) -> f64 {
-        let sum = features.iter().filter_map(|f| self.weights.get(&f.key)).sum::<f64>();
-        let z = self.bias + sum * scale(features.len());
-        1.0 / (1.0 + (-z).exp())
+impl Model {
+    /// Parse the weights file; the format is described in
+    /// `tables::parse_model`. The binary does not: it carries the table
+    /// `build.rs` made (`Model::embedded`).
+    pub fn parse(path: &str, text: &str) -> Result<Model, ContentError> {
+        let m = tables::parse_model(text).map_err(|p| ContentError::new(path, p.line, p.reason))?;
+        Ok(Model {
+            threshold: m.threshold,
+            veto: m.veto,
+            biases: m.biases,
+            weights: m.weights,
+        })
     }
 
-    /// Up to `n` features that pushed the score up the most, strongest first.
-    pub fn strongest<'a>(&self, features: &'a [Feature], n: usize) -> Vec<&'a Feature> {
+    /// The model compiled into this binary, read where it lies.
+    pub fn embedded() -> Model {
+        Model {
+            threshold: built::THRESHOLD,
+            veto: built::VETO,
+            biases: built::BIASES,
+            weights: Table {
+                keys: Cow::Borrowed(built::MODEL_KEYS),
+                ends: Cow::Borrowed(built::MODEL_ENDS),
+                values: Cow::Borrowed(built::MODEL_VALUES),
+                width: tables::MODEL_WIDTH,
+            },
+        }
+    }
+
+    /// A model from one weight map per topic, in `TOPICS` order.
+    pub fn from_heads(threshold: f64, veto: f64, heads: [(f64, HashMap<String, f64>); 4]) -> Model {
+        let biases = heads.each_ref().map(|h| h.0);
+        Model {
+            threshold,
+            veto,
+            biases,
+            weights: tables::model_table(&heads.map(|h| h.1)),
+        }
+    }
+
+    /// A topic's column.
+    fn column(topic: Topic) -> usize {
+        TOPICS.iter().position(|t| *t == topic).unwrap_or(0)
+    }
+
+    /// A head's bias.
+    pub fn bias(&self, topic: Topic) -> f64 {
+        self.biases[Self::column(topic)]
+    }
+
+    /// A head's weights, in byte order of their features, leaving out the
+    /// features it has none for.
+    pub fn weights(&self, topic: Topic) -> impl Iterator<Item = (&str, f64)> {
+        let k = Self::column(topic);
+        (0..self.weights.len()).filter_map(move |i| {
+            let w = tables::f64_at(self.weights.value(i), k);
+            let key = std::str::from_utf8(self.weights.key(i)).unwrap_or_default();
+            (w != 0.0).then_some((key, w))
+        })
+    }
+
+    /// How many weights the four heads have between them.
+    pub fn weight_count(&self) -> usize {
+        TOPICS.iter().map(|t| self.weights(*t).count()).sum()
+    }
+
+    /// The probability, for each topic in `TOPICS` order, that a text with
+    /// these features is about that topic. Each feature is looked up once.
+    pub fn probabilities(&self, features: &[Feature]) -> [f64; 4] {
+        let mut sums = [0.0f64; 4];
+        for f in features {
+            if let Some(row) = self.weights.get(f.key.as_bytes()) {
+                for (k, sum) in sums.iter_mut().enumerate() {
+                    let w = tables::f64_at(row, k);
+                    if w != 0.0 {
+                        *sum += w;
+                    }
+                }
+            }
+        }
+        let s = scale(features.len());
+        let mut out = [0.0; 4];
+        for k in 0..4 {
+            let z = self.biases[k] + sums[k] * s;
+            out[k] = 1.0 / (1.0 + (-z).exp());
+        }
+        out
+    }
+
+    /// The probability that a text with these features is about `topic`.
+    pub fn probability(&self, topic: Topic, features: &[Feature]) -> f64 {
+        self.probabilities(features)[Self::column(topic)]
+    }
+
+    /// Up to `n` features that pushed a head's score up the most, strongest
+    /// first.
+    pub fn strongest<'a>(&self, topic: Topic, features: &'a [Feature], n: usize) -> Vec<&'a Feature> {
+        let k = Self::column(topic);
         let mut up: Vec<(&Feature, f64)> = features
             .iter()
-            .filter_map(|f| self.weights.get(&f.key).filter(|w| **w > 0.0).map(|w| (f, *w)))
+            .filter_map(|f| {
+                let w = tables::f64_at(self.weights.get(f.key.as_bytes())?, k);
+                (w > 0.0).then_some((f, w))
+            })
             .collect();
         // Short single words ("i", "my") carry weight but explain little:
         // name them only when nothing more telling pushed the score up.
         let telling = |f: &Feature| f.key.contains(' ') || f.key.chars().count() > 3;
         up.sort_by(|a, b| telling(b.0).cmp(&telling(a.0)).then(b.1.total_cmp(&a.1)));
         up.into_iter().take(n).map(|(f, _)| f).collect()
-    }
-}
-
-/// The four heads and the probability at which a head shows the panel.
-#[derive(Debug, Clone)]
-pub struct Model {
-    pub threshold: f64,
-    /// Below this probability for its topic, a rule match is set aside:
-    /// the model is all but sure the text is not about that topic.
-    pub veto: f64,
-    pub heads: Vec<(Topic, Head)>,
-}
-
-impl Model {
-    /// Parse the weights file:
-    ///
-    /// ```text
-    /// # comments
-    /// threshold 0.5
-    /// veto 0.05
-    /// head suicide -1.25
-    /// kill myself<TAB>2.5
-    /// ```
-    ///
-    /// A line with a tab is a weight; any other line is a directive.
-    pub fn parse(path: &str, text: &str) -> Result<Model, ContentError> {
-        let mut threshold = None;
-        let mut veto = None;
-        let mut heads: Vec<(Topic, Head)> = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let at = Some(i + 1);
-            let fail = |why: String| ContentError::new(path, at, why);
-            let line = line.trim_end();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if let Some((key, w)) = line.split_once('\t') {
-                let w: f64 = w.trim().parse().map_err(|_| fail(format!("\"{w}\" is not a number")))?;
-                if !w.is_finite() || key.is_empty() {
-                    return Err(fail("a weight needs a feature and a finite number".into()));
-                }
-                let (_, head) = heads
-                    .last_mut()
-                    .ok_or_else(|| fail("a weight comes before any \"head\" line".into()))?;
-                if head.weights.insert(key.to_string(), w).is_some() {
-                    return Err(fail(format!("the feature \"{key}\" appears twice in this head")));
-                }
-            } else if let Some(rest) = line.strip_prefix("threshold ") {
-                let t: f64 = rest.trim().parse().map_err(|_| fail(format!("\"{rest}\" is not a number")))?;
-                if !(0.0..1.0).contains(&t) || t == 0.0 {
-                    return Err(fail("the threshold is a probability between 0 and 1".into()));
-                }
-                threshold = Some(t);
-            } else if let Some(rest) = line.strip_prefix("veto ") {
-                let v: f64 = rest.trim().parse().map_err(|_| fail(format!("\"{rest}\" is not a number")))?;
-                if !(0.0..1.0).contains(&v) {
-                    return Err(fail("the veto is a probability from 0 up to 1".into()));
-                }
-                veto = Some(v);
-            } else if let Some(rest) = line.strip_prefix("head ") {
-                let (name, bias) = rest
-                    .split_once(' ')
-                    .ok_or_else(|| fail("write \"head TOPIC BIAS\", for example \"head suicide -1.5\"".into()))?;
-                let topic = TOPICS
-                    .into_iter()
-                    .find(|t| t.as_str() == name)
-                    .ok_or_else(|| fail(format!("\"{name}\" is not a topic (suicide, self-harm, not-here, danger)")))?;
-                if heads.iter().any(|(t, _)| *t == topic) {
-                    return Err(fail(format!("the head \"{name}\" appears twice")));
-                }
-                let bias: f64 = bias.trim().parse().map_err(|_| fail(format!("\"{bias}\" is not a number")))?;
-                heads.push((
-                    topic,
-                    Head {
-                        bias,
-                        weights: Default::default(),
-                    },
-                ));
-            } else {
-                return Err(fail(
-                    "expected \"threshold P\", \"veto P\", \"head TOPIC BIAS\" or \"FEATURE<TAB>WEIGHT\"".into(),
-                ));
-            }
-        }
-        let threshold = threshold.ok_or_else(|| ContentError::new(path, None, "the \"threshold\" line is missing"))?;
-        for topic in TOPICS {
-            if !heads.iter().any(|(t, _)| *t == topic) {
-                return Err(ContentError::new(
-                    path,
-                    None,
-                    format!("there is no head for \"{}\"", topic.as_str()),
-                ));
-            }
-        }
-        let veto = veto.ok_or_else(|| ContentError::new(path, None, "the \"veto\" line is missing"))?;
-        if veto >= threshold {
-            return Err(ContentError::new(path, None, "the veto must be below the threshold"));
-        }
-        Ok(Model { threshold, veto, heads })
     }
 
     /// Write the model in the format `parse` reads, features sorted so the
@@ -324,11 +323,9 @@ impl Model {
         }
         out.push_str(&format!("threshold {}\n", self.threshold));
         out.push_str(&format!("veto {}\n", self.veto));
-        for (topic, head) in &self.heads {
-            out.push_str(&format!("head {} {:.4}\n", topic.as_str(), head.bias));
-            let mut keys: Vec<(&String, &f64)> = head.weights.iter().collect();
-            keys.sort_by(|a, b| a.0.cmp(b.0));
-            for (k, w) in keys {
+        for topic in TOPICS {
+            out.push_str(&format!("head {} {:.4}\n", topic.as_str(), self.bias(topic)));
+            for (k, w) in self.weights(topic) {
                 out.push_str(&format!("{k}\t{w:.4}\n"));
             }
         }
@@ -425,7 +422,7 @@ struct CaseEntry {
 /// Read a case set: each text with its topic, or `None` when it is not
 /// crisis language. A crisis case must name one of the four topics.
 pub fn parse_cases(path: &str, text: &str) -> Result<Vec<(String, Option<Topic>)>, ContentError> {
-    let file: CaseFile = crate::content::parse_toml(path, text)?;
+    let file: CaseFile = crate::source::parse_toml(path, text)?;
     file.cases
         .into_iter()
         .map(|c| {
@@ -463,7 +460,7 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
         threshold,
         veto,
     } = settings;
-    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    let mut counts: HashMap<&str, usize> = Default::default();
     for e in examples {
         for f in &e.features {
             *counts.entry(f.as_str()).or_default() += 1;
@@ -471,7 +468,7 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
     }
     let mut vocab: Vec<&str> = counts.iter().filter(|(_, n)| **n >= min_count).map(|(k, _)| *k).collect();
     vocab.sort_unstable();
-    let index: std::collections::HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let index: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let scales: Vec<f64> = examples.iter().map(|e| scale(e.features.len())).collect();
     // Each row: the features a text has, each with its value (the text's
     // length scale).
@@ -485,8 +482,8 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
             r
         })
         .collect();
-    let mut heads = Vec::new();
-    for topic in TOPICS {
+    let mut heads: [(f64, HashMap<String, f64>); 4] = Default::default();
+    for (column, topic) in TOPICS.into_iter().enumerate() {
         let data: Vec<(&Vec<(usize, f64)>, f64)> = examples
             .iter()
             .zip(&rows)
@@ -526,15 +523,9 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
             .filter(|(_, w)| w.abs() >= prune)
             .map(|(k, w)| (k.to_string(), (w * 10_000.0).round() / 10_000.0))
             .collect();
-        heads.push((
-            topic,
-            Head {
-                bias: (bias * 10_000.0).round() / 10_000.0,
-                weights,
-            },
-        ));
+        heads[column] = ((bias * 10_000.0).round() / 10_000.0, weights);
     }
-    Model { threshold, veto, heads }
+    Model::from_heads(threshold, veto, heads)
 }
 
 #[cfg(test)]
@@ -560,9 +551,12 @@ mod tests {
     fn the_weights_file_round_trips_and_bad_lines_name_their_line() {
         let text = "# a model\nthreshold 0.5\nveto 0.05\nhead suicide -1\nkill myself\t2.5\nhead self-harm -1\nhead not-here -1\nhead danger -1\nhit me\t1\n";
         let m = Model::parse("safety/scan-model.txt", text).expect("valid");
-        assert_eq!(m.heads[0].1.weights["kill myself"], 2.5);
+        let weight = |m: &Model, t: Topic, k: &str| m.weights(t).find(|(f, _)| *f == k).map(|(_, w)| w);
+        assert_eq!(weight(&m, Topic::Suicide, "kill myself"), Some(2.5));
+        assert_eq!(weight(&m, Topic::SelfHarm, "kill myself"), None, "a head has only its own weights");
         let again = Model::parse("x", &m.write("a model")).expect("round trip");
-        assert_eq!(again.heads[3].1.weights["hit me"], 1.0);
+        assert_eq!(weight(&again, Topic::Danger, "hit me"), Some(1.0));
+        assert_eq!(again, m, "the written file parses to the same model");
         let err = Model::parse("x", &text.replace("2.5", "lots")).expect_err("number");
         assert_eq!(err.line, Some(5));
         let err = Model::parse("x", &text.replace("head danger -1\n", "")).expect_err("missing head");
@@ -573,6 +567,24 @@ mod tests {
         assert!(err.reason.contains("below the threshold"), "{err}");
         let err = Model::parse("x", &text.replace("head suicide -1\n", "")).expect_err("orphan weight");
         assert!(err.reason.contains("before any"), "{err}");
+    }
+
+    /// `build.rs` turns the two text files into tables; the binary's tables
+    /// must be exactly what the files say now.
+    #[test]
+    fn the_compiled_tables_are_the_text_files() {
+        let read = |name: &str| {
+            let path = format!("{}/../../content/safety/{name}", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        let model = Model::parse("safety/scan-model.txt", &read("scan-model.txt")).expect("valid model");
+        assert_eq!(Model::embedded(), model);
+        assert!(model.weight_count() > 10_000, "the shipped model has its weights");
+        let clusters = Clusters::parse("safety/word-clusters.txt", &read("word-clusters.txt")).expect("valid clusters");
+        assert_eq!(Clusters::embedded(), clusters);
+        assert_eq!(Clusters::embedded().get("tablets"), clusters.get("tablets"));
+        assert!(Clusters::embedded().get("tablets").is_some());
+        assert_eq!(TOPICS.map(Topic::as_str), tables::TOPIC_NAMES, "the model's columns are the topics");
     }
 
     #[test]
@@ -633,9 +645,9 @@ mod tests {
                 },
             ]
         };
-        for (t, head) in &m.heads {
-            assert!(head.probability(&feats(t.as_str())) > 0.8, "{}", t.as_str());
-            assert!(head.probability(&feats("lunch")) < 0.2, "{}", t.as_str());
+        for t in TOPICS {
+            assert!(m.probability(t, &feats(t.as_str())) > 0.8, "{}", t.as_str());
+            assert!(m.probability(t, &feats("lunch")) < 0.2, "{}", t.as_str());
         }
         let again = train(&data, settings);
         assert_eq!(m.write(""), again.write(""));

@@ -23,7 +23,7 @@
 use serde::Deserialize;
 
 use super::model::{self, Clusters, Feature, Model, Word};
-use crate::content::{ContentError, line_of, parse_toml};
+use crate::source::{ContentError, Source, line_of, parse_toml};
 
 /// What a signal is about. Shown to no one but the person and the CLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
@@ -75,7 +75,7 @@ pub struct Scanner {
     signals: Vec<Rule>,
     ignores: Vec<(Pattern, Scope)>,
     model: Option<Model>,
-    clusters: Option<std::sync::Arc<Clusters>>,
+    clusters: Option<Clusters>,
 }
 
 /// One signal found in a text.
@@ -147,6 +147,14 @@ enum Scope {
 }
 
 impl Scanner {
+    /// The scanner as the app runs it: the rules in `content/safety/scan.toml`
+    /// with the word model and clusters compiled into the binary.
+    pub fn load(src: Source) -> Result<Scanner, ContentError> {
+        Ok(Scanner::parse(src.path, src.text)?
+            .with_model(Model::embedded())
+            .with_clusters(Clusters::embedded()))
+    }
+
     /// Parse the rules file; every error names the line of the pattern.
     pub fn parse(path: &str, text: &str) -> Result<Scanner, ContentError> {
         let file: ScanFile = parse_toml(path, text)?;
@@ -207,7 +215,7 @@ impl Scanner {
     /// Give the word model the clusters of similar words, so "tablets" can
     /// count as evidence where only "pills" was ever seen in training.
     pub fn with_clusters(mut self, clusters: Clusters) -> Scanner {
-        self.clusters = Some(std::sync::Arc::new(clusters));
+        self.clusters = Some(clusters);
         self
     }
 
@@ -234,16 +242,17 @@ impl Scanner {
         let mut matches = reading.verdicts();
         if let Some(m) = &self.model {
             let features = reading.features();
-            let sure: Vec<(Topic, &model::Head, f64)> = m.heads.iter().map(|(t, h)| (*t, h, h.probability(&features))).collect();
+            let sure = m.probabilities(&features);
+            let sure: Vec<(Topic, f64)> = model::TOPICS.into_iter().zip(sure).collect();
             // A rule match stands unless the model, reading the whole text,
             // is all but sure it is not about that topic: "years ago he hit
             // me; I left and I've been safe since" matches a danger rule.
-            matches.retain(|x| sure.iter().all(|(t, _, p)| *t != x.topic || *p >= m.veto));
-            for &(topic, head, p) in &sure {
+            matches.retain(|x| sure.iter().all(|(t, p)| *t != x.topic || *p >= m.veto));
+            for &(topic, p) in &sure {
                 if p < m.threshold || matches.iter().any(|x| x.topic == topic) {
                     continue;
                 }
-                if let Some((at, phrase)) = heard(head, &features, text) {
+                if let Some((at, phrase)) = heard(m, topic, &features, text) {
                     matches.push(Match {
                         topic,
                         phrase,
@@ -380,8 +389,8 @@ impl Reading {
 
 /// The words that weighed most for a head, in the order they were written,
 /// so the person can see what was heard: where they start, and the phrase.
-fn heard(head: &model::Head, features: &[Feature], text: &str) -> Option<(usize, String)> {
-    let mut spans: Vec<(usize, usize)> = head.strongest(features, 3).into_iter().map(|f| (f.from, f.to)).collect();
+fn heard(model: &Model, topic: Topic, features: &[Feature], text: &str) -> Option<(usize, String)> {
+    let mut spans: Vec<(usize, usize)> = model.strongest(topic, features, 3).into_iter().map(|f| (f.from, f.to)).collect();
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (from, to) in spans {
