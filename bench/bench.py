@@ -15,7 +15,7 @@ seed, so every run measures the same data), imports it into a fresh data
 folder under bench/data/, then times each command as a whole process, in turn
 with `drawbridge --version` (the floor: starting a process), so each command's
 ratio to the floor is taken pair by pair on the same machine state. Peak
-memory is the command's own maximum resident set (wait4's ru_maxrss). Then it
+memory is the command's own maximum resident set (GNU time's %M). Then it
 starts `drawbridge serve`, signs in, and times pages over one keep-alive
 connection. Prints a table with each target, writes bench/data/results.json,
 and exits 1 when a target is missed. Nothing leaves this machine.
@@ -183,40 +183,56 @@ NOTE_WORDS = ("evening call message friend partner sister work dinner plans quie
 
 
 def spawn(args, data, stdin_path=None):
-    """Run one whole process; its wall time in ms and its peak memory in MB."""
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
-    try:
-        t0 = time.perf_counter()
-        p = subprocess.Popen([BIN, "--data-dir", data] + args, env=env(), stdin=stdin,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(p.pid, 0)
-        dt = (time.perf_counter() - t0) * 1000
-        p.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        if stdin_path:
-            stdin.close()
-    if p.returncode != 0:
-        raise SystemExit(f"drawbridge {' '.join(args)} exited {p.returncode}")
-    return dt, usage.ru_maxrss / 1024
+    """Run one whole process; its wall time in ms. posix_spawn (vfork
+    underneath) starts it without copying this Python process."""
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, stdin_path or os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+    ]
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(BIN, [BIN, "--data-dir", data] + args, env(), file_actions=actions)
+    _, status = os.waitpid(pid, 0)
+    dt = (time.perf_counter() - t0) * 1000
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"drawbridge {' '.join(args)} exited {code}")
+    return dt
 
 
 def time_against_floor(args, data, runs, stdin_path=None):
     """The command and `--version` in turn, runs times each, after a warm-up."""
     spawn(["--version"], data)
     spawn(args, data, stdin_path)
-    cmd, floor, ratios, peaks = [], [], [], []
+    cmd, floor, ratios = [], [], []
     for _ in range(runs):
-        f, _ = spawn(["--version"], data)
-        c, peak = spawn(args, data, stdin_path)
+        f = spawn(["--version"], data)
+        c = spawn(args, data, stdin_path)
         cmd.append(c)
         floor.append(f)
         ratios.append(c / f)
-        peaks.append(peak)
     out = summary(cmd)
     out["floor_ms"] = round(statistics.median(floor), 2)
     out["ratio"] = round(statistics.median(ratios), 2)
-    out["peak_mb"] = round(max(peaks), 1)
+    out["peak_mb"] = peak_mb(args, data, stdin_path)
     return out
+
+
+def peak_mb(args, data, stdin_path=None, runs=5):
+    """The command's peak resident memory, from GNU time, which forks from a
+    small process: a child spawned from Python would count Python's own pages
+    until it execs. None without /usr/bin/time (apt-get install time)."""
+    if not os.path.exists("/usr/bin/time"):
+        return None
+    peaks = []
+    for _ in range(runs):
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", BIN, "--data-dir", data] + args, env=env(), stdin=stdin,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+        if stdin_path:
+            stdin.close()
+        peaks.append(int(r.stderr.strip().splitlines()[-1]) / 1024)
+    return round(max(peaks), 1)
 
 
 def scan_text(path, words=600, seed=5):
@@ -313,12 +329,12 @@ def main():
                 ok &= v.get("ratio", 0) <= ratio
             if peak is not None:
                 bounds.append(f"<= {peak} MB")
-                ok &= v.get("peak_mb", 0) <= peak
+                ok &= v.get("peak_mb") is not None and v["peak_mb"] <= peak
             if not ok:
                 missed.append(k)
         floor = f"{v['floor_ms']:>5} ms" if "floor_ms" in v else f"{'':8}"
         ratio = f"{v['ratio']:>5}x" if "ratio" in v else f"{'':6}"
-        peak = f"{v['peak_mb']:>5} MB" if "peak_mb" in v else f"{'':8}"
+        peak = f"{v['peak_mb']:>5} MB" if v.get("peak_mb") is not None else f"{'':8}"
         verdict = ("met: " if ok else "MISSED: ") + ", ".join(bounds) if bounds else ""
         print(f"{k:36} {v['median_ms']:>6} ms {v['p90_ms']:>6} ms {floor} {ratio} {peak}  {verdict}")
     if missed:

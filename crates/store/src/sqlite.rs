@@ -69,9 +69,16 @@ impl SqliteStore {
             .pragma("key", key_value.to_string())
             .busy_timeout(Duration::from_secs(10))
             .disable_statement_logging();
+        // A SQLite connection cannot drop like a network one, so a pool check
+        // before each use is a wasted round trip to the connection's worker
+        // thread; and nothing here needs connections retired on a timer (that
+        // would start a reaper task in every one-shot command).
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(0)
+            .test_before_acquire(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(extra(options))
             .await
@@ -133,15 +140,14 @@ impl SqliteStore {
     /// Check identity and schema, then bring the schema up to date.
     async fn prepare(&self) -> Result<(), StoreError> {
         let err = |e| from_sqlx(&self.path, e);
-        // The first real read: a wrong key fails here with SQLITE_NOTADB.
-        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(err)?;
-        let app_id: i64 = sqlx::query_scalar("PRAGMA application_id")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(err)?;
+        // The first real read: a wrong key fails here with SQLITE_NOTADB. One
+        // statement for both answers: each statement is a round trip to the
+        // connection's worker thread.
+        let (tables, app_id): (i64, i64) =
+            sqlx::query_as("SELECT (SELECT count(*) FROM sqlite_master), (SELECT application_id FROM pragma_application_id)")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(err)?;
         if app_id != APPLICATION_ID && !(app_id == 0 && tables == 0) {
             return Err(StoreError::NotDrawbridge {
                 path: self.path.clone(),

@@ -209,32 +209,36 @@ impl Instrument {
         }
         let mut scales = HashSet::new();
         for scale in &self.scales {
-            let line = id_line(&scale.id);
+            // The line is looked up only for an error.
+            let line = || id_line(&scale.id);
             if !is_valid_id(&scale.id) || !scales.insert(scale.id.as_str()) {
-                return err(line, format!("scale id \"{}\" is not a valid id or appears twice", scale.id));
+                return err(line(), format!("scale id \"{}\" is not a valid id or appears twice", scale.id));
             }
             if items.contains(scale.id.as_str()) {
-                return err(line, format!("scale id \"{}\" is also an item id; give it another name", scale.id));
+                return err(
+                    line(),
+                    format!("scale id \"{}\" is also an item id; give it another name", scale.id),
+                );
             }
             if scale.items.is_empty() {
-                return err(line, format!("scale \"{}\" is empty: list its items", scale.id));
+                return err(line(), format!("scale \"{}\" is empty: list its items", scale.id));
             }
             let mut own = HashSet::new();
             for i in &scale.items {
                 if !items.contains(i.as_str()) {
                     return err(
-                        line,
+                        line(),
                         format!("scale \"{}\" names item \"{i}\", which is not in [[items]]", scale.id),
                     );
                 }
                 if !own.insert(i.as_str()) {
-                    return err(line, format!("scale \"{}\" lists item \"{i}\" twice", scale.id));
+                    return err(line(), format!("scale \"{}\" lists item \"{i}\" twice", scale.id));
                 }
             }
             for r in &scale.reverse {
                 if !own.contains(r.as_str()) {
                     return err(
-                        line,
+                        line(),
                         format!("scale \"{}\" reverses item \"{r}\", which is not one of its items", scale.id),
                     );
                 }
@@ -243,12 +247,12 @@ impl Instrument {
                 && !(0.0..1.0).contains(&r)
             {
                 return err(
-                    line,
+                    line(),
                     format!("scale \"{}\": retest_r should be between 0 and 1 (not 1 itself)", scale.id),
                 );
             }
             if scale.sd.is_some_and(|sd| sd <= 0.0) {
-                return err(line, format!("scale \"{}\": sd should be above 0", scale.id));
+                return err(line(), format!("scale \"{}\": sd should be above 0", scale.id));
             }
         }
         if scales.is_empty() {

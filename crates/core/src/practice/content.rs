@@ -316,11 +316,12 @@ fn parse_program(path: &str, text: &str) -> Result<Program, ContentError> {
     }
     let mut last = 0;
     for d in &p.days {
-        let line = text.lines().position(|l| l.trim() == format!("day = {}", d.day)).map(|i| i + 1);
+        // The line is looked up only for an error.
+        let line = || text.lines().position(|l| l.trim() == format!("day = {}", d.day)).map(|i| i + 1);
         if d.day <= last {
             return Err(ContentError::new(
                 path,
-                line,
+                line(),
                 format!("day {} comes after day {last}: days must increase", d.day),
             ));
         }
@@ -328,7 +329,7 @@ fn parse_program(path: &str, text: &str) -> Result<Program, ContentError> {
         if d.max_stage > super::MAX_STAGE {
             return Err(ContentError::new(
                 path,
-                line,
+                line(),
                 format!("day {}: max_stage is 0 (current stage) or 1 to 4", d.day),
             ));
         }
@@ -337,7 +338,7 @@ fn parse_program(path: &str, text: &str) -> Result<Program, ContentError> {
         {
             return Err(ContentError::new(
                 path,
-                line,
+                line(),
                 format!("day {}: capacity \"{c}\" is not one of {}", d.day, CAPACITY_IDS.join(", ")),
             ));
         }

@@ -74,8 +74,102 @@ struct Rule {
 pub struct Scanner {
     signals: Vec<Rule>,
     ignores: Vec<(Pattern, Scope)>,
+    /// Which signal and which ignore patterns can start at a given word.
+    signal_index: FirstWords,
+    ignore_index: FirstWords,
     model: Option<Model>,
     clusters: Option<Clusters>,
+}
+
+/// Patterns by the words they can start with, so a sentence tries only the
+/// patterns that can match at each of its words instead of every pattern at
+/// every word. A pattern that can start with any word is always tried.
+#[derive(Debug, Clone, Default)]
+struct FirstWords {
+    exact: std::collections::HashMap<String, Vec<usize>>,
+    prefix: Vec<(String, usize)>,
+    always: Vec<usize>,
+}
+
+impl FirstWords {
+    fn new<'a>(patterns: impl Iterator<Item = &'a [Elem]>) -> FirstWords {
+        let mut index = FirstWords::default();
+        for (i, elems) in patterns.enumerate() {
+            match first_words(elems) {
+                None => index.always.push(i),
+                Some(words) => {
+                    for (w, prefix) in words {
+                        if prefix {
+                            index.prefix.push((w, i));
+                        } else {
+                            let at = index.exact.entry(w).or_default();
+                            if at.last() != Some(&i) {
+                                at.push(i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// Every (pattern, start) worth trying in a sentence, in pattern order and
+    /// then word order: the order a pattern-by-pattern pass would find them.
+    fn candidates(&self, words: &[&str]) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for (start, w) in words.iter().enumerate() {
+            if let Some(rules) = self.exact.get(*w) {
+                out.extend(rules.iter().map(|&r| (r, start)));
+            }
+            out.extend(
+                self.prefix
+                    .iter()
+                    .filter(|(p, _)| w.starts_with(p.as_str()))
+                    .map(|&(_, r)| (r, start)),
+            );
+            out.extend(self.always.iter().map(|&r| (r, start)));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The words (each exact, or a prefix) a pattern's match can start with, or
+/// None when it can start with any word.
+fn first_words(elems: &[Elem]) -> Option<Vec<(String, bool)>> {
+    let mut out = Vec::new();
+    firsts_into(elems, &[], &mut out)?;
+    Some(out)
+}
+
+/// The first words of `seq` followed by the sequences in `then`, added to
+/// `out`; None when that can start with any word.
+fn firsts_into(seq: &[Elem], then: &[&[Elem]], out: &mut Vec<(String, bool)>) -> Option<()> {
+    let Some((first, rest)) = seq.split_first() else {
+        let (next, more) = then.split_first()?;
+        return firsts_into(next, more, out);
+    };
+    match first {
+        Elem::Word { text, prefix } => {
+            out.push((text.clone(), *prefix));
+            Some(())
+        }
+        Elem::Any | Elem::Gap(_) => None,
+        Elem::Alt { options, optional } => {
+            let mut after: Vec<&[Elem]> = Vec::with_capacity(then.len() + 1);
+            after.push(rest);
+            after.extend_from_slice(then);
+            for opt in options {
+                firsts_into(opt, &after, out)?;
+            }
+            if *optional {
+                firsts_into(rest, then, out)?;
+            }
+            Some(())
+        }
+    }
 }
 
 /// One signal found in a text.
@@ -205,6 +299,8 @@ impl Scanner {
             }
         }
         Ok(Scanner {
+            signal_index: FirstWords::new(signals.iter().map(|r| r.pattern.elems.as_slice())),
+            ignore_index: FirstWords::new(ignores.iter().map(|(p, _)| p.elems.as_slice())),
             signals,
             ignores,
             model: None,
@@ -284,8 +380,9 @@ impl Scanner {
         for sentence in sentences(text) {
             let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
             let ignored = self.ignored(&words);
-            for rule in &self.signals {
-                for (start, end) in spans(&rule.pattern.elems, &words) {
+            for (r, start) in self.signal_index.candidates(&words) {
+                let rule = &self.signals[r];
+                if let Some(end) = span_at(&rule.pattern.elems, &words, start) {
                     if ignored.iter().any(|&(s, e)| s < end && start < e) {
                         continue;
                     }
@@ -337,12 +434,13 @@ impl Scanner {
     /// The word spans the ignore rules set aside in one sentence.
     fn ignored(&self, words: &[&str]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for (p, scope) in &self.ignores {
-            let found = spans(&p.elems, words);
-            match scope {
-                Scope::Overlap => out.extend(found),
-                Scope::Sentence if !found.is_empty() => out.push((0, words.len())),
-                Scope::Sentence => {}
+        for (i, start) in self.ignore_index.candidates(words) {
+            let (p, scope) = &self.ignores[i];
+            if let Some(end) = span_at(&p.elems, words, start) {
+                match scope {
+                    Scope::Overlap => out.push((start, end)),
+                    Scope::Sentence => out.push((0, words.len())),
+                }
             }
         }
         out
@@ -456,17 +554,11 @@ fn sentences(text: &str) -> Vec<Vec<Token>> {
     out
 }
 
-/// Every (start, end) word span where the pattern matches, shortest per start.
-fn spans(elems: &[Elem], words: &[&str]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for start in 0..words.len() {
-        let mut ends = Vec::new();
-        ends_of(elems, words, start, &mut ends);
-        if let Some(&end) = ends.iter().filter(|&&e| e > start).min() {
-            out.push((start, end));
-        }
-    }
-    out
+/// Where the shortest match of the pattern that starts at `start` ends.
+fn span_at(elems: &[Elem], words: &[&str], start: usize) -> Option<usize> {
+    let mut ends = Vec::new();
+    ends_of(elems, words, start, &mut ends);
+    ends.into_iter().filter(|&e| e > start).min()
 }
 
 /// All positions where `elems` can finish when started at `at`.
@@ -640,6 +732,38 @@ fn parse_seq(chars: &mut Chars, depth: usize) -> Result<(Vec<Elem>, Option<char>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first-word index may only skip (pattern, start) pairs where the
+    /// pattern cannot match: checked for every shipped pattern at every word
+    /// of a development set's texts.
+    #[test]
+    fn the_first_word_index_never_skips_a_match() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/safety/scan.toml");
+        let s = Scanner::parse("safety/scan.toml", &std::fs::read_to_string(dir).expect("rules")).expect("valid");
+        let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/scan-app-a.toml");
+        let cases = super::model::parse_cases("scan-app-a.toml", &std::fs::read_to_string(cases).expect("cases")).expect("valid");
+        let mut checked = 0;
+        for (text, _) in &cases {
+            for sentence in sentences(text) {
+                let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
+                for (index, patterns) in [
+                    (&s.signal_index, s.signals.iter().map(|r| &r.pattern).collect::<Vec<_>>()),
+                    (&s.ignore_index, s.ignores.iter().map(|(p, _)| p).collect()),
+                ] {
+                    let tried = index.candidates(&words);
+                    for (i, p) in patterns.iter().enumerate() {
+                        for start in 0..words.len() {
+                            if span_at(&p.elems, &words, start).is_some() {
+                                checked += 1;
+                                assert!(tried.contains(&(i, start)), "\"{}\" skipped at \"{}\"", p.source, words[start]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "the set has matches to check ({checked})");
+    }
 
     fn scanner(toml: &str) -> Scanner {
         Scanner::parse("safety/scan.toml", toml).expect("valid rules")
