@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::source::{ContentError, Source, parse_toml, unique_ids};
+use crate::source::{ContentError, Source, parse_each, parse_toml};
 
 /// The protocols every catalog has, by id, in menu order.
 pub const PROTOCOLS: &[&str] = &["pause", "short", "grounding", "parts"];
@@ -64,12 +64,7 @@ impl Step {
 /// `content/protocols/`, in menu order; every protocol the app offers must be
 /// there.
 pub fn load_protocols(files: &[Source]) -> Result<Vec<Protocol>, ContentError> {
-    let parsed = files
-        .iter()
-        .map(|src| Ok((*src, Protocol::parse(src.path, src.text)?)))
-        .collect::<Result<Vec<_>, ContentError>>()?;
-    unique_ids(&parsed, |p| &p.id, "protocol")?;
-    let mut protocols: Vec<Protocol> = parsed.into_iter().map(|(_, p)| p).collect();
+    let mut protocols = parse_each(files, Protocol::parse, |p| &p.id, "protocol")?;
     protocols.sort_by_key(|p| p.order);
     for id in PROTOCOLS {
         if !protocols.iter().any(|p| p.id == *id) {

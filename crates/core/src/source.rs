@@ -68,6 +68,22 @@ pub fn is_valid_id(id: &str) -> bool {
         && !id.ends_with('-')
 }
 
+/// Parse every file of a set with `parse`, refusing a second item with the
+/// same id (naming the file of the second), in the files' order.
+pub fn parse_each<T>(
+    files: &[Source],
+    parse: fn(&str, &str) -> Result<T, ContentError>,
+    id: impl Fn(&T) -> &str,
+    what: &str,
+) -> Result<Vec<T>, ContentError> {
+    let parsed = files
+        .iter()
+        .map(|src| Ok((*src, parse(src.path, src.text)?)))
+        .collect::<Result<Vec<_>, ContentError>>()?;
+    unique_ids(&parsed, id, what)?;
+    Ok(parsed.into_iter().map(|(_, item)| item).collect())
+}
+
 /// Refuse a second item with the same id across the files of one set, naming
 /// the file of the second.
 pub fn unique_ids<T>(items: &[(Source, T)], id: impl Fn(&T) -> &str, what: &str) -> Result<(), ContentError> {

@@ -318,6 +318,12 @@ mod tests {
         hex::decode(s.replace([' ', '\n'], "")).expect("hex")
     }
 
+    /// AES-256-CBC through the provider, as SQLCipher calls it.
+    fn run_cipher(mode: c_int, key: &[u8], iv: &[u8], input: *const u8, len: c_int, out: *mut u8) -> c_int {
+        // SAFETY: the buffers are the sizes passed (or the call is refused).
+        unsafe { cipher(std::ptr::null_mut(), mode, key.as_ptr(), 32, iv.as_ptr(), input, len, out) }
+    }
+
     /// NIST SP 800-38A, F.2.5 and F.2.6: CBC-AES256.
     #[test]
     fn aes_256_cbc_matches_nist() {
@@ -332,45 +338,13 @@ mod tests {
              39f23369a9d9bacfa530e26304231461 b2eb05e2c39be9fcda6c19078c6a9d1b",
         );
         let mut out = vec![0u8; plain.len()];
-        let rc = unsafe {
-            cipher(
-                std::ptr::null_mut(),
-                CIPHER_ENCRYPT,
-                key.as_ptr(),
-                32,
-                iv.as_ptr(),
-                plain.as_ptr(),
-                64,
-                out.as_mut_ptr(),
-            )
-        };
+        let rc = run_cipher(CIPHER_ENCRYPT, &key, &iv, plain.as_ptr(), 64, out.as_mut_ptr());
         assert_eq!((rc, &out), (SQLITE_OK, &expect));
         // In place, as SQLCipher may call it.
-        let rc = unsafe {
-            cipher(
-                std::ptr::null_mut(),
-                CIPHER_DECRYPT,
-                key.as_ptr(),
-                32,
-                iv.as_ptr(),
-                out.as_ptr(),
-                64,
-                out.as_mut_ptr(),
-            )
-        };
+        let buf = out.as_mut_ptr();
+        let rc = run_cipher(CIPHER_DECRYPT, &key, &iv, buf, 64, buf);
         assert_eq!((rc, &out), (SQLITE_OK, &plain));
-        let rc = unsafe {
-            cipher(
-                std::ptr::null_mut(),
-                CIPHER_ENCRYPT,
-                key.as_ptr(),
-                32,
-                iv.as_ptr(),
-                plain.as_ptr(),
-                60,
-                out.as_mut_ptr(),
-            )
-        };
+        let rc = run_cipher(CIPHER_ENCRYPT, &key, &iv, plain.as_ptr(), 60, out.as_mut_ptr());
         assert_eq!(rc, SQLITE_ERROR, "not a whole number of blocks");
     }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::source::{ContentError, Source, is_valid_id, line_of_value, parse_toml, unique_ids};
+use crate::source::{ContentError, Source, is_valid_id, line_of_value, parse_each, parse_toml};
 
 /// A scale score needs at least this share of its items answered.
 pub const MIN_ANSWERED: f64 = 0.8;
@@ -145,12 +145,7 @@ pub fn reliable_change(before: f64, after: f64, scale: &Scale) -> Change {
 /// ones a person can take first (the Patterns Quiz), then the scoring keys
 /// that wait for their licensed wording.
 pub fn load_instruments(files: &[Source]) -> Result<Vec<Instrument>, ContentError> {
-    let parsed = files
-        .iter()
-        .map(|src| Ok((*src, Instrument::parse(src.path, src.text)?)))
-        .collect::<Result<Vec<_>, ContentError>>()?;
-    unique_ids(&parsed, |i| &i.id, "instrument")?;
-    let mut all: Vec<Instrument> = parsed.into_iter().map(|(_, i)| i).collect();
+    let mut all = parse_each(files, Instrument::parse, |i| &i.id, "instrument")?;
     all.sort_by_key(|i| i.needs_wording);
     Ok(all)
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::assess::{CAPACITY_IDS, STRATEGY_IDS};
-use crate::source::{ContentError, Source, is_valid_id, line_of_value, parse_toml, unique_ids};
+use crate::source::{ContentError, Source, is_valid_id, line_of_value, parse_each, parse_toml};
 
 pub const CONTEXTS: &[&str] = &["partner", "friend", "family", "colleague", "acquaintance"];
 pub const CHANNELS: &[&str] = &["in-person", "message", "call"];
@@ -238,12 +238,7 @@ pub fn load_experiments(files: &[Source]) -> Result<Vec<Experiment>, ContentErro
 
 /// Parse and check the programs under `content/programs/`.
 pub fn load_programs(files: &[Source]) -> Result<Vec<Program>, ContentError> {
-    let parsed = files
-        .iter()
-        .map(|src| Ok((*src, parse_program(src.path, src.text)?)))
-        .collect::<Result<Vec<_>, ContentError>>()?;
-    unique_ids(&parsed, |p| &p.id, "program")?;
-    Ok(parsed.into_iter().map(|(_, p)| p).collect())
+    parse_each(files, parse_program, |p| &p.id, "program")
 }
 
 impl PracticeText {
