@@ -184,12 +184,12 @@ impl Catalog {
                 [src] => f(*src),
                 _ => Err(ContentError::new(path, None, format!("the {} file is missing", set.what))),
             },
-            (Load::Dir(f), Files::Dir(dir)) if files.is_empty() => {
-                let _ = f;
+            (Load::Dir(_), Files::Dir(dir)) if files.is_empty() => {
                 Err(ContentError::new(dir, None, format!("there are no {} files", set.what)))
             }
             (Load::Dir(f), Files::Dir(_)) => f(&files),
-            _ => unreachable!("content_sets! pairs One with One and Dir with Dir"),
+            // content_sets! makes both from the same word, One or Dir.
+            _ => unreachable!("a set's loader and files are of one kind"),
         }
     }
 
