@@ -16,10 +16,6 @@ use time::OffsetDateTime;
 
 use crate::{Ctx, UserError, open};
 
-fn catalog() -> Result<&'static Catalog> {
-    Ok(Catalog::embedded())
-}
-
 // ---------------------------------------------------------------- The panel
 
 /// After a save: if any saved text contains crisis language, print the calm
@@ -27,7 +23,7 @@ fn catalog() -> Result<&'static Catalog> {
 /// has already happened. With `--json` the panel goes to standard error, so
 /// the JSON on standard output stays clean.
 pub async fn care_after_save(store: &Store, texts: &[&str], json: bool) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     if !texts.iter().any(|t| c.scanner().scan(t).show_panel) {
         return Ok(());
     }
@@ -100,7 +96,7 @@ async fn second(ctrl_c: &mut std::pin::Pin<Box<impl std::future::Future<Output =
 }
 
 pub async fn pause(ctx: &Ctx, a: PauseArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let id = if a.short {
         "short"
     } else if a.grounding {
@@ -234,7 +230,7 @@ pub struct ScriptsArgs {
 }
 
 pub fn scripts(a: ScriptsArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let s = &c.scripts();
     let groups: Vec<_> = match &a.group {
         Some(g) => vec![s.group(g).ok_or_else(|| {
@@ -281,7 +277,7 @@ pub struct ScanArgs {
 }
 
 pub fn scan(a: ScanArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let text = crate::input::stdin_text()?;
     let r = c.scanner().scan(&text);
     let mut out = std::io::stdout().lock();
@@ -327,7 +323,7 @@ pub struct ResetArgs {
 }
 
 pub async fn reset(ctx: &Ctx, a: ResetArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     // Check what can be checked before opening anything.
     ResetEntry::new(None, a.capacity, a.happened.as_deref(), a.felt.as_deref(), a.truth.as_deref())
         .map_err(|e| UserError::new(e.to_string(), "Nothing was saved. Try --capacity N, --happened, --felt or --true."))?;
@@ -359,7 +355,7 @@ pub async fn reset(ctx: &Ctx, a: ResetArgs) -> Result<()> {
 /// The unsent letter: read what the person types, then let it go. The text
 /// lives only in this process's memory and is overwritten before exit.
 pub fn letter() -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         println!("{}\n{}\n", c.after().letter_title, wrap(&c.after().letter_intro));
@@ -395,7 +391,7 @@ pub enum PlanAction {
 }
 
 pub async fn safety_plan(ctx: &Ctx, action: Option<PlanAction>) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     let mut plan = store.safety_plan().await?;
     let result = match action.unwrap_or(PlanAction::Show { json: false }) {

@@ -17,10 +17,6 @@ use uuid::Uuid;
 
 use crate::{Ctx, UserError, open};
 
-fn catalog() -> Result<&'static Catalog> {
-    Ok(Catalog::embedded())
-}
-
 fn today_date(ctx: &Ctx) -> Date {
     OffsetDateTime::now_utc().to_offset(ctx.local_offset).date()
 }
@@ -220,7 +216,7 @@ pub struct CalendarArgs {
 }
 
 pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     let now = OffsetDateTime::now_utc();
     let t = practice_today::today(&store, c, now, ctx.local_offset).await?;
@@ -310,7 +306,7 @@ fn short(id: Uuid) -> String {
 }
 
 pub async fn experiments(_ctx: &Ctx, a: ExperimentsArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     if let Some(s) = a.stage
         && !(1..=4).contains(&s)
     {
@@ -399,7 +395,7 @@ fn record_json(c: &Catalog, r: &Record) -> Value {
 }
 
 pub async fn experiment(ctx: &Ctx, action: ExperimentAction) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     match action {
         ExperimentAction::Plan(a) => {
             let store = open::store(ctx, Workload::Command).await?;
@@ -720,7 +716,7 @@ pub(crate) async fn find_record(store: &Store, s: &str) -> Result<Uuid> {
 }
 
 pub async fn ledger(ctx: &Ctx, a: TodayArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     let stages = store.ledger_counts().await?;
     let months = store.belief_by_month().await?;
@@ -782,7 +778,7 @@ pub async fn ledger(ctx: &Ctx, a: TodayArgs) -> Result<()> {
 }
 
 pub async fn stage(ctx: &Ctx, a: StageArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     if let Some(r) = &a.calibrate {
         let mut ratings = [0u8; 4];
@@ -832,7 +828,7 @@ pub async fn stage(ctx: &Ctx, a: StageArgs) -> Result<()> {
 }
 
 pub async fn window(ctx: &Ctx, a: WindowArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     if let Some(w) = a.window {
         let w = pct("The window", w)?;
@@ -858,7 +854,7 @@ pub async fn window(ctx: &Ctx, a: WindowArgs) -> Result<()> {
 }
 
 pub async fn challenge(ctx: &Ctx, action: ChallengeAction) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     let today = today_date(ctx);
     match action {

@@ -61,10 +61,6 @@ pub enum InstrumentAction {
     Remove { id: String },
 }
 
-fn catalog() -> Result<&'static Catalog> {
-    Ok(Catalog::embedded())
-}
-
 /// An instrument from a file path, a bundled id, or (opening the store) a stored id.
 async fn resolve(ctx: &Ctx, spec: &str) -> Result<(Instrument, Option<String>)> {
     let path = Path::new(spec);
@@ -74,7 +70,7 @@ async fn resolve(ctx: &Ctx, spec: &str) -> Result<(Instrument, Option<String>)> 
             .map_err(|e| UserError::new(e.to_string().replacen("content/", "", 1), "Fix that line and try again."))?;
         return Ok((inst, Some(text)));
     }
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     let found = store.instrument(c, spec).await?;
     store.close().await;
@@ -154,7 +150,7 @@ pub async fn quiz(ctx: &Ctx, a: QuizArgs) -> Result<()> {
     let mut saved = None;
     if a.save {
         let store = open::store(ctx, Workload::Command).await?;
-        let c = catalog()?;
+        let c = Catalog::embedded();
         if let Some(src) = &source
             && c.instrument(&inst.id).is_none()
             && store.instrument(c, &inst.id).await?.is_none()
@@ -197,7 +193,7 @@ async fn ask(ctx: &Ctx, inst: &Instrument, label: Option<String>) -> Result<()> 
         )
         .into());
     }
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     let attempt = match store.quiz_in_progress(&inst.id).await? {
         Some(a) if a.instrument_version == inst.version => a,
@@ -377,7 +373,7 @@ fn pick(results: &[QuizResult], instrument: Option<&str>) -> Option<QuizResult> 
 }
 
 pub async fn profile(ctx: &Ctx, a: ProfileArgs) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     let store = open::store(ctx, Workload::Command).await?;
     let all = store.quiz_results(None).await?;
     let Some(latest) = pick(&all, a.instrument.as_deref()) else {
@@ -417,7 +413,7 @@ pub async fn profile(ctx: &Ctx, a: ProfileArgs) -> Result<()> {
 }
 
 pub async fn instrument(ctx: &Ctx, action: InstrumentAction) -> Result<()> {
-    let c = catalog()?;
+    let c = Catalog::embedded();
     match action {
         InstrumentAction::List { json } => {
             let store = open::store(ctx, Workload::Command).await?;

@@ -61,12 +61,8 @@ pub struct HelpNowArgs {
     save: bool,
 }
 
-fn catalog() -> Result<&'static Catalog> {
-    Ok(Catalog::embedded())
-}
-
 pub async fn log(ctx: &Ctx, a: UrgeArgs) -> Result<()> {
-    let catalog = catalog()?;
+    let catalog = Catalog::embedded();
     // Check before opening anything, so a typo costs nothing.
     let entry = catalog
         .urges()
@@ -130,7 +126,7 @@ fn local(ctx: &Ctx, t: OffsetDateTime) -> String {
 }
 
 pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
-    let catalog = catalog()?;
+    let catalog = Catalog::embedded();
     let since = a.since.as_deref().map(|s| parse_when(ctx, "since", s)).transpose()?;
     let until = a.until.as_deref().map(|s| parse_when(ctx, "until", s)).transpose()?;
     if let Some(k) = &a.kind {
@@ -200,7 +196,7 @@ fn line(ctx: &Ctx, c: &Catalog, u: &Urge) -> String {
 }
 
 pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
-    let catalog = catalog()?;
+    let catalog = Catalog::embedded();
     if a.save {
         let code = a.region.as_deref().unwrap_or_default();
         let Some(r) = catalog.crisis().region(code) else {
