@@ -86,7 +86,7 @@ pub fn parse_each<T>(
 
 /// Refuse a second item with the same id across the files of one set, naming
 /// the file of the second.
-pub fn unique_ids<T>(items: &[(Source, T)], id: impl Fn(&T) -> &str, what: &str) -> Result<(), ContentError> {
+fn unique_ids<T>(items: &[(Source, T)], id: impl Fn(&T) -> &str, what: &str) -> Result<(), ContentError> {
     for (i, (src, item)) in items.iter().enumerate() {
         let this = id(item);
         if items[..i].iter().any(|(_, earlier)| id(earlier) == this) {
