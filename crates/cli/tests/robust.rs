@@ -148,8 +148,26 @@ fn a_read_only_data_folder_still_reads_and_exports() {
     let export = as_plain_user(&d, &["export"]).expect("run");
     assert!(export.status.success(), "{}", stderr(&export));
     assert!(String::from_utf8_lossy(&export.stdout).contains("kept through a read-only folder"));
+    // The database and its log files are still writable, so a new urge is
+    // saved even though the folder is not: nothing needs creating.
+    let saved = as_plain_user(&d, &["urge", "fight", "--note", "saved beside a read-only folder"]).expect("run");
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let list = as_plain_user(&d, &["urges"]).expect("run");
+    assert!(String::from_utf8_lossy(&list.stdout).contains("saved beside a read-only folder"));
+    // Files that cannot be written either (read-only media, a restored
+    // copy): reading and export still work, and a write says why it failed.
+    for f in std::fs::read_dir(&d).expect("list") {
+        let f = f.expect("entry").path();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).expect("chmod file");
+    }
+    let list = as_plain_user(&d, &["urges"]).expect("run");
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(String::from_utf8_lossy(&list.stdout).contains("saved beside a read-only folder"));
+    let export = as_plain_user(&d, &["export"]).expect("run");
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(String::from_utf8_lossy(&export.stdout).contains("kept through a read-only folder"));
     let write = as_plain_user(&d, &["urge", "numb"]).expect("run");
-    assert_eq!(write.status.code(), Some(1));
+    assert_eq!(write.status.code(), Some(1), "{}", stderr(&write));
     assert!(stderr(&write).contains("read-only"), "{}", stderr(&write));
     std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).expect("chmod back");
 }

@@ -88,36 +88,3 @@ impl StoreError {
         })
     }
 }
-
-/// Map a sqlx error to one a person can act on, using SQLite's result codes.
-pub(crate) fn from_sqlx(path: &std::path::Path, e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        // Primary result code is the low byte of the extended code.
-        let code = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
-        match code {
-            Some(26) => return StoreError::WrongKey,
-            Some(11) => {
-                return StoreError::Damaged {
-                    path: path.to_path_buf(),
-                    detail: "SQLite found its pages malformed".into(),
-                };
-            }
-            Some(8) => return StoreError::ReadOnly(path.to_path_buf()),
-            Some(13) => return StoreError::DiskFull,
-            Some(14) => {
-                return StoreError::Io {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other("the file could not be opened; check that its folder exists and is writable"),
-                };
-            }
-            _ => {}
-        }
-    }
-    if let sqlx::Error::Io(io) = e {
-        return StoreError::Io {
-            path: path.to_path_buf(),
-            source: io,
-        };
-    }
-    StoreError::Database(e.to_string())
-}

@@ -12,14 +12,9 @@ pub mod error;
 mod exit;
 pub mod export;
 pub mod fhir;
-mod import;
 pub mod keys;
-mod moment;
-mod practice;
-mod sessions;
 mod sqlite;
 pub mod today;
-mod versions;
 
 /// Connections SQLite has opened and not yet finished closing, for tests that
 /// check a dropped store really lets go of its database.
@@ -45,7 +40,6 @@ pub use drawbridge_core::assess::QuizResult;
 pub use error::StoreError;
 pub use export::{ExportDoc, ImportReport};
 pub use keys::{DataKey, KeyFile};
-pub use practice::BeliefMonth;
 
 /// What saving a follow-up did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +79,15 @@ pub struct StoredInstrument {
     pub source: String,
     #[serde(with = "time::serde::rfc3339")]
     pub added_at: OffsetDateTime,
+}
+
+/// A month's average belief before and after.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BeliefMonth {
+    pub month: String,
+    pub before: f64,
+    pub after: f64,
+    pub count: u32,
 }
 
 /// Where the database and its key file live.
@@ -210,39 +213,39 @@ impl Store {
             at: truncate_micros(at),
             entry,
         };
-        self.backend.insert_urge(&urge).await?;
+        self.backend.insert_urge(&urge)?;
         Ok(urge)
     }
 
     pub async fn urge(&self, id: Uuid) -> Result<Option<Urge>, StoreError> {
-        self.backend.urge(id).await
+        self.backend.urge(id)
     }
 
     /// Replace an urge's details, keeping its id and time. False if it is gone.
     pub async fn update_urge(&self, id: Uuid, entry: UrgeEntry) -> Result<bool, StoreError> {
-        self.backend.update_urge(id, &entry, micros_now()).await
+        self.backend.update_urge(id, &entry, micros_now())
     }
 
     /// Delete an urge. False if there was none.
     pub async fn delete_urge(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.backend.delete_urge(id).await
+        self.backend.delete_urge(id)
     }
 
     pub async fn urges(&self, filter: &UrgeFilter) -> Result<Vec<Urge>, StoreError> {
-        self.backend.urges(filter).await
+        self.backend.urges(filter)
     }
 
     /// Urges since `since`, counted by their answer to "what did I do".
     pub async fn urge_counts_by_did(&self, since: OffsetDateTime) -> Result<Vec<(Option<String>, u64)>, StoreError> {
-        self.backend.urge_counts_by_did(since).await
+        self.backend.urge_counts_by_did(since)
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.backend.setting(key).await
+        self.backend.setting(key)
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.backend.set_setting(key, value).await
+        self.backend.set_setting(key, value)
     }
 
     /// Store an instrument's TOML (already validated by the caller), replacing
@@ -253,16 +256,16 @@ impl Store {
             source: source.to_string(),
             added_at: truncate_micros(OffsetDateTime::now_utc()),
         };
-        self.backend.put_instrument(&stored).await?;
+        self.backend.put_instrument(&stored)?;
         Ok(stored)
     }
 
     pub async fn stored_instruments(&self) -> Result<Vec<StoredInstrument>, StoreError> {
-        self.backend.stored_instruments().await
+        self.backend.stored_instruments()
     }
 
     pub async fn remove_instrument(&self, id: &str) -> Result<bool, StoreError> {
-        self.backend.remove_instrument(id).await
+        self.backend.remove_instrument(id)
     }
 
     /// Every instrument: the bundled ones, with a stored copy taking the
@@ -288,42 +291,42 @@ impl Store {
     /// Begin an attempt, saved with no answers yet.
     pub async fn start_quiz(&self, instrument: &Instrument, label: Option<String>) -> Result<QuizResult, StoreError> {
         let r = QuizResult::start(instrument, label, micros_now());
-        self.backend.insert_quiz(&r, false).await?;
+        self.backend.insert_quiz(&r, false)?;
         Ok(r)
     }
 
     /// The newest unfinished attempt at an instrument, to resume.
     pub async fn quiz_in_progress(&self, instrument: &str) -> Result<Option<QuizResult>, StoreError> {
-        self.backend.quiz_in_progress(instrument).await
+        self.backend.quiz_in_progress(instrument)
     }
 
     /// Replace an unfinished attempt's answers. False if it is gone or finished.
     pub async fn save_quiz_answers(&self, id: Uuid, answers: &Answers) -> Result<bool, StoreError> {
-        self.backend.save_quiz_answers(id, answers, micros_now()).await
+        self.backend.save_quiz_answers(id, answers, micros_now())
     }
 
     /// Finish an attempt with its scores. False if it is gone or finished.
     pub async fn finish_quiz(&self, id: Uuid, scores: &Scores) -> Result<bool, StoreError> {
-        self.backend.finish_quiz(id, scores, micros_now()).await
+        self.backend.finish_quiz(id, scores, micros_now())
     }
 
     /// Save a complete result in one go (scripted scoring, the terminal quiz).
     pub async fn save_quiz_result(&self, result: &QuizResult) -> Result<(), StoreError> {
-        self.backend.insert_quiz(result, false).await.map(drop)
+        self.backend.insert_quiz(result, false).map(drop)
     }
 
     /// Remove an attempt (used to discard an unfinished one).
     pub async fn discard_quiz(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.backend.delete_quiz(id).await
+        self.backend.delete_quiz(id)
     }
 
     pub async fn quiz_result(&self, id: Uuid) -> Result<Option<QuizResult>, StoreError> {
-        self.backend.quiz(id).await
+        self.backend.quiz(id)
     }
 
     /// Finished results, oldest first; all instruments or one.
     pub async fn quiz_results(&self, instrument: Option<&str>) -> Result<Vec<QuizResult>, StoreError> {
-        self.backend.quiz_results(instrument).await
+        self.backend.quiz_results(instrument)
     }
 
     /// Plan an experiment.
@@ -335,31 +338,31 @@ impl Store {
             done_at: None,
             result: None,
         };
-        self.backend.insert_record(&rec).await?;
+        self.backend.insert_record(&rec)?;
         Ok(rec)
     }
 
     /// Record how a planned experiment went. A record followed up already is
     /// left as it is ([`FollowUp::AlreadyDone`]): use [`Store::edit_experiment`].
     pub async fn complete_experiment(&self, id: Uuid, result: &PracticeResult, done_at: OffsetDateTime) -> Result<FollowUp, StoreError> {
-        self.backend.complete_record(id, result, truncate_micros(done_at)).await
+        self.backend.complete_record(id, result, truncate_micros(done_at))
     }
 
     /// Change a record's words; the words each changed field held are kept
     /// as earlier versions. False if there is no such record.
     pub async fn edit_experiment(&self, id: Uuid, edit: &RecordEdit) -> Result<bool, StoreError> {
-        self.backend.edit_record(id, edit, micros_now()).await
+        self.backend.edit_record(id, edit, micros_now())
     }
 
     /// Earlier versions of an item's words (an urge, an experiment, a
     /// program run, a safety plan section), newest first.
     pub async fn versions(&self, item: &str, item_id: &str) -> Result<Vec<TextVersion>, StoreError> {
-        self.backend.versions(item, item_id).await
+        self.backend.versions(item, item_id)
     }
 
     /// Earlier versions of every item of one kind, newest first.
     pub async fn versions_of_kind(&self, item: &str) -> Result<Vec<TextVersion>, StoreError> {
-        self.backend.versions_of_kind(item).await
+        self.backend.versions_of_kind(item)
     }
 
     /// Plan and follow up at once (an experiment done already).
@@ -371,12 +374,12 @@ impl Store {
             done_at: Some(truncate_micros(done_at)),
             result: Some(result),
         };
-        self.backend.insert_record(&rec).await?;
+        self.backend.insert_record(&rec)?;
         Ok(rec)
     }
 
     pub async fn experiment_record(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
-        self.backend.record(id).await
+        self.backend.record(id)
     }
 
     /// Records whose id starts with `prefix`: hex digits, with or without
@@ -392,45 +395,45 @@ impl Store {
             }
             hyphenated.push(c);
         }
-        self.backend.record_ids_with_prefix(&hyphenated, 2).await
+        self.backend.record_ids_with_prefix(&hyphenated, 2)
     }
 
     pub async fn delete_experiment_record(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.backend.delete_record(id).await
+        self.backend.delete_record(id)
     }
 
     /// Records planned on or after `since` (all when None), newest first.
     pub async fn experiment_records(&self, since: Option<Date>, limit: u32) -> Result<Vec<Record>, StoreError> {
-        self.backend.records(since, limit).await
+        self.backend.records(since, limit)
     }
 
     /// Records from `since` on, plus the latest finished one: what pacing reads.
     pub async fn pacing_records(&self, since: Date) -> Result<Vec<Record>, StoreError> {
-        self.backend.pacing_records(since).await
+        self.backend.pacing_records(since)
     }
 
     /// Planned experiments not yet followed up, due on or before `today`.
     pub async fn follow_ups(&self, today: Date) -> Result<Vec<Record>, StoreError> {
-        self.backend.follow_ups(today).await
+        self.backend.follow_ups(today)
     }
 
     /// Outcome counts per stage (stages 1-4), from finished experiments.
     pub async fn ledger_counts(&self) -> Result<Vec<StageTally>, StoreError> {
-        self.backend.ledger_counts().await
+        self.backend.ledger_counts()
     }
 
     pub async fn belief_by_month(&self) -> Result<Vec<BeliefMonth>, StoreError> {
-        self.backend.belief_by_month().await
+        self.backend.belief_by_month()
     }
 
     /// The person's "what I learned" lines, newest first.
     pub async fn learned(&self, limit: u32) -> Result<Vec<(Date, String)>, StoreError> {
-        self.backend.learned(limit).await
+        self.backend.learned(limit)
     }
 
     /// (times marked "I flooded", the lowest peak then).
     pub async fn flood_peaks(&self) -> Result<(u32, Option<u8>), StoreError> {
-        self.backend.flood_peaks().await
+        self.backend.flood_peaks()
     }
 
     /// The pacing settings, or None before the calibration.
@@ -453,13 +456,11 @@ impl Store {
         let from = self.pacing().await?.map(|p| p.stage).unwrap_or(0);
         self.set_setting(STAGE_SETTING, &to.to_string()).await?;
         if from != to {
-            self.backend
-                .add_stage_change(&StageChange {
-                    at: micros_now(),
-                    from,
-                    to,
-                })
-                .await?;
+            self.backend.add_stage_change(&StageChange {
+                at: micros_now(),
+                from,
+                to,
+            })?;
         }
         Ok(())
     }
@@ -469,7 +470,7 @@ impl Store {
     }
 
     pub async fn stage_changes(&self) -> Result<Vec<StageChange>, StoreError> {
-        self.backend.stage_changes().await
+        self.backend.stage_changes()
     }
 
     /// The daily reminder time for the calendar feed (default 19:00).
@@ -489,17 +490,17 @@ impl Store {
             started_on,
             entries: Vec::new(),
         };
-        self.backend.put_program_run(&run, false).await?;
+        self.backend.put_program_run(&run)?;
         Ok(run)
     }
 
     pub async fn save_program_run(&self, run: &ProgramRun) -> Result<(), StoreError> {
-        self.backend.put_program_run(run, false).await.map(drop)
+        self.backend.put_program_run(run)
     }
 
     /// Every run, oldest first.
     pub async fn program_runs(&self) -> Result<Vec<ProgramRun>, StoreError> {
-        self.backend.program_runs().await
+        self.backend.program_runs()
     }
 
     /// Record a pause. Its length is capped at an hour: a pause left open in
@@ -512,13 +513,13 @@ impl Store {
             seconds: seconds.min(drawbridge_core::moment::PAUSE_SECONDS_MAX),
             completed,
         };
-        self.backend.add_pause(&p).await?;
+        self.backend.add_pause(&p)?;
         Ok(p)
     }
 
     /// Pauses, newest first.
     pub async fn pauses(&self, limit: i64) -> Result<Vec<PauseRecord>, StoreError> {
-        self.backend.pauses(limit).await
+        self.backend.pauses(limit)
     }
 
     pub async fn add_reset(&self, entry: ResetEntry) -> Result<Reset, StoreError> {
@@ -527,46 +528,46 @@ impl Store {
             at: micros_now(),
             entry,
         };
-        self.backend.add_reset(&r).await?;
+        self.backend.add_reset(&r)?;
         Ok(r)
     }
 
     /// Resets, newest first.
     pub async fn resets(&self, limit: i64) -> Result<Vec<Reset>, StoreError> {
-        self.backend.resets(limit).await
+        self.backend.resets(limit)
     }
 
     /// One reset, to read again.
     pub async fn reset(&self, id: Uuid) -> Result<Option<Reset>, StoreError> {
-        self.backend.reset(id).await
+        self.backend.reset(id)
     }
 
     /// The resets written after one experiment, newest first.
     pub async fn resets_for_record(&self, record: Uuid) -> Result<Vec<Reset>, StoreError> {
-        self.backend.resets_for_record(record).await
+        self.backend.resets_for_record(record)
     }
 
     /// The person's safety plan (empty until they write one).
     pub async fn safety_plan(&self) -> Result<SafetyPlan, StoreError> {
-        self.backend.safety_plan().await
+        self.backend.safety_plan()
     }
 
     /// Save the whole plan at once; sections left blank are cleared.
     pub async fn set_safety_plan(&self, plan: &SafetyPlan) -> Result<SafetyPlan, StoreError> {
-        self.backend.set_safety_plan(plan, micros_now()).await?;
+        self.backend.set_safety_plan(plan, micros_now())?;
         self.safety_plan().await
     }
 
     /// Check every page of the database (SQLite's `quick_check`): the
     /// problems found, in SQLite's words, or none.
     pub async fn check(&self) -> Result<Vec<String>, StoreError> {
-        self.backend.quick_check().await
+        self.backend.quick_check()
     }
 
     /// Which library encrypts the pages: "rustcrypto" in a build made in
     /// this workspace (see `cipher`).
     pub async fn cipher_provider(&self) -> Result<String, StoreError> {
-        self.backend.cipher_provider().await
+        self.backend.cipher_provider()
     }
 
     /// Everything, as one document. The database is checked first, so a
@@ -583,7 +584,7 @@ impl Store {
                 ),
             });
         }
-        let all = self.backend.export_all().await?;
+        let all = self.backend.export_all()?;
         Ok(ExportDoc::new(all))
     }
 
@@ -593,24 +594,22 @@ impl Store {
     /// database keeps its own, unless `prefer_file`, and then the words it
     /// replaces are kept as earlier versions.
     pub async fn import(&self, doc: &ExportDoc, prefer_file: bool, catalog: &Catalog) -> Result<ImportReport, StoreError> {
-        self.backend.import_all(doc, prefer_file, catalog).await
+        self.backend.import_all(doc, prefer_file, catalog)
     }
 
     /// Keep a signed-in browser's session until `expires`.
     pub async fn keep_web_session(&self, id: &str, csrf: &str, expires: OffsetDateTime) -> Result<(), StoreError> {
-        self.backend
-            .keep_web_session(id, csrf, micros_now(), truncate_micros(expires))
-            .await
+        self.backend.keep_web_session(id, csrf, micros_now(), truncate_micros(expires))
     }
 
     /// A kept session's CSRF token, while it has not expired.
     pub async fn web_session(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.backend.web_session(id, micros_now()).await
+        self.backend.web_session(id, micros_now())
     }
 
     /// Sign out one browser (`Some(id)`) or every browser (`None`).
     pub async fn end_web_sessions(&self, id: Option<&str>) -> Result<u64, StoreError> {
-        self.backend.end_web_sessions(id).await
+        self.backend.end_web_sessions(id)
     }
 
     /// Close connections cleanly (checkpointing the write-ahead log).

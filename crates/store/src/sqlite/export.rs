@@ -1,0 +1,79 @@
+//! Everything, read in one transaction: a write made while an export runs
+//! shows up in all of it or none of it.
+
+use super::{SqliteStore, moments, practice, quiz, settings, urges, versions};
+use crate::error::StoreError;
+use crate::export::ExportAll;
+
+impl SqliteStore {
+    pub(crate) fn export_all(&self) -> Result<ExportAll, StoreError> {
+        self.snapshot(|tx| {
+            Ok(ExportAll {
+                settings: settings::all(tx)?,
+                urges: urges::all(tx)?,
+                instruments: settings::instruments(tx)?,
+                quiz_results: quiz::all(tx)?,
+                experiment_records: practice::all_records(tx)?,
+                stage_changes: practice::stage_changes(tx)?,
+                program_runs: practice::program_runs(tx)?,
+                pauses: moments::pauses(tx, i64::MAX)?.into_iter().rev().collect(),
+                resets: moments::resets(tx, i64::MAX)?.into_iter().rev().collect(),
+                safety_plan: moments::safety_plan(tx)?,
+                text_versions: versions::all(tx)?,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use drawbridge_core::urge::{Urge, UrgeEntry};
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::Workload;
+    use crate::keys::DataKey;
+
+    fn urge(kind: &str) -> Urge {
+        Urge {
+            id: Uuid::now_v7(),
+            at: crate::truncate_micros(OffsetDateTime::now_utc()),
+            entry: UrgeEntry {
+                kind: kind.into(),
+                intensity: None,
+                body: None,
+                about: None,
+                did: None,
+                note: None,
+            },
+        }
+    }
+
+    /// Another process writes between two tables of the export: the export
+    /// is one snapshot, so it shows none of that write, in any table.
+    #[tokio::test]
+    async fn a_write_during_an_export_does_not_show_up_half_way() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let key = DataKey::generate().expect("key");
+        let a = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        let b = SqliteStore::open(&path, &key, Workload::Command, false)
+            .await
+            .expect("second connection");
+        a.insert_urge(&urge("busy")).expect("first");
+        let seen = a
+            .snapshot(|tx| {
+                let before = urges::all(tx)?.len();
+                // The other connection writes to two tables while this read
+                // is half-way through.
+                b.insert_urge(&urge("fight")).expect("write during export");
+                b.set_setting("region", "UK").expect("write during export");
+                Ok((before, urges::all(tx)?.len(), settings::all(tx)?.len()))
+            })
+            .expect("snapshot");
+        assert_eq!(seen, (1, 1, 0), "the export saw part of a later write");
+        let after = a.export_all().expect("export");
+        assert_eq!((after.urges.len(), after.settings.len()), (2, 1), "a later export sees it all");
+    }
+}

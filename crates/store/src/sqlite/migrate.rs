@@ -1,0 +1,117 @@
+//! The SQLite schema's migrations, in `migrations/sqlite/`, append-only.
+//!
+//! Applied migrations are recorded in `_sqlx_migrations`, the table the
+//! first releases (which ran migrations through sqlx) created, with the same
+//! columns and the same SHA-384 checksum of each file, so every database
+//! made by an earlier release opens and upgrades in place.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha384};
+
+use super::Res;
+use crate::error::StoreError;
+
+pub(crate) struct Migration {
+    pub version: i64,
+    pub description: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! migrations {
+    ($($version:literal $file:literal $description:literal),* $(,)?) => {
+        &[$(Migration { version: $version, description: $description, sql: include_str!(concat!("../../migrations/sqlite/", $file)) }),*]
+    };
+}
+
+/// Every migration, oldest first. A new one is a new file and a new line.
+pub(crate) const MIGRATIONS: &[Migration] = migrations![
+    1 "0001_init.sql" "init",
+    2 "0002_quiz.sql" "quiz",
+    3 "0003_practice.sql" "practice",
+    4 "0004_moment.sql" "moment",
+    5 "0005_versions.sql" "versions",
+];
+
+/// The newest schema this binary knows.
+pub(crate) fn known() -> i64 {
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The newest migration applied to this database (0 for none). Fails when
+/// the record table is missing.
+pub(crate) fn applied(c: &Connection) -> rusqlite::Result<i64> {
+    let v: Option<i64> = c.query_row("SELECT max(version) FROM _sqlx_migrations WHERE success", [], |r| r.get(0))?;
+    Ok(v.unwrap_or(0))
+}
+
+const RECORD_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+)";
+
+/// Apply every migration not applied yet, each in its own transaction with
+/// its record. A recorded migration whose file has changed since is refused:
+/// migrations are append-only.
+pub(crate) fn run(c: &mut Connection) -> Res<()> {
+    c.execute_batch(RECORD_TABLE)?;
+    for m in MIGRATIONS {
+        let sum = Sha384::digest(m.sql.as_bytes()).to_vec();
+        let recorded: Option<Vec<u8>> = c
+            .query_row(
+                "SELECT checksum FROM _sqlx_migrations WHERE version = ? AND success",
+                [m.version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match recorded {
+            Some(s) if s == sum => continue,
+            Some(_) => {
+                return Err(StoreError::Database(format!(
+                    "schema step {} ({}) was applied from different words than this version has",
+                    m.version, m.description
+                ))
+                .into());
+            }
+            None => {}
+        }
+        let started = std::time::Instant::now();
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(m.sql)?;
+        let nanos = i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (?, ?, 1, ?, ?)",
+            rusqlite::params![m.version, m.description, sum, nanos],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The list above names exactly the files in the folder, in order, with
+    /// the version and description each file name gives.
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("migrations folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
+        for (file, m) in files.iter().zip(MIGRATIONS) {
+            let (num, rest) = file.split_once('_').expect("NNNN_name.sql");
+            assert_eq!(num.parse::<i64>().expect("number"), m.version, "{file}");
+            assert_eq!(rest.trim_end_matches(".sql").replace('_', " "), m.description, "{file}");
+            assert_eq!(std::fs::read_to_string(dir.join(file)).expect("read"), m.sql, "{file}");
+        }
+    }
+}

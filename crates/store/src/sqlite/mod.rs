@@ -1,0 +1,555 @@
+//! The SQLite engine, encrypted with SQLCipher 4.
+//!
+//! One synchronous connection per store, behind a mutex. A command opens the
+//! file, does its one or two statements and exits, so the whole cost is
+//! SQLite's own: no worker thread, no hand-off per row. The local server
+//! runs on one thread and holds the same single connection.
+//!
+//! Each connection is keyed with the raw 256-bit data key (`PRAGMA key =
+//! "x'..'"`), which skips SQLCipher's slow passphrase KDF. Opening is careful
+//! not to harm what it finds: a plain SQLite file, a file keyed with something
+//! else, or a schema newer than this binary are all refused before any write.
+//! WAL mode; every write is one transaction with synchronous=FULL, so a write
+//! that returned success survives a kill or a power cut. On close the log is
+//! checkpointed into the database file and emptied, but the empty `-wal` and
+//! `-shm` files stay, so the next command does not create them again.
+//!
+//! One file per area (urges, settings, quiz, practice, moments, sessions,
+//! versions, export, import). Errors are mapped to [`StoreError`] once, here,
+//! in [`SqliteStore::with`].
+
+mod export;
+mod import;
+mod migrate;
+mod moments;
+mod practice;
+mod quiz;
+mod sessions;
+mod settings;
+mod urges;
+mod versions;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::Workload;
+use crate::error::StoreError;
+use crate::keys::DataKey;
+
+/// Marks a database as drawbridge's ("DRBG"), checked on every open.
+const APPLICATION_ID: i64 = 0x4452_4247;
+
+/// What went wrong inside the engine: SQLite's own error, mapped to words a
+/// person can act on at the one place that knows the file ([`SqliteStore::with`]),
+/// or one already in those words (a stored value that does not read back).
+#[derive(Debug)]
+pub(crate) enum Fail {
+    Sql(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl From<rusqlite::Error> for Fail {
+    fn from(e: rusqlite::Error) -> Fail {
+        Fail::Sql(e)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Fail {
+        Fail::Store(e)
+    }
+}
+
+pub(crate) type Res<T> = Result<T, Fail>;
+
+#[derive(Clone)]
+pub(crate) struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// None once closed.
+    conn: Mutex<Option<Connection>>,
+    path: PathBuf,
+}
+
+/// How a connection is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    ReadWrite {
+        create: bool,
+    },
+    /// Read only; `immutable` when no write-ahead log is left beside the file.
+    ReadOnly {
+        immutable: bool,
+    },
+}
+
+impl SqliteStore {
+    /// A keyed connection on `path`.
+    fn connect(path: &Path, key: &DataKey, mode: Mode) -> Result<SqliteStore, StoreError> {
+        check_not_plain_sqlite(path)?;
+        crate::exit::install();
+        let err = |e| map_sql(path, e);
+        let (flags, target) = match mode {
+            Mode::ReadWrite { create } => {
+                let mut f = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                if create {
+                    f |= OpenFlags::SQLITE_OPEN_CREATE;
+                }
+                (f, path.to_string_lossy().into_owned())
+            }
+            Mode::ReadOnly { immutable } => (
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                file_uri(path, immutable),
+            ),
+        };
+        let conn = Connection::open_with_flags(&target, flags).map_err(err)?;
+        // SQLCipher writes its own errors (a failed HMAC check on a wrong key)
+        // to stderr; its log level is process-wide and needs no key.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE").map_err(err)?;
+        let keying = Zeroizing::new(format!("PRAGMA key = {}", key.pragma_value().as_str()));
+        conn.execute_batch(&keying).map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        if let Mode::ReadWrite { .. } = mode {
+            // The first statement that reads the file: a wrong key fails here.
+            let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(err)?;
+            conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 0")
+                .map_err(err)?;
+            keep_wal_file(&conn);
+        }
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(Some(conn)),
+                path: path.to_path_buf(),
+            }),
+        })
+    }
+
+    /// Open an existing database for reading only, as when its folder or
+    /// file cannot be written: reading and export still work, and a write
+    /// says the database is read-only. With no write-ahead log left beside
+    /// it (or an empty one), the file is opened immutable, so SQLite needs
+    /// no lock files.
+    pub(crate) async fn open_read_only(path: &Path, key: &DataKey) -> Result<SqliteStore, StoreError> {
+        let wal = path.with_extension("db-wal");
+        let settled = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+        let store = Self::connect(path, key, Mode::ReadOnly { immutable: settled })?;
+        let known = migrate::known();
+        let found = store.with(|c| Ok(migrate::applied(c)?))?;
+        if found == known {
+            Ok(store)
+        } else {
+            store.close().await;
+            Err(StoreError::ReadOnlyOutdated {
+                path: path.to_path_buf(),
+                found,
+                known,
+            })
+        }
+    }
+
+    pub(crate) async fn open(path: &Path, key: &DataKey, _workload: Workload, create: bool) -> Result<SqliteStore, StoreError> {
+        let store = Self::connect(path, key, Mode::ReadWrite { create })?;
+        if let Err(e) = store.with(|c| prepare(c, path)) {
+            store.close().await;
+            return Err(e);
+        }
+        Ok(store)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Run `f` on the connection; SQLite's errors become [`StoreError`]s here.
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Res<T>) -> Result<T, StoreError> {
+        let mut guard = self.inner.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(conn) = guard.as_mut() else {
+            return Err(StoreError::Database("the database was closed already".into()));
+        };
+        f(conn).map_err(|e| match e {
+            Fail::Sql(e) => map_sql(&self.inner.path, e),
+            Fail::Store(e) => e,
+        })
+    }
+
+    /// Run `f` in one write transaction, committed when it returns Ok.
+    /// Immediate, so a second writer waits at the start instead of failing
+    /// half-way.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Res<T>) -> Result<T, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// Run `f` in one read transaction: everything it reads is one snapshot.
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Res<T>) -> Result<T, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// Which library does SQLCipher's encryption (`PRAGMA cipher_provider`).
+    pub(crate) fn cipher_provider(&self) -> Result<String, StoreError> {
+        self.with(|c| Ok(c.query_row("PRAGMA cipher_provider", [], |r| r.get(0))?))
+    }
+
+    /// SQLite's `PRAGMA quick_check`: "ok", or one line per problem.
+    pub(crate) fn quick_check(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .with(|c| {
+                let mut st = c.prepare("PRAGMA quick_check")?;
+                let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .map_err(|e| match e {
+                e @ (StoreError::Io { .. } | StoreError::ReadOnly(_) | StoreError::DiskFull) => e,
+                _ => StoreError::Damaged {
+                    path: self.path().to_path_buf(),
+                    detail: "a check of its pages stopped at a page that cannot be read".into(),
+                },
+            })?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    /// Close the connection, checkpointing the write-ahead log into the
+    /// database file. Later calls say the database is closed.
+    pub(crate) async fn close(&self) {
+        let taken = self.inner.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(conn) = taken
+            && let Err((conn, e)) = conn.close()
+        {
+            tracing::warn!(error = %e, "the database did not close cleanly; it is closed on drop");
+            drop(conn);
+        }
+    }
+}
+
+/// Check identity and schema, then bring the schema up to date.
+fn prepare(c: &mut Connection, path: &Path) -> Res<()> {
+    let (tables, app_id): (i64, i64) = c.query_row(
+        "SELECT (SELECT count(*) FROM sqlite_master), (SELECT application_id FROM pragma_application_id)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if app_id != APPLICATION_ID && !(app_id == 0 && tables == 0) {
+        return Err(StoreError::NotDrawbridge {
+            path: path.to_path_buf(),
+            reason: "it is an encrypted database made by another program".into(),
+        }
+        .into());
+    }
+    let known = migrate::known();
+    if tables > 0 {
+        let found = migrate::applied(c).map_err(|_| StoreError::NotDrawbridge {
+            path: path.to_path_buf(),
+            reason: "its schema record is missing".into(),
+        })?;
+        if found > known {
+            return Err(StoreError::NewerSchema { found, known }.into());
+        }
+        if found == known {
+            return Ok(());
+        }
+    }
+    migrate::run(c)?;
+    if app_id == 0 {
+        c.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
+    }
+    Ok(())
+}
+
+/// Keep the write-ahead log file when the last connection closes (emptied
+/// by `journal_size_limit = 0` after the checkpoint), so the next command
+/// does not create it, and sync its folder, again.
+fn keep_wal_file(conn: &Connection) {
+    let mut on: std::ffi::c_int = 1;
+    // SAFETY: a valid handle, the "main" schema name, and a pointer to an
+    // int, which is what SQLITE_FCNTL_PERSIST_WAL reads and writes.
+    unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+            (&raw mut on).cast(),
+        );
+    }
+}
+
+/// A `file:` URI for `path`, for the read-only open.
+fn file_uri(path: &Path, immutable: bool) -> String {
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(char::from(b)),
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro");
+    if immutable {
+        uri.push_str("&immutable=1");
+    }
+    uri
+}
+
+/// Map SQLite's error to one a person can act on, by its result code.
+fn map_sql(path: &Path, e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        // The primary result code is the low byte of the extended code.
+        match f.extended_code & 0xff {
+            26 => return StoreError::WrongKey,
+            11 => {
+                return StoreError::Damaged {
+                    path: path.to_path_buf(),
+                    detail: "SQLite found its pages malformed".into(),
+                };
+            }
+            8 => return StoreError::ReadOnly(path.to_path_buf()),
+            13 => return StoreError::DiskFull,
+            14 => {
+                return StoreError::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other("the file could not be opened; check that its folder exists and is writable"),
+                };
+            }
+            10 => {
+                return StoreError::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e.to_string()),
+                };
+            }
+            _ => {}
+        }
+    }
+    StoreError::Database(e.to_string())
+}
+
+/// An unencrypted SQLite file starts with this header; ours never does.
+fn check_not_plain_sqlite(path: &Path) -> Result<(), StoreError> {
+    let mut head = [0u8; 16];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    if f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0" {
+        return Err(StoreError::NotDrawbridge {
+            path: path.to_path_buf(),
+            reason: "it is an ordinary, unencrypted SQLite file".into(),
+        });
+    }
+    // SQLCipher files are whole 4 KiB pages; anything else is some other file.
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len % 4096 != 0 {
+        return Err(StoreError::NotDrawbridge {
+            path: path.to_path_buf(),
+            reason: "it is not a database file".into(),
+        });
+    }
+    Ok(())
+}
+
+// Values as stored: times in microseconds since 1970 (UTC), days as
+// YYYY-MM-DD, ids as hyphenated lower-case text, structured values as JSON.
+
+pub(crate) fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn from_micros(m: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000)
+        .map_err(|e| StoreError::Database(format!("a stored time is out of range: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Database(format!("could not encode a value: {e}")))
+}
+
+pub(crate) fn uuid_of(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Database(format!("a stored id is not valid: {e}")))
+}
+
+pub(crate) fn day_str(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub(crate) fn parse_day(s: &str) -> Result<time::Date, StoreError> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|e| StoreError::Database(format!("a stored date is not valid: {e}")))
+}
+
+/// Every row of a prepared query, each turned into a domain value by `f`.
+pub(crate) fn rows<T>(
+    st: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+    f: impl Fn(&rusqlite::Row<'_>) -> Res<T>,
+) -> Res<Vec<T>> {
+    let mut out = Vec::new();
+    let mut rs = st.query(params)?;
+    while let Some(r) = rs.next()? {
+        out.push(f(r)?);
+    }
+    Ok(out)
+}
+
+/// The first row of a prepared query, if any.
+pub(crate) fn first<T>(
+    st: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+    f: impl Fn(&rusqlite::Row<'_>) -> Res<T>,
+) -> Res<Option<T>> {
+    let mut rs = st.query(params)?;
+    match rs.next()? {
+        Some(r) => Ok(Some(f(r)?)),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::UrgeFilter;
+    use drawbridge_core::urge::{Urge, UrgeEntry};
+
+    #[tokio::test]
+    async fn a_newer_schema_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let key = DataKey::generate().expect("key");
+        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        s.with(|c| {
+            c.execute(
+                "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+                 VALUES (9999, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("pretend a newer version ran");
+        s.close().await;
+        let before = std::fs::read(&path).expect("read");
+        let err = SqliteStore::open(&path, &key, Workload::Command, false)
+            .await
+            .err()
+            .expect("must refuse");
+        assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 5 }), "{err}");
+        assert_eq!(std::fs::read(&path).expect("read"), before);
+    }
+
+    fn entry() -> UrgeEntry {
+        UrgeEntry {
+            kind: "busy".into(),
+            intensity: None,
+            body: None,
+            about: None,
+            did: None,
+            note: Some("x".repeat(3000)),
+        }
+    }
+
+    fn urge() -> Urge {
+        Urge {
+            id: Uuid::now_v7(),
+            at: OffsetDateTime::now_utc(),
+            entry: entry(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_is_named_and_what_was_saved_stays() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), Workload::Command, true)
+            .await
+            .expect("create");
+        let first = urge();
+        s.insert_urge(&first).expect("first save");
+        // SQLite reports SQLITE_FULL when the database may not grow: the same
+        // result code a full disk gives.
+        s.with(|c| {
+            let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            c.execute_batch(&format!("PRAGMA max_page_count = {pages}"))?;
+            Ok(())
+        })
+        .expect("limit");
+        let mut err = None;
+        for _ in 0..50 {
+            if let Err(e) = s.insert_urge(&urge()) {
+                err = Some(e);
+                break;
+            }
+        }
+        let err = err.expect("the database filled up");
+        assert!(matches!(err, StoreError::DiskFull), "{err}");
+        assert!(err.to_string().contains("Everything saved before is safe"));
+        assert_eq!(s.urge(first.id).expect("read").map(|u| u.id), Some(first.id));
+    }
+
+    #[tokio::test]
+    async fn a_database_opened_read_only_can_be_read_and_exported_and_refuses_writes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let key = DataKey::generate().expect("key");
+        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        s.insert_urge(&urge()).expect("add");
+        s.close().await;
+        let ro = SqliteStore::open_read_only(&path, &key).await.expect("read-only");
+        assert_eq!(ro.urges(&UrgeFilter::default()).expect("read").len(), 1);
+        assert_eq!(ro.export_all().expect("export").urges.len(), 1);
+        assert!(ro.quick_check().expect("check").is_empty());
+        let err = ro.insert_urge(&urge()).expect_err("no writes");
+        assert!(matches!(err, StoreError::ReadOnly(_)), "{err}");
+        ro.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_read_only_database_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), Workload::Command, true)
+            .await
+            .expect("create");
+        s.with(|c| Ok(c.execute_batch("PRAGMA query_only = 1")?)).expect("query only");
+        let err = s.insert_urge(&urge()).expect_err("read-only");
+        assert!(matches!(err, StoreError::ReadOnly(_)), "{err}");
+        assert!(err.hint().is_some_and(|h| h.contains("permissions")));
+    }
+
+    #[tokio::test]
+    async fn closing_empties_the_log_and_leaves_the_database_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let key = DataKey::generate().expect("key");
+        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        let u = urge();
+        s.insert_urge(&u).expect("add");
+        s.close().await;
+        let wal = std::fs::metadata(path.with_extension("db-wal")).map(|m| m.len());
+        assert_eq!(wal.unwrap_or(0), 0, "the log is empty after close");
+        // Immutable read ignores any log, so this finds the urge only if it
+        // reached the database file itself.
+        let ro = SqliteStore::connect(&path, &key, Mode::ReadOnly { immutable: true }).expect("open");
+        assert_eq!(ro.urge(u.id).expect("read").map(|x| x.id), Some(u.id));
+    }
+
+    #[test]
+    fn a_path_becomes_a_uri_that_names_the_same_file() {
+        assert_eq!(
+            file_uri(Path::new("/home/a b/#1?/x%.db"), true),
+            "file:/home/a%20b/%231%3F/x%25.db?mode=ro&immutable=1"
+        );
+        assert_eq!(file_uri(Path::new("/d/drawbridge.db"), false), "file:/d/drawbridge.db?mode=ro");
+    }
+}
