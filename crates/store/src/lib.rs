@@ -636,7 +636,18 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    opts.open(path).map(drop).map_err(io(path))
+    opts.open(path).map(drop).map_err(io(path))?;
+    sync_folder_of(path);
+    Ok(())
+}
+
+/// Make a new file's name in its folder survive a power cut (best effort:
+/// a folder that cannot be opened is left as it is).
+pub(crate) fn sync_folder_of(file: &Path) {
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// Create a folder (and its parents) that only its owner can enter. An

@@ -20,6 +20,9 @@
 //! not about that topic. Gaps never cross a sentence end, so two harmless sentences do
 //! not combine into an alarming one.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use super::model::{self, Clusters, Feature, Model, Word};
@@ -48,10 +51,18 @@ impl Topic {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Elem {
-    Word { text: String, prefix: bool },
+    Word {
+        text: String,
+        prefix: bool,
+    },
     Any,
     Gap(usize),
-    Alt { options: Vec<Vec<Elem>>, optional: bool },
+    /// The options of a word class are parsed once and shared by every
+    /// pattern that names it.
+    Alt {
+        options: Arc<[Vec<Elem>]>,
+        optional: bool,
+    },
 }
 
 /// One parsed pattern and the text it was written as.
@@ -161,7 +172,7 @@ fn firsts_into(seq: &[Elem], then: &[&[Elem]], out: &mut Vec<(String, bool)>) ->
             let mut after: Vec<&[Elem]> = Vec::with_capacity(then.len() + 1);
             after.push(rest);
             after.extend_from_slice(then);
-            for opt in options {
+            for opt in options.iter() {
                 firsts_into(opt, &after, out)?;
             }
             if *optional {
@@ -199,7 +210,7 @@ pub struct Scan {
 struct ScanFile {
     /// Named word classes, used in patterns as `@name`.
     #[serde(default)]
-    classes: std::collections::BTreeMap<String, Vec<String>>,
+    classes: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     signals: Vec<SignalGroup>,
     #[serde(default)]
@@ -252,6 +263,10 @@ impl Scanner {
     /// Parse the rules file; every error names the line of the pattern.
     pub fn parse(path: &str, text: &str) -> Result<Scanner, ContentError> {
         let file: ScanFile = parse_toml(path, text)?;
+        let classes = parse_classes(&file.classes).map_err(|(name, why)| {
+            let line = text.find(&format!("\n{name} =")).map(|at| line_of(text, at + 1));
+            ContentError::new(path, line, format!("word class \"@{name}\": {why}"))
+        })?;
         let compile = |source: &str| -> Result<Pattern, ContentError> {
             // The line is looked up only for an error: finding every pattern
             // in the file on every load made start-up slow.
@@ -259,8 +274,7 @@ impl Scanner {
                 let line = text.find(&format!("\"{source}\"")).map(|at| line_of(text, at));
                 ContentError::new(path, line, format!("pattern \"{source}\": {why}"))
             };
-            let expanded = expand_classes(source, &file.classes).map_err(fail)?;
-            let elems = parse_pattern(&expanded).map_err(fail)?;
+            let elems = parse_pattern(source, &classes).map_err(fail)?;
             Ok(Pattern {
                 source: source.to_string(),
                 elems,
@@ -592,7 +606,7 @@ fn ends_of(elems: &[Elem], words: &[&str], at: usize, out: &mut Vec<usize>) {
             if *optional {
                 ends_of(rest, words, at, out);
             }
-            for opt in options {
+            for opt in options.iter() {
                 let mut mid = Vec::new();
                 ends_of(opt, words, at, &mut mid);
                 mid.sort_unstable();
@@ -605,36 +619,39 @@ fn ends_of(elems: &[Elem], words: &[&str], at: usize, out: &mut Vec<usize>) {
     }
 }
 
-/// Replace each `@name` with its class as a choice: `(a|b|c)`.
-fn expand_classes(source: &str, classes: &std::collections::BTreeMap<String, Vec<String>>) -> Result<String, String> {
-    let mut out = String::with_capacity(source.len());
-    let mut rest = source;
-    while let Some(at) = rest.find('@') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let end = after
-            .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(after.len());
-        let name = &after[..end];
-        let words = classes
-            .get(name)
-            .ok_or_else(|| format!("there is no word class \"@{name}\"; define it under [classes]"))?;
-        if words.is_empty() || words.iter().any(|w| w.contains('@')) {
-            return Err(format!("the class \"@{name}\" must list words, without other classes"));
+/// Word classes by name, each parsed once into its options.
+type Classes = HashMap<String, Arc<[Vec<Elem>]>>;
+
+/// Parse every class under `[classes]`: each entry is a short pattern of its
+/// own (words, `*`, choices), naming no other class.
+fn parse_classes(raw: &BTreeMap<String, Vec<String>>) -> Result<Classes, (String, String)> {
+    let none = Classes::new();
+    let mut out = Classes::with_capacity(raw.len());
+    for (name, entries) in raw {
+        if entries.is_empty() || entries.iter().any(|w| w.contains('@')) {
+            return Err((name.clone(), "it must list words, without other classes".into()));
         }
-        out.push('(');
-        out.push_str(&words.join("|"));
-        out.push(')');
-        rest = &after[end..];
+        let mut options = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let mut chars = entry.chars().peekable();
+            let (elems, closer) = parse_seq(&mut chars, 1, &none).map_err(|why| (name.clone(), format!("\"{entry}\": {why}")))?;
+            if elems.is_empty() || closer.is_some() {
+                return Err((
+                    name.clone(),
+                    format!("\"{entry}\" should be words, without a bare \"|\" or closing bracket"),
+                ));
+            }
+            options.push(elems);
+        }
+        out.insert(name.clone(), options.into());
     }
-    out.push_str(rest);
     Ok(out)
 }
 
 /// Parse the pattern syntax described at the top of this file.
-fn parse_pattern(source: &str) -> Result<Vec<Elem>, String> {
+fn parse_pattern(source: &str, classes: &Classes) -> Result<Vec<Elem>, String> {
     let mut chars = source.chars().peekable();
-    let (elems, closer) = parse_seq(&mut chars, 0)?;
+    let (elems, closer) = parse_seq(&mut chars, 0, classes)?;
     if let Some(c) = closer {
         return Err(format!("\"{c}\" has no opening bracket"));
     }
@@ -650,7 +667,7 @@ fn parse_pattern(source: &str) -> Result<Vec<Elem>, String> {
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
 /// Parse until a closing bracket or "|" (returned) or the end (None).
-fn parse_seq(chars: &mut Chars, depth: usize) -> Result<(Vec<Elem>, Option<char>), String> {
+fn parse_seq(chars: &mut Chars, depth: usize, classes: &Classes) -> Result<(Vec<Elem>, Option<char>), String> {
     let mut elems = Vec::new();
     let mut word = String::new();
     let push_word = |word: &mut String, elems: &mut Vec<Elem>| -> Result<(), String> {
@@ -658,7 +675,15 @@ fn parse_seq(chars: &mut Chars, depth: usize) -> Result<(Vec<Elem>, Option<char>
             return Ok(());
         }
         let w = std::mem::take(word);
-        if w == "*" {
+        if let Some(name) = w.strip_prefix('@') {
+            let options = classes
+                .get(name)
+                .ok_or_else(|| format!("there is no word class \"@{name}\"; define it under [classes]"))?;
+            elems.push(Elem::Alt {
+                options: Arc::clone(options),
+                optional: false,
+            });
+        } else if w == "*" {
             elems.push(Elem::Any);
         } else if let Some(n) = w.strip_prefix("..") {
             let n = if n.is_empty() {
@@ -671,18 +696,19 @@ fn parse_seq(chars: &mut Chars, depth: usize) -> Result<(Vec<Elem>, Option<char>
             }
             elems.push(Elem::Gap(n));
         } else {
-            let (text, prefix) = match w.strip_suffix('*') {
-                Some(t) => (t.to_string(), true),
-                None => (w.clone(), false),
-            };
-            if text.is_empty() || !text.chars().all(|c| c.is_alphanumeric()) {
+            let stem = w.strip_suffix('*').unwrap_or(&w);
+            if stem.is_empty() || !stem.chars().all(|c| c.is_alphanumeric()) {
                 return Err(format!(
                     "\"{w}\" should be letters or digits, written without apostrophes (\"dont\", not \"don't\")"
                 ));
             }
-            if text.chars().any(char::is_uppercase) {
+            if stem.chars().any(char::is_uppercase) {
                 return Err(format!("\"{w}\" should be lower case"));
             }
+            let (text, prefix) = match w.strip_suffix('*') {
+                Some(t) => (t.to_string(), true),
+                None => (w, false),
+            };
             elems.push(Elem::Word { text, prefix });
         }
         Ok(())
@@ -698,7 +724,7 @@ fn parse_seq(chars: &mut Chars, depth: usize) -> Result<(Vec<Elem>, Option<char>
                 let close = if c == '(' { ')' } else { ']' };
                 let mut options = Vec::new();
                 loop {
-                    let (opt, end) = parse_seq(chars, depth + 1)?;
+                    let (opt, end) = parse_seq(chars, depth + 1, classes)?;
                     if opt.is_empty() {
                         return Err(format!("an empty choice inside \"{c}{close}\""));
                     }
@@ -711,7 +737,7 @@ fn parse_seq(chars: &mut Chars, depth: usize) -> Result<(Vec<Elem>, Option<char>
                     }
                 }
                 elems.push(Elem::Alt {
-                    options,
+                    options: options.into(),
                     optional: c == '[',
                 });
             }

@@ -96,6 +96,9 @@ impl SqliteStore {
     /// A keyed connection on `path`.
     fn connect(path: &Path, key: &DataKey, mode: Mode) -> Result<SqliteStore, StoreError> {
         check_not_plain_sqlite(path)?;
+        if let Mode::ReadWrite { .. } = mode {
+            ensure_log_file(path);
+        }
         crate::exit::install();
         let err = |e| map_sql(path, e);
         let (flags, target) = match mode {
@@ -139,7 +142,7 @@ impl SqliteStore {
     /// it (or an empty one), the file is opened immutable, so SQLite needs
     /// no lock files.
     pub(crate) async fn open_read_only(path: &Path, key: &DataKey) -> Result<SqliteStore, StoreError> {
-        let wal = path.with_extension("db-wal");
+        let wal = log_file(path);
         let settled = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
         let store = Self::connect(path, key, Mode::ReadOnly { immutable: settled })?;
         let known = migrate::known();
@@ -287,6 +290,35 @@ fn keep_wal_file(conn: &Connection) {
             rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
             (&raw mut on).cast(),
         );
+    }
+}
+
+/// The write-ahead log beside the database: its name with "-wal" added.
+fn log_file(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Create the write-ahead log file, once, and sync its folder, so a commit
+/// written to it survives a power cut. SQLite is built not to sync folders
+/// (`SQLITE_DISABLE_DIRSYNC` in .cargo/config.toml): it would do so on every
+/// command's first write, not knowing the file is old. A folder that cannot
+/// be written is left alone; the open then says so, or reads only.
+fn ensure_log_file(db: &Path) {
+    let wal = log_file(db);
+    if wal.exists() {
+        return;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    if opts.open(&wal).is_ok() {
+        crate::sync_folder_of(&wal);
     }
 }
 
@@ -536,7 +568,7 @@ mod tests {
         let u = urge();
         s.insert_urge(&u).expect("add");
         s.close().await;
-        let wal = std::fs::metadata(path.with_extension("db-wal")).map(|m| m.len());
+        let wal = std::fs::metadata(log_file(&path)).map(|m| m.len());
         assert_eq!(wal.unwrap_or(0), 0, "the log is empty after close");
         // Immutable read ignores any log, so this finds the urge only if it
         // reached the database file itself.
