@@ -11,22 +11,25 @@ use super::{Res, SqliteStore, first, from_micros, micros, rows, uuid_of};
 use crate::UrgeFilter;
 use crate::error::StoreError;
 
+/// Every column, in the order [`from_row`] reads them.
 pub(crate) const COLUMNS: &str = "id, at, kind, intensity, body, about, did, note";
 pub(crate) const BY_ID: &str = "SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE id = ?";
 
+/// An urge from a row of [`COLUMNS`], read by position: a listing reads
+/// hundreds of rows, and finding each column by name was a tenth of its time.
 pub(crate) fn from_row(r: &Row<'_>) -> Res<Urge> {
-    let id: String = r.get("id")?;
-    let intensity: Option<i64> = r.get("intensity")?;
+    let id: String = r.get(0)?;
+    let intensity: Option<i64> = r.get(3)?;
     Ok(Urge {
         id: uuid_of(&id)?,
-        at: from_micros(r.get("at")?)?,
+        at: from_micros(r.get(1)?)?,
         entry: UrgeEntry {
-            kind: r.get("kind")?,
+            kind: r.get(2)?,
             intensity: intensity.and_then(|n| u8::try_from(n).ok()),
-            body: r.get("body")?,
-            about: r.get("about")?,
-            did: r.get("did")?,
-            note: r.get("note")?,
+            body: r.get(4)?,
+            about: r.get(5)?,
+            did: r.get(6)?,
+            note: r.get(7)?,
         },
     })
 }
