@@ -12,7 +12,7 @@ use drawbridge_core::versions as kinds;
 use rusqlite::{Connection, Row, params};
 use time::OffsetDateTime;
 
-use super::{Res, SqliteStore, day_str, first, micros, moments, practice, quiz, settings, to_json, urges, versions};
+use super::{Res, SqliteStore, day_str, first, micros, moments, practice, quiz, settings, urges, versions};
 use crate::error::StoreError;
 use crate::export::{ExportDoc, ImportReport};
 
@@ -260,18 +260,7 @@ impl Merge<'_> {
     fn programs(&mut self, c: &Connection, doc: &ExportDoc) -> Res<()> {
         for run in &doc.program_runs {
             let id = run.id.to_string();
-            let added = c
-                .prepare_cached(
-                    "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                )?
-                .execute(params![
-                    id,
-                    run.program,
-                    day_str(run.started_on),
-                    to_json(&run.entries)?,
-                    run.stopped_on.map(day_str)
-                ])?;
-            if added == 1 {
+            if practice::write_program_run(c, run, false)? {
                 self.rep.added += 1;
                 continue;
             }
@@ -286,14 +275,7 @@ impl Merge<'_> {
             );
             if self.prefer_file {
                 practice::keep_reflections(c, &old, run, self.now)?;
-                c.prepare_cached("UPDATE program_runs SET program = ?, started_on = ?, entries = ?, stopped_on = ? WHERE id = ?")?
-                    .execute(params![
-                        run.program,
-                        day_str(run.started_on),
-                        to_json(&run.entries)?,
-                        run.stopped_on.map(day_str),
-                        id
-                    ])?;
+                practice::write_program_run(c, run, true)?;
             }
         }
         Ok(())

@@ -157,6 +157,26 @@ pub(crate) fn keep_reflections(c: &Connection, old: &ProgramRun, run: &ProgramRu
     Ok(())
 }
 
+/// Add a run; with `replace`, a stored run with its id takes its values,
+/// and without, it is left alone. Returns whether a row was written.
+pub(crate) fn write_program_run(c: &Connection, run: &ProgramRun, replace: bool) -> Res<bool> {
+    let sql = if replace {
+        "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET program = excluded.program, started_on = excluded.started_on, \
+         entries = excluded.entries, stopped_on = excluded.stopped_on"
+    } else {
+        "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+    };
+    let n = c.prepare_cached(sql)?.execute(params![
+        run.id.to_string(),
+        run.program,
+        day_str(run.started_on),
+        to_json(&run.entries)?,
+        run.stopped_on.map(day_str)
+    ])?;
+    Ok(n == 1)
+}
+
 pub(crate) fn stage_changes(c: &Connection) -> Res<Vec<StageChange>> {
     rows(
         &mut c.prepare_cached("SELECT at, from_stage, to_stage FROM stage_changes ORDER BY at")?,
@@ -427,19 +447,7 @@ impl SqliteStore {
             if let Some(old) = program_run(tx, &key)? {
                 keep_reflections(tx, &old, run, crate::micros_now())?;
             }
-            tx.prepare_cached(
-                "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (id) DO UPDATE SET program = excluded.program, started_on = excluded.started_on, \
-                 entries = excluded.entries, stopped_on = excluded.stopped_on",
-            )?
-            .execute(params![
-                key,
-                run.program,
-                day_str(run.started_on),
-                to_json(&run.entries)?,
-                run.stopped_on.map(day_str)
-            ])?;
-            Ok(())
+            write_program_run(tx, run, true).map(drop)
         })
     }
 
