@@ -97,7 +97,8 @@ pub struct Location {
     pub key: PathBuf,
 }
 
-/// How many connections to hold: one for a CLI command, a few for the server.
+/// What the store is opened for: one CLI command, or the server. The SQLite
+/// engine holds one connection either way; a pooled engine sizes its pool by it.
 #[derive(Debug, Clone, Copy)]
 pub enum Workload {
     Command,
@@ -140,15 +141,15 @@ pub enum Opened {
 
 impl Store {
     /// Open the encrypted database with an already unlocked key.
-    pub async fn open(db: &Path, key: &DataKey, workload: Workload) -> Result<Store, StoreError> {
+    pub async fn open(db: &Path, key: &DataKey, _workload: Workload) -> Result<Store, StoreError> {
         Ok(Store {
-            backend: sqlite::SqliteStore::open(db, key, workload, false).await?,
+            backend: sqlite::SqliteStore::open(db, key, false).await?,
         })
     }
 
     /// Open the database at `loc`, creating the database and a fresh key file
     /// on first run. `passphrase` is used when the key file is wrapped.
-    pub async fn open_or_create(loc: &Location, passphrase: Option<&str>, workload: Workload) -> Result<(Store, Opened), StoreError> {
+    pub async fn open_or_create(loc: &Location, passphrase: Option<&str>, _workload: Workload) -> Result<(Store, Opened), StoreError> {
         let db_exists = loc.db.exists();
         let key_file = KeyFile::read(&loc.key)?;
         let key = match &key_file {
@@ -173,7 +174,7 @@ impl Store {
         // belongs to another database; the salt recorded in the key file
         // tells which.
         let salt_now = keys::db_salt_of(&loc.db);
-        let opened = sqlite::SqliteStore::open(&loc.db, &key, workload, !db_exists).await;
+        let opened = sqlite::SqliteStore::open(&loc.db, &key, !db_exists).await;
         // A folder or file that cannot be written still lets the person read
         // and export: open it read-only, and say so when something is saved.
         let opened = match opened {

@@ -32,7 +32,6 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::Workload;
     use crate::keys::DataKey;
 
     fn urge(kind: &str) -> Urge {
@@ -57,10 +56,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("drawbridge.db");
         let key = DataKey::generate().expect("key");
-        let a = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
-        let b = SqliteStore::open(&path, &key, Workload::Command, false)
-            .await
-            .expect("second connection");
+        let a = SqliteStore::open(&path, &key, true).await.expect("create");
+        let b = SqliteStore::open(&path, &key, false).await.expect("second connection");
         a.insert_urge(&urge("busy")).expect("first");
         let seen = a
             .snapshot(|tx| {

@@ -39,7 +39,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::Workload;
 use crate::error::StoreError;
 use crate::keys::DataKey;
 
@@ -159,7 +158,7 @@ impl SqliteStore {
         }
     }
 
-    pub(crate) async fn open(path: &Path, key: &DataKey, _workload: Workload, create: bool) -> Result<SqliteStore, StoreError> {
+    pub(crate) async fn open(path: &Path, key: &DataKey, create: bool) -> Result<SqliteStore, StoreError> {
         let store = Self::connect(path, key, Mode::ReadWrite { create })?;
         if let Err(e) = store.with(|c| prepare(c, path)) {
             store.close().await;
@@ -188,18 +187,19 @@ impl SqliteStore {
     /// Immediate, so a second writer waits at the start instead of failing
     /// half-way.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Res<T>) -> Result<T, StoreError> {
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
+        self.in_transaction(TransactionBehavior::Immediate, f)
     }
 
     /// Run `f` in one read transaction: everything it reads is one snapshot.
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Res<T>) -> Result<T, StoreError> {
+        self.in_transaction(TransactionBehavior::Deferred, f)
+    }
+
+    /// Run `f` in a transaction, committed when it returns Ok and rolled
+    /// back (when dropped) when it fails.
+    fn in_transaction<T>(&self, how: TransactionBehavior, f: impl FnOnce(&Transaction<'_>) -> Res<T>) -> Result<T, StoreError> {
         self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let tx = c.transaction_with_behavior(how)?;
             let out = f(&tx)?;
             tx.commit()?;
             Ok(out)
@@ -460,7 +460,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("drawbridge.db");
         let key = DataKey::generate().expect("key");
-        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        let s = SqliteStore::open(&path, &key, true).await.expect("create");
         s.with(|c| {
             c.execute(
                 "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
@@ -472,10 +472,7 @@ mod tests {
         .expect("pretend a newer version ran");
         s.close().await;
         let before = std::fs::read(&path).expect("read");
-        let err = SqliteStore::open(&path, &key, Workload::Command, false)
-            .await
-            .err()
-            .expect("must refuse");
+        let err = SqliteStore::open(&path, &key, false).await.err().expect("must refuse");
         assert!(matches!(err, StoreError::NewerSchema { found: 9999, known: 5 }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), before);
     }
@@ -503,7 +500,7 @@ mod tests {
     async fn a_full_disk_is_named_and_what_was_saved_stays() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("drawbridge.db");
-        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), Workload::Command, true)
+        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), true)
             .await
             .expect("create");
         let first = urge();
@@ -534,7 +531,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("drawbridge.db");
         let key = DataKey::generate().expect("key");
-        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        let s = SqliteStore::open(&path, &key, true).await.expect("create");
         s.insert_urge(&urge()).expect("add");
         s.close().await;
         let ro = SqliteStore::open_read_only(&path, &key).await.expect("read-only");
@@ -550,7 +547,7 @@ mod tests {
     async fn a_read_only_database_is_named() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("drawbridge.db");
-        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), Workload::Command, true)
+        let s = SqliteStore::open(&path, &DataKey::generate().expect("key"), true)
             .await
             .expect("create");
         s.with(|c| Ok(c.execute_batch("PRAGMA query_only = 1")?)).expect("query only");
@@ -564,7 +561,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("drawbridge.db");
         let key = DataKey::generate().expect("key");
-        let s = SqliteStore::open(&path, &key, Workload::Command, true).await.expect("create");
+        let s = SqliteStore::open(&path, &key, true).await.expect("create");
         let u = urge();
         s.insert_urge(&u).expect("add");
         s.close().await;
