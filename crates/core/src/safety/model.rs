@@ -21,7 +21,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::scan::Topic;
+use super::rules::Topic;
 use super::tables::{self, Table};
 use crate::source::ContentError;
 

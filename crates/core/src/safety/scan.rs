@@ -20,167 +20,22 @@
 //! not about that topic. Gaps never cross a sentence end, so two harmless sentences do
 //! not combine into an alarming one.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-
-use serde::Deserialize;
-
 use super::model::{self, Clusters, Feature, Model, Word};
-use crate::source::{ContentError, Source, line_of, parse_toml};
+pub use super::rules::Topic;
+use super::rules::{Elem, Rules, Scope};
+use crate::source::{ContentError, Source};
 
-/// What a signal is about. Shown to no one but the person and the CLI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Topic {
-    Suicide,
-    SelfHarm,
-    NotHere,
-    Danger,
+/// The rules in `content/safety/scan.toml` as `build.rs` compiled them.
+mod compiled {
+    include!(concat!(env!("OUT_DIR"), "/scanner_rules.rs"));
 }
 
-impl Topic {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Topic::Suicide => "suicide",
-            Topic::SelfHarm => "self-harm",
-            Topic::NotHere => "not-here",
-            Topic::Danger => "danger",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Elem {
-    Word {
-        text: String,
-        prefix: bool,
-    },
-    Any,
-    Gap(usize),
-    /// The options of a word class are parsed once and shared by every
-    /// pattern that names it.
-    Alt {
-        options: Arc<[Vec<Elem>]>,
-        optional: bool,
-    },
-}
-
-/// One parsed pattern and the text it was written as.
-#[derive(Debug, Clone)]
-struct Pattern {
-    source: String,
-    elems: Vec<Elem>,
-}
-
-#[derive(Debug, Clone)]
-struct Rule {
-    topic: Topic,
-    pattern: Pattern,
-    /// A mention is evidence for the word model, not a verdict on its own.
-    mention: bool,
-}
-
-/// The compiled rules.
+/// The rules, with the word model and clusters behind them.
 #[derive(Debug, Clone)]
 pub struct Scanner {
-    signals: Vec<Rule>,
-    ignores: Vec<(Pattern, Scope)>,
-    /// Which signal and which ignore patterns can start at a given word.
-    signal_index: FirstWords,
-    ignore_index: FirstWords,
+    rules: Rules,
     model: Option<Model>,
     clusters: Option<Clusters>,
-}
-
-/// Patterns by the words they can start with, so a sentence tries only the
-/// patterns that can match at each of its words instead of every pattern at
-/// every word. A pattern that can start with any word is always tried.
-#[derive(Debug, Clone, Default)]
-struct FirstWords {
-    exact: std::collections::HashMap<String, Vec<usize>>,
-    prefix: Vec<(String, usize)>,
-    always: Vec<usize>,
-}
-
-impl FirstWords {
-    fn new<'a>(patterns: impl Iterator<Item = &'a [Elem]>) -> FirstWords {
-        let mut index = FirstWords::default();
-        for (i, elems) in patterns.enumerate() {
-            match first_words(elems) {
-                None => index.always.push(i),
-                Some(words) => {
-                    for (w, prefix) in words {
-                        if prefix {
-                            index.prefix.push((w, i));
-                        } else {
-                            let at = index.exact.entry(w).or_default();
-                            if at.last() != Some(&i) {
-                                at.push(i);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        index
-    }
-
-    /// Every (pattern, start) worth trying in a sentence, in pattern order and
-    /// then word order: the order a pattern-by-pattern pass would find them.
-    fn candidates(&self, words: &[&str]) -> Vec<(usize, usize)> {
-        let mut out: Vec<(usize, usize)> = Vec::new();
-        for (start, w) in words.iter().enumerate() {
-            if let Some(rules) = self.exact.get(*w) {
-                out.extend(rules.iter().map(|&r| (r, start)));
-            }
-            out.extend(
-                self.prefix
-                    .iter()
-                    .filter(|(p, _)| w.starts_with(p.as_str()))
-                    .map(|&(_, r)| (r, start)),
-            );
-            out.extend(self.always.iter().map(|&r| (r, start)));
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-}
-
-/// The words (each exact, or a prefix) a pattern's match can start with, or
-/// None when it can start with any word.
-fn first_words(elems: &[Elem]) -> Option<Vec<(String, bool)>> {
-    let mut out = Vec::new();
-    firsts_into(elems, &[], &mut out)?;
-    Some(out)
-}
-
-/// The first words of `seq` followed by the sequences in `then`, added to
-/// `out`; None when that can start with any word.
-fn firsts_into(seq: &[Elem], then: &[&[Elem]], out: &mut Vec<(String, bool)>) -> Option<()> {
-    let Some((first, rest)) = seq.split_first() else {
-        let (next, more) = then.split_first()?;
-        return firsts_into(next, more, out);
-    };
-    match first {
-        Elem::Word { text, prefix } => {
-            out.push((text.clone(), *prefix));
-            Some(())
-        }
-        Elem::Any | Elem::Gap(_) => None,
-        Elem::Alt { options, optional } => {
-            let mut after: Vec<&[Elem]> = Vec::with_capacity(then.len() + 1);
-            after.push(rest);
-            after.extend_from_slice(then);
-            for opt in options.iter() {
-                firsts_into(opt, &after, out)?;
-            }
-            if *optional {
-                firsts_into(rest, then, out)?;
-            }
-            Some(())
-        }
-    }
 }
 
 /// One signal found in a text.
@@ -205,124 +60,34 @@ pub struct Scan {
     pub matches: Vec<Match>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ScanFile {
-    /// Named word classes, used in patterns as `@name`.
-    #[serde(default)]
-    classes: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
-    signals: Vec<SignalGroup>,
-    #[serde(default)]
-    ignore: Vec<IgnoreGroup>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignalGroup {
-    topic: Topic,
-    /// Words that are crisis language in one sentence and a news report or a
-    /// lecture in the next ("suicide", "self-harm"): they do not show the
-    /// panel alone, but tell the word model they were there.
-    #[serde(default)]
-    mention: bool,
-    patterns: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IgnoreGroup {
-    /// A note for editors on what the group covers.
-    #[serde(default)]
-    #[allow(dead_code)]
-    about: String,
-    /// `"sentence"`: a match sets aside its whole sentence, not only the
-    /// words it overlaps (a joke that says it is one).
-    #[serde(default)]
-    scope: Scope,
-    patterns: Vec<String>,
-}
-
-#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "kebab-case")]
-enum Scope {
-    #[default]
-    Overlap,
-    Sentence,
-}
-
 impl Scanner {
     /// The scanner as the app runs it: the rules in `content/safety/scan.toml`
-    /// with the word model and clusters compiled into the binary.
+    /// with the word model and clusters compiled into the binary. The rules
+    /// shipped in the binary were compiled by `build.rs` and are not parsed
+    /// again; any other text is parsed.
     pub fn load(src: Source) -> Result<Scanner, ContentError> {
-        Ok(Scanner::parse(src.path, src.text)?
-            .with_model(Model::embedded())
-            .with_clusters(Clusters::embedded()))
+        let rules = if src.text == compiled::SOURCE {
+            compiled::RULES
+        } else {
+            parse_rules(src.path, src.text)?
+        };
+        Ok(Scanner {
+            rules,
+            model: Some(Model::embedded()),
+            clusters: Some(Clusters::embedded()),
+        })
     }
 
-    /// Parse the rules file; every error names the line of the pattern.
+    /// Parse a rules file, without the word model; every error names the
+    /// line of the pattern.
     pub fn parse(path: &str, text: &str) -> Result<Scanner, ContentError> {
-        let file: ScanFile = parse_toml(path, text)?;
-        let classes = parse_classes(&file.classes).map_err(|(name, why)| {
-            let line = text.find(&format!("\n{name} =")).map(|at| line_of(text, at + 1));
-            ContentError::new(path, line, format!("word class \"@{name}\": {why}"))
-        })?;
-        let compile = |source: &str| -> Result<Pattern, ContentError> {
-            // The line is looked up only for an error: finding every pattern
-            // in the file on every load made start-up slow.
-            let fail = |why: String| {
-                let line = text.find(&format!("\"{source}\"")).map(|at| line_of(text, at));
-                ContentError::new(path, line, format!("pattern \"{source}\": {why}"))
-            };
-            let elems = parse_pattern(source, &classes).map_err(fail)?;
-            Ok(Pattern {
-                source: source.to_string(),
-                elems,
-            })
-        };
-        let mut signals = Vec::new();
-        for group in &file.signals {
-            for p in &group.patterns {
-                signals.push(Rule {
-                    topic: group.topic,
-                    pattern: compile(p)?,
-                    mention: group.mention,
-                });
-            }
-        }
-        let mut ignores = Vec::new();
-        for group in &file.ignore {
-            for p in &group.patterns {
-                ignores.push((compile(p)?, group.scope));
-            }
-        }
-        if !signals.iter().any(|r| !r.mention) {
-            return Err(ContentError::new(
-                path,
-                None,
-                "there are no signal patterns; the scanner would never respond",
-            ));
-        }
-        for topic in [Topic::Suicide, Topic::SelfHarm, Topic::NotHere, Topic::Danger] {
-            if !signals.iter().any(|r| r.topic == topic && !r.mention) {
-                return Err(ContentError::new(
-                    path,
-                    None,
-                    format!("no patterns for the topic \"{}\"; every topic needs at least one", topic.as_str()),
-                ));
-            }
-        }
         Ok(Scanner {
-            signal_index: FirstWords::new(signals.iter().map(|r| r.pattern.elems.as_slice())),
-            ignore_index: FirstWords::new(ignores.iter().map(|(p, _)| p.elems.as_slice())),
-            signals,
-            ignores,
+            rules: parse_rules(path, text)?,
             model: None,
             clusters: None,
         })
     }
 
-    /// Give the word model the clusters of similar words, so "tablets" can
     /// count as evidence where only "pills" was ever seen in training.
     pub fn with_clusters(mut self, clusters: Clusters) -> Scanner {
         self.clusters = Some(clusters);
@@ -394,9 +159,9 @@ impl Scanner {
         for sentence in sentences(text) {
             let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
             let ignored = self.ignored(&words);
-            for (r, start) in self.signal_index.candidates(&words) {
-                let rule = &self.signals[r];
-                if let Some(end) = span_at(&rule.pattern.elems, &words, start) {
+            for (r, start) in self.rules.signal_index.candidates(&words) {
+                let rule = &self.rules.signals[r];
+                if let Some(end) = span_at(rule.pattern.elems, &words, start) {
                     if ignored.iter().any(|&(s, e)| s < end && start < e) {
                         continue;
                     }
@@ -406,7 +171,7 @@ impl Scanner {
                         let m = Match {
                             topic: rule.topic,
                             phrase,
-                            rule: rule.pattern.source.clone(),
+                            rule: rule.pattern.source.to_string(),
                             at,
                         };
                         reading.matches.push((m, rule.mention));
@@ -440,7 +205,7 @@ impl Scanner {
 
     /// How many rules of each kind, for `drawbridge scan --json` and docs.
     pub fn rule_counts(&self) -> (usize, usize) {
-        (self.signals.len(), self.ignores.len())
+        (self.rules.signals.len(), self.rules.ignores.len())
     }
 }
 
@@ -448,10 +213,10 @@ impl Scanner {
     /// The word spans the ignore rules set aside in one sentence.
     fn ignored(&self, words: &[&str]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for (i, start) in self.ignore_index.candidates(words) {
-            let (p, scope) = &self.ignores[i];
-            if let Some(end) = span_at(&p.elems, words, start) {
-                match scope {
+        for (i, start) in self.rules.ignore_index.candidates(words) {
+            let ignore = &self.rules.ignores[i];
+            if let Some(end) = span_at(ignore.pattern.elems, words, start) {
+                match ignore.scope {
                     Scope::Overlap => out.push((start, end)),
                     Scope::Sentence => out.push((0, words.len())),
                 }
@@ -584,7 +349,7 @@ fn ends_of(elems: &[Elem], words: &[&str], at: usize, out: &mut Vec<usize>) {
     match first {
         Elem::Word { text, prefix } => {
             if let Some(w) = words.get(at)
-                && (if *prefix { w.starts_with(text.as_str()) } else { *w == text })
+                && (if *prefix { w.starts_with(*text) } else { *w == *text })
             {
                 ends_of(rest, words, at + 1, out);
             }
@@ -619,140 +384,8 @@ fn ends_of(elems: &[Elem], words: &[&str], at: usize, out: &mut Vec<usize>) {
     }
 }
 
-/// Word classes by name, each parsed once into its options.
-type Classes = HashMap<String, Arc<[Vec<Elem>]>>;
-
-/// Parse every class under `[classes]`: each entry is a short pattern of its
-/// own (words, `*`, choices), naming no other class.
-fn parse_classes(raw: &BTreeMap<String, Vec<String>>) -> Result<Classes, (String, String)> {
-    let none = Classes::new();
-    let mut out = Classes::with_capacity(raw.len());
-    for (name, entries) in raw {
-        if entries.is_empty() || entries.iter().any(|w| w.contains('@')) {
-            return Err((name.clone(), "it must list words, without other classes".into()));
-        }
-        let mut options = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let mut chars = entry.chars().peekable();
-            let (elems, closer) = parse_seq(&mut chars, 1, &none).map_err(|why| (name.clone(), format!("\"{entry}\": {why}")))?;
-            if elems.is_empty() || closer.is_some() {
-                return Err((
-                    name.clone(),
-                    format!("\"{entry}\" should be words, without a bare \"|\" or closing bracket"),
-                ));
-            }
-            options.push(elems);
-        }
-        out.insert(name.clone(), options.into());
-    }
-    Ok(out)
-}
-
-/// Parse the pattern syntax described at the top of this file.
-fn parse_pattern(source: &str, classes: &Classes) -> Result<Vec<Elem>, String> {
-    let mut chars = source.chars().peekable();
-    let (elems, closer) = parse_seq(&mut chars, 0, classes)?;
-    if let Some(c) = closer {
-        return Err(format!("\"{c}\" has no opening bracket"));
-    }
-    if elems.is_empty() {
-        return Err("it is empty".into());
-    }
-    if matches!(elems.first(), Some(Elem::Gap(_))) || matches!(elems.last(), Some(Elem::Gap(_))) {
-        return Err("a pattern cannot start or end with \"..\"".into());
-    }
-    Ok(elems)
-}
-
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
-
-/// Parse until a closing bracket or "|" (returned) or the end (None).
-fn parse_seq(chars: &mut Chars, depth: usize, classes: &Classes) -> Result<(Vec<Elem>, Option<char>), String> {
-    let mut elems = Vec::new();
-    let mut word = String::new();
-    let push_word = |word: &mut String, elems: &mut Vec<Elem>| -> Result<(), String> {
-        if word.is_empty() {
-            return Ok(());
-        }
-        let w = std::mem::take(word);
-        if let Some(name) = w.strip_prefix('@') {
-            let options = classes
-                .get(name)
-                .ok_or_else(|| format!("there is no word class \"@{name}\"; define it under [classes]"))?;
-            elems.push(Elem::Alt {
-                options: Arc::clone(options),
-                optional: false,
-            });
-        } else if w == "*" {
-            elems.push(Elem::Any);
-        } else if let Some(n) = w.strip_prefix("..") {
-            let n = if n.is_empty() {
-                3
-            } else {
-                n.parse().map_err(|_| format!("\"{w}\" needs a number after \"..\""))?
-            };
-            if !(1..=8).contains(&n) {
-                return Err(format!("\"{w}\": a gap can be 1 to 8 words"));
-            }
-            elems.push(Elem::Gap(n));
-        } else {
-            let stem = w.strip_suffix('*').unwrap_or(&w);
-            if stem.is_empty() || !stem.chars().all(|c| c.is_alphanumeric()) {
-                return Err(format!(
-                    "\"{w}\" should be letters or digits, written without apostrophes (\"dont\", not \"don't\")"
-                ));
-            }
-            if stem.chars().any(char::is_uppercase) {
-                return Err(format!("\"{w}\" should be lower case"));
-            }
-            let (text, prefix) = match w.strip_suffix('*') {
-                Some(t) => (t.to_string(), true),
-                None => (w, false),
-            };
-            elems.push(Elem::Word { text, prefix });
-        }
-        Ok(())
-    };
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' => push_word(&mut word, &mut elems)?,
-            '(' | '[' => {
-                push_word(&mut word, &mut elems)?;
-                if depth > 4 {
-                    return Err("brackets nest too deeply".into());
-                }
-                let close = if c == '(' { ')' } else { ']' };
-                let mut options = Vec::new();
-                loop {
-                    let (opt, end) = parse_seq(chars, depth + 1, classes)?;
-                    if opt.is_empty() {
-                        return Err(format!("an empty choice inside \"{c}{close}\""));
-                    }
-                    options.push(opt);
-                    match end {
-                        Some('|') => continue,
-                        Some(e) if e == close => break,
-                        Some(e) => return Err(format!("\"{c}\" is closed by \"{e}\"")),
-                        None => return Err(format!("\"{c}\" is never closed")),
-                    }
-                }
-                elems.push(Elem::Alt {
-                    options: options.into(),
-                    optional: c == '[',
-                });
-            }
-            ')' | ']' | '|' => {
-                push_word(&mut word, &mut elems)?;
-                if depth == 0 {
-                    return Err(format!("\"{c}\" outside any brackets"));
-                }
-                return Ok((elems, Some(c)));
-            }
-            other => word.push(other),
-        }
-    }
-    push_word(&mut word, &mut elems)?;
-    Ok((elems, None))
+fn parse_rules(path: &str, text: &str) -> Result<Rules, ContentError> {
+    Rules::parse(text).map_err(|p| ContentError::new(path, p.line, p.reason))
 }
 
 #[cfg(test)]
@@ -773,13 +406,16 @@ mod tests {
             for sentence in sentences(text) {
                 let words: Vec<&str> = sentence.iter().map(|t| t.norm.as_str()).collect();
                 for (index, patterns) in [
-                    (&s.signal_index, s.signals.iter().map(|r| &r.pattern).collect::<Vec<_>>()),
-                    (&s.ignore_index, s.ignores.iter().map(|(p, _)| p).collect()),
+                    (
+                        &s.rules.signal_index,
+                        s.rules.signals.iter().map(|r| &r.pattern).collect::<Vec<_>>(),
+                    ),
+                    (&s.rules.ignore_index, s.rules.ignores.iter().map(|i| &i.pattern).collect()),
                 ] {
                     let tried = index.candidates(&words);
                     for (i, p) in patterns.iter().enumerate() {
                         for start in 0..words.len() {
-                            if span_at(&p.elems, &words, start).is_some() {
+                            if span_at(p.elems, &words, start).is_some() {
                                 checked += 1;
                                 assert!(tried.contains(&(i, start)), "\"{}\" skipped at \"{}\"", p.source, words[start]);
                             }
@@ -789,6 +425,35 @@ mod tests {
             }
         }
         assert!(checked > 100, "the set has matches to check ({checked})");
+    }
+
+    /// The rules the binary ships are the rules in the file: build.rs's
+    /// statics, compared part by part with the file parsed now.
+    #[test]
+    fn the_compiled_rules_are_the_rules_in_the_file() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/safety/scan.toml");
+        let text = std::fs::read_to_string(path).expect("rules");
+        assert_eq!(text, compiled::SOURCE, "build.rs compiled the file in content/");
+        let parsed = Rules::parse(&text).expect("valid");
+        assert_eq!(parsed, compiled::RULES);
+        assert!(compiled::RULES.signals.len() > 100 && compiled::RULES.ignores.len() > 50);
+        let loaded = Scanner::load(Source {
+            path: "safety/scan.toml",
+            text: &text,
+        })
+        .expect("loads");
+        assert!(
+            std::ptr::eq(loaded.rules.signals, compiled::RULES.signals),
+            "the shipped text is not parsed again"
+        );
+        let changed = text.replace("\"kms\",", "\"kms\", \"kmn\",");
+        let other = Scanner::load(Source {
+            path: "safety/scan.toml",
+            text: &changed,
+        })
+        .expect("loads");
+        assert_eq!(other.rules.signals.len(), compiled::RULES.signals.len() + 1, "other text is parsed");
+        assert!(other.scan("kmn").show_panel);
     }
 
     fn scanner(toml: &str) -> Scanner {
