@@ -528,15 +528,37 @@ mod practice_store {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(8))]
         #[test]
-        fn the_ledger_from_sql_matches_the_ledger_rules(items in proptest::collection::vec((1u8..=4, 0i64..400, 0u8..=100, 0usize..4, any::<bool>()), 1..40)) {
+        fn the_ledger_from_sql_matches_the_ledger_rules(items in proptest::collection::vec((1u8..=4, 0i64..400, 0u8..=100, 0usize..4, any::<bool>(), 0u8..4), 1..40)) {
             rt().block_on(async {
                 let dir = tempfile::tempdir().expect("tempdir");
                 let s = fresh(dir.path()).await;
                 let base = date!(2025 - 01 - 01);
-                for (stage, day, peak, o, learned) in &items {
+                // The sums the ledger reads are kept as records are logged,
+                // planned and followed up, edited and deleted.
+                for (stage, day, peak, o, learned, how) in &items {
                     let d = base + time::Duration::days(*day);
                     let at = d.with_hms(12, 0, 0).expect("time").assume_utc();
-                    s.log_experiment(plan(*stage, d), result(*peak, Outcome::ALL[*o], learned.then_some("a line")), at).await.expect("log");
+                    let r = result(*peak, Outcome::ALL[*o], learned.then_some("a line"));
+                    match how {
+                        0 => {
+                            s.log_experiment(plan(*stage, d), r, at).await.expect("log");
+                        }
+                        1 => {
+                            let planned = s.plan_experiment(plan(*stage, d)).await.expect("plan");
+                            if *learned {
+                                s.complete_experiment(planned.id, &r, at).await.expect("follow up");
+                            }
+                        }
+                        2 => {
+                            let rec = s.log_experiment(plan(*stage, d), r, at).await.expect("log");
+                            assert!(s.delete_experiment_record(rec.id).await.expect("delete"));
+                        }
+                        _ => {
+                            let rec = s.log_experiment(plan(*stage, d), r, at).await.expect("log");
+                            let edit = drawbridge_store::RecordEdit { prediction: Some("changed".into()), ..Default::default() };
+                            assert!(s.edit_experiment(rec.id, &edit).await.expect("edit"));
+                        }
+                    }
                 }
                 let all = s.experiment_records(None, 10_000).await.expect("all");
                 let rules = practice::ledger(&all, time::UtcOffset::UTC);
@@ -544,6 +566,19 @@ mod practice_store {
                 prop_assert_eq!(&sql, &rules.stages);
                 let months = s.belief_by_month().await.expect("months");
                 prop_assert_eq!(months.iter().map(|m| m.count as usize).sum::<usize>(), rules.belief.len());
+                for m in &months {
+                    let points: Vec<_> = rules.belief.iter().filter(|b| b.day.to_string().starts_with(&m.month)).collect();
+                    let n = points.len() as f64;
+                    let before = points.iter().map(|b| f64::from(b.before)).sum::<f64>() / n;
+                    let after = points.iter().map(|b| f64::from(b.after)).sum::<f64>() / n;
+                    prop_assert_eq!(m.count as usize, points.len());
+                    prop_assert!((m.before - before).abs() < 1e-9 && (m.after - after).abs() < 1e-9);
+                }
+                // An import of the store's own export over it changes no sum.
+                let doc = s.export().await.expect("export");
+                s.import(&doc, true, catalog()).await.expect("import");
+                prop_assert_eq!(&s.ledger_counts().await.expect("counts"), &rules.stages);
+                prop_assert_eq!(&s.belief_by_month().await.expect("months"), &months);
                 prop_assert_eq!(s.learned(1000).await.expect("learned").len(), rules.learned.len());
                 let (floods, lowest) = s.flood_peaks().await.expect("floods");
                 prop_assert_eq!(floods as usize, all.iter().filter(|r| r.result.as_ref().is_some_and(|x| x.flooded)).count());

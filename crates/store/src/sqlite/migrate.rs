@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations![
     3 "0003_practice.sql" "practice",
     4 "0004_moment.sql" "moment",
     5 "0005_versions.sql" "versions",
+    6 "0006_ledger_sums.sql" "ledger sums",
 ];
 
 /// The newest schema this binary knows.
@@ -113,5 +114,85 @@ mod tests {
             assert_eq!(rest.trim_end_matches(".sql").replace('_', " "), m.description, "{file}");
             assert_eq!(std::fs::read_to_string(dir.join(file)).expect("read"), m.sql, "{file}");
         }
+    }
+
+    /// A database made before schema 6 gets the ledger's sums from the
+    /// records it already holds, and the triggers keep them from then on.
+    #[test]
+    fn the_ledger_sums_are_filled_from_the_records_a_database_has() {
+        let mut c = Connection::open_in_memory().expect("memory");
+        c.execute_batch(RECORD_TABLE).expect("record table");
+        for m in MIGRATIONS.iter().filter(|m| m.version < 6) {
+            c.execute_batch(m.sql).expect("older schema");
+            let sum = Sha384::digest(m.sql.as_bytes()).to_vec();
+            c.execute(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (?, ?, 1, ?, 0)",
+                rusqlite::params![m.version, m.description, sum],
+            )
+            .expect("recorded");
+        }
+        let insert = |c: &Connection,
+                      id: &str,
+                      stage: i64,
+                      day: &str,
+                      done: Option<i64>,
+                      outcome: Option<&str>,
+                      before: i64,
+                      after: Option<i64>| {
+            c.execute(
+                "INSERT INTO experiment_records (id, created_at, stage, planned_for, prediction, belief_before, want, expect, done_at, outcome, belief_after) \
+                 VALUES (?, 0, ?, ?, 'p', ?, 50, 50, ?, ?, ?)",
+                rusqlite::params![id, stage, day, before, done, outcome, after],
+            )
+            .expect("insert");
+        };
+        insert(&c, "a", 1, "2026-01-03", Some(1), Some("better"), 80, Some(40));
+        insert(&c, "b", 1, "2026-01-20", Some(2), Some("better"), 60, Some(30));
+        insert(&c, "c", 2, "2026-02-01", Some(3), Some("as-feared"), 70, Some(70));
+        insert(&c, "d", 2, "2026-02-02", None, None, 90, None);
+        run(&mut c).expect("migrates");
+        let tallies = |c: &Connection| -> Vec<(i64, String, i64)> {
+            let mut st = c
+                .prepare("SELECT stage, outcome, n FROM ledger_tallies WHERE n > 0 ORDER BY stage, outcome")
+                .expect("sql");
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .expect("rows")
+                .map(|r| r.expect("row"))
+                .collect()
+        };
+        let months = |c: &Connection| -> Vec<(String, i64, i64, i64, i64)> {
+            let mut st = c
+                .prepare("SELECT month, n, before_sum, after_n, after_sum FROM ledger_months WHERE n > 0 ORDER BY month")
+                .expect("sql");
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                .expect("rows")
+                .map(|r| r.expect("row"))
+                .collect()
+        };
+        assert_eq!(tallies(&c), vec![(1, "better".into(), 2), (2, "as-feared".into(), 1)]);
+        assert_eq!(
+            months(&c),
+            vec![("2026-01".into(), 2, 140, 2, 70), ("2026-02".into(), 1, 70, 1, 70)]
+        );
+
+        // Followed up, changed in place, and removed: each is counted once.
+        c.execute(
+            "UPDATE experiment_records SET done_at = 4, outcome = 'mixed', belief_after = 50 WHERE id = 'd'",
+            [],
+        )
+        .expect("follow up");
+        c.execute("UPDATE experiment_records SET stage = 3, outcome = 'worse' WHERE id = 'c'", [])
+            .expect("change");
+        c.execute("UPDATE experiment_records SET prediction = 'q' WHERE id = 'a'", [])
+            .expect("words only");
+        c.execute("DELETE FROM experiment_records WHERE id = 'b'", []).expect("delete");
+        assert_eq!(
+            tallies(&c),
+            vec![(1, "better".into(), 1), (2, "mixed".into(), 1), (3, "worse".into(), 1)]
+        );
+        assert_eq!(
+            months(&c),
+            vec![("2026-01".into(), 1, 80, 1, 40), ("2026-02".into(), 2, 160, 2, 120)]
+        );
     }
 }

@@ -352,14 +352,13 @@ impl SqliteStore {
         })
     }
 
+    /// The ledger's counts, kept by triggers as records change (schema 6).
     pub(crate) fn ledger_counts(&self) -> Result<Vec<StageTally>, StoreError> {
         let counts = self.with(|c| {
             rows(
-                &mut c.prepare_cached(
-                    "SELECT stage, outcome, count(*) FROM experiment_records WHERE done_at IS NOT NULL GROUP BY stage, outcome",
-                )?,
+                &mut c.prepare_cached("SELECT stage, outcome, n FROM ledger_tallies WHERE n > 0")?,
                 [],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)),
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
             )
         })?;
         let mut stages: Vec<StageTally> = (1..=4)
@@ -374,7 +373,7 @@ impl SqliteStore {
                 continue;
             };
             t.done += n;
-            match outcome.as_deref().and_then(Outcome::parse) {
+            match Outcome::parse(&outcome) {
                 Some(Outcome::AsFeared) => t.as_feared += n,
                 Some(Outcome::Better) => t.better += n,
                 Some(Outcome::Mixed) => t.mixed += n,
@@ -385,24 +384,23 @@ impl SqliteStore {
         Ok(stages)
     }
 
+    /// Belief before and after, averaged by month, from the sums triggers
+    /// keep (schema 6): a few rows, however many years of records there are.
     pub(crate) fn belief_by_month(&self) -> Result<Vec<BeliefMonth>, StoreError> {
-        // The index is on the month itself and covers every column read, so
-        // SQLite walks it in order with no sort and no table reads (left to
-        // itself the planner reads each row and decrypts its page).
         self.with(|c| {
             rows(
-                &mut c.prepare_cached(
-                    "SELECT substr(planned_for, 1, 7), avg(belief_before), avg(belief_after), count(*) \
-                     FROM experiment_records INDEXED BY experiment_records_belief WHERE done_at IS NOT NULL \
-                     GROUP BY substr(planned_for, 1, 7) ORDER BY substr(planned_for, 1, 7)",
-                )?,
+                &mut c.prepare_cached("SELECT month, n, before_sum, after_n, after_sum FROM ledger_months WHERE n > 0 ORDER BY month")?,
                 [],
                 |r| {
+                    let (n, before_sum, after_n, after_sum): (i64, i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                    let before = before_sum as f64 / n as f64;
                     Ok(BeliefMonth {
                         month: r.get(0)?,
-                        before: r.get(1)?,
-                        after: r.get(2)?,
-                        count: u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                        before,
+                        // Every finished record has a belief after; were one
+                        // missing, the month would show no change.
+                        after: if after_n > 0 { after_sum as f64 / after_n as f64 } else { before },
+                        count: u32::try_from(n).unwrap_or(0),
                     })
                 },
             )
