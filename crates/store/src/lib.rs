@@ -565,6 +565,12 @@ impl Store {
         self.backend.quick_check()
     }
 
+    /// The person every row of this store belongs to. A local database has
+    /// exactly one owner, made when the database is.
+    pub fn owner(&self) -> Uuid {
+        self.backend.owner().unwrap_or_else(Uuid::nil)
+    }
+
     /// Which library encrypts the pages: "rustcrypto" in a build made in
     /// this workspace (see `cipher`).
     pub async fn cipher_provider(&self) -> Result<String, StoreError> {

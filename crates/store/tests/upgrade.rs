@@ -59,6 +59,8 @@ async fn a_schema_6_database_upgrades_in_place_and_keeps_every_record() {
         .await
         .expect("opens and upgrades");
     assert!(store.check().await.expect("check").is_empty(), "every page reads");
+    let owner = store.owner();
+    assert!(!owner.is_nil(), "the upgrade made the database's one owner");
     let doc = serde_json::to_value(store.export().await.expect("export")).expect("json");
     assert_eq!(comparable(doc), comparable(expected.clone()), "every record, as it was");
 
@@ -88,6 +90,7 @@ async fn a_schema_6_database_upgrades_in_place_and_keeps_every_record() {
     store.close().await;
     for _ in 0..2 {
         let (store, _) = Store::open_or_create(&loc, None, Workload::Command).await.expect("reopens");
+        assert_eq!(store.owner(), owner, "the same owner after a reopen");
         let urges = store.urges(&UrgeFilter::default()).await.expect("urges");
         assert_eq!(urges.len(), 3);
         let doc = comparable(serde_json::to_value(store.export().await.expect("export")).expect("json"));

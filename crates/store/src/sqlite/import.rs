@@ -131,7 +131,7 @@ impl Merge<'_> {
                     ("note", old.entry.note.as_deref(), u.entry.note.as_deref()),
                 ];
                 versions::keep_all(c, kinds::URGE, &id, &fields, self.now)?;
-                remove(c, "DELETE FROM urges WHERE id = ?", &id)?;
+                remove(c, "DELETE FROM urges WHERE owner = current_owner() AND id = ?", &id)?;
                 urges::insert(c, &u, false)?;
             }
         }
@@ -141,7 +141,7 @@ impl Merge<'_> {
     fn instruments(&mut self, c: &Connection, doc: &ExportDoc) -> Res<()> {
         for i in &doc.instruments {
             let added = c
-                .prepare_cached("INSERT INTO instruments (id, source, added_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")?
+                .prepare_cached("INSERT INTO instruments (owner, id, source, added_at) VALUES (current_owner(), ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING")?
                 .execute(params![i.id, i.source, micros(i.added_at)])?;
             if added == 1 {
                 self.rep.added += 1;
@@ -153,7 +153,7 @@ impl Merge<'_> {
             }
             self.conflict(format!("your questionnaire \"{}\" differs from the file's", i.id), false);
             if self.prefer_file {
-                c.prepare_cached("UPDATE instruments SET source = ?, added_at = ? WHERE id = ?")?
+                c.prepare_cached("UPDATE instruments SET source = ?, added_at = ? WHERE owner = current_owner() AND id = ?")?
                     .execute(params![i.source, micros(i.added_at), i.id])?;
             }
         }
@@ -177,7 +177,7 @@ impl Merge<'_> {
                 false,
             );
             if self.prefer_file {
-                remove(c, "DELETE FROM quiz_results WHERE id = ?", &id)?;
+                remove(c, "DELETE FROM quiz_results WHERE owner = current_owner() AND id = ?", &id)?;
                 quiz::insert(c, r, false)?;
             }
         }
@@ -220,7 +220,7 @@ impl Merge<'_> {
                     ),
                 ];
                 versions::keep_all(c, kinds::EXPERIMENT, &id, &fields, self.now)?;
-                remove(c, "DELETE FROM experiment_records WHERE id = ?", &id)?;
+                remove(c, "DELETE FROM experiment_records WHERE owner = current_owner() AND id = ?", &id)?;
                 practice::insert_record(c, r, false)?;
             }
         }
@@ -249,7 +249,8 @@ impl Merge<'_> {
             self.prefer_file
         };
         if take && !theirs.is_empty() {
-            c.prepare_cached("DELETE FROM stage_changes")?.execute([])?;
+            c.prepare_cached("DELETE FROM stage_changes WHERE owner = current_owner()")?
+                .execute([])?;
             for (at, from, to) in theirs {
                 practice::insert_stage_change(c, at, from, to)?;
             }
@@ -294,7 +295,7 @@ impl Merge<'_> {
             }
             self.conflict(format!("the pause of {} differs from the file's", day(p.at)), false);
             if self.prefer_file {
-                remove(c, "DELETE FROM pauses WHERE id = ?", &id)?;
+                remove(c, "DELETE FROM pauses WHERE owner = current_owner() AND id = ?", &id)?;
                 moments::insert_pause(c, p, false)?;
             }
         }
@@ -321,7 +322,7 @@ impl Merge<'_> {
                     ("what is actually true", old.entry.truth.as_deref(), r.entry.truth.as_deref()),
                 ];
                 versions::keep_all(c, kinds::RESET, &id, &fields, self.now)?;
-                remove(c, "DELETE FROM resets WHERE id = ?", &id)?;
+                remove(c, "DELETE FROM resets WHERE owner = current_owner() AND id = ?", &id)?;
                 moments::insert_reset(c, r, false)?;
             }
         }
@@ -338,7 +339,7 @@ impl Merge<'_> {
             .unwrap_or(self.now);
         for (section, text) in &doc.safety_plan.sections {
             let have: Option<String> = first(
-                &mut c.prepare_cached("SELECT text FROM safety_plan WHERE section = ?")?,
+                &mut c.prepare_cached("SELECT text FROM safety_plan WHERE owner = current_owner() AND section = ?")?,
                 [section],
                 |r| Ok(r.get(0)?),
             )?;
@@ -364,8 +365,8 @@ impl Merge<'_> {
                 }
             }
             c.prepare_cached(
-                "INSERT INTO safety_plan (section, text, updated_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+                "INSERT INTO safety_plan (owner, section, text, updated_at) VALUES (current_owner(), ?, ?, ?) \
+                 ON CONFLICT (owner, section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
             )?
             .execute(params![section, text, micros(if have.is_some() { self.now } else { at })])?;
         }

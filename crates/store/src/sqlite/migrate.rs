@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations![
     4 "0004_moment.sql" "moment",
     5 "0005_versions.sql" "versions",
     6 "0006_ledger_sums.sql" "ledger sums",
+    7 "0007_owners.sql" "owners",
 ];
 
 /// The newest schema this binary knows.

@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -77,6 +78,8 @@ struct Inner {
     /// None once closed.
     conn: Mutex<Option<Connection>>,
     path: PathBuf,
+    /// The database's one owner, once it is open.
+    owner: std::sync::OnceLock<Uuid>,
 }
 
 /// How a connection is opened.
@@ -131,6 +134,7 @@ impl SqliteStore {
             inner: Arc::new(Inner {
                 conn: Mutex::new(Some(conn)),
                 path: path.to_path_buf(),
+                owner: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -147,6 +151,7 @@ impl SqliteStore {
         let known = migrate::known();
         let found = store.with(|c| Ok(migrate::applied(c)?))?;
         if found == known {
+            store.take_owner()?;
             Ok(store)
         } else {
             store.close().await;
@@ -160,11 +165,42 @@ impl SqliteStore {
 
     pub(crate) async fn open(path: &Path, key: &DataKey, create: bool) -> Result<SqliteStore, StoreError> {
         let store = Self::connect(path, key, Mode::ReadWrite { create })?;
-        if let Err(e) = store.with(|c| prepare(c, path)) {
+        if let Err(e) = store.with(|c| prepare(c, path)).and_then(|()| store.take_owner()) {
             store.close().await;
             return Err(e);
         }
         Ok(store)
+    }
+
+    /// Find the database's one owner (schema 7) and name it to SQL as
+    /// `current_owner()`, which every statement scopes its rows by.
+    fn take_owner(&self) -> Result<(), StoreError> {
+        let path = self.path().to_path_buf();
+        self.with(|c| {
+            let owners: Vec<Vec<u8>> = rows(&mut c.prepare_cached("SELECT id FROM owners LIMIT 2")?, [], |r| Ok(r.get(0)?))?;
+            let [id] = owners.as_slice() else {
+                return Err(StoreError::NotDrawbridge {
+                    path,
+                    reason: format!("a local database has one owner, and this one has {}", owners.len()),
+                }
+                .into());
+            };
+            let owner = Uuid::from_slice(id).map_err(|_| StoreError::Database("the owner's id is not a UUID".into()))?;
+            let bytes = owner.into_bytes();
+            c.create_scalar_function(
+                "current_owner",
+                0,
+                FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+                move |_| Ok(bytes.to_vec()),
+            )?;
+            let _ = self.inner.owner.set(owner);
+            Ok(())
+        })
+    }
+
+    /// The owner of every row this store reads and writes.
+    pub(crate) fn owner(&self) -> Option<Uuid> {
+        self.inner.owner.get().copied()
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -573,7 +609,47 @@ mod tests {
         // Immutable read ignores any log, so this finds the urge only if it
         // reached the database file itself.
         let ro = SqliteStore::connect(&path, &key, Mode::ReadOnly { immutable: true }).expect("open");
+        ro.take_owner().expect("the owner");
         assert_eq!(ro.urge(u.id).expect("read").map(|x| x.id), Some(u.id));
+    }
+
+    /// Every statement names the owner: rows another owner's id is on (as a
+    /// server database will hold) are never read, counted or exported.
+    #[tokio::test]
+    async fn rows_of_another_owner_are_never_seen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("drawbridge.db");
+        let key = DataKey::generate().expect("key");
+        let s = SqliteStore::open(&path, &key, true).await.expect("create");
+        let mine = urge();
+        s.insert_urge(&mine).expect("add");
+        s.with(|c| {
+            c.execute_batch(
+                "INSERT INTO urges (owner, id, at, kind, note) VALUES (randomblob(16), 'theirs', 1, 'busy', 'not mine');
+                 INSERT INTO experiment_records (owner, id, created_at, stage, planned_for, prediction, belief_before, want, expect, done_at, outcome, belief_after)
+                     VALUES (randomblob(16), 'theirs', 0, 1, '2026-01-01', 'not mine', 50, 50, 50, 1, 'better', 20);
+                 INSERT INTO settings (owner, key, value) VALUES (randomblob(16), 'region', 'xx');",
+            )?;
+            Ok(())
+        })
+        .expect("another owner's rows");
+        assert_eq!(
+            s.urges(&UrgeFilter::default())
+                .expect("urges")
+                .iter()
+                .map(|u| u.id)
+                .collect::<Vec<_>>(),
+            vec![mine.id]
+        );
+        assert_eq!(s.ledger_counts().expect("ledger").iter().map(|t| t.done).sum::<u32>(), 0);
+        assert!(s.belief_by_month().expect("months").is_empty());
+        let doc = s.export_all().expect("export");
+        assert_eq!(doc.urges.len(), 1);
+        assert!(doc.experiment_records.is_empty() && doc.settings.is_empty());
+        let owners: i64 = s
+            .with(|c| Ok(c.query_row("SELECT count(*) FROM owners", [], |r| r.get(0))?))
+            .expect("count");
+        assert_eq!(owners, 1, "a local database has one owner");
     }
 
     #[test]

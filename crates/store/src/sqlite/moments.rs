@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::{Res, SqliteStore, first, from_micros, micros, rows, uuid_of};
 use crate::error::StoreError;
 
-pub(crate) const PAUSE_BY_ID: &str = "SELECT id, at, protocol, seconds, completed FROM pauses WHERE id = ?";
-pub(crate) const RESET_BY_ID: &str = "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE id = ?";
+pub(crate) const PAUSE_BY_ID: &str = "SELECT id, at, protocol, seconds, completed FROM pauses WHERE owner = current_owner() AND id = ?";
+pub(crate) const RESET_BY_ID: &str =
+    "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE owner = current_owner() AND id = ?";
 
 pub(crate) fn pause_from_row(row: &Row<'_>) -> Res<PauseRecord> {
     let id: String = row.get("id")?;
@@ -42,9 +43,9 @@ pub(crate) fn reset_from_row(row: &Row<'_>) -> Res<Reset> {
 
 pub(crate) fn insert_pause(c: &Connection, p: &PauseRecord, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
-        "INSERT INTO pauses (id, at, protocol, seconds, completed) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO pauses (owner, id, at, protocol, seconds, completed) VALUES (current_owner(), ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     } else {
-        "INSERT INTO pauses (id, at, protocol, seconds, completed) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO pauses (owner, id, at, protocol, seconds, completed) VALUES (current_owner(), ?, ?, ?, ?, ?)"
     };
     let n = c.prepare_cached(sql)?.execute(params![
         p.id.to_string(),
@@ -58,9 +59,9 @@ pub(crate) fn insert_pause(c: &Connection, p: &PauseRecord, ignore_existing: boo
 
 pub(crate) fn insert_reset(c: &Connection, r: &Reset, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
-        "INSERT INTO resets (id, at, record, capacity, happened, felt, truth) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO resets (owner, id, at, record, capacity, happened, felt, truth) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     } else {
-        "INSERT INTO resets (id, at, record, capacity, happened, felt, truth) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO resets (owner, id, at, record, capacity, happened, felt, truth) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?)"
     };
     let n = c.prepare_cached(sql)?.execute(params![
         r.id.to_string(),
@@ -77,7 +78,9 @@ pub(crate) fn insert_reset(c: &Connection, r: &Reset, ignore_existing: bool) -> 
 /// Pauses, newest first, at most `limit`.
 pub(crate) fn pauses(c: &Connection, limit: i64) -> Res<Vec<PauseRecord>> {
     rows(
-        &mut c.prepare_cached("SELECT id, at, protocol, seconds, completed FROM pauses ORDER BY at DESC, id DESC LIMIT ?")?,
+        &mut c.prepare_cached(
+            "SELECT id, at, protocol, seconds, completed FROM pauses WHERE owner = current_owner() ORDER BY at DESC, id DESC LIMIT ?",
+        )?,
         [limit],
         pause_from_row,
     )
@@ -86,7 +89,7 @@ pub(crate) fn pauses(c: &Connection, limit: i64) -> Res<Vec<PauseRecord>> {
 /// Resets, newest first, at most `limit`.
 pub(crate) fn resets(c: &Connection, limit: i64) -> Res<Vec<Reset>> {
     rows(
-        &mut c.prepare_cached("SELECT id, at, record, capacity, happened, felt, truth FROM resets ORDER BY at DESC, id DESC LIMIT ?")?,
+        &mut c.prepare_cached("SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE owner = current_owner() ORDER BY at DESC, id DESC LIMIT ?")?,
         [limit],
         reset_from_row,
     )
@@ -94,7 +97,7 @@ pub(crate) fn resets(c: &Connection, limit: i64) -> Res<Vec<Reset>> {
 
 pub(crate) fn safety_plan(c: &Connection) -> Res<SafetyPlan> {
     let sections = rows(
-        &mut c.prepare_cached("SELECT section, text, updated_at FROM safety_plan ORDER BY section")?,
+        &mut c.prepare_cached("SELECT section, text, updated_at FROM safety_plan WHERE owner = current_owner() ORDER BY section")?,
         [],
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
     )?;
@@ -114,15 +117,18 @@ pub(crate) fn safety_plan(c: &Connection) -> Res<SafetyPlan> {
 /// Replace the whole plan: sections not in `plan` are cleared, and every
 /// section whose words change keeps what it said before.
 fn write_plan(c: &Connection, plan: &SafetyPlan, at: OffsetDateTime) -> Res<()> {
-    let old = rows(&mut c.prepare_cached("SELECT section, text FROM safety_plan")?, [], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
+    let old = rows(
+        &mut c.prepare_cached("SELECT section, text FROM safety_plan WHERE owner = current_owner()")?,
+        [],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )?;
     for (section, was) in &old {
         let now = plan.sections.get(section).map(String::as_str);
         super::versions::keep(c, drawbridge_core::versions::SAFETY_PLAN, section, section, Some(was), now, at)?;
     }
-    c.prepare_cached("DELETE FROM safety_plan")?.execute([])?;
-    let mut add = c.prepare_cached("INSERT INTO safety_plan (section, text, updated_at) VALUES (?, ?, ?)")?;
+    c.prepare_cached("DELETE FROM safety_plan WHERE owner = current_owner()")?
+        .execute([])?;
+    let mut add = c.prepare_cached("INSERT INTO safety_plan (owner, section, text, updated_at) VALUES (current_owner(), ?, ?, ?)")?;
     for (section, text) in &plan.sections {
         add.execute(params![section, text, micros(at)])?;
     }
@@ -155,7 +161,7 @@ impl SqliteStore {
         self.with(|c| {
             rows(
                 &mut c.prepare_cached(
-                    "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE record = ? ORDER BY at DESC, id DESC",
+                    "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE owner = current_owner() AND record = ? ORDER BY at DESC, id DESC",
                 )?,
                 [record.to_string()],
                 reset_from_row,

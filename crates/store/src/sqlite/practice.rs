@@ -16,14 +16,15 @@ macro_rules! record_select {
     ($rest:literal) => {
         concat!(
             "SELECT id, created_at, experiment, custom, stage, with_whom, planned_for, prediction, belief_before, want, expect, \
-             done_at, what_happened, peak, after, outcome, capacity, learned, belief_after, flooded FROM experiment_records ",
+             done_at, what_happened, peak, after, outcome, capacity, learned, belief_after, flooded FROM experiment_records WHERE owner = current_owner() ",
             $rest
         )
     };
 }
 
-pub(crate) const RECORD_BY_ID: &str = record_select!("WHERE id = ?");
-pub(crate) const PROGRAM_BY_ID: &str = "SELECT id, program, started_on, entries, stopped_on FROM program_runs WHERE id = ?";
+pub(crate) const RECORD_BY_ID: &str = record_select!("AND id = ?");
+pub(crate) const PROGRAM_BY_ID: &str =
+    "SELECT id, program, started_on, entries, stopped_on FROM program_runs WHERE owner = current_owner() AND id = ?";
 
 pub(crate) fn record_from_row(r: &Row<'_>) -> Res<Record> {
     let u8_of = |v: i64| u8::try_from(v).unwrap_or(0);
@@ -67,13 +68,13 @@ pub(crate) fn record_from_row(r: &Row<'_>) -> Res<Record> {
 /// Add a record; with `ignore_existing`, one with the same id is left alone.
 pub(crate) fn insert_record(c: &Connection, rec: &Record, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
-        "INSERT INTO experiment_records (id, created_at, experiment, custom, stage, with_whom, planned_for, prediction, belief_before, want, expect, \
+        "INSERT INTO experiment_records (owner, id, created_at, experiment, custom, stage, with_whom, planned_for, prediction, belief_before, want, expect, \
          done_at, what_happened, peak, after, outcome, capacity, learned, belief_after, flooded) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+         VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     } else {
-        "INSERT INTO experiment_records (id, created_at, experiment, custom, stage, with_whom, planned_for, prediction, belief_before, want, expect, \
+        "INSERT INTO experiment_records (owner, id, created_at, experiment, custom, stage, with_whom, planned_for, prediction, belief_before, want, expect, \
          done_at, what_happened, peak, after, outcome, capacity, learned, belief_after, flooded) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     };
     let p = &rec.plan;
     let r = rec.result.as_ref();
@@ -134,7 +135,9 @@ pub(crate) fn program_run(c: &Connection, id: &str) -> Res<Option<ProgramRun>> {
 
 pub(crate) fn program_runs(c: &Connection) -> Res<Vec<ProgramRun>> {
     rows(
-        &mut c.prepare_cached("SELECT id, program, started_on, entries, stopped_on FROM program_runs ORDER BY started_on, id")?,
+        &mut c.prepare_cached(
+            "SELECT id, program, started_on, entries, stopped_on FROM program_runs WHERE owner = current_owner() ORDER BY started_on, id",
+        )?,
         [],
         program_from_row,
     )
@@ -161,11 +164,11 @@ pub(crate) fn keep_reflections(c: &Connection, old: &ProgramRun, run: &ProgramRu
 /// and without, it is left alone. Returns whether a row was written.
 pub(crate) fn write_program_run(c: &Connection, run: &ProgramRun, replace: bool) -> Res<bool> {
     let sql = if replace {
-        "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT (id) DO UPDATE SET program = excluded.program, started_on = excluded.started_on, \
+        "INSERT INTO program_runs (owner, id, program, started_on, entries, stopped_on) VALUES (current_owner(), ?, ?, ?, ?, ?) \
+         ON CONFLICT (owner, id) DO UPDATE SET program = excluded.program, started_on = excluded.started_on, \
          entries = excluded.entries, stopped_on = excluded.stopped_on"
     } else {
-        "INSERT INTO program_runs (id, program, started_on, entries, stopped_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO program_runs (owner, id, program, started_on, entries, stopped_on) VALUES (current_owner(), ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     };
     let n = c.prepare_cached(sql)?.execute(params![
         run.id.to_string(),
@@ -179,7 +182,7 @@ pub(crate) fn write_program_run(c: &Connection, run: &ProgramRun, replace: bool)
 
 pub(crate) fn stage_changes(c: &Connection) -> Res<Vec<StageChange>> {
     rows(
-        &mut c.prepare_cached("SELECT at, from_stage, to_stage FROM stage_changes ORDER BY at")?,
+        &mut c.prepare_cached("SELECT at, from_stage, to_stage FROM stage_changes WHERE owner = current_owner() ORDER BY at")?,
         [],
         |r| {
             Ok(StageChange {
@@ -192,7 +195,7 @@ pub(crate) fn stage_changes(c: &Connection) -> Res<Vec<StageChange>> {
 }
 
 pub(crate) fn insert_stage_change(c: &Connection, at: i64, from: i64, to: i64) -> Res<()> {
-    c.prepare_cached("INSERT INTO stage_changes (at, from_stage, to_stage) VALUES (?, ?, ?)")?
+    c.prepare_cached("INSERT INTO stage_changes (owner, at, from_stage, to_stage) VALUES (current_owner(), ?, ?, ?)")?
         .execute([at, from, to])?;
     Ok(())
 }
@@ -211,7 +214,7 @@ impl SqliteStore {
             let n = tx
                 .prepare_cached(
                     "UPDATE experiment_records SET done_at = ?, what_happened = ?, peak = ?, after = ?, outcome = ?, capacity = ?, \
-                     learned = ?, belief_after = ?, flooded = ? WHERE id = ? AND done_at IS NULL",
+                     learned = ?, belief_after = ?, flooded = ? WHERE owner = current_owner() AND id = ? AND done_at IS NULL",
                 )?
                 .execute(params![
                     micros(done_at),
@@ -267,10 +270,10 @@ impl SqliteStore {
                 let Some(new) = new else { continue };
                 super::versions::keep(tx, drawbridge_core::versions::EXPERIMENT, &key, field, old, new.as_deref(), at)?;
                 let sql = match column {
-                    "prediction" => "UPDATE experiment_records SET prediction = ? WHERE id = ?",
-                    "with_whom" => "UPDATE experiment_records SET with_whom = ? WHERE id = ?",
-                    "what_happened" => "UPDATE experiment_records SET what_happened = ? WHERE id = ?",
-                    _ => "UPDATE experiment_records SET learned = ? WHERE id = ?",
+                    "prediction" => "UPDATE experiment_records SET prediction = ? WHERE owner = current_owner() AND id = ?",
+                    "with_whom" => "UPDATE experiment_records SET with_whom = ? WHERE owner = current_owner() AND id = ?",
+                    "what_happened" => "UPDATE experiment_records SET what_happened = ? WHERE owner = current_owner() AND id = ?",
+                    _ => "UPDATE experiment_records SET learned = ? WHERE owner = current_owner() AND id = ?",
                 };
                 tx.prepare_cached(sql)?.execute(params![new, key])?;
             }
@@ -288,7 +291,9 @@ impl SqliteStore {
         // finds them without scanning: prefix <= id < prefix + '~'.
         self.with(|c| {
             rows(
-                &mut c.prepare_cached("SELECT id FROM experiment_records WHERE id >= ? AND id < ? ORDER BY id LIMIT ?")?,
+                &mut c.prepare_cached(
+                    "SELECT id FROM experiment_records WHERE owner = current_owner() AND id >= ? AND id < ? ORDER BY id LIMIT ?",
+                )?,
                 params![prefix, format!("{prefix}~"), i64::from(limit)],
                 |r| Ok(uuid_of(&r.get::<_, String>(0)?)?),
             )
@@ -298,7 +303,7 @@ impl SqliteStore {
     pub(crate) fn delete_record(&self, id: Uuid) -> Result<bool, StoreError> {
         self.write(|tx| {
             Ok(tx
-                .prepare_cached("DELETE FROM experiment_records WHERE id = ?")?
+                .prepare_cached("DELETE FROM experiment_records WHERE owner = current_owner() AND id = ?")?
                 .execute([id.to_string()])?
                 == 1)
         })
@@ -309,7 +314,7 @@ impl SqliteStore {
         self.with(|c| {
             rows(
                 &mut c.prepare_cached(record_select!(
-                    "WHERE planned_for >= ? ORDER BY planned_for DESC, created_at DESC LIMIT ?"
+                    "AND planned_for >= ? ORDER BY planned_for DESC, created_at DESC LIMIT ?"
                 ))?,
                 params![since.map(day_str).unwrap_or_default(), i64::from(limit)],
                 record_from_row,
@@ -322,12 +327,12 @@ impl SqliteStore {
     pub(crate) fn pacing_records(&self, since: Date) -> Result<Vec<Record>, StoreError> {
         let mut out = self.with(|c| {
             let mut out = rows(
-                &mut c.prepare_cached(record_select!("WHERE planned_for >= ?"))?,
+                &mut c.prepare_cached(record_select!("AND planned_for >= ?"))?,
                 [day_str(since)],
                 record_from_row,
             )?;
             if let Some(last) = first(
-                &mut c.prepare_cached(record_select!("WHERE done_at IS NOT NULL ORDER BY done_at DESC LIMIT 1"))?,
+                &mut c.prepare_cached(record_select!("AND done_at IS NOT NULL ORDER BY done_at DESC LIMIT 1"))?,
                 [],
                 record_from_row,
             )? {
@@ -344,7 +349,7 @@ impl SqliteStore {
         self.with(|c| {
             rows(
                 &mut c.prepare_cached(record_select!(
-                    "WHERE done_at IS NULL AND planned_for <= ? ORDER BY planned_for LIMIT 50"
+                    "AND done_at IS NULL AND planned_for <= ? ORDER BY planned_for LIMIT 50"
                 ))?,
                 [day_str(today)],
                 record_from_row,
@@ -356,7 +361,7 @@ impl SqliteStore {
     pub(crate) fn ledger_counts(&self) -> Result<Vec<StageTally>, StoreError> {
         let counts = self.with(|c| {
             rows(
-                &mut c.prepare_cached("SELECT stage, outcome, n FROM ledger_tallies WHERE n > 0")?,
+                &mut c.prepare_cached("SELECT stage, outcome, n FROM ledger_tallies WHERE owner = current_owner() AND n > 0")?,
                 [],
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
             )
@@ -389,7 +394,7 @@ impl SqliteStore {
     pub(crate) fn belief_by_month(&self) -> Result<Vec<BeliefMonth>, StoreError> {
         self.with(|c| {
             rows(
-                &mut c.prepare_cached("SELECT month, n, before_sum, after_n, after_sum FROM ledger_months WHERE n > 0 ORDER BY month")?,
+                &mut c.prepare_cached("SELECT month, n, before_sum, after_n, after_sum FROM ledger_months WHERE owner = current_owner() AND n > 0 ORDER BY month")?,
                 [],
                 |r| {
                     let (n, before_sum, after_n, after_sum): (i64, i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
@@ -411,7 +416,7 @@ impl SqliteStore {
         self.with(|c| {
             rows(
                 &mut c.prepare_cached(
-                    "SELECT planned_for, learned FROM experiment_records WHERE learned IS NOT NULL ORDER BY done_at DESC LIMIT ?",
+                    "SELECT planned_for, learned FROM experiment_records WHERE owner = current_owner() AND learned IS NOT NULL ORDER BY done_at DESC LIMIT ?",
                 )?,
                 [i64::from(limit)],
                 |r| Ok((parse_day(&r.get::<_, String>(0)?)?, r.get(1)?)),
@@ -423,7 +428,7 @@ impl SqliteStore {
     pub(crate) fn flood_peaks(&self) -> Result<(u32, Option<u8>), StoreError> {
         self.with(|c| {
             let (n, min): (i64, Option<i64>) = c
-                .prepare_cached("SELECT count(*), min(peak) FROM experiment_records WHERE flooded = 1")?
+                .prepare_cached("SELECT count(*), min(peak) FROM experiment_records WHERE owner = current_owner() AND flooded = 1")?
                 .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok((u32::try_from(n).unwrap_or(0), min.and_then(|m| u8::try_from(m).ok())))
         })

@@ -12,13 +12,13 @@ use crate::error::StoreError;
 macro_rules! quiz_select {
     ($rest:literal) => {
         concat!(
-            "SELECT id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label FROM quiz_results ",
+            "SELECT id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label FROM quiz_results WHERE owner = current_owner() ",
             $rest
         )
     };
 }
 
-pub(crate) const BY_ID: &str = quiz_select!("WHERE id = ?");
+pub(crate) const BY_ID: &str = quiz_select!("AND id = ?");
 
 pub(crate) fn from_row(r: &Row<'_>) -> Res<QuizResult> {
     let json_err = |e: serde_json::Error| StoreError::Database(format!("a stored quiz result is not readable: {e}"));
@@ -43,11 +43,11 @@ pub(crate) fn from_row(r: &Row<'_>) -> Res<QuizResult> {
 /// Add an attempt; with `ignore_existing`, one with the same id is left alone.
 pub(crate) fn insert(c: &Connection, r: &QuizResult, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
-        "INSERT INTO quiz_results (id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO quiz_results (owner, id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label) \
+         VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     } else {
-        "INSERT INTO quiz_results (id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO quiz_results (owner, id, instrument, instrument_version, started_at, updated_at, finished_at, answers, scores, label) \
+         VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     };
     let n = c.prepare_cached(sql)?.execute(params![
         r.id.to_string(),
@@ -76,7 +76,7 @@ impl SqliteStore {
         self.with(|c| {
             first(
                 &mut c.prepare_cached(quiz_select!(
-                    "WHERE instrument = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1"
+                    "AND instrument = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1"
                 ))?,
                 [instrument],
                 from_row,
@@ -87,7 +87,9 @@ impl SqliteStore {
     pub(crate) fn save_quiz_answers(&self, id: Uuid, answers: &Answers, now: OffsetDateTime) -> Result<bool, StoreError> {
         self.write(|tx| {
             let n = tx
-                .prepare_cached("UPDATE quiz_results SET answers = ?, updated_at = ? WHERE id = ? AND finished_at IS NULL")?
+                .prepare_cached(
+                    "UPDATE quiz_results SET answers = ?, updated_at = ? WHERE owner = current_owner() AND id = ? AND finished_at IS NULL",
+                )?
                 .execute(params![to_json(answers)?, micros(now), id.to_string()])?;
             Ok(n == 1)
         })
@@ -96,7 +98,7 @@ impl SqliteStore {
     pub(crate) fn finish_quiz(&self, id: Uuid, scores: &Scores, now: OffsetDateTime) -> Result<bool, StoreError> {
         self.write(|tx| {
             let n = tx
-                .prepare_cached("UPDATE quiz_results SET scores = ?, finished_at = ?, updated_at = ? WHERE id = ? AND finished_at IS NULL")?
+                .prepare_cached("UPDATE quiz_results SET scores = ?, finished_at = ?, updated_at = ? WHERE owner = current_owner() AND id = ? AND finished_at IS NULL")?
                 .execute(params![to_json(scores)?, micros(now), micros(now), id.to_string()])?;
             Ok(n == 1)
         })
@@ -105,7 +107,7 @@ impl SqliteStore {
     pub(crate) fn delete_quiz(&self, id: Uuid) -> Result<bool, StoreError> {
         self.write(|tx| {
             Ok(tx
-                .prepare_cached("DELETE FROM quiz_results WHERE id = ?")?
+                .prepare_cached("DELETE FROM quiz_results WHERE owner = current_owner() AND id = ?")?
                 .execute([id.to_string()])?
                 == 1)
         })
@@ -119,13 +121,13 @@ impl SqliteStore {
         self.with(|c| match instrument {
             Some(i) => rows(
                 &mut c.prepare_cached(quiz_select!(
-                    "WHERE finished_at IS NOT NULL AND instrument = ? ORDER BY finished_at, id"
+                    "AND finished_at IS NOT NULL AND instrument = ? ORDER BY finished_at, id"
                 ))?,
                 [i],
                 from_row,
             ),
             None => rows(
-                &mut c.prepare_cached(quiz_select!("WHERE finished_at IS NOT NULL ORDER BY finished_at, id"))?,
+                &mut c.prepare_cached(quiz_select!("AND finished_at IS NOT NULL ORDER BY finished_at, id"))?,
                 [],
                 from_row,
             ),

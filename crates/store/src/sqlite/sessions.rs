@@ -17,8 +17,8 @@ impl SqliteStore {
     pub(crate) fn keep_web_session(&self, id: &str, csrf: &str, now: OffsetDateTime, expires: OffsetDateTime) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.prepare_cached(
-                "INSERT INTO web_sessions (id_hash, csrf, created_at, expires_at) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at",
+                "INSERT INTO web_sessions (owner, id_hash, csrf, created_at, expires_at) VALUES (current_owner(), ?, ?, ?, ?) \
+                 ON CONFLICT (owner, id_hash) DO UPDATE SET expires_at = excluded.expires_at",
             )?
             .execute(params![hash(id), csrf, micros(now), micros(expires)])?;
             Ok(())
@@ -29,10 +29,10 @@ impl SqliteStore {
     /// sessions are removed on the way.
     pub(crate) fn web_session(&self, id: &str, now: OffsetDateTime) -> Result<Option<String>, StoreError> {
         self.write(|tx| {
-            tx.prepare_cached("DELETE FROM web_sessions WHERE expires_at <= ?")?
+            tx.prepare_cached("DELETE FROM web_sessions WHERE owner = current_owner() AND expires_at <= ?")?
                 .execute([micros(now)])?;
             first(
-                &mut tx.prepare_cached("SELECT csrf FROM web_sessions WHERE id_hash = ?")?,
+                &mut tx.prepare_cached("SELECT csrf FROM web_sessions WHERE owner = current_owner() AND id_hash = ?")?,
                 [hash(id)],
                 |r| Ok(r.get(0)?),
             )
@@ -44,9 +44,11 @@ impl SqliteStore {
         self.write(|tx| {
             let n = match id {
                 Some(id) => tx
-                    .prepare_cached("DELETE FROM web_sessions WHERE id_hash = ?")?
+                    .prepare_cached("DELETE FROM web_sessions WHERE owner = current_owner() AND id_hash = ?")?
                     .execute([hash(id)])?,
-                None => tx.prepare_cached("DELETE FROM web_sessions")?.execute([])?,
+                None => tx
+                    .prepare_cached("DELETE FROM web_sessions WHERE owner = current_owner()")?
+                    .execute([])?,
             };
             Ok(n as u64)
         })

@@ -9,25 +9,29 @@ use crate::StoredInstrument;
 use crate::error::StoreError;
 
 pub(crate) fn get(c: &Connection, key: &str) -> Res<Option<String>> {
-    first(&mut c.prepare_cached("SELECT value FROM settings WHERE key = ?")?, [key], |r| {
-        Ok(r.get(0)?)
-    })
+    first(
+        &mut c.prepare_cached("SELECT value FROM settings WHERE owner = current_owner() AND key = ?")?,
+        [key],
+        |r| Ok(r.get(0)?),
+    )
 }
 
 pub(crate) fn put(c: &Connection, key: &str, value: &str) -> Res<()> {
-    c.prepare_cached("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
+    c.prepare_cached("INSERT INTO settings (owner, key, value) VALUES (current_owner(), ?, ?) ON CONFLICT (owner, key) DO UPDATE SET value = excluded.value")?
         .execute([key, value])?;
     Ok(())
 }
 
 pub(crate) fn all(c: &Connection) -> Res<BTreeMap<String, String>> {
-    let pairs = rows(&mut c.prepare_cached("SELECT key, value FROM settings ORDER BY key")?, [], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
+    let pairs = rows(
+        &mut c.prepare_cached("SELECT key, value FROM settings WHERE owner = current_owner() ORDER BY key")?,
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(pairs.into_iter().collect())
 }
 
-pub(crate) const INSTRUMENT_BY_ID: &str = "SELECT id, source, added_at FROM instruments WHERE id = ?";
+pub(crate) const INSTRUMENT_BY_ID: &str = "SELECT id, source, added_at FROM instruments WHERE owner = current_owner() AND id = ?";
 
 pub(crate) fn instrument_from_row(r: &Row<'_>) -> Res<StoredInstrument> {
     Ok(StoredInstrument {
@@ -39,7 +43,7 @@ pub(crate) fn instrument_from_row(r: &Row<'_>) -> Res<StoredInstrument> {
 
 pub(crate) fn instruments(c: &Connection) -> Res<Vec<StoredInstrument>> {
     rows(
-        &mut c.prepare_cached("SELECT id, source, added_at FROM instruments ORDER BY added_at, id")?,
+        &mut c.prepare_cached("SELECT id, source, added_at FROM instruments WHERE owner = current_owner() ORDER BY added_at, id")?,
         [],
         instrument_from_row,
     )
@@ -57,8 +61,8 @@ impl SqliteStore {
     pub(crate) fn put_instrument(&self, i: &StoredInstrument) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.prepare_cached(
-                "INSERT INTO instruments (id, source, added_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (id) DO UPDATE SET source = excluded.source, added_at = excluded.added_at",
+                "INSERT INTO instruments (owner, id, source, added_at) VALUES (current_owner(), ?, ?, ?) \
+                 ON CONFLICT (owner, id) DO UPDATE SET source = excluded.source, added_at = excluded.added_at",
             )?
             .execute(params![i.id, i.source, micros(i.added_at)])?;
             Ok(())
@@ -70,6 +74,11 @@ impl SqliteStore {
     }
 
     pub(crate) fn remove_instrument(&self, id: &str) -> Result<bool, StoreError> {
-        self.write(|tx| Ok(tx.prepare_cached("DELETE FROM instruments WHERE id = ?")?.execute([id])? == 1))
+        self.write(|tx| {
+            Ok(tx
+                .prepare_cached("DELETE FROM instruments WHERE owner = current_owner() AND id = ?")?
+                .execute([id])?
+                == 1)
+        })
     }
 }

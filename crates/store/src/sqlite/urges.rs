@@ -13,7 +13,7 @@ use crate::error::StoreError;
 
 /// Every column, in the order [`from_row`] reads them.
 pub(crate) const COLUMNS: &str = "id, at, kind, intensity, body, about, did, note";
-pub(crate) const BY_ID: &str = "SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE id = ?";
+pub(crate) const BY_ID: &str = "SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE owner = current_owner() AND id = ?";
 
 /// An urge from a row of [`COLUMNS`], read by position: a listing reads
 /// hundreds of rows, and finding each column by name was a tenth of its time.
@@ -38,9 +38,9 @@ pub(crate) fn from_row(r: &Row<'_>) -> Res<Urge> {
 /// Returns whether a row was added.
 pub(crate) fn insert(c: &Connection, u: &Urge, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
-        "INSERT INTO urges (id, at, kind, intensity, body, about, did, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO urges (owner, id, at, kind, intensity, body, about, did, note) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     } else {
-        "INSERT INTO urges (id, at, kind, intensity, body, about, did, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO urges (owner, id, at, kind, intensity, body, about, did, note) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?)"
     };
     let n = c.prepare_cached(sql)?.execute(params![
         u.id.to_string(),
@@ -61,7 +61,9 @@ pub(crate) fn one(c: &Connection, id: &str) -> Res<Option<Urge>> {
 
 pub(crate) fn all(c: &Connection) -> Res<Vec<Urge>> {
     rows(
-        &mut c.prepare_cached("SELECT id, at, kind, intensity, body, about, did, note FROM urges ORDER BY at, id")?,
+        &mut c.prepare_cached(
+            "SELECT id, at, kind, intensity, body, about, did, note FROM urges WHERE owner = current_owner() ORDER BY at, id",
+        )?,
         [],
         from_row,
     )
@@ -86,18 +88,25 @@ impl SqliteStore {
             for (field, was, now) in [("about", &old.entry.about, &e.about), ("note", &old.entry.note, &e.note)] {
                 super::versions::keep(tx, versions::URGE, &key, field, was.as_deref(), now.as_deref(), at)?;
             }
-            tx.prepare_cached("UPDATE urges SET kind = ?, intensity = ?, body = ?, about = ?, did = ?, note = ? WHERE id = ?")?
-                .execute(params![e.kind, e.intensity.map(i64::from), e.body, e.about, e.did, e.note, key])?;
+            tx.prepare_cached(
+                "UPDATE urges SET kind = ?, intensity = ?, body = ?, about = ?, did = ?, note = ? WHERE owner = current_owner() AND id = ?",
+            )?
+            .execute(params![e.kind, e.intensity.map(i64::from), e.body, e.about, e.did, e.note, key])?;
             Ok(true)
         })
     }
 
     pub(crate) fn delete_urge(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.write(|tx| Ok(tx.prepare_cached("DELETE FROM urges WHERE id = ?")?.execute([id.to_string()])? == 1))
+        self.write(|tx| {
+            Ok(tx
+                .prepare_cached("DELETE FROM urges WHERE owner = current_owner() AND id = ?")?
+                .execute([id.to_string()])?
+                == 1)
+        })
     }
 
     pub(crate) fn urges(&self, f: &UrgeFilter) -> Result<Vec<Urge>, StoreError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM urges WHERE 1 = 1");
+        let mut sql = format!("SELECT {COLUMNS} FROM urges WHERE owner = current_owner()");
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         if let Some(since) = f.since {
             sql.push_str(" AND at >= ?");
@@ -126,7 +135,7 @@ impl SqliteStore {
     pub(crate) fn urge_counts_by_did(&self, since: OffsetDateTime) -> Result<Vec<(Option<String>, u64)>, StoreError> {
         self.with(|c| {
             rows(
-                &mut c.prepare_cached("SELECT did, count(*) FROM urges WHERE at >= ? GROUP BY did")?,
+                &mut c.prepare_cached("SELECT did, count(*) FROM urges WHERE owner = current_owner() AND at >= ? GROUP BY did")?,
                 [micros(since)],
                 |r| Ok((r.get(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0))),
             )

@@ -53,9 +53,9 @@ pub(crate) fn keep_all(
 /// Add a version; with `ignore_existing`, one with the same id is left alone.
 pub(crate) fn insert(c: &Connection, v: &TextVersion, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
-        "INSERT INTO text_versions (id, item, item_id, field, text, replaced_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO text_versions (owner, id, item, item_id, field, text, replaced_at) VALUES (current_owner(), ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     } else {
-        "INSERT INTO text_versions (id, item, item_id, field, text, replaced_at) VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO text_versions (owner, id, item, item_id, field, text, replaced_at) VALUES (current_owner(), ?, ?, ?, ?, ?, ?)"
     };
     let n = c
         .prepare_cached(sql)?
@@ -77,7 +77,9 @@ fn from_row(r: &Row<'_>) -> Res<TextVersion> {
 
 pub(crate) fn all(c: &Connection) -> Res<Vec<TextVersion>> {
     rows(
-        &mut c.prepare_cached("SELECT id, item, item_id, field, text, replaced_at FROM text_versions ORDER BY replaced_at, id")?,
+        &mut c.prepare_cached(
+            "SELECT id, item, item_id, field, text, replaced_at FROM text_versions WHERE owner = current_owner() ORDER BY replaced_at, id",
+        )?,
         [],
         from_row,
     )
@@ -89,7 +91,7 @@ impl SqliteStore {
         self.with(|c| {
             rows(
                 &mut c.prepare_cached(
-                    "SELECT id, item, item_id, field, text, replaced_at FROM text_versions WHERE item = ? AND item_id = ? \
+                    "SELECT id, item, item_id, field, text, replaced_at FROM text_versions WHERE owner = current_owner() AND item = ? AND item_id = ? \
                      ORDER BY replaced_at DESC, id DESC",
                 )?,
                 [item, item_id],
@@ -103,7 +105,7 @@ impl SqliteStore {
         self.with(|c| {
             rows(
                 &mut c.prepare_cached(
-                    "SELECT id, item, item_id, field, text, replaced_at FROM text_versions WHERE item = ? ORDER BY replaced_at DESC, id DESC",
+                    "SELECT id, item, item_id, field, text, replaced_at FROM text_versions WHERE owner = current_owner() AND item = ? ORDER BY replaced_at DESC, id DESC",
                 )?,
                 [item],
                 from_row,
