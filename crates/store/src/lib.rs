@@ -2,11 +2,14 @@
 //!
 //! [`Store`] is the one storage interface the rest of the app sees. Its methods
 //! speak only in domain types (ids are UUIDv7, times are UTC); no SQL type leaks
-//! out, so the PostgreSQL backend for server mode can drop in behind the same
-//! methods and the same test suite. Today the backend is SQLite encrypted with
-//! SQLCipher (see [`sqlite`]); keys live in [`keys`]; [`export`] defines the
-//! versioned JSON format used to move data in and out.
+//! out. Behind it is an engine, held as `dyn backend::Backend`: one trait per
+//! area (urges, settings, quiz, practice, moments, sessions, versions,
+//! transfer, upkeep), so a second engine implements the same traits and runs
+//! the same suite. Today the engine is SQLite encrypted with SQLCipher (see
+//! [`sqlite`]); keys live in [`keys`]; [`export`] defines the versioned JSON
+//! format used to move data in and out.
 
+mod backend;
 pub mod cipher;
 pub mod error;
 mod exit;
@@ -24,6 +27,7 @@ pub fn open_connections() -> usize {
 }
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Answers, Instrument, Scores};
@@ -35,6 +39,8 @@ use drawbridge_core::versions::TextVersion;
 use time::OffsetDateTime;
 use time::{Date, Time};
 use uuid::Uuid;
+
+use backend::Backend;
 
 pub use drawbridge_core::assess::QuizResult;
 pub use error::StoreError;
@@ -108,7 +114,7 @@ pub enum Workload {
 /// The storage interface.
 #[derive(Clone)]
 pub struct Store {
-    backend: sqlite::SqliteStore,
+    backend: Arc<dyn Backend>,
 }
 
 /// Whether the database file and its folder can be written (SQLite needs
@@ -143,7 +149,7 @@ impl Store {
     /// Open the encrypted database with an already unlocked key.
     pub async fn open(db: &Path, key: &DataKey, _workload: Workload) -> Result<Store, StoreError> {
         Ok(Store {
-            backend: sqlite::SqliteStore::open(db, key, false).await?,
+            backend: Arc::new(sqlite::SqliteStore::open(db, key, false).await?),
         })
     }
 
@@ -204,7 +210,12 @@ impl Store {
         {
             let _ = kf.with_db_salt(Some(salt)).write(&loc.key);
         }
-        Ok((Store { backend }, if db_exists { Opened::Existing } else { Opened::Created }))
+        Ok((
+            Store {
+                backend: Arc::new(backend),
+            },
+            if db_exists { Opened::Existing } else { Opened::Created },
+        ))
     }
 
     /// Record an urge at `at` (truncated to the microsecond, as stored).
@@ -214,39 +225,39 @@ impl Store {
             at: truncate_micros(at),
             entry,
         };
-        self.backend.insert_urge(&urge)?;
+        self.backend.insert_urge(&urge).await?;
         Ok(urge)
     }
 
     pub async fn urge(&self, id: Uuid) -> Result<Option<Urge>, StoreError> {
-        self.backend.urge(id)
+        self.backend.urge(id).await
     }
 
     /// Replace an urge's details, keeping its id and time. False if it is gone.
     pub async fn update_urge(&self, id: Uuid, entry: UrgeEntry) -> Result<bool, StoreError> {
-        self.backend.update_urge(id, &entry, micros_now())
+        self.backend.update_urge(id, &entry, micros_now()).await
     }
 
     /// Delete an urge. False if there was none.
     pub async fn delete_urge(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.backend.delete_urge(id)
+        self.backend.delete_urge(id).await
     }
 
     pub async fn urges(&self, filter: &UrgeFilter) -> Result<Vec<Urge>, StoreError> {
-        self.backend.urges(filter)
+        self.backend.urges(filter).await
     }
 
     /// Urges since `since`, counted by their answer to "what did I do".
     pub async fn urge_counts_by_did(&self, since: OffsetDateTime) -> Result<Vec<(Option<String>, u64)>, StoreError> {
-        self.backend.urge_counts_by_did(since)
+        self.backend.urge_counts_by_did(since).await
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.backend.setting(key)
+        self.backend.setting(key).await
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.backend.set_setting(key, value)
+        self.backend.set_setting(key, value).await
     }
 
     /// Store an instrument's TOML (already validated by the caller), replacing
@@ -257,16 +268,16 @@ impl Store {
             source: source.to_string(),
             added_at: truncate_micros(OffsetDateTime::now_utc()),
         };
-        self.backend.put_instrument(&stored)?;
+        self.backend.put_instrument(&stored).await?;
         Ok(stored)
     }
 
     pub async fn stored_instruments(&self) -> Result<Vec<StoredInstrument>, StoreError> {
-        self.backend.stored_instruments()
+        self.backend.stored_instruments().await
     }
 
     pub async fn remove_instrument(&self, id: &str) -> Result<bool, StoreError> {
-        self.backend.remove_instrument(id)
+        self.backend.remove_instrument(id).await
     }
 
     /// Every instrument: the bundled ones, with a stored copy taking the
@@ -292,42 +303,42 @@ impl Store {
     /// Begin an attempt, saved with no answers yet.
     pub async fn start_quiz(&self, instrument: &Instrument, label: Option<String>) -> Result<QuizResult, StoreError> {
         let r = QuizResult::start(instrument, label, micros_now());
-        self.backend.insert_quiz(&r, false)?;
+        self.backend.insert_quiz(&r, false).await?;
         Ok(r)
     }
 
     /// The newest unfinished attempt at an instrument, to resume.
     pub async fn quiz_in_progress(&self, instrument: &str) -> Result<Option<QuizResult>, StoreError> {
-        self.backend.quiz_in_progress(instrument)
+        self.backend.quiz_in_progress(instrument).await
     }
 
     /// Replace an unfinished attempt's answers. False if it is gone or finished.
     pub async fn save_quiz_answers(&self, id: Uuid, answers: &Answers) -> Result<bool, StoreError> {
-        self.backend.save_quiz_answers(id, answers, micros_now())
+        self.backend.save_quiz_answers(id, answers, micros_now()).await
     }
 
     /// Finish an attempt with its scores. False if it is gone or finished.
     pub async fn finish_quiz(&self, id: Uuid, scores: &Scores) -> Result<bool, StoreError> {
-        self.backend.finish_quiz(id, scores, micros_now())
+        self.backend.finish_quiz(id, scores, micros_now()).await
     }
 
     /// Save a complete result in one go (scripted scoring, the terminal quiz).
     pub async fn save_quiz_result(&self, result: &QuizResult) -> Result<(), StoreError> {
-        self.backend.insert_quiz(result, false).map(drop)
+        self.backend.insert_quiz(result, false).await.map(drop)
     }
 
     /// Remove an attempt (used to discard an unfinished one).
     pub async fn discard_quiz(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.backend.delete_quiz(id)
+        self.backend.delete_quiz(id).await
     }
 
     pub async fn quiz_result(&self, id: Uuid) -> Result<Option<QuizResult>, StoreError> {
-        self.backend.quiz(id)
+        self.backend.quiz(id).await
     }
 
     /// Finished results, oldest first; all instruments or one.
     pub async fn quiz_results(&self, instrument: Option<&str>) -> Result<Vec<QuizResult>, StoreError> {
-        self.backend.quiz_results(instrument)
+        self.backend.quiz_results(instrument).await
     }
 
     /// Plan an experiment.
@@ -339,31 +350,31 @@ impl Store {
             done_at: None,
             result: None,
         };
-        self.backend.insert_record(&rec)?;
+        self.backend.insert_record(&rec).await?;
         Ok(rec)
     }
 
     /// Record how a planned experiment went. A record followed up already is
     /// left as it is ([`FollowUp::AlreadyDone`]): use [`Store::edit_experiment`].
     pub async fn complete_experiment(&self, id: Uuid, result: &PracticeResult, done_at: OffsetDateTime) -> Result<FollowUp, StoreError> {
-        self.backend.complete_record(id, result, truncate_micros(done_at))
+        self.backend.complete_record(id, result, truncate_micros(done_at)).await
     }
 
     /// Change a record's words; the words each changed field held are kept
     /// as earlier versions. False if there is no such record.
     pub async fn edit_experiment(&self, id: Uuid, edit: &RecordEdit) -> Result<bool, StoreError> {
-        self.backend.edit_record(id, edit, micros_now())
+        self.backend.edit_record(id, edit, micros_now()).await
     }
 
     /// Earlier versions of an item's words (an urge, an experiment, a
     /// program run, a safety plan section), newest first.
     pub async fn versions(&self, item: &str, item_id: &str) -> Result<Vec<TextVersion>, StoreError> {
-        self.backend.versions(item, item_id)
+        self.backend.versions(item, item_id).await
     }
 
     /// Earlier versions of every item of one kind, newest first.
     pub async fn versions_of_kind(&self, item: &str) -> Result<Vec<TextVersion>, StoreError> {
-        self.backend.versions_of_kind(item)
+        self.backend.versions_of_kind(item).await
     }
 
     /// Plan and follow up at once (an experiment done already).
@@ -375,12 +386,12 @@ impl Store {
             done_at: Some(truncate_micros(done_at)),
             result: Some(result),
         };
-        self.backend.insert_record(&rec)?;
+        self.backend.insert_record(&rec).await?;
         Ok(rec)
     }
 
     pub async fn experiment_record(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
-        self.backend.record(id)
+        self.backend.record(id).await
     }
 
     /// Records whose id starts with `prefix`: hex digits, with or without
@@ -396,45 +407,45 @@ impl Store {
             }
             hyphenated.push(c);
         }
-        self.backend.record_ids_with_prefix(&hyphenated, 2)
+        self.backend.record_ids_with_prefix(&hyphenated, 2).await
     }
 
     pub async fn delete_experiment_record(&self, id: Uuid) -> Result<bool, StoreError> {
-        self.backend.delete_record(id)
+        self.backend.delete_record(id).await
     }
 
     /// Records planned on or after `since` (all when None), newest first.
     pub async fn experiment_records(&self, since: Option<Date>, limit: u32) -> Result<Vec<Record>, StoreError> {
-        self.backend.records(since, limit)
+        self.backend.records(since, limit).await
     }
 
     /// Records from `since` on, plus the latest finished one: what pacing reads.
     pub async fn pacing_records(&self, since: Date) -> Result<Vec<Record>, StoreError> {
-        self.backend.pacing_records(since)
+        self.backend.pacing_records(since).await
     }
 
     /// Planned experiments not yet followed up, due on or before `today`.
     pub async fn follow_ups(&self, today: Date) -> Result<Vec<Record>, StoreError> {
-        self.backend.follow_ups(today)
+        self.backend.follow_ups(today).await
     }
 
     /// Outcome counts per stage (stages 1-4), from finished experiments.
     pub async fn ledger_counts(&self) -> Result<Vec<StageTally>, StoreError> {
-        self.backend.ledger_counts()
+        self.backend.ledger_counts().await
     }
 
     pub async fn belief_by_month(&self) -> Result<Vec<BeliefMonth>, StoreError> {
-        self.backend.belief_by_month()
+        self.backend.belief_by_month().await
     }
 
     /// The person's "what I learned" lines, newest first.
     pub async fn learned(&self, limit: u32) -> Result<Vec<(Date, String)>, StoreError> {
-        self.backend.learned(limit)
+        self.backend.learned(limit).await
     }
 
     /// (times marked "I flooded", the lowest peak then).
     pub async fn flood_peaks(&self) -> Result<(u32, Option<u8>), StoreError> {
-        self.backend.flood_peaks()
+        self.backend.flood_peaks().await
     }
 
     /// The pacing settings, or None before the calibration.
@@ -457,11 +468,13 @@ impl Store {
         let from = self.pacing().await?.map(|p| p.stage).unwrap_or(0);
         self.set_setting(STAGE_SETTING, &to.to_string()).await?;
         if from != to {
-            self.backend.add_stage_change(&StageChange {
-                at: micros_now(),
-                from,
-                to,
-            })?;
+            self.backend
+                .add_stage_change(&StageChange {
+                    at: micros_now(),
+                    from,
+                    to,
+                })
+                .await?;
         }
         Ok(())
     }
@@ -471,7 +484,7 @@ impl Store {
     }
 
     pub async fn stage_changes(&self) -> Result<Vec<StageChange>, StoreError> {
-        self.backend.stage_changes()
+        self.backend.stage_changes().await
     }
 
     /// The daily reminder time for the calendar feed (default 19:00).
@@ -491,17 +504,17 @@ impl Store {
             started_on,
             entries: Vec::new(),
         };
-        self.backend.put_program_run(&run)?;
+        self.backend.put_program_run(&run).await?;
         Ok(run)
     }
 
     pub async fn save_program_run(&self, run: &ProgramRun) -> Result<(), StoreError> {
-        self.backend.put_program_run(run)
+        self.backend.put_program_run(run).await
     }
 
     /// Every run, oldest first.
     pub async fn program_runs(&self) -> Result<Vec<ProgramRun>, StoreError> {
-        self.backend.program_runs()
+        self.backend.program_runs().await
     }
 
     /// Record a pause. Its length is capped at an hour: a pause left open in
@@ -514,13 +527,13 @@ impl Store {
             seconds: seconds.min(drawbridge_core::moment::PAUSE_SECONDS_MAX),
             completed,
         };
-        self.backend.add_pause(&p)?;
+        self.backend.add_pause(&p).await?;
         Ok(p)
     }
 
     /// Pauses, newest first.
     pub async fn pauses(&self, limit: i64) -> Result<Vec<PauseRecord>, StoreError> {
-        self.backend.pauses(limit)
+        self.backend.pauses(limit).await
     }
 
     pub async fn add_reset(&self, entry: ResetEntry) -> Result<Reset, StoreError> {
@@ -529,40 +542,40 @@ impl Store {
             at: micros_now(),
             entry,
         };
-        self.backend.add_reset(&r)?;
+        self.backend.add_reset(&r).await?;
         Ok(r)
     }
 
     /// Resets, newest first.
     pub async fn resets(&self, limit: i64) -> Result<Vec<Reset>, StoreError> {
-        self.backend.resets(limit)
+        self.backend.resets(limit).await
     }
 
     /// One reset, to read again.
     pub async fn reset(&self, id: Uuid) -> Result<Option<Reset>, StoreError> {
-        self.backend.reset(id)
+        self.backend.reset(id).await
     }
 
     /// The resets written after one experiment, newest first.
     pub async fn resets_for_record(&self, record: Uuid) -> Result<Vec<Reset>, StoreError> {
-        self.backend.resets_for_record(record)
+        self.backend.resets_for_record(record).await
     }
 
     /// The person's safety plan (empty until they write one).
     pub async fn safety_plan(&self) -> Result<SafetyPlan, StoreError> {
-        self.backend.safety_plan()
+        self.backend.safety_plan().await
     }
 
     /// Save the whole plan at once; sections left blank are cleared.
     pub async fn set_safety_plan(&self, plan: &SafetyPlan) -> Result<SafetyPlan, StoreError> {
-        self.backend.set_safety_plan(plan, micros_now())?;
+        self.backend.set_safety_plan(plan, micros_now()).await?;
         self.safety_plan().await
     }
 
     /// Check every page of the database (SQLite's `quick_check`): the
     /// problems found, in SQLite's words, or none.
     pub async fn check(&self) -> Result<Vec<String>, StoreError> {
-        self.backend.quick_check()
+        self.backend.quick_check().await
     }
 
     /// The person every row of this store belongs to. A local database has
@@ -574,7 +587,7 @@ impl Store {
     /// Which library encrypts the pages: "rustcrypto" in a build made in
     /// this workspace (see `cipher`).
     pub async fn cipher_provider(&self) -> Result<String, StoreError> {
-        self.backend.cipher_provider()
+        self.backend.cipher_provider().await
     }
 
     /// Everything, as one document. The database is checked first, so a
@@ -591,7 +604,7 @@ impl Store {
                 ),
             });
         }
-        let all = self.backend.export_all()?;
+        let all = self.backend.export_all().await?;
         Ok(ExportDoc::new(all))
     }
 
@@ -601,22 +614,24 @@ impl Store {
     /// database keeps its own, unless `prefer_file`, and then the words it
     /// replaces are kept as earlier versions.
     pub async fn import(&self, doc: &ExportDoc, prefer_file: bool, catalog: &Catalog) -> Result<ImportReport, StoreError> {
-        self.backend.import_all(doc, prefer_file, catalog)
+        self.backend.import_all(doc, prefer_file, catalog).await
     }
 
     /// Keep a signed-in browser's session until `expires`.
     pub async fn keep_web_session(&self, id: &str, csrf: &str, expires: OffsetDateTime) -> Result<(), StoreError> {
-        self.backend.keep_web_session(id, csrf, micros_now(), truncate_micros(expires))
+        self.backend
+            .keep_web_session(id, csrf, micros_now(), truncate_micros(expires))
+            .await
     }
 
     /// A kept session's CSRF token, while it has not expired.
     pub async fn web_session(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.backend.web_session(id, micros_now())
+        self.backend.web_session(id, micros_now()).await
     }
 
     /// Sign out one browser (`Some(id)`) or every browser (`None`).
     pub async fn end_web_sessions(&self, id: Option<&str>) -> Result<u64, StoreError> {
-        self.backend.end_web_sessions(id)
+        self.backend.end_web_sessions(id).await
     }
 
     /// Close connections cleanly (checkpointing the write-ahead log).

@@ -1,0 +1,194 @@
+//! The seam between [`crate::Store`] and a storage engine: one trait per
+//! area, in domain types only. `Store` holds an engine as `dyn Backend` and
+//! never names one; each engine lives in a folder of its own (`sqlite/`),
+//! with a file per area, and implements every trait here.
+//!
+//! Every method returns a boxed future, so an engine may be asynchronous (a
+//! pooled network database) or synchronous (SQLite, whose work is done when
+//! the method is called and whose future is ready at once). Every method acts
+//! for the engine's one owner: no method reads or writes another's rows.
+
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+
+use drawbridge_core::Catalog;
+use drawbridge_core::assess::{Answers, QuizResult, Scores};
+use drawbridge_core::moment::{PauseRecord, Reset};
+use drawbridge_core::practice::{ProgramRun, Record, Result as Outcomes, StageChange, StageTally};
+use drawbridge_core::safety::SafetyPlan;
+use drawbridge_core::urge::{Urge, UrgeEntry};
+use drawbridge_core::versions::TextVersion;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::export::{ExportAll, ExportDoc, ImportReport};
+use crate::{BeliefMonth, FollowUp, RecordEdit, StoredInstrument, UrgeFilter};
+
+/// What every engine method returns: the work, done or to await.
+pub(crate) type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Declares one area's trait, and implements it for the SQLite engine, whose
+/// methods of the same names do the work synchronously.
+macro_rules! area {
+    ($(#[$doc:meta])* $area:ident {
+        $( $(#[$fdoc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*
+    }) => {
+        $(#[$doc])*
+        pub(crate) trait $area: Send + Sync {
+            $( $(#[$fdoc])* fn $name<'a>(&'a self $(, $arg: $ty)*) -> Fut<'a, $ret>; )*
+        }
+
+        impl $area for crate::sqlite::SqliteStore {
+            $(
+                fn $name<'a>(&'a self $(, $arg: $ty)*) -> Fut<'a, $ret> {
+                    Box::pin(std::future::ready(crate::sqlite::SqliteStore::$name(self $(, $arg)*)))
+                }
+            )*
+        }
+    };
+}
+
+area! {
+    /// The log of urges.
+    Urges {
+        fn insert_urge(&self, u: &'a Urge) -> ();
+        fn urge(&self, id: Uuid) -> Option<Urge>;
+        /// Change an urge; its earlier "about" and note are kept as versions.
+        fn update_urge(&self, id: Uuid, e: &'a UrgeEntry, at: OffsetDateTime) -> bool;
+        fn delete_urge(&self, id: Uuid) -> bool;
+        fn urges(&self, f: &'a UrgeFilter) -> Vec<Urge>;
+        fn urge_counts_by_did(&self, since: OffsetDateTime) -> Vec<(Option<String>, u64)>;
+    }
+}
+
+area! {
+    /// Settings, and the questionnaires the person added.
+    Settings {
+        fn setting(&self, key: &'a str) -> Option<String>;
+        fn set_setting(&self, key: &'a str, value: &'a str) -> ();
+        fn put_instrument(&self, i: &'a StoredInstrument) -> ();
+        fn stored_instruments(&self) -> Vec<StoredInstrument>;
+        fn remove_instrument(&self, id: &'a str) -> bool;
+    }
+}
+
+area! {
+    /// Quiz attempts and results.
+    Quiz {
+        fn insert_quiz(&self, r: &'a QuizResult, ignore_existing: bool) -> bool;
+        fn quiz_in_progress(&self, instrument: &'a str) -> Option<QuizResult>;
+        fn save_quiz_answers(&self, id: Uuid, answers: &'a Answers, now: OffsetDateTime) -> bool;
+        fn finish_quiz(&self, id: Uuid, scores: &'a Scores, now: OffsetDateTime) -> bool;
+        fn delete_quiz(&self, id: Uuid) -> bool;
+        fn quiz(&self, id: Uuid) -> Option<QuizResult>;
+        fn quiz_results(&self, instrument: Option<&'a str>) -> Vec<QuizResult>;
+    }
+}
+
+area! {
+    /// Experiments, the ledger's sums, stage changes and program runs.
+    Practice {
+        fn insert_record(&self, rec: &'a Record) -> ();
+        /// Follow a planned experiment up; one followed up already is left.
+        fn complete_record(&self, id: Uuid, r: &'a Outcomes, done_at: OffsetDateTime) -> FollowUp;
+        /// Change a record's words, keeping the words each change replaces.
+        fn edit_record(&self, id: Uuid, edit: &'a RecordEdit, at: OffsetDateTime) -> bool;
+        fn record(&self, id: Uuid) -> Option<Record>;
+        fn record_ids_with_prefix(&self, prefix: &'a str, limit: u32) -> Vec<Uuid>;
+        fn delete_record(&self, id: Uuid) -> bool;
+        fn records(&self, since: Option<Date>, limit: u32) -> Vec<Record>;
+        fn pacing_records(&self, since: Date) -> Vec<Record>;
+        fn follow_ups(&self, today: Date) -> Vec<Record>;
+        fn ledger_counts(&self) -> Vec<StageTally>;
+        fn belief_by_month(&self) -> Vec<BeliefMonth>;
+        fn learned(&self, limit: u32) -> Vec<(Date, String)>;
+        fn flood_peaks(&self) -> (u32, Option<u8>);
+        fn add_stage_change(&self, c: &'a StageChange) -> ();
+        fn stage_changes(&self) -> Vec<StageChange>;
+        /// Save a run, new or changed, keeping any reflection it replaces.
+        fn put_program_run(&self, run: &'a ProgramRun) -> ();
+        fn program_runs(&self) -> Vec<ProgramRun>;
+    }
+}
+
+area! {
+    /// Pauses, resets and the safety plan.
+    Moments {
+        fn add_pause(&self, p: &'a PauseRecord) -> ();
+        fn pauses(&self, limit: i64) -> Vec<PauseRecord>;
+        fn add_reset(&self, r: &'a Reset) -> ();
+        fn resets(&self, limit: i64) -> Vec<Reset>;
+        fn reset(&self, id: Uuid) -> Option<Reset>;
+        fn resets_for_record(&self, record: Uuid) -> Vec<Reset>;
+        fn safety_plan(&self) -> SafetyPlan;
+        /// Replace the plan, keeping the words of each section it changes.
+        fn set_safety_plan(&self, plan: &'a SafetyPlan, at: OffsetDateTime) -> ();
+    }
+}
+
+area! {
+    /// Signed-in browsers.
+    Sessions {
+        fn keep_web_session(&self, id: &'a str, csrf: &'a str, now: OffsetDateTime, expires: OffsetDateTime) -> ();
+        fn web_session(&self, id: &'a str, now: OffsetDateTime) -> Option<String>;
+        fn end_web_sessions(&self, id: Option<&'a str>) -> u64;
+    }
+}
+
+area! {
+    /// Earlier words of edited text.
+    Versions {
+        fn versions(&self, item: &'a str, item_id: &'a str) -> Vec<TextVersion>;
+        fn versions_of_kind(&self, item: &'a str) -> Vec<TextVersion>;
+    }
+}
+
+area! {
+    /// Everything at once: export as one snapshot, import in one transaction.
+    Transfer {
+        fn export_all(&self) -> ExportAll;
+        fn import_all(&self, doc: &'a ExportDoc, prefer_file: bool, catalog: &'a Catalog) -> ImportReport;
+    }
+}
+
+area! {
+    /// Checking the engine and saying what it is.
+    Upkeep {
+        /// Problems found reading every page, in the engine's words.
+        fn quick_check(&self) -> Vec<String>;
+        /// Which library encrypts the data.
+        fn cipher_provider(&self) -> String;
+    }
+}
+
+/// Opening and closing: what differs most between engines.
+pub(crate) trait Lifecycle: Send + Sync {
+    /// The person every row belongs to.
+    fn owner(&self) -> Option<Uuid>;
+    /// Where the data is, for messages.
+    fn path(&self) -> &Path;
+    /// Close cleanly; later calls say the store is closed.
+    fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+impl Lifecycle for crate::sqlite::SqliteStore {
+    fn owner(&self) -> Option<Uuid> {
+        crate::sqlite::SqliteStore::owner(self)
+    }
+    fn path(&self) -> &Path {
+        crate::sqlite::SqliteStore::path(self)
+    }
+    fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(crate::sqlite::SqliteStore::close(self))
+    }
+}
+
+/// A whole engine: every area.
+pub(crate) trait Backend:
+    Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Lifecycle
+{
+}
+
+impl<T: Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Lifecycle> Backend for T {}
