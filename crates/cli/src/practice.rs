@@ -308,9 +308,13 @@ fn short(id: Uuid) -> String {
 pub async fn experiments(_ctx: &Ctx, a: ExperimentsArgs) -> Result<()> {
     let c = Catalog::embedded();
     if let Some(s) = a.stage
-        && !(1..=4).contains(&s)
+        && practice::Stage::new(s).is_none()
     {
-        return Err(UserError::new(format!("There is no stage {s}."), "Stages run from 1 to 4.").into());
+        return Err(UserError::new(
+            format!("There is no stage {s}."),
+            format!("Stages run from {}.", practice::Stage::range()),
+        )
+        .into());
     }
     let list: Vec<&practice::Experiment> = c.experiments().iter().filter(|e| a.stage.is_none_or(|s| e.stage == s)).collect();
     let mut out = std::io::stdout().lock();
@@ -796,8 +800,12 @@ pub async fn stage(ctx: &Ctx, a: StageArgs) -> Result<()> {
         return Ok(());
     }
     if let Some(s) = a.stage {
-        if !(1..=4).contains(&s) {
-            return Err(UserError::new(format!("There is no stage {s}."), "Stages run from 1 to 4.").into());
+        if practice::Stage::new(s).is_none() {
+            return Err(UserError::new(
+                format!("There is no stage {s}."),
+                format!("Stages run from {}.", practice::Stage::range()),
+            )
+            .into());
         }
         store.set_stage(s).await?;
         store.close().await;

@@ -354,8 +354,11 @@ impl ExportDoc {
                 (None, None) => return bad(at("plan"), "an experiment from the library or a custom one is needed".into()),
                 _ => {}
             }
-            if !(1..=4).contains(&p.stage) {
-                return bad(at("plan.stage"), "stages run from 1 to 4".into());
+            if drawbridge_core::practice::Stage::new(p.stage).is_none() {
+                return bad(
+                    at("plan.stage"),
+                    format!("stages run from {}", drawbridge_core::practice::Stage::range()),
+                );
             }
             for (f, v) in [
                 ("plan.belief_before", p.belief_before),

@@ -453,8 +453,8 @@ impl Store {
         let stage = self
             .setting(STAGE_SETTING)
             .await?
-            .and_then(|s| s.parse::<u8>().ok())
-            .filter(|s| (1..=4).contains(s));
+            .and_then(|s| drawbridge_core::practice::Stage::parse(&s))
+            .map(drawbridge_core::practice::Stage::get);
         let window = self
             .setting(WINDOW_SETTING)
             .await?

@@ -613,15 +613,15 @@ pub async fn set_stage(
     Form(f): Form<StageForm>,
 ) -> Result<Response, WebError> {
     let s = store(&st).await?;
-    let Some(n) = f.stage.trim().parse::<u8>().ok().filter(|n| (1..=practice::MAX_STAGE).contains(n)) else {
+    let Some(n) = practice::Stage::parse(&f.stage) else {
         let msg = format!(
-            "The stages are 1 to {}, and \"{}\" is not one of them. Your stage was not changed.",
-            practice::MAX_STAGE,
+            "The stages are {}, and \"{}\" is not one of them. Your stage was not changed.",
+            practice::Stage::range(),
             f.stage.trim()
         );
         return settings_refused(&st, session, msg).await;
     };
-    s.set_stage(n).await?;
+    s.set_stage(n.get()).await?;
     Ok(Redirect::to("/").into_response())
 }
 

@@ -261,11 +261,11 @@ fn parse_experiments(path: &str, text: &str, seen: &mut HashSet<String>) -> Resu
                 format!("experiment id \"{}\" is not a valid id or is used twice", e.id),
             ));
         }
-        if !(1..=super::MAX_STAGE).contains(&e.stage) {
+        if super::Stage::new(e.stage).is_none() {
             return Err(ContentError::new(
                 path,
                 line(),
-                format!("experiment \"{}\": stage must be 1 to 4", e.id),
+                format!("experiment \"{}\": stage must be {}", e.id, super::Stage::range()),
             ));
         }
         if !(1..=120).contains(&e.minutes) {

@@ -68,9 +68,9 @@ pub fn ledger(records: &[Record], offset: UtcOffset) -> Ledger {
     let mut done: Vec<&Record> = records.iter().filter(|r| r.result.is_some()).collect();
     done.sort_by_key(|r| (r.day(offset), r.created_at));
     let mut overall = StageTally::default();
-    let mut stages: Vec<StageTally> = (1..=super::MAX_STAGE)
+    let mut stages: Vec<StageTally> = super::Stage::all()
         .map(|s| StageTally {
-            stage: s,
+            stage: s.get(),
             ..Default::default()
         })
         .collect();

@@ -12,6 +12,7 @@ mod content;
 mod ledger;
 mod pacing;
 mod program;
+mod stage;
 mod suggest;
 
 pub use calendar::{CalendarEvent, ics};
@@ -20,6 +21,7 @@ pub use content::{load_experiments, load_programs};
 pub use ledger::{Ledger, StageTally, ledger};
 pub use pacing::{Advice, DEFAULT_WINDOW, MAX_STAGE, Pacing, StageChange, advise, proposed_window, start_stage};
 pub use program::{ProgramEntry, ProgramRun, program_day, program_experiment};
+pub use stage::Stage;
 pub use suggest::{Suggestion, Why, suggest};
 
 use serde::{Deserialize, Serialize};

@@ -366,9 +366,9 @@ impl SqliteStore {
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
             )
         })?;
-        let mut stages: Vec<StageTally> = (1..=4)
+        let mut stages: Vec<StageTally> = drawbridge_core::practice::Stage::all()
             .map(|s| StageTally {
-                stage: s,
+                stage: s.get(),
                 ..Default::default()
             })
             .collect();
