@@ -46,6 +46,10 @@ pub enum StoreError {
     Damaged { path: PathBuf, detail: String },
     #[error("The database reported a problem: {0}")]
     Database(String),
+    #[error("Could not reach the PostgreSQL server at {server}: {detail}. Nothing was written.")]
+    Unreachable { server: String, detail: String },
+    #[error("The PostgreSQL server at {server} refused the login: {detail}. Nothing was written.")]
+    LoginRefused { server: String, detail: String },
 }
 
 impl StoreError {
@@ -84,6 +88,8 @@ impl StoreError {
                 "Keep the file as it is (a copy is a good idea) and restore from your last export: move {} aside, then run `drawbridge import FILE`. `drawbridge doctor` checks the database again.",
                 path.display()
             ),
+            StoreError::Unreachable { .. } => "Check that the server is running and that --database-url (or DRAWBRIDGE_DATABASE_URL) names its host, port and database.".into(),
+            StoreError::LoginRefused { .. } => "Check the user name and password in the database URL, and that this user may connect to that database.".into(),
             _ => return None,
         })
     }

@@ -43,6 +43,11 @@ impl DataKey {
         Zeroizing::new(format!("\"x'{}'\"", hex::encode(self.0.as_ref())))
     }
 
+    /// The key's bytes, for deriving a key for another purpose.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.0.as_ref()
+    }
+
     fn from_slice(bytes: &[u8]) -> Option<DataKey> {
         let arr: [u8; 32] = bytes.try_into().ok()?;
         Some(DataKey(Zeroizing::new(arr)))

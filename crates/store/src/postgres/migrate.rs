@@ -1,0 +1,113 @@
+//! The PostgreSQL schema's steps (`migrations/postgres/`, append-only), each
+//! recorded with a checksum of its words in `drawbridge_migrations`, all in
+//! one transaction under an advisory lock, so two processes starting at once
+//! do not both apply a step.
+
+use sha2::{Digest, Sha384};
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+use super::map_pg;
+use crate::error::StoreError;
+
+pub(crate) struct Migration {
+    pub version: i64,
+    pub description: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! migrations {
+    ($($version:literal $file:literal $description:literal),* $(,)?) => {
+        &[$(Migration { version: $version, description: $description, sql: include_str!(concat!("../../migrations/postgres/", $file)) }),*]
+    };
+}
+
+/// Every step, oldest first. A new one is a new file and a new line.
+pub(crate) const MIGRATIONS: &[Migration] = migrations![
+    1 "0001_init.sql" "init",
+];
+
+pub(crate) fn known() -> i64 {
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// A number only drawbridge's migrations take as their lock.
+const LOCK: i64 = 0x6472_6177_6272_6467;
+
+pub(crate) async fn run(c: &mut PgConnection, server: &str) -> Result<(), StoreError> {
+    let err = |e| map_pg(server, e);
+    let mut tx = c.begin().await.map_err(err)?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS drawbridge_migrations (
+            version     bigint PRIMARY KEY,
+            description text NOT NULL,
+            checksum    bytea NOT NULL,
+            applied_at  timestamptz NOT NULL DEFAULT now()
+        )",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(err)?;
+    let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as("SELECT version, checksum FROM drawbridge_migrations ORDER BY version")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(err)?;
+    let known = known();
+    if let Some(&(found, _)) = applied.last()
+        && found > known
+    {
+        // Dropped, so the transaction rolls back and nothing is written.
+        return Err(StoreError::NewerSchema { found, known });
+    }
+    for m in MIGRATIONS {
+        let sum = Sha384::digest(m.sql.as_bytes()).to_vec();
+        match applied.iter().find(|(v, _)| *v == m.version) {
+            Some((_, s)) if *s == sum => continue,
+            Some(_) => {
+                return Err(StoreError::Database(format!(
+                    "schema step {} ({}) was applied from different words than this version has",
+                    m.version, m.description
+                )));
+            }
+            None => {}
+        }
+        sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(err)?;
+        sqlx::query("INSERT INTO drawbridge_migrations (version, description, checksum) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.description)
+            .bind(sum)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+    }
+    tx.commit().await.map_err(err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("migrations folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
+        for (file, m) in files.iter().zip(MIGRATIONS) {
+            let (num, rest) = file.split_once('_').expect("NNNN_name.sql");
+            assert_eq!(num.parse::<i64>().expect("number"), m.version, "{file}");
+            assert_eq!(rest.trim_end_matches(".sql").replace('_', " "), m.description, "{file}");
+            assert_eq!(std::fs::read_to_string(dir.join(file)).expect("read"), m.sql, "{file}");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The PostgreSQL engine against a real server: each test makes a database
+//! of its own on the server `DATABASE_URL` names and drops it after. Without
+//! one they say so and pass, unless `DRAWBRIDGE_REQUIRE_POSTGRES=1` (CI).
+
+use drawbridge_core::urge::{Urge, UrgeEntry};
+use drawbridge_core::versions;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::testing::{Fresh, server_url};
+use super::*;
+use crate::UrgeFilter;
+use crate::backend::{Urges, Versions};
+
+fn entry(note: &str) -> UrgeEntry {
+    UrgeEntry {
+        kind: "go-quiet".into(),
+        intensity: Some(6),
+        body: Some("tight-chest".into()),
+        about: Some("Plantedname Quillby".into()),
+        did: Some("paused".into()),
+        note: Some(note.into()),
+    }
+}
+
+fn urge(note: &str, at: OffsetDateTime) -> Urge {
+    Urge {
+        id: Uuid::now_v7(),
+        at: crate::truncate_micros(at),
+        entry: entry(note),
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_one_clear_error_with_a_hint() {
+    let key = DataKey::generate().expect("key");
+    // Nothing listens on port 1.
+    let err = PgStore::open("postgres://drawbridge@127.0.0.1:1/drawbridge", &key, Workload::Command)
+        .await
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::Unreachable { .. }), "{err}");
+    assert!(err.to_string().contains("127.0.0.1:1/drawbridge") && !err.to_string().contains("password"));
+    assert!(err.hint().is_some_and(|h| h.contains("--database-url")));
+    let err = PgStore::open("not a url", &key, Workload::Command).await.err().expect("refused");
+    assert!(err.to_string().contains("postgres://"), "{err}");
+}
+
+#[tokio::test]
+async fn the_schema_and_the_one_owner_are_made_once() {
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let a = PgStore::open(&db.url, &key, Workload::Command).await.expect("first open");
+    let owner = a.owner();
+    a.close().await;
+    let b = PgStore::open(&db.url, &key, Workload::Server).await.expect("second open");
+    assert_eq!(b.owner(), owner, "the same owner");
+    let owners: i64 = sqlx::query_scalar("SELECT count(*) FROM owners")
+        .fetch_one(&b.pool)
+        .await
+        .expect("count");
+    assert_eq!(owners, 1);
+
+    // A schema from a newer drawbridge is refused, and nothing is written.
+    sqlx::query("INSERT INTO drawbridge_migrations (version, description, checksum) VALUES (9999, 'from the future', '\\x00')")
+        .execute(&b.pool)
+        .await
+        .expect("pretend");
+    b.close().await;
+    let err = PgStore::open(&db.url, &key, Workload::Command).await.err().expect("refused");
+    assert!(matches!(err, StoreError::NewerSchema { found: 9999, .. }), "{err}");
+    db.drop_it().await;
+}
+
+#[tokio::test]
+async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let now = OffsetDateTime::now_utc();
+    let first = urge("Plantedword marrowfen: the evening went quiet", now - time::Duration::days(3));
+    let second = urge("Second plantedword", now);
+    s.insert_urge(&first).await.expect("add");
+    s.insert_urge(&second).await.expect("add");
+    assert_eq!(s.urge(first.id).await.expect("read"), Some(first.clone()));
+    let all = s.urges(&UrgeFilter::default()).await.expect("list");
+    assert_eq!(all, vec![second.clone(), first.clone()], "newest first");
+    let recent = s
+        .urges(&UrgeFilter {
+            since: Some(now - time::Duration::days(1)),
+            ..Default::default()
+        })
+        .await
+        .expect("since");
+    assert_eq!(recent, vec![second.clone()]);
+    let counts = s.urge_counts_by_did(now - time::Duration::days(7)).await.expect("counts");
+    assert_eq!(counts, vec![(Some("paused".into()), 2)]);
+
+    // Edited twice: both earlier notes are kept, newest first.
+    let later = OffsetDateTime::now_utc();
+    assert!(s.update_urge(first.id, &entry("Changed once"), later).await.expect("edit"));
+    assert!(s.update_urge(first.id, &entry("Changed twice"), later).await.expect("edit"));
+    let kept = s.versions(versions::URGE, &first.id.to_string()).await.expect("versions");
+    let texts: Vec<&str> = kept.iter().map(|v| v.text.as_str()).collect();
+    assert_eq!(texts, vec!["Changed once", "Plantedword marrowfen: the evening went quiet"]);
+    assert_eq!(
+        s.urge(first.id).await.expect("read").and_then(|u| u.entry.note).as_deref(),
+        Some("Changed twice")
+    );
+
+    // The stored bytes hold none of the words.
+    let mut bytes: Vec<u8> = Vec::new();
+    for sql in [
+        "SELECT about_sealed FROM urges",
+        "SELECT note_sealed FROM urges",
+        "SELECT text_sealed FROM text_versions",
+    ] {
+        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        bytes.extend(values.into_iter().flatten().flatten());
+    }
+    for word in ["Plantedword", "marrowfen", "Plantedname", "Quillby", "Changed"] {
+        assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the clear");
+    }
+
+    // A sealed note moved to another row does not open there.
+    sqlx::query("UPDATE urges SET note_sealed = (SELECT note_sealed FROM urges WHERE id = $1) WHERE id = $2")
+        .bind(first.id)
+        .bind(second.id)
+        .execute(&s.pool)
+        .await
+        .expect("move");
+    assert!(s.urge(second.id).await.is_err(), "a moved sealed value is refused, not shown");
+
+    assert!(s.delete_urge(first.id).await.expect("delete"));
+    assert!(!s.delete_urge(first.id).await.expect("twice"));
+    s.close().await;
+    db.drop_it().await;
+}
+
+#[tokio::test]
+async fn rows_of_another_owner_are_never_seen() {
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let mine = urge("mine", OffsetDateTime::now_utc());
+    s.insert_urge(&mine).await.expect("add");
+    sqlx::query("INSERT INTO urges (owner, id, at, kind) VALUES ($1, $2, 1, 'busy')")
+        .bind(Uuid::now_v7())
+        .bind(Uuid::now_v7())
+        .execute(&s.pool)
+        .await
+        .expect("another owner's urge");
+    let all = s.urges(&UrgeFilter::default()).await.expect("list");
+    assert_eq!(all.iter().map(|u| u.id).collect::<Vec<_>>(), vec![mine.id]);
+    assert_eq!(s.urge_counts_by_did(OffsetDateTime::UNIX_EPOCH).await.expect("counts").len(), 1);
+    s.close().await;
+    db.drop_it().await;
+}

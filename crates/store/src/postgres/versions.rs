@@ -1,0 +1,118 @@
+//! Earlier versions of edited text, sealed like the text they were. Every
+//! write that changes saved words calls [`PgStore::keep`] in its own
+//! transaction, so the change and the kept words land together.
+
+use drawbridge_core::versions::{TextVersion, replaced};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{PgStore, from_micros, micros};
+use crate::backend::{Fut, Versions};
+use crate::error::StoreError;
+
+const TABLE: &str = "text_versions";
+macro_rules! columns {
+    () => {
+        "id, item, item_id, field, text_sealed, replaced_at"
+    };
+}
+
+impl PgStore {
+    /// Keep `old` as an earlier version of `item`'s `field` if `new` changes it.
+    pub(crate) async fn keep(
+        &self,
+        c: &mut PgConnection,
+        (item, item_id, field): (&str, &str, &str),
+        old: Option<&str>,
+        new: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let Some(text) = replaced(old, new) else {
+            return Ok(false);
+        };
+        let v = TextVersion {
+            id: Uuid::now_v7(),
+            item: item.to_string(),
+            item_id: item_id.to_string(),
+            field: field.to_string(),
+            text,
+            replaced_at: at,
+        };
+        self.insert_version(c, &v, false).await
+    }
+
+    /// Add a version; with `ignore_existing`, one with the same id is left alone.
+    pub(crate) async fn insert_version(&self, c: &mut PgConnection, v: &TextVersion, ignore_existing: bool) -> Result<bool, StoreError> {
+        let id = v.id.to_string();
+        let sealed = self.seal.seal(Self::place(TABLE, "text", &id), &v.text)?;
+        let sql = if ignore_existing {
+            "INSERT INTO text_versions (owner, id, item, item_id, field, text_sealed, replaced_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (owner, id) DO NOTHING"
+        } else {
+            "INSERT INTO text_versions (owner, id, item, item_id, field, text_sealed, replaced_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        };
+        let done = sqlx::query(sql)
+            .bind(self.owner)
+            .bind(v.id)
+            .bind(&v.item)
+            .bind(&v.item_id)
+            .bind(&v.field)
+            .bind(sealed)
+            .bind(micros(v.replaced_at))
+            .execute(c)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    fn version_of(&self, r: &PgRow) -> Result<TextVersion, StoreError> {
+        let err = self.err();
+        let id: Uuid = r.try_get("id").map_err(&err)?;
+        let sealed: Vec<u8> = r.try_get("text_sealed").map_err(&err)?;
+        Ok(TextVersion {
+            id,
+            item: r.try_get("item").map_err(&err)?,
+            item_id: r.try_get("item_id").map_err(&err)?,
+            field: r.try_get("field").map_err(&err)?,
+            text: self.seal.open(Self::place(TABLE, "text", &id.to_string()), &sealed)?,
+            replaced_at: from_micros(r.try_get("replaced_at").map_err(&err)?)?,
+        })
+    }
+}
+
+impl Versions for PgStore {
+    fn versions<'a>(&'a self, item: &'a str, item_id: &'a str) -> Fut<'a, Vec<TextVersion>> {
+        Box::pin(async move {
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                columns!(),
+                " FROM text_versions WHERE owner = $1 AND item = $2 AND item_id = $3 ORDER BY replaced_at DESC, id DESC"
+            ))
+            .bind(self.owner)
+            .bind(item)
+            .bind(item_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err())?;
+            rows.iter().map(|r| self.version_of(r)).collect()
+        })
+    }
+
+    fn versions_of_kind<'a>(&'a self, item: &'a str) -> Fut<'a, Vec<TextVersion>> {
+        Box::pin(async move {
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                columns!(),
+                " FROM text_versions WHERE owner = $1 AND item = $2 ORDER BY replaced_at DESC, id DESC"
+            ))
+            .bind(self.owner)
+            .bind(item)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err())?;
+            rows.iter().map(|r| self.version_of(r)).collect()
+        })
+    }
+}
