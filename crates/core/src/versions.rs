@@ -38,6 +38,26 @@ pub fn replaced(old: Option<&str>, new: Option<&str>) -> Option<String> {
     (Some(old) != new.map(str::trim)).then(|| old.to_string())
 }
 
+impl TextVersion {
+    /// The version to keep when `item`'s `field` goes from `old` to `new`
+    /// at `at`, if that change replaces real words (see [`replaced`]).
+    pub fn on_change(
+        (item, item_id, field): (&str, &str, &str),
+        old: Option<&str>,
+        new: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Option<TextVersion> {
+        Some(TextVersion {
+            id: uuid::Uuid::now_v7(),
+            item: item.to_string(),
+            item_id: item_id.to_string(),
+            field: field.to_string(),
+            text: replaced(old, new)?,
+            replaced_at: at,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ mod exit;
 pub mod export;
 pub mod fhir;
 pub mod keys;
+mod migrations;
 #[allow(dead_code)] // The PostgreSQL engine's areas land one by one; `Store` takes it once all are here.
 mod postgres;
 mod seal;

@@ -3,32 +3,21 @@
 //! one transaction under an advisory lock, so two processes starting at once
 //! do not both apply a step.
 
-use sha2::{Digest, Sha384};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
 use super::map_pg;
 use crate::error::StoreError;
-
-pub(crate) struct Migration {
-    pub version: i64,
-    pub description: &'static str,
-    pub sql: &'static str,
-}
-
-macro_rules! migrations {
-    ($($version:literal $file:literal $description:literal),* $(,)?) => {
-        &[$(Migration { version: $version, description: $description, sql: include_str!(concat!("../../migrations/postgres/", $file)) }),*]
-    };
-}
+use crate::migrations::{Migration, migrations, newest};
 
 /// Every step, oldest first. A new one is a new file and a new line.
-pub(crate) const MIGRATIONS: &[Migration] = migrations![
+pub(crate) const MIGRATIONS: &[Migration] = migrations!(
+    "postgres",
     1 "0001_init.sql" "init",
-];
+);
 
 pub(crate) fn known() -> i64 {
-    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+    newest(MIGRATIONS)
 }
 
 /// A number only drawbridge's migrations take as their lock.
@@ -65,7 +54,7 @@ pub(crate) async fn run(c: &mut PgConnection, server: &str) -> Result<(), StoreE
         return Err(StoreError::NewerSchema { found, known });
     }
     for m in MIGRATIONS {
-        let sum = Sha384::digest(m.sql.as_bytes()).to_vec();
+        let sum = m.checksum();
         match applied.iter().find(|(v, _)| *v == m.version) {
             Some((_, s)) if *s == sum => continue,
             Some(_) => {
@@ -95,19 +84,6 @@ mod tests {
 
     #[test]
     fn every_migration_file_is_listed_in_order() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
-        let mut files: Vec<String> = std::fs::read_dir(&dir)
-            .expect("migrations folder")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".sql"))
-            .collect();
-        files.sort();
-        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
-        for (file, m) in files.iter().zip(MIGRATIONS) {
-            let (num, rest) = file.split_once('_').expect("NNNN_name.sql");
-            assert_eq!(num.parse::<i64>().expect("number"), m.version, "{file}");
-            assert_eq!(rest.trim_end_matches(".sql").replace('_', " "), m.description, "{file}");
-            assert_eq!(std::fs::read_to_string(dir.join(file)).expect("read"), m.sql, "{file}");
-        }
+        crate::migrations::assert_list_is_the_folder("postgres", MIGRATIONS);
     }
 }

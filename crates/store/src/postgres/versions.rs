@@ -2,7 +2,7 @@
 //! write that changes saved words calls [`PgStore::keep`] in its own
 //! transaction, so the change and the kept words land together.
 
-use drawbridge_core::versions::{TextVersion, replaced};
+use drawbridge_core::versions::TextVersion;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use time::OffsetDateTime;
@@ -29,16 +29,8 @@ impl PgStore {
         new: Option<&str>,
         at: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let Some(text) = replaced(old, new) else {
+        let Some(v) = TextVersion::on_change((item, item_id, field), old, new, at) else {
             return Ok(false);
-        };
-        let v = TextVersion {
-            id: Uuid::now_v7(),
-            item: item.to_string(),
-            item_id: item_id.to_string(),
-            field: field.to_string(),
-            text,
-            replaced_at: at,
         };
         self.insert_version(c, &v, false).await
     }

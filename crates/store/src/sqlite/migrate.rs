@@ -5,26 +5,14 @@
 //! columns and the same SHA-384 checksum of each file, so every database
 //! made by an earlier release opens and upgrades in place.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use sha2::{Digest, Sha384};
-
 use super::Res;
 use crate::error::StoreError;
-
-pub(crate) struct Migration {
-    pub version: i64,
-    pub description: &'static str,
-    pub sql: &'static str,
-}
-
-macro_rules! migrations {
-    ($($version:literal $file:literal $description:literal),* $(,)?) => {
-        &[$(Migration { version: $version, description: $description, sql: include_str!(concat!("../../migrations/sqlite/", $file)) }),*]
-    };
-}
+use crate::migrations::{Migration, migrations, newest};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 /// Every migration, oldest first. A new one is a new file and a new line.
-pub(crate) const MIGRATIONS: &[Migration] = migrations![
+pub(crate) const MIGRATIONS: &[Migration] = migrations!(
+    "sqlite",
     1 "0001_init.sql" "init",
     2 "0002_quiz.sql" "quiz",
     3 "0003_practice.sql" "practice",
@@ -32,11 +20,11 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations![
     5 "0005_versions.sql" "versions",
     6 "0006_ledger_sums.sql" "ledger sums",
     7 "0007_owners.sql" "owners",
-];
+);
 
 /// The newest schema this binary knows.
 pub(crate) fn known() -> i64 {
-    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+    newest(MIGRATIONS)
 }
 
 /// The newest migration applied to this database (0 for none). Fails when
@@ -61,7 +49,7 @@ const RECORD_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
 pub(crate) fn run(c: &mut Connection) -> Res<()> {
     c.execute_batch(RECORD_TABLE)?;
     for m in MIGRATIONS {
-        let sum = Sha384::digest(m.sql.as_bytes()).to_vec();
+        let sum = m.checksum();
         let recorded: Option<Vec<u8>> = c
             .query_row(
                 "SELECT checksum FROM _sqlx_migrations WHERE version = ? AND success",
@@ -97,24 +85,9 @@ pub(crate) fn run(c: &mut Connection) -> Res<()> {
 mod tests {
     use super::*;
 
-    /// The list above names exactly the files in the folder, in order, with
-    /// the version and description each file name gives.
     #[test]
     fn every_migration_file_is_listed_in_order() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
-        let mut files: Vec<String> = std::fs::read_dir(&dir)
-            .expect("migrations folder")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".sql"))
-            .collect();
-        files.sort();
-        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
-        for (file, m) in files.iter().zip(MIGRATIONS) {
-            let (num, rest) = file.split_once('_').expect("NNNN_name.sql");
-            assert_eq!(num.parse::<i64>().expect("number"), m.version, "{file}");
-            assert_eq!(rest.trim_end_matches(".sql").replace('_', " "), m.description, "{file}");
-            assert_eq!(std::fs::read_to_string(dir.join(file)).expect("read"), m.sql, "{file}");
-        }
+        crate::migrations::assert_list_is_the_folder("sqlite", MIGRATIONS);
     }
 
     /// A database made before schema 6 gets the ledger's sums from the
@@ -125,7 +98,7 @@ mod tests {
         c.execute_batch(RECORD_TABLE).expect("record table");
         for m in MIGRATIONS.iter().filter(|m| m.version < 6) {
             c.execute_batch(m.sql).expect("older schema");
-            let sum = Sha384::digest(m.sql.as_bytes()).to_vec();
+            let sum = m.checksum();
             c.execute(
                 "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (?, ?, 1, ?, 0)",
                 rusqlite::params![m.version, m.description, sum],

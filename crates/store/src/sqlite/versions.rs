@@ -2,10 +2,9 @@
 //! changes saved words calls [`keep`] inside its own transaction, so the
 //! change and the kept words land together or not at all.
 
-use drawbridge_core::versions::{TextVersion, replaced};
+use drawbridge_core::versions::TextVersion;
 use rusqlite::{Connection, Row, params};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::{Res, SqliteStore, from_micros, micros, rows, uuid_of};
 use crate::error::StoreError;
@@ -21,16 +20,8 @@ pub(crate) fn keep(
     new: Option<&str>,
     at: OffsetDateTime,
 ) -> Res<bool> {
-    let Some(text) = replaced(old, new) else {
+    let Some(v) = TextVersion::on_change((item, item_id, field), old, new, at) else {
         return Ok(false);
-    };
-    let v = TextVersion {
-        id: Uuid::now_v7(),
-        item: item.to_string(),
-        item_id: item_id.to_string(),
-        field: field.to_string(),
-        text,
-        replaced_at: at,
     };
     insert(c, &v, false)?;
     Ok(true)
