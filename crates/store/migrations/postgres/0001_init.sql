@@ -87,6 +87,7 @@ CREATE TABLE experiment_records (
 CREATE INDEX experiment_records_by_day ON experiment_records (owner, planned_for);
 CREATE INDEX experiment_records_by_done ON experiment_records (owner, done_at);
 CREATE INDEX experiment_records_floods ON experiment_records (owner, peak) WHERE flooded;
+CREATE INDEX experiment_records_open ON experiment_records (owner, planned_for) WHERE done_at IS NULL;
 
 CREATE TABLE stage_changes (
     owner      uuid NOT NULL,

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     5 "0005_versions.sql" "versions",
     6 "0006_ledger_sums.sql" "ledger sums",
     7 "0007_owners.sql" "owners",
+    8 "0008_open_experiments.sql" "open experiments",
 );
 
 /// The newest schema this binary knows.
