@@ -16,10 +16,11 @@ CREATE TABLE owners (
     created_at bigint NOT NULL
 );
 
+-- Settings are sealed too: one of them is the calendar feed's secret token.
 CREATE TABLE settings (
-    owner uuid NOT NULL,
-    key   text NOT NULL,
-    value text NOT NULL,
+    owner        uuid NOT NULL,
+    key          text NOT NULL,
+    value_sealed bytea NOT NULL,
     PRIMARY KEY (owner, key)
 );
 

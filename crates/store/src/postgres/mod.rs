@@ -38,13 +38,25 @@ fn shown(o: &PgConnectOptions) -> String {
     format!("{}:{}/{}", o.get_host(), o.get_port(), o.get_database().unwrap_or("postgres"))
 }
 
-/// The one place a PostgreSQL error becomes a [`StoreError`].
-pub(crate) fn map_pg(server: &str, e: sqlx::Error) -> StoreError {
+/// An error while connecting: nothing was written yet, whatever it is.
+fn map_connect(server: &str, e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::Io(e) => StoreError::Unreachable {
             server: server.to_string(),
             detail: e.to_string(),
         },
+        other => map_pg(server, other),
+    }
+}
+
+/// The one place a PostgreSQL error becomes a [`StoreError`].
+pub(crate) fn map_pg(server: &str, e: sqlx::Error) -> StoreError {
+    match e {
+        // Once connected, a lost connection may have come after the server
+        // took the change: say so, rather than "nothing was written".
+        sqlx::Error::Io(e) => StoreError::Database(format!(
+            "the connection to the PostgreSQL server at {server} was lost ({e}); check whether the last change was kept before making it again"
+        )),
         sqlx::Error::PoolTimedOut => StoreError::Unreachable {
             server: server.to_string(),
             detail: "no connection was free in time".into(),
@@ -54,7 +66,11 @@ pub(crate) fn map_pg(server: &str, e: sqlx::Error) -> StoreError {
                 server: server.to_string(),
                 detail: d.message().to_string(),
             },
-            Some("3D000") => StoreError::Unreachable {
+            Some("3D000" | "53300" | "57P03") => StoreError::Unreachable {
+                server: server.to_string(),
+                detail: d.message().to_string(),
+            },
+            Some(code) if code.starts_with("08") => StoreError::Unreachable {
                 server: server.to_string(),
                 detail: d.message().to_string(),
             },
@@ -87,7 +103,7 @@ impl PgStore {
         // says so at once (a pool would keep retrying until its timeout).
         // It brings the schema up to date and finds the owner, then the pool
         // takes over.
-        let mut first = PgConnection::connect_with(&options).await.map_err(|e| map_pg(&server, e))?;
+        let mut first = PgConnection::connect_with(&options).await.map_err(|e| map_connect(&server, e))?;
         migrate::run(&mut first, &server).await?;
         let owner = local_owner(&mut first, &server).await?;
         first.close().await.map_err(|e| map_pg(&server, e))?;

@@ -124,6 +124,14 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
         assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the clear");
     }
 
+    // Earlier words re-pointed at another item do not open there either.
+    sqlx::query("UPDATE text_versions SET item_id = $1")
+        .bind(second.id.to_string())
+        .execute(&s.pool)
+        .await
+        .expect("re-point");
+    assert!(s.versions(versions::URGE, &second.id.to_string()).await.is_err(), "moved versions are refused");
+
     // A sealed note moved to another row does not open there.
     sqlx::query("UPDATE urges SET note_sealed = (SELECT note_sealed FROM urges WHERE id = $1) WHERE id = $2")
         .bind(first.id)

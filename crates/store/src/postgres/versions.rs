@@ -19,6 +19,12 @@ macro_rules! columns {
     };
 }
 
+/// What a kept version's seal is bound to: its own id and the item and
+/// field it was the words of, so it cannot be moved to another item.
+fn version_row(id: Uuid, item: &str, item_id: &str, field: &str) -> String {
+    format!("{id}/{item}/{item_id}/{field}")
+}
+
 impl PgStore {
     /// Keep `old` as an earlier version of `item`'s `field` if `new` changes it.
     pub(crate) async fn keep(
@@ -37,8 +43,10 @@ impl PgStore {
 
     /// Add a version; with `ignore_existing`, one with the same id is left alone.
     pub(crate) async fn insert_version(&self, c: &mut PgConnection, v: &TextVersion, ignore_existing: bool) -> Result<bool, StoreError> {
-        let id = v.id.to_string();
-        let sealed = self.seal.seal(Self::place(TABLE, "text", &id), &v.text)?;
+        let sealed = self.seal.seal(
+            Self::place(TABLE, "text", &version_row(v.id, &v.item, &v.item_id, &v.field)),
+            &v.text,
+        )?;
         let sql = if ignore_existing {
             "INSERT INTO text_versions (owner, id, item, item_id, field, text_sealed, replaced_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (owner, id) DO NOTHING"
@@ -63,12 +71,20 @@ impl PgStore {
         let err = self.err();
         let id: Uuid = r.try_get("id").map_err(&err)?;
         let sealed: Vec<u8> = r.try_get("text_sealed").map_err(&err)?;
+        let (item, item_id, field): (String, String, String) = (
+            r.try_get("item").map_err(&err)?,
+            r.try_get("item_id").map_err(&err)?,
+            r.try_get("field").map_err(&err)?,
+        );
+        let text = self
+            .seal
+            .open(Self::place(TABLE, "text", &version_row(id, &item, &item_id, &field)), &sealed)?;
         Ok(TextVersion {
             id,
-            item: r.try_get("item").map_err(&err)?,
-            item_id: r.try_get("item_id").map_err(&err)?,
-            field: r.try_get("field").map_err(&err)?,
-            text: self.seal.open(Self::place(TABLE, "text", &id.to_string()), &sealed)?,
+            item,
+            item_id,
+            field,
+            text,
             replaced_at: from_micros(r.try_get("replaced_at").map_err(&err)?)?,
         })
     }
