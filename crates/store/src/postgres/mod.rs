@@ -7,6 +7,8 @@
 //! area is here.
 
 mod migrate;
+mod sessions;
+mod settings;
 mod urges;
 mod versions;
 

@@ -130,7 +130,10 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
         .execute(&s.pool)
         .await
         .expect("re-point");
-    assert!(s.versions(versions::URGE, &second.id.to_string()).await.is_err(), "moved versions are refused");
+    assert!(
+        s.versions(versions::URGE, &second.id.to_string()).await.is_err(),
+        "moved versions are refused"
+    );
 
     // A sealed note moved to another row does not open there.
     sqlx::query("UPDATE urges SET note_sealed = (SELECT note_sealed FROM urges WHERE id = $1) WHERE id = $2")
@@ -164,6 +167,72 @@ async fn rows_of_another_owner_are_never_seen() {
     let all = s.urges(&UrgeFilter::default()).await.expect("list");
     assert_eq!(all.iter().map(|u| u.id).collect::<Vec<_>>(), vec![mine.id]);
     assert_eq!(s.urge_counts_by_did(OffsetDateTime::UNIX_EPOCH).await.expect("counts").len(), 1);
+    s.close().await;
+    db.drop_it().await;
+}
+
+#[tokio::test]
+async fn settings_and_added_questionnaires_are_kept_sealed() {
+    use crate::backend::Settings;
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    assert_eq!(s.setting("calendar.token").await.expect("none"), None);
+    s.set_setting("calendar.token", "secrettokenzebra").await.expect("set");
+    s.set_setting("calendar.token", "secrettokenokapi").await.expect("set again");
+    assert_eq!(s.setting("calendar.token").await.expect("get").as_deref(), Some("secrettokenokapi"));
+    let i = crate::StoredInstrument {
+        id: "fixture-quiz".into(),
+        source: "title = \"Plantedquiz wording\"".into(),
+        added_at: crate::truncate_micros(OffsetDateTime::now_utc()),
+    };
+    s.put_instrument(&i).await.expect("add");
+    s.put_instrument(&i).await.expect("replace");
+    assert_eq!(s.stored_instruments().await.expect("list"), vec![i.clone()]);
+    let mut bytes: Vec<u8> = Vec::new();
+    for sql in ["SELECT value_sealed FROM settings", "SELECT source_sealed FROM instruments"] {
+        let values: Vec<Vec<u8>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        bytes.extend(values.into_iter().flatten());
+    }
+    for word in ["secrettoken", "zebra", "okapi", "Plantedquiz"] {
+        assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the clear");
+    }
+    assert!(s.remove_instrument("fixture-quiz").await.expect("remove"));
+    assert!(s.stored_instruments().await.expect("list").is_empty());
+    s.close().await;
+    db.drop_it().await;
+}
+
+#[tokio::test]
+async fn a_browser_session_is_kept_by_its_hash_until_it_expires_or_ends() {
+    use crate::backend::Sessions;
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Server).await.expect("open");
+    let now = OffsetDateTime::now_utc();
+    s.keep_web_session("session-one", "csrf-1", now, now + time::Duration::hours(1))
+        .await
+        .expect("keep");
+    s.keep_web_session("session-two", "csrf-2", now, now + time::Duration::minutes(1))
+        .await
+        .expect("keep");
+    assert_eq!(s.web_session("session-one", now).await.expect("find").as_deref(), Some("csrf-1"));
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM web_sessions")
+        .fetch_all(&s.pool)
+        .await
+        .expect("raw");
+    assert!(stored.iter().all(|h| !h.contains("session")), "only hashes are stored");
+    assert_eq!(
+        s.web_session("session-two", now + time::Duration::minutes(2))
+            .await
+            .expect("expired"),
+        None
+    );
+    assert_eq!(s.end_web_sessions(Some("session-one")).await.expect("end"), 1);
+    assert_eq!(s.web_session("session-one", now).await.expect("ended"), None);
+    assert_eq!(s.end_web_sessions(None).await.expect("none left"), 0);
     s.close().await;
     db.drop_it().await;
 }

@@ -2,16 +2,12 @@
 //! signed in when drawbridge restarts. Only a hash of the session id is
 //! stored: a copy of the database does not sign anyone in.
 
-use blake2::{Blake2s256, Digest};
 use rusqlite::params;
 use time::OffsetDateTime;
 
 use super::{SqliteStore, first, micros};
 use crate::error::StoreError;
-
-fn hash(id: &str) -> String {
-    hex::encode(Blake2s256::digest(id.as_bytes()))
-}
+use crate::session_hash as hash;
 
 impl SqliteStore {
     pub(crate) fn keep_web_session(&self, id: &str, csrf: &str, now: OffsetDateTime, expires: OffsetDateTime) -> Result<(), StoreError> {
