@@ -7,6 +7,7 @@
 //! area is here.
 
 mod migrate;
+mod moments;
 mod sessions;
 mod settings;
 mod urges;

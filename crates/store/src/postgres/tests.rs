@@ -236,3 +236,77 @@ async fn a_browser_session_is_kept_by_its_hash_until_it_expires_or_ends() {
     s.close().await;
     db.drop_it().await;
 }
+
+#[tokio::test]
+async fn pauses_resets_and_the_safety_plan_keep_their_words_sealed() {
+    use crate::backend::Moments;
+    use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry};
+    use drawbridge_core::safety::SafetyPlan;
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let now = crate::truncate_micros(OffsetDateTime::now_utc());
+    let pause = PauseRecord {
+        id: Uuid::now_v7(),
+        at: now,
+        protocol: "pause".into(),
+        seconds: 300,
+        completed: true,
+    };
+    s.add_pause(&pause).await.expect("pause");
+    assert_eq!(s.pauses(10).await.expect("pauses"), vec![pause]);
+
+    let record = Uuid::now_v7();
+    let reset = Reset {
+        id: Uuid::now_v7(),
+        at: now,
+        entry: ResetEntry {
+            record: Some(record),
+            capacity: Some(40),
+            happened: Some("Plantedhappened heronwick".into()),
+            felt: Some("Plantedfelt".into()),
+            truth: None,
+        },
+    };
+    s.add_reset(&reset).await.expect("reset");
+    assert_eq!(s.reset(reset.id).await.expect("one"), Some(reset.clone()));
+    assert_eq!(s.resets(10).await.expect("all"), vec![reset.clone()]);
+    assert_eq!(s.resets_for_record(record).await.expect("for record"), vec![reset.clone()]);
+    assert!(s.resets_for_record(Uuid::now_v7()).await.expect("none").is_empty());
+
+    let mut plan = SafetyPlan::default();
+    plan.sections.insert("warning-signs".into(), "Plantedplan I stop answering".into());
+    plan.sections.insert("ask-for-help".into(), "Plantedplan call my sister".into());
+    s.set_safety_plan(&plan, now).await.expect("plan");
+    plan.sections.insert("warning-signs".into(), "Plantedplan, edited".into());
+    plan.sections.remove("ask-for-help");
+    s.set_safety_plan(&plan, now).await.expect("plan again");
+    let back = s.safety_plan().await.expect("read");
+    assert_eq!(back.sections, plan.sections);
+    assert!(back.updated_at.is_some());
+    let kept = s.versions_of_kind(versions::SAFETY_PLAN).await.expect("kept");
+    let mut texts: Vec<&str> = kept.iter().map(|v| v.text.as_str()).collect();
+    texts.sort_unstable();
+    assert_eq!(
+        texts,
+        vec!["Plantedplan I stop answering", "Plantedplan call my sister"],
+        "both replaced sections kept"
+    );
+
+    let mut bytes: Vec<u8> = Vec::new();
+    for sql in [
+        "SELECT happened_sealed FROM resets",
+        "SELECT felt_sealed FROM resets",
+        "SELECT text_sealed FROM safety_plan",
+        "SELECT text_sealed FROM text_versions",
+    ] {
+        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        bytes.extend(values.into_iter().flatten().flatten());
+    }
+    for word in ["Planted", "heronwick", "sister"] {
+        assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the clear");
+    }
+    s.close().await;
+    db.drop_it().await;
+}
