@@ -8,6 +8,7 @@
 
 mod migrate;
 mod moments;
+mod quiz;
 mod sessions;
 mod settings;
 mod urges;

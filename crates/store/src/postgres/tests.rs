@@ -310,3 +310,55 @@ async fn pauses_resets_and_the_safety_plan_keep_their_words_sealed() {
     s.close().await;
     db.drop_it().await;
 }
+
+#[tokio::test]
+async fn a_quiz_attempt_is_saved_resumed_finished_and_its_label_sealed() {
+    use crate::backend::Quiz;
+    use drawbridge_core::assess::QuizResult;
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let quiz = drawbridge_core::Catalog::embedded()
+        .instruments()
+        .iter()
+        .find(|i| i.id == "patterns")
+        .expect("the patterns quiz")
+        .clone();
+    let now = crate::truncate_micros(OffsetDateTime::now_utc());
+    let mut attempt = QuizResult::start(&quiz, Some("Plantedlabel with Wrenna".into()), now);
+    assert!(s.insert_quiz(&attempt, false).await.expect("start"));
+    assert!(
+        !s.insert_quiz(&attempt, true).await.expect("again"),
+        "the same attempt is not added twice"
+    );
+    assert_eq!(s.quiz_in_progress("patterns").await.expect("resume"), Some(attempt.clone()));
+    attempt.answers.insert(quiz.items[0].id.clone(), 3);
+    assert!(s.save_quiz_answers(attempt.id, &attempt.answers, now).await.expect("answers"));
+    let scores = quiz.score(&attempt.answers);
+    assert!(s.finish_quiz(attempt.id, &scores, now).await.expect("finish"));
+    assert!(
+        !s.finish_quiz(attempt.id, &scores, now).await.expect("twice"),
+        "a finished attempt stays as it was"
+    );
+    assert!(
+        !s.save_quiz_answers(attempt.id, &attempt.answers, now).await.expect("after"),
+        "its answers too"
+    );
+    assert_eq!(s.quiz_in_progress("patterns").await.expect("none"), None);
+    let done = s.quiz_results(Some("patterns")).await.expect("results");
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].scores.as_ref(), Some(&scores));
+    assert_eq!(done[0].label.as_deref(), Some("Plantedlabel with Wrenna"));
+    assert_eq!(s.quiz_results(None).await.expect("all").len(), 1);
+    let labels: Vec<Option<Vec<u8>>> = sqlx::query_scalar("SELECT label_sealed FROM quiz_results")
+        .fetch_all(&s.pool)
+        .await
+        .expect("raw");
+    let bytes: Vec<u8> = labels.into_iter().flatten().flatten().collect();
+    assert!(!bytes.windows(7).any(|w| w == b"Planted") && !bytes.windows(6).any(|w| w == b"Wrenna"));
+    assert!(s.delete_quiz(attempt.id).await.expect("delete"));
+    assert_eq!(s.quiz(attempt.id).await.expect("gone"), None);
+    s.close().await;
+    db.drop_it().await;
+}
