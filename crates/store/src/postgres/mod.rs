@@ -8,6 +8,7 @@
 
 mod migrate;
 mod moments;
+mod practice;
 mod quiz;
 mod sessions;
 mod settings;

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::testing::{Fresh, server_url};
 use super::*;
-use crate::UrgeFilter;
 use crate::backend::{Urges, Versions};
+use crate::{FollowUp, RecordEdit, UrgeFilter};
 
 fn entry(note: &str) -> UrgeEntry {
     UrgeEntry {
@@ -359,6 +359,163 @@ async fn a_quiz_attempt_is_saved_resumed_finished_and_its_label_sealed() {
     assert!(!bytes.windows(7).any(|w| w == b"Planted") && !bytes.windows(6).any(|w| w == b"Wrenna"));
     assert!(s.delete_quiz(attempt.id).await.expect("delete"));
     assert_eq!(s.quiz(attempt.id).await.expect("gone"), None);
+    s.close().await;
+    db.drop_it().await;
+}
+
+#[tokio::test]
+async fn experiments_the_ledger_and_program_runs_keep_every_word_sealed() {
+    use crate::backend::Practice;
+    use drawbridge_core::practice::{self, Outcome, Plan, ProgramEntry, ProgramRun, Record, Result as Res, StageChange};
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let now = crate::truncate_micros(OffsetDateTime::now_utc());
+    let today = now.date();
+    let plan = |stage: u8, day: time::Date, words: &str| Plan {
+        experiment: None,
+        custom: Some(format!("Plantedcustom {words}")),
+        stage,
+        with_whom: Some("Plantedwith Ottoline".into()),
+        planned_for: day,
+        prediction: format!("Plantedprediction {words}"),
+        belief_before: 80,
+        want: 60,
+        expect: 40,
+    };
+    let res = |peak: u8, outcome: Outcome, learned: &str| Res {
+        what_happened: Some("Plantedhappened".into()),
+        peak,
+        after: 10,
+        outcome,
+        capacity: 50,
+        learned: Some(learned.into()),
+        belief_after: 30,
+        flooded: peak > 85,
+    };
+    let record = |p: Plan, r: Option<Res>| Record {
+        id: Uuid::now_v7(),
+        created_at: now,
+        plan: p,
+        done_at: r.as_ref().map(|_| now),
+        result: r,
+    };
+    let done = record(
+        plan(1, today - time::Duration::days(40), "one"),
+        Some(res(90, Outcome::Better, "Plantedlearned one")),
+    );
+    let open = record(plan(2, today - time::Duration::days(1), "two"), None);
+    let later = record(plan(2, today + time::Duration::days(3), "three"), None);
+    for r in [&done, &open, &later] {
+        s.insert_record(r).await.expect("add");
+    }
+    assert_eq!(s.record(done.id).await.expect("read"), Some(done.clone()));
+    assert_eq!(
+        s.follow_ups(today).await.expect("due").iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![open.id]
+    );
+    let pacing = s.pacing_records(today - time::Duration::days(7)).await.expect("pacing");
+    assert!(
+        pacing.iter().any(|r| r.id == done.id),
+        "the latest finished one, planned before the window, too"
+    );
+
+    // Followed up once; a second follow-up is refused and changes nothing.
+    let first = res(40, Outcome::AsFeared, "Plantedlearned two");
+    assert_eq!(s.complete_record(open.id, &first, now).await.expect("follow up"), FollowUp::Saved);
+    let second = res(20, Outcome::Better, "a second try");
+    assert_eq!(
+        s.complete_record(open.id, &second, now).await.expect("again"),
+        FollowUp::AlreadyDone(now)
+    );
+    assert_eq!(s.record(open.id).await.expect("read").and_then(|r| r.result), Some(first.clone()));
+    assert_eq!(
+        s.complete_record(Uuid::now_v7(), &second, now).await.expect("none"),
+        FollowUp::NotFound
+    );
+
+    // The ledger's sums are the ledger rules' counts.
+    let all = s.records(None, 100).await.expect("all");
+    assert_eq!(all.len(), 3);
+    let rules = practice::ledger(&all, time::UtcOffset::UTC);
+    assert_eq!(s.ledger_counts().await.expect("ledger"), rules.stages);
+    let months = s.belief_by_month().await.expect("months");
+    assert_eq!(months.iter().map(|m| m.count as usize).sum::<usize>(), rules.belief.len());
+    assert_eq!(s.learned(10).await.expect("learned").len(), 2);
+    assert_eq!(s.flood_peaks().await.expect("floods"), (1, Some(90)));
+
+    // An edit keeps the words it replaces; the ledger does not count it twice.
+    let edit = RecordEdit {
+        prediction: Some("Changed prediction".into()),
+        learned: Some(None),
+        ..Default::default()
+    };
+    assert!(s.edit_record(done.id, &edit, now).await.expect("edit"));
+    let kept = s.versions(versions::EXPERIMENT, &done.id.to_string()).await.expect("kept");
+    let mut texts: Vec<&str> = kept.iter().map(|v| v.text.as_str()).collect();
+    texts.sort_unstable();
+    assert_eq!(texts, vec!["Plantedlearned one", "Plantedprediction one"]);
+    assert_eq!(s.ledger_counts().await.expect("ledger"), rules.stages);
+    let simple = done.id.simple().to_string();
+    assert_eq!(
+        s.record_ids_with_prefix(&done.id.to_string()[..32], 5).await.expect("prefix"),
+        vec![done.id]
+    );
+    assert!(s.record_ids_with_prefix(&simple[..30], 5).await.expect("prefix").contains(&done.id));
+    assert!(s.record_ids_with_prefix("zz", 5).await.expect("not hex").is_empty());
+    assert!(s.delete_record(later.id).await.expect("delete"));
+    assert_eq!(
+        s.ledger_counts().await.expect("ledger"),
+        rules.stages,
+        "an open record was never counted"
+    );
+    assert!(s.delete_record(done.id).await.expect("delete"));
+    assert_eq!(s.ledger_counts().await.expect("ledger").iter().map(|t| t.done).sum::<u32>(), 1);
+
+    s.add_stage_change(&StageChange { at: now, from: 1, to: 2 }).await.expect("stage");
+    assert_eq!(
+        s.stage_changes().await.expect("changes"),
+        vec![StageChange { at: now, from: 1, to: 2 }]
+    );
+
+    let mut run = ProgramRun {
+        id: Uuid::now_v7(),
+        program: "connection-7".into(),
+        started_on: today,
+        entries: vec![ProgramEntry {
+            day: 1,
+            done_at: now,
+            reflection: Some("Plantedreflection it felt odd".into()),
+        }],
+        stopped_on: None,
+    };
+    s.put_program_run(&run).await.expect("run");
+    run.entries[0].reflection = Some("Plantedreflection, changed".into());
+    s.put_program_run(&run).await.expect("changed");
+    assert_eq!(s.program_runs().await.expect("runs"), vec![run.clone()]);
+    let kept = s.versions(versions::PROGRAM_RUN, &run.id.to_string()).await.expect("kept");
+    assert_eq!(
+        kept.iter().map(|v| v.text.as_str()).collect::<Vec<_>>(),
+        vec!["Plantedreflection it felt odd"]
+    );
+
+    let mut bytes: Vec<u8> = Vec::new();
+    for sql in [
+        "SELECT custom_sealed FROM experiment_records",
+        "SELECT with_whom_sealed FROM experiment_records",
+        "SELECT prediction_sealed FROM experiment_records",
+        "SELECT what_happened_sealed FROM experiment_records",
+        "SELECT learned_sealed FROM experiment_records",
+        "SELECT entries_sealed FROM program_runs",
+        "SELECT text_sealed FROM text_versions",
+    ] {
+        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        bytes.extend(values.into_iter().flatten().flatten());
+    }
+    for word in ["Planted", "Ottoline", "odd", "Changed"] {
+        assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the clear");
+    }
     s.close().await;
     db.drop_it().await;
 }
