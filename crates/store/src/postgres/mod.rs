@@ -12,6 +12,7 @@ mod practice;
 mod quiz;
 mod sessions;
 mod settings;
+mod upkeep;
 mod urges;
 mod versions;
 
@@ -36,6 +37,8 @@ pub(crate) struct PgStore {
     seal: Sealer,
     /// The server and database, without the password, for messages.
     server: String,
+    /// The same, where a message names a path.
+    shown: std::path::PathBuf,
 }
 
 /// Where the server is, as a message may say it: no user, no password.
@@ -123,20 +126,13 @@ impl PgStore {
             pool,
             owner,
             seal: Sealer::new(key),
+            shown: std::path::PathBuf::from(format!("postgres {server}")),
             server,
         })
     }
 
-    pub(crate) fn owner(&self) -> Uuid {
-        self.owner
-    }
-
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         |e| map_pg(&self.server, e)
-    }
-
-    pub(crate) async fn close(&self) {
-        self.pool.close().await;
     }
 }
 

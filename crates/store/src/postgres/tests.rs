@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::testing::{Fresh, server_url};
 use super::*;
-use crate::backend::{Urges, Versions};
+use crate::backend::{Lifecycle, Upkeep, Urges, Versions};
 use crate::{FollowUp, RecordEdit, UrgeFilter};
 
 fn entry(note: &str) -> UrgeEntry {
@@ -79,6 +79,7 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
     let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    assert!(s.quick_check().await.expect("check").is_empty(), "nothing to report in a new store");
     let now = OffsetDateTime::now_utc();
     let first = urge("Plantedword marrowfen: the evening went quiet", now - time::Duration::days(3));
     let second = urge("Second plantedword", now);
@@ -143,6 +144,11 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
         .await
         .expect("move");
     assert!(s.urge(second.id).await.is_err(), "a moved sealed value is refused, not shown");
+    let problems = s.quick_check().await.expect("check");
+    assert!(
+        problems.iter().any(|p| p.contains(&second.id.to_string()) && p.contains("note")),
+        "the check names it: {problems:?}"
+    );
 
     assert!(s.delete_urge(first.id).await.expect("delete"));
     assert!(!s.delete_urge(first.id).await.expect("twice"));

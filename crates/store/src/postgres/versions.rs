@@ -21,7 +21,7 @@ macro_rules! columns {
 
 /// What a kept version's seal is bound to: its own id and the item and
 /// field it was the words of, so it cannot be moved to another item.
-fn version_row(id: Uuid, item: &str, item_id: &str, field: &str) -> String {
+pub(crate) fn version_row(id: Uuid, item: &str, item_id: &str, field: &str) -> String {
     format!("{id}/{item}/{item_id}/{field}")
 }
 
