@@ -525,3 +525,141 @@ async fn experiments_the_ledger_and_program_runs_keep_every_word_sealed() {
     s.close().await;
     db.drop_it().await;
 }
+
+/// `pg_dump` from the server's own installation (as CI starts it) or PATH.
+fn pg_dump() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("PG_DUMP") {
+        return Some(p.into());
+    }
+    let mut installed: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin/pg_dump"))
+        .filter(|p| p.exists())
+        .collect();
+    installed.sort();
+    installed.pop().or_else(|| {
+        std::process::Command::new("pg_dump")
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|_| "pg_dump".into())
+    })
+}
+
+/// Distinctive words in every text field the engine keeps, then a dump of
+/// the whole database: none of the words is in it.
+#[tokio::test]
+async fn a_dump_of_the_database_shows_none_of_the_words() {
+    use crate::backend::{Moments, Practice, Quiz, Settings};
+    use drawbridge_core::assess::QuizResult;
+    use drawbridge_core::moment::{Reset, ResetEntry};
+    use drawbridge_core::practice::{Plan, ProgramEntry, ProgramRun, Record, Result as Res};
+    use drawbridge_core::safety::SafetyPlan;
+    let Some(server) = server_url() else { return };
+    let Some(dump) = pg_dump() else {
+        assert!(
+            std::env::var("DRAWBRIDGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "DRAWBRIDGE_REQUIRE_POSTGRES=1 but pg_dump was not found"
+        );
+        eprintln!("skipped: pg_dump was not found");
+        return;
+    };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let now = crate::truncate_micros(OffsetDateTime::now_utc());
+    let w = |n: u32| format!("Sealword{n}quokka");
+    let mut u = urge(&w(1), now);
+    u.entry.about = Some(w(2));
+    s.insert_urge(&u).await.expect("urge");
+    s.update_urge(u.id, &entry(&w(3)), now).await.expect("edit, keeping the note");
+    s.set_setting("calendar.token", &w(4)).await.expect("setting");
+    s.put_instrument(&crate::StoredInstrument {
+        id: "fixture-quiz".into(),
+        source: w(5),
+        added_at: now,
+    })
+    .await
+    .expect("instrument");
+    let quiz = drawbridge_core::Catalog::embedded().instruments()[0].clone();
+    s.insert_quiz(&QuizResult::start(&quiz, Some(w(6)), now), false)
+        .await
+        .expect("quiz");
+    let rec = Record {
+        id: Uuid::now_v7(),
+        created_at: now,
+        plan: Plan {
+            experiment: None,
+            custom: Some(w(7)),
+            stage: 1,
+            with_whom: Some(w(8)),
+            planned_for: now.date(),
+            prediction: w(9),
+            belief_before: 70,
+            want: 60,
+            expect: 50,
+        },
+        done_at: Some(now),
+        result: Some(Res {
+            what_happened: Some(w(10)),
+            peak: 40,
+            after: 20,
+            outcome: drawbridge_core::practice::Outcome::Better,
+            capacity: 50,
+            learned: Some(w(11)),
+            belief_after: 30,
+            flooded: false,
+        }),
+    };
+    s.insert_record(&rec).await.expect("record");
+    s.put_program_run(&ProgramRun {
+        id: Uuid::now_v7(),
+        program: "connection-7".into(),
+        started_on: now.date(),
+        entries: vec![ProgramEntry {
+            day: 1,
+            done_at: now,
+            reflection: Some(w(12)),
+        }],
+        stopped_on: None,
+    })
+    .await
+    .expect("run");
+    s.add_reset(&Reset {
+        id: Uuid::now_v7(),
+        at: now,
+        entry: ResetEntry {
+            record: Some(rec.id),
+            capacity: Some(30),
+            happened: Some(w(13)),
+            felt: Some(w(14)),
+            truth: Some(w(15)),
+        },
+    })
+    .await
+    .expect("reset");
+    let mut plan = SafetyPlan::default();
+    plan.sections.insert("warning-signs".into(), w(16));
+    s.set_safety_plan(&plan, now).await.expect("plan");
+    plan.sections.insert("warning-signs".into(), w(17));
+    s.set_safety_plan(&plan, now).await.expect("plan, keeping the first words");
+    s.close().await;
+
+    let out = std::process::Command::new(&dump)
+        .arg("--dbname")
+        .arg(&db.url)
+        .output()
+        .expect("pg_dump runs");
+    assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("COPY public.urges"), "the dump holds the data");
+    assert!(text.contains("connection-7") && text.contains("go-quiet"), "plain columns show, so words would too");
+    for n in 1..=17 {
+        assert!(!text.contains(&w(n)), "{} is in the dump", w(n));
+    }
+    assert!(!text.contains("quokka"), "no part of any word");
+    db.drop_it().await;
+}
