@@ -6,6 +6,7 @@
 //! (run when `DATABASE_URL` names one); `Store` takes this engine once every
 //! area is here.
 
+mod export;
 mod migrate;
 mod moments;
 mod practice;

@@ -20,7 +20,7 @@ macro_rules! reset_columns {
 }
 
 impl PgStore {
-    fn pause_of(&self, r: &PgRow) -> Result<PauseRecord, StoreError> {
+    pub(super) fn pause_of(&self, r: &PgRow) -> Result<PauseRecord, StoreError> {
         let err = self.err();
         Ok(PauseRecord {
             id: r.try_get("id").map_err(&err)?,
@@ -31,7 +31,7 @@ impl PgStore {
         })
     }
 
-    fn reset_of(&self, r: &PgRow) -> Result<Reset, StoreError> {
+    pub(super) fn reset_of(&self, r: &PgRow) -> Result<Reset, StoreError> {
         let err = self.err();
         let id: Uuid = r.try_get("id").map_err(&err)?;
         let key = id.to_string();
@@ -128,6 +128,18 @@ impl PgStore {
         Ok(())
     }
 
+    /// The plan, with when it was last changed.
+    pub(super) async fn plan_of(&self, c: &mut PgConnection) -> Result<SafetyPlan, StoreError> {
+        let mut plan = SafetyPlan::default();
+        let mut latest: Option<i64> = None;
+        for (section, text, at) in self.plan_sections(c).await? {
+            latest = latest.max(Some(at));
+            plan.sections.insert(section, text);
+        }
+        plan.updated_at = latest.map(from_micros).transpose()?.map(crate::rfc3339);
+        Ok(plan)
+    }
+
     /// Every section: its id, its words and when it was written.
     async fn plan_sections(&self, c: &mut PgConnection) -> Result<Vec<(String, String, i64)>, StoreError> {
         let rows: Vec<(String, Vec<u8>, i64)> =
@@ -220,15 +232,7 @@ impl Moments for PgStore {
     fn safety_plan<'a>(&'a self) -> Fut<'a, SafetyPlan> {
         Box::pin(async move {
             let mut c = self.pool.acquire().await.map_err(self.err())?;
-            let sections = self.plan_sections(&mut c).await?;
-            let mut plan = SafetyPlan::default();
-            let mut latest: Option<i64> = None;
-            for (section, text, at) in sections {
-                latest = latest.max(Some(at));
-                plan.sections.insert(section, text);
-            }
-            plan.updated_at = latest.map(from_micros).transpose()?.map(crate::rfc3339);
-            Ok(plan)
+            self.plan_of(&mut c).await
         })
     }
 

@@ -38,7 +38,7 @@ impl PgStore {
         self.seal.seal_opt(Self::place(TABLE, field, id), text)
     }
 
-    fn record_of(&self, r: &PgRow) -> Result<Record, StoreError> {
+    pub(super) fn record_of(&self, r: &PgRow) -> Result<Record, StoreError> {
         let err = self.err();
         let id: Uuid = r.try_get("id").map_err(&err)?;
         let key = id.to_string();
@@ -139,7 +139,7 @@ impl PgStore {
         row.map(|r| self.record_of(&r)).transpose()
     }
 
-    fn program_of(&self, r: &PgRow) -> Result<ProgramRun, StoreError> {
+    pub(super) fn program_of(&self, r: &PgRow) -> Result<ProgramRun, StoreError> {
         let err = self.err();
         let id: Uuid = r.try_get("id").map_err(&err)?;
         let sealed: Vec<u8> = r.try_get("entries_sealed").map_err(&err)?;

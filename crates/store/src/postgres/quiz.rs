@@ -26,7 +26,7 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 impl PgStore {
-    fn quiz_of(&self, r: &PgRow) -> Result<QuizResult, StoreError> {
+    pub(super) fn quiz_of(&self, r: &PgRow) -> Result<QuizResult, StoreError> {
         let err = self.err();
         let json_err = |e: serde_json::Error| StoreError::Database(format!("a stored quiz result is not readable: {e}"));
         let id: Uuid = r.try_get("id").map_err(&err)?;

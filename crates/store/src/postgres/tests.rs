@@ -656,10 +656,71 @@ async fn a_dump_of_the_database_shows_none_of_the_words() {
     assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("COPY public.urges"), "the dump holds the data");
-    assert!(text.contains("connection-7") && text.contains("go-quiet"), "plain columns show, so words would too");
+    assert!(
+        text.contains("connection-7") && text.contains("go-quiet"),
+        "plain columns show, so words would too"
+    );
     for n in 1..=17 {
         assert!(!text.contains(&w(n)), "{} is in the dump", w(n));
     }
     assert!(!text.contains("quokka"), "no part of any word");
+    db.drop_it().await;
+}
+
+/// The export reads every table in one snapshot: a write that lands after
+/// the snapshot was taken shows in none of the tables.
+#[tokio::test]
+async fn an_export_is_one_snapshot() {
+    use crate::backend::Practice;
+    use sqlx::Connection;
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = PgStore::open(&db.url, &key, Workload::Server).await.expect("open");
+    let now = OffsetDateTime::now_utc();
+    let before = urge("before the export", now);
+    s.insert_urge(&before).await.expect("add");
+    let all = s.export_all().await.expect("export");
+    assert_eq!(all.urges, vec![before.clone()]);
+
+    let mut c = s.pool.acquire().await.expect("connection");
+    let mut tx = c.begin().await.expect("begin");
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await
+        .expect("iso");
+    // The snapshot is taken by the first read.
+    let _: i64 = sqlx::query_scalar("SELECT count(*) FROM owners")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("first read");
+    s.insert_urge(&urge("during the export", now))
+        .await
+        .expect("a write from elsewhere");
+    let rec = drawbridge_core::practice::Record {
+        id: Uuid::now_v7(),
+        created_at: crate::truncate_micros(now),
+        plan: drawbridge_core::practice::Plan {
+            experiment: None,
+            custom: Some("during".into()),
+            stage: 1,
+            with_whom: None,
+            planned_for: now.date(),
+            prediction: "during".into(),
+            belief_before: 50,
+            want: 50,
+            expect: 50,
+        },
+        done_at: None,
+        result: None,
+    };
+    s.insert_record(&rec).await.expect("another table");
+    let seen = s.read_all(&mut tx).await.expect("read");
+    assert_eq!(seen.urges, vec![before], "the urge written during it is not there");
+    assert!(seen.experiment_records.is_empty(), "nor the record, in a later table");
+    tx.commit().await.expect("end");
+    drop(c);
+    assert_eq!(s.export_all().await.expect("export").urges.len(), 2, "the next export has both");
+    s.close().await;
     db.drop_it().await;
 }

@@ -22,7 +22,7 @@ macro_rules! columns {
 }
 
 impl PgStore {
-    fn urge_of(&self, r: &PgRow) -> Result<Urge, StoreError> {
+    pub(super) fn urge_of(&self, r: &PgRow) -> Result<Urge, StoreError> {
         let err = self.err();
         let id: Uuid = r.try_get("id").map_err(&err)?;
         let key = id.to_string();

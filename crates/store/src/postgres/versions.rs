@@ -67,7 +67,7 @@ impl PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    fn version_of(&self, r: &PgRow) -> Result<TextVersion, StoreError> {
+    pub(super) fn version_of(&self, r: &PgRow) -> Result<TextVersion, StoreError> {
         let err = self.err();
         let id: Uuid = r.try_get("id").map_err(&err)?;
         let sealed: Vec<u8> = r.try_get("text_sealed").map_err(&err)?;
