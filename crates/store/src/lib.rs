@@ -100,6 +100,49 @@ pub struct BeliefMonth {
     pub count: u32,
 }
 
+impl BeliefMonth {
+    /// A month from the sums an engine keeps: how many finished records,
+    /// the sum of belief before, and how many gave a belief after and its
+    /// sum. Every finished record has a belief after; were one missing, the
+    /// month would show no change.
+    pub(crate) fn from_sums(month: String, n: i64, before_sum: i64, after_n: i64, after_sum: i64) -> BeliefMonth {
+        let before = before_sum as f64 / n as f64;
+        BeliefMonth {
+            month,
+            before,
+            after: if after_n > 0 { after_sum as f64 / after_n as f64 } else { before },
+            count: u32::try_from(n).unwrap_or(0),
+        }
+    }
+}
+
+/// The ledger's tallies from the counts an engine keeps, as (stage, outcome
+/// id, how many) rows; one tally a stage, first to last.
+pub(crate) fn tallies_from(counts: impl IntoIterator<Item = (i64, String, i64)>) -> Vec<StageTally> {
+    use drawbridge_core::practice::{Outcome, Stage};
+    let mut stages: Vec<StageTally> = Stage::all()
+        .map(|s| StageTally {
+            stage: s.get(),
+            ..Default::default()
+        })
+        .collect();
+    for (stage, outcome, n) in counts {
+        let n = u32::try_from(n).unwrap_or(0);
+        let Some(t) = usize::try_from(stage - 1).ok().and_then(|i| stages.get_mut(i)) else {
+            continue;
+        };
+        t.done += n;
+        match Outcome::parse(&outcome) {
+            Some(Outcome::AsFeared) => t.as_feared += n,
+            Some(Outcome::Better) => t.better += n,
+            Some(Outcome::Mixed) => t.mixed += n,
+            Some(Outcome::Worse) => t.worse += n,
+            None => {}
+        }
+    }
+    stages
+}
+
 /// Where the database and its key file live.
 #[derive(Debug, Clone)]
 pub struct Location {

@@ -86,4 +86,53 @@ mod tests {
     fn every_migration_file_is_listed_in_order() {
         crate::migrations::assert_list_is_the_folder("postgres", MIGRATIONS);
     }
+
+    /// The tables and columns (names, a sealed column named for the field it
+    /// seals) PostgreSQL's steps make, from the words of its CREATE TABLEs.
+    fn postgres_schema() -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut out = std::collections::BTreeMap::new();
+        for m in MIGRATIONS {
+            for block in m.sql.split("CREATE TABLE ").skip(1) {
+                let (name, rest) = block.split_once(" (").expect("CREATE TABLE name (");
+                let body = rest.split("\n);").next().expect("a closing bracket");
+                let mut columns: Vec<String> = body
+                    .lines()
+                    .filter_map(|l| l.split_whitespace().next())
+                    .filter(|w| *w != "PRIMARY")
+                    .map(|w| w.trim_end_matches("_sealed").to_string())
+                    .collect();
+                columns.sort();
+                out.insert(name.trim().to_string(), columns);
+            }
+        }
+        out
+    }
+
+    /// Both engines hold the same tables with the same columns, so no area
+    /// can be written for one and forgotten on the other.
+    #[test]
+    fn both_engines_have_the_same_tables_and_columns() {
+        let mut c = rusqlite::Connection::open_in_memory().expect("memory");
+        crate::sqlite::migrate::run(&mut c).expect("the SQLite steps");
+        let mut sqlite = std::collections::BTreeMap::new();
+        let tables: Vec<String> = c
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
+            .expect("sql")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .map(|r| r.expect("row"))
+            .collect();
+        for t in tables {
+            let mut columns: Vec<String> = c
+                .prepare(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                .expect("sql")
+                .query_map([], |r| r.get(0))
+                .expect("rows")
+                .map(|r| r.expect("row"))
+                .collect();
+            columns.sort();
+            sqlite.insert(t, columns);
+        }
+        assert_eq!(postgres_schema(), sqlite);
+    }
 }

@@ -409,27 +409,7 @@ impl Practice for PgStore {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(self.err())?;
-            let mut stages: Vec<StageTally> = drawbridge_core::practice::Stage::all()
-                .map(|s| StageTally {
-                    stage: s.get(),
-                    ..Default::default()
-                })
-                .collect();
-            for (stage, outcome, n) in counts {
-                let n = u32::try_from(n).unwrap_or(0);
-                let Some(t) = usize::try_from(stage - 1).ok().and_then(|i| stages.get_mut(i)) else {
-                    continue;
-                };
-                t.done += n;
-                match Outcome::parse(&outcome) {
-                    Some(Outcome::AsFeared) => t.as_feared += n,
-                    Some(Outcome::Better) => t.better += n,
-                    Some(Outcome::Mixed) => t.mixed += n,
-                    Some(Outcome::Worse) => t.worse += n,
-                    None => {}
-                }
-            }
-            Ok(stages)
+            Ok(crate::tallies_from(counts.into_iter().map(|(s, o, n)| (i64::from(s), o, n))))
         })
     }
 
@@ -444,15 +424,7 @@ impl Practice for PgStore {
             .map_err(self.err())?;
             Ok(rows
                 .into_iter()
-                .map(|(month, n, before_sum, after_n, after_sum)| {
-                    let before = before_sum as f64 / n as f64;
-                    BeliefMonth {
-                        month,
-                        before,
-                        after: if after_n > 0 { after_sum as f64 / after_n as f64 } else { before },
-                        count: u32::try_from(n).unwrap_or(0),
-                    }
-                })
+                .map(|(month, n, before_sum, after_n, after_sum)| BeliefMonth::from_sums(month, n, before_sum, after_n, after_sum))
                 .collect())
         })
     }

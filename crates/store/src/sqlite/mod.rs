@@ -20,7 +20,7 @@
 
 mod export;
 mod import;
-mod migrate;
+pub(crate) mod migrate;
 mod moments;
 mod practice;
 mod quiz;

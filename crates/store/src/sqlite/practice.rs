@@ -366,27 +366,7 @@ impl SqliteStore {
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
             )
         })?;
-        let mut stages: Vec<StageTally> = drawbridge_core::practice::Stage::all()
-            .map(|s| StageTally {
-                stage: s.get(),
-                ..Default::default()
-            })
-            .collect();
-        for (stage, outcome, n) in counts {
-            let n = u32::try_from(n).unwrap_or(0);
-            let Some(t) = usize::try_from(stage - 1).ok().and_then(|i| stages.get_mut(i)) else {
-                continue;
-            };
-            t.done += n;
-            match Outcome::parse(&outcome) {
-                Some(Outcome::AsFeared) => t.as_feared += n,
-                Some(Outcome::Better) => t.better += n,
-                Some(Outcome::Mixed) => t.mixed += n,
-                Some(Outcome::Worse) => t.worse += n,
-                None => {}
-            }
-        }
-        Ok(stages)
+        Ok(crate::tallies_from(counts))
     }
 
     /// Belief before and after, averaged by month, from the sums triggers
@@ -396,18 +376,7 @@ impl SqliteStore {
             rows(
                 &mut c.prepare_cached("SELECT month, n, before_sum, after_n, after_sum FROM ledger_months WHERE owner = current_owner() AND n > 0 ORDER BY month")?,
                 [],
-                |r| {
-                    let (n, before_sum, after_n, after_sum): (i64, i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-                    let before = before_sum as f64 / n as f64;
-                    Ok(BeliefMonth {
-                        month: r.get(0)?,
-                        before,
-                        // Every finished record has a belief after; were one
-                        // missing, the month would show no change.
-                        after: if after_n > 0 { after_sum as f64 / after_n as f64 } else { before },
-                        count: u32::try_from(n).unwrap_or(0),
-                    })
-                },
+                |r| Ok(BeliefMonth::from_sums(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
         })
     }
