@@ -70,6 +70,68 @@ pub struct RecordEdit {
     pub learned: Option<Option<String>>,
 }
 
+/// A field of an experiment record that a [`RecordEdit`] can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordField {
+    Prediction,
+    WithWhom,
+    WhatHappened,
+    Learned,
+}
+
+impl RecordField {
+    /// The field as the person reads it, and as its earlier versions name it.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            RecordField::Prediction => "prediction",
+            RecordField::WithWhom => "with",
+            RecordField::WhatHappened => "what happened",
+            RecordField::Learned => "what I learned",
+        }
+    }
+}
+
+/// One change an edit makes: the field, the words it holds now, and the new
+/// words (None clears it).
+pub(crate) struct RecordChange<'a> {
+    pub field: RecordField,
+    pub old: Option<&'a str>,
+    pub new: Option<&'a str>,
+}
+
+impl RecordEdit {
+    /// What this edit changes in `rec`: each field it names, in a fixed order.
+    pub(crate) fn changes<'a>(&'a self, rec: &'a Record) -> Vec<RecordChange<'a>> {
+        let res = rec.result.as_ref();
+        let fields = [
+            (
+                RecordField::Prediction,
+                Some(rec.plan.prediction.as_str()),
+                self.prediction.as_ref().map(|p| Some(p.as_str())),
+            ),
+            (
+                RecordField::WithWhom,
+                rec.plan.with_whom.as_deref(),
+                self.with_whom.as_ref().map(Option::as_deref),
+            ),
+            (
+                RecordField::WhatHappened,
+                res.and_then(|r| r.what_happened.as_deref()),
+                self.what_happened.as_ref().map(Option::as_deref),
+            ),
+            (
+                RecordField::Learned,
+                res.and_then(|r| r.learned.as_deref()),
+                self.learned.as_ref().map(Option::as_deref),
+            ),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(field, old, new)| new.map(|new| RecordChange { field, old, new }))
+            .collect()
+    }
+}
+
 /// Which urges to list. Newest first.
 #[derive(Debug, Clone, Default)]
 pub struct UrgeFilter {

@@ -177,6 +177,21 @@ impl PgStore {
     fn place<'a>(table: &'a str, field: &'a str, row: &'a str) -> Place<'a> {
         Place { table, field, row }
     }
+
+    /// Run `DELETE ... WHERE owner = $1 AND <key> = $2` for this owner's
+    /// row `key`: whether there was one.
+    async fn delete_one<K>(&self, sql: &'static str, key: K) -> Result<bool, StoreError>
+    where
+        K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
+        let done = sqlx::query(sql)
+            .bind(self.owner)
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
 }
 
 #[cfg(test)]

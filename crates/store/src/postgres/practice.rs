@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{PgStore, from_micros, micros};
 use crate::backend::{Fut, Practice};
 use crate::error::StoreError;
-use crate::{BeliefMonth, FollowUp, RecordEdit};
+use crate::{BeliefMonth, FollowUp, RecordEdit, RecordField};
 
 const TABLE: &str = "experiment_records";
 
@@ -195,7 +195,7 @@ impl PgStore {
         row.map(|r| self.program_of(&r)).transpose()
     }
 
-    async fn records_where(&self, rows: Result<Vec<PgRow>, sqlx::Error>) -> Result<Vec<Record>, StoreError> {
+    fn records_where(&self, rows: Result<Vec<PgRow>, sqlx::Error>) -> Result<Vec<Record>, StoreError> {
         rows.map_err(self.err())?.iter().map(|r| self.record_of(r)).collect()
     }
 }
@@ -253,37 +253,29 @@ impl Practice for PgStore {
             let Some(rec) = self.record_row(&mut tx, id, true).await? else {
                 return Ok(false);
             };
-            let res = rec.result.as_ref();
-            let prediction = edit.prediction.clone().map(Some);
-            // (column, field as the person reads it, the words now, the new words if changing)
-            type Change<'b> = (&'b str, &'b str, Option<&'b str>, Option<&'b Option<String>>);
-            let fields: [Change; 4] = [
-                ("prediction", "prediction", Some(rec.plan.prediction.as_str()), prediction.as_ref()),
-                ("with_whom", "with", rec.plan.with_whom.as_deref(), edit.with_whom.as_ref()),
-                (
-                    "what_happened",
-                    "what happened",
-                    res.and_then(|r| r.what_happened.as_deref()),
-                    edit.what_happened.as_ref(),
-                ),
-                (
-                    "learned",
-                    "what I learned",
-                    res.and_then(|r| r.learned.as_deref()),
-                    edit.learned.as_ref(),
-                ),
-            ];
-            for (column, field, old, new) in fields {
-                let Some(new) = new else { continue };
-                self.keep(&mut tx, (versions::EXPERIMENT, &key, field), old, new.as_deref(), at)
+            for change in edit.changes(&rec) {
+                let field = change.field;
+                self.keep(&mut tx, (versions::EXPERIMENT, &key, field.label()), change.old, change.new, at)
                     .await?;
-                let sql = match column {
-                    "prediction" => "UPDATE experiment_records SET prediction_sealed = $3 WHERE owner = $1 AND id = $2",
-                    "with_whom" => "UPDATE experiment_records SET with_whom_sealed = $3 WHERE owner = $1 AND id = $2",
-                    "what_happened" => "UPDATE experiment_records SET what_happened_sealed = $3 WHERE owner = $1 AND id = $2",
-                    _ => "UPDATE experiment_records SET learned_sealed = $3 WHERE owner = $1 AND id = $2",
+                let (column, sql) = match field {
+                    RecordField::Prediction => (
+                        "prediction",
+                        "UPDATE experiment_records SET prediction_sealed = $3 WHERE owner = $1 AND id = $2",
+                    ),
+                    RecordField::WithWhom => (
+                        "with_whom",
+                        "UPDATE experiment_records SET with_whom_sealed = $3 WHERE owner = $1 AND id = $2",
+                    ),
+                    RecordField::WhatHappened => (
+                        "what_happened",
+                        "UPDATE experiment_records SET what_happened_sealed = $3 WHERE owner = $1 AND id = $2",
+                    ),
+                    RecordField::Learned => (
+                        "learned",
+                        "UPDATE experiment_records SET learned_sealed = $3 WHERE owner = $1 AND id = $2",
+                    ),
                 };
-                let sealed = self.seal_field(&key, column, new.as_deref())?;
+                let sealed = self.seal_field(&key, column, change.new)?;
                 sqlx::query(sql)
                     .bind(self.owner)
                     .bind(id)
@@ -333,13 +325,8 @@ impl Practice for PgStore {
 
     fn delete_record<'a>(&'a self, id: Uuid) -> Fut<'a, bool> {
         Box::pin(async move {
-            let done = sqlx::query("DELETE FROM experiment_records WHERE owner = $1 AND id = $2")
-                .bind(self.owner)
-                .bind(id)
-                .execute(&self.pool)
+            self.delete_one("DELETE FROM experiment_records WHERE owner = $1 AND id = $2", id)
                 .await
-                .map_err(self.err())?;
-            Ok(done.rows_affected() == 1)
         })
     }
 
@@ -365,7 +352,7 @@ impl Practice for PgStore {
                         .await
                 }
             };
-            self.records_where(rows).await
+            self.records_where(rows)
         })
     }
 
@@ -377,12 +364,12 @@ impl Practice for PgStore {
                 .bind(since)
                 .fetch_all(&self.pool)
                 .await;
-            let mut out = self.records_where(rows).await?;
+            let mut out = self.records_where(rows)?;
             let last = sqlx::query(record_select!("AND done_at IS NOT NULL ORDER BY done_at DESC LIMIT 1"))
                 .bind(self.owner)
                 .fetch_all(&self.pool)
                 .await;
-            out.extend(self.records_where(last).await?);
+            out.extend(self.records_where(last)?);
             out.sort_by_key(|r| r.id);
             out.dedup_by_key(|r| r.id);
             Ok(out)
@@ -398,7 +385,7 @@ impl Practice for PgStore {
             .bind(today)
             .fetch_all(&self.pool)
             .await;
-            self.records_where(rows).await
+            self.records_where(rows)
         })
     }
 

@@ -133,15 +133,7 @@ impl Quiz for PgStore {
     }
 
     fn delete_quiz<'a>(&'a self, id: Uuid) -> Fut<'a, bool> {
-        Box::pin(async move {
-            let done = sqlx::query("DELETE FROM quiz_results WHERE owner = $1 AND id = $2")
-                .bind(self.owner)
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(self.err())?;
-            Ok(done.rows_affected() == 1)
-        })
+        Box::pin(async move { self.delete_one("DELETE FROM quiz_results WHERE owner = $1 AND id = $2", id).await })
     }
 
     fn quiz<'a>(&'a self, id: Uuid) -> Fut<'a, Option<QuizResult>> {

@@ -87,14 +87,6 @@ impl Settings for PgStore {
     }
 
     fn remove_instrument<'a>(&'a self, id: &'a str) -> Fut<'a, bool> {
-        Box::pin(async move {
-            let done = sqlx::query("DELETE FROM instruments WHERE owner = $1 AND id = $2")
-                .bind(self.owner)
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(self.err())?;
-            Ok(done.rows_affected() == 1)
-        })
+        Box::pin(async move { self.delete_one("DELETE FROM instruments WHERE owner = $1 AND id = $2", id).await })
     }
 }

@@ -135,15 +135,7 @@ impl Urges for PgStore {
     }
 
     fn delete_urge<'a>(&'a self, id: Uuid) -> Fut<'a, bool> {
-        Box::pin(async move {
-            let done = sqlx::query("DELETE FROM urges WHERE owner = $1 AND id = $2")
-                .bind(self.owner)
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(self.err())?;
-            Ok(done.rows_affected() == 1)
-        })
+        Box::pin(async move { self.delete_one("DELETE FROM urges WHERE owner = $1 AND id = $2", id).await })
     }
 
     fn urges<'a>(&'a self, f: &'a UrgeFilter) -> Fut<'a, Vec<Urge>> {

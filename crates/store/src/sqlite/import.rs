@@ -13,6 +13,7 @@ use rusqlite::{Connection, Row, params};
 use time::OffsetDateTime;
 
 use super::{Res, SqliteStore, day_str, first, micros, moments, practice, quiz, settings, urges, versions};
+use crate::RecordField;
 use crate::error::StoreError;
 use crate::export::{ExportDoc, ImportReport};
 
@@ -206,15 +207,23 @@ impl Merge<'_> {
             if self.prefer_file {
                 let (o, n) = (old.result.as_ref(), r.result.as_ref());
                 let fields = [
-                    ("prediction", Some(old.plan.prediction.as_str()), Some(r.plan.prediction.as_str())),
-                    ("with", old.plan.with_whom.as_deref(), r.plan.with_whom.as_deref()),
                     (
-                        "what happened",
+                        RecordField::Prediction.label(),
+                        Some(old.plan.prediction.as_str()),
+                        Some(r.plan.prediction.as_str()),
+                    ),
+                    (
+                        RecordField::WithWhom.label(),
+                        old.plan.with_whom.as_deref(),
+                        r.plan.with_whom.as_deref(),
+                    ),
+                    (
+                        RecordField::WhatHappened.label(),
                         o.and_then(|x| x.what_happened.as_deref()),
                         n.and_then(|x| x.what_happened.as_deref()),
                     ),
                     (
-                        "what I learned",
+                        RecordField::Learned.label(),
                         o.and_then(|x| x.learned.as_deref()),
                         n.and_then(|x| x.learned.as_deref()),
                     ),

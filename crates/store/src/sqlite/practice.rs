@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{Res, SqliteStore, day_str, first, from_micros, micros, parse_day, rows, to_json, uuid_of};
 use crate::error::StoreError;
-use crate::{BeliefMonth, FollowUp, RecordEdit};
+use crate::{BeliefMonth, FollowUp, RecordEdit, RecordField};
 
 macro_rules! record_select {
     ($rest:literal) => {
@@ -246,36 +246,24 @@ impl SqliteStore {
             let Some(rec) = record(tx, &key)? else {
                 return Ok(false);
             };
-            let res = rec.result.as_ref();
-            let prediction = edit.prediction.clone().map(Some);
-            // (column, field as the person reads it, the words now, the new words if changing)
-            type Change<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a Option<String>>);
-            let fields: [Change; 4] = [
-                ("prediction", "prediction", Some(rec.plan.prediction.as_str()), prediction.as_ref()),
-                ("with_whom", "with", rec.plan.with_whom.as_deref(), edit.with_whom.as_ref()),
-                (
-                    "what_happened",
-                    "what happened",
-                    res.and_then(|r| r.what_happened.as_deref()),
-                    edit.what_happened.as_ref(),
-                ),
-                (
-                    "learned",
-                    "what I learned",
-                    res.and_then(|r| r.learned.as_deref()),
-                    edit.learned.as_ref(),
-                ),
-            ];
-            for (column, field, old, new) in fields {
-                let Some(new) = new else { continue };
-                super::versions::keep(tx, drawbridge_core::versions::EXPERIMENT, &key, field, old, new.as_deref(), at)?;
-                let sql = match column {
-                    "prediction" => "UPDATE experiment_records SET prediction = ? WHERE owner = current_owner() AND id = ?",
-                    "with_whom" => "UPDATE experiment_records SET with_whom = ? WHERE owner = current_owner() AND id = ?",
-                    "what_happened" => "UPDATE experiment_records SET what_happened = ? WHERE owner = current_owner() AND id = ?",
-                    _ => "UPDATE experiment_records SET learned = ? WHERE owner = current_owner() AND id = ?",
+            for change in edit.changes(&rec) {
+                let field = change.field;
+                super::versions::keep(
+                    tx,
+                    drawbridge_core::versions::EXPERIMENT,
+                    &key,
+                    field.label(),
+                    change.old,
+                    change.new,
+                    at,
+                )?;
+                let sql = match field {
+                    RecordField::Prediction => "UPDATE experiment_records SET prediction = ? WHERE owner = current_owner() AND id = ?",
+                    RecordField::WithWhom => "UPDATE experiment_records SET with_whom = ? WHERE owner = current_owner() AND id = ?",
+                    RecordField::WhatHappened => "UPDATE experiment_records SET what_happened = ? WHERE owner = current_owner() AND id = ?",
+                    RecordField::Learned => "UPDATE experiment_records SET learned = ? WHERE owner = current_owner() AND id = ?",
                 };
-                tx.prepare_cached(sql)?.execute(params![new, key])?;
+                tx.prepare_cached(sql)?.execute(params![change.new, key])?;
             }
             Ok(true)
         })
