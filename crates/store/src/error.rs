@@ -44,6 +44,10 @@ pub enum StoreError {
     KeyMismatch { db: PathBuf, key: PathBuf },
     #[error("The database at {path} is damaged: {detail}. Nothing was changed.")]
     Damaged { path: PathBuf, detail: String },
+    #[error(
+        "The PostgreSQL database at {server} holds words sealed with another key than the one in the key file at {key}. Nothing was changed."
+    )]
+    SealedWithAnotherKey { server: String, key: PathBuf },
     #[error("The database reported a problem: {0}")]
     Database(String),
     #[error("Could not reach the PostgreSQL server at {server}: {detail}. Nothing was written.")]
@@ -62,6 +66,7 @@ impl StoreError {
                 | StoreError::KeyFileMissing { .. }
                 | StoreError::KeyFileInvalid { .. }
                 | StoreError::KeyMismatch { .. }
+                | StoreError::SealedWithAnotherKey { .. }
         )
     }
 
@@ -84,6 +89,7 @@ impl StoreError {
             StoreError::Import { .. } => "Fix that field (docs/export.schema.json describes every field) and import again.".into(),
             StoreError::NewerExport { .. } => "Update drawbridge to the newest version, then import the file again.".into(),
             StoreError::KeyMismatch { .. } => "If you copied or restored files, put back the key file that came with this database (they belong together). If not, the database may be damaged: keep a copy of it and restore from your last export with `drawbridge import FILE`.".into(),
+            StoreError::SealedWithAnotherKey { .. } => "Use the key file this database was first opened with: point --data-dir at the folder that holds it. A new key file cannot open words sealed with the old one.".into(),
             StoreError::Damaged { path, .. } => format!(
                 "Keep the file as it is (a copy is a good idea) and restore from your last export: move {} aside, then run `drawbridge import FILE`. `drawbridge doctor` checks the database again.",
                 path.display()

@@ -253,6 +253,61 @@ fn derive(passphrase: &str, salt: &[u8], m: u32, t: u32, p: u32) -> Result<Zeroi
     Ok(out)
 }
 
+/// Where a store's data key comes from: part of the storage seam, so an
+/// engine never reads key files itself. Local mode uses the key file
+/// ([`KeyFileProvider`]); server mode will unwrap a key per account.
+pub trait KeyProvider: Send + Sync {
+    /// The key there is, or `None` when none has been made yet.
+    fn existing(&self) -> Result<Option<DataKey>, StoreError>;
+    /// Make a new key and keep it (called only when there is none).
+    fn create(&self) -> Result<DataKey, StoreError>;
+    /// Where the key is kept, for messages.
+    fn place(&self) -> &Path;
+}
+
+/// The key file at `path`, unwrapped with `passphrase` when it needs one.
+pub struct KeyFileProvider<'a> {
+    pub path: &'a Path,
+    pub passphrase: Option<&'a str>,
+}
+
+impl KeyProvider for KeyFileProvider<'_> {
+    fn existing(&self) -> Result<Option<DataKey>, StoreError> {
+        KeyFile::read(self.path)?
+            .map(|kf| kf.unlock(self.path, self.passphrase))
+            .transpose()
+    }
+
+    fn create(&self) -> Result<DataKey, StoreError> {
+        let key = DataKey::generate()?;
+        KeyFile::plain(&key).write(self.path)?;
+        Ok(key)
+    }
+
+    fn place(&self) -> &Path {
+        self.path
+    }
+}
+
+/// A key already unlocked, as a provider (for tests).
+#[cfg(test)]
+pub(crate) struct GivenKey<'a>(pub &'a DataKey);
+
+#[cfg(test)]
+impl KeyProvider for GivenKey<'_> {
+    fn existing(&self) -> Result<Option<DataKey>, StoreError> {
+        Ok(Some(self.0.clone()))
+    }
+
+    fn create(&self) -> Result<DataKey, StoreError> {
+        Ok(self.0.clone())
+    }
+
+    fn place(&self) -> &Path {
+        Path::new("the key given")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

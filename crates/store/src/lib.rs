@@ -15,12 +15,14 @@ pub mod error;
 mod exit;
 pub mod export;
 pub mod fhir;
+mod import;
 pub mod keys;
 mod migrations;
-#[allow(dead_code)] // The PostgreSQL engine's areas land one by one; `Store` takes it once all are here.
 mod postgres;
 mod seal;
 mod sqlite;
+#[doc(hidden)]
+pub mod testing;
 pub mod today;
 
 /// Connections SQLite has opened and not yet finished closing, for tests that
@@ -49,7 +51,7 @@ use backend::Backend;
 pub use drawbridge_core::assess::QuizResult;
 pub use error::StoreError;
 pub use export::{ExportDoc, ImportReport};
-pub use keys::{DataKey, KeyFile};
+pub use keys::{DataKey, KeyFile, KeyFileProvider, KeyProvider};
 
 /// What saving a follow-up did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,11 +207,14 @@ pub(crate) fn tallies_from(counts: impl IntoIterator<Item = (i64, String, i64)>)
     stages
 }
 
-/// Where the database and its key file live.
+/// Where the data and its key file live: the local database file, or a
+/// PostgreSQL database when `database_url` is given (the key file then
+/// holds the key that seals the person's words there).
 #[derive(Debug, Clone)]
 pub struct Location {
     pub db: PathBuf,
     pub key: PathBuf,
+    pub database_url: Option<String>,
 }
 
 /// What the store is opened for: one CLI command, or the server. The SQLite
@@ -271,7 +276,21 @@ impl Store {
 
     /// Open the database at `loc`, creating the database and a fresh key file
     /// on first run. `passphrase` is used when the key file is wrapped.
-    pub async fn open_or_create(loc: &Location, passphrase: Option<&str>, _workload: Workload) -> Result<(Store, Opened), StoreError> {
+    pub async fn open_or_create(loc: &Location, passphrase: Option<&str>, workload: Workload) -> Result<(Store, Opened), StoreError> {
+        if let Some(url) = &loc.database_url {
+            let keys = keys::KeyFileProvider {
+                path: &loc.key,
+                passphrase,
+            };
+            let (backend, made) = postgres::PgStore::open(url, &keys, workload).await?;
+            let opened = if made { Opened::Created } else { Opened::Existing };
+            return Ok((
+                Store {
+                    backend: Arc::new(backend),
+                },
+                opened,
+            ));
+        }
         let db_exists = loc.db.exists();
         let key_file = KeyFile::read(&loc.key)?;
         let key = match &key_file {

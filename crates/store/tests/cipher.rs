@@ -19,6 +19,7 @@ fn copy_of_openssl_era_database(dir: &Path) -> Location {
     Location {
         db: dir.join("drawbridge.db"),
         key: dir.join("drawbridge.key"),
+        database_url: None,
     }
 }
 

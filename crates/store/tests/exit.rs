@@ -23,6 +23,7 @@ async fn every_connection_is_counted_until_it_has_really_closed() {
     let loc = Location {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
+        database_url: None,
     };
 
     let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("open");

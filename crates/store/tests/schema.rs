@@ -31,6 +31,7 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     let loc = Location {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
+        database_url: None,
     };
     let (store, _) = Store::open_or_create(&loc, None, Workload::Command).await.expect("store");
     let entry = UrgeEntry {

@@ -1,6 +1,8 @@
 //! The storage suite: run through the public `Store` interface only, so the
 //! same tests will hold any backend to the same promises.
 
+mod engines;
+
 use std::path::Path;
 
 use drawbridge_core::Catalog;
@@ -13,6 +15,7 @@ fn loc(dir: &Path) -> Location {
     Location {
         db: dir.join("drawbridge.db"),
         key: dir.join("drawbridge.key"),
+        database_url: None,
     }
 }
 
@@ -66,84 +69,86 @@ async fn first_run_creates_an_encrypted_database_and_a_private_key_file() {
 
 #[tokio::test]
 async fn urges_can_be_added_read_edited_listed_and_deleted() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = fresh(dir.path()).await;
-    let now = OffsetDateTime::now_utc();
-    let a = store
-        .add_urge(entry("busy", Some("acted")), now - Duration::days(10))
-        .await
-        .expect("a");
-    let b = store
-        .add_urge(entry("go-quiet", Some("stayed")), now - Duration::days(2))
-        .await
-        .expect("b");
-    let c = store.add_urge(entry("go-quiet", None), now).await.expect("c");
-    assert!(a.id < b.id && b.id < c.id, "UUIDv7 ids sort by creation");
+    for e in engines::all().await {
+        let store = e.open().await;
+        let now = OffsetDateTime::now_utc();
+        let a = store
+            .add_urge(entry("busy", Some("acted")), now - Duration::days(10))
+            .await
+            .expect("a");
+        let b = store
+            .add_urge(entry("go-quiet", Some("stayed")), now - Duration::days(2))
+            .await
+            .expect("b");
+        let c = store.add_urge(entry("go-quiet", None), now).await.expect("c");
+        assert!(a.id < b.id && b.id < c.id, "UUIDv7 ids sort by creation");
 
-    let all = store.urges(&UrgeFilter::default()).await.expect("all");
-    assert_eq!(all.iter().map(|u| u.id).collect::<Vec<_>>(), vec![c.id, b.id, a.id], "newest first");
-    assert_eq!(all[2], a, "what comes back is what went in");
+        let all = store.urges(&UrgeFilter::default()).await.expect("all");
+        assert_eq!(all.iter().map(|u| u.id).collect::<Vec<_>>(), vec![c.id, b.id, a.id], "newest first");
+        assert_eq!(all[2], a, "what comes back is what went in");
 
-    let recent = store
-        .urges(&UrgeFilter {
-            since: Some(now - Duration::days(7)),
-            ..Default::default()
-        })
-        .await
-        .expect("recent");
-    assert_eq!(recent.len(), 2);
-    let quiet = store
-        .urges(&UrgeFilter {
-            kind: Some("go-quiet".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("kind");
-    assert_eq!(quiet.len(), 2);
-    let stayed = store
-        .urges(&UrgeFilter {
-            did: Some("stayed".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("did");
-    assert_eq!(stayed, vec![b.clone()]);
-    let older = store
-        .urges(&UrgeFilter {
-            until: Some(now - Duration::days(1)),
-            limit: Some(1),
-            ..Default::default()
-        })
-        .await
-        .expect("until");
-    assert_eq!(older, vec![b.clone()]);
+        let recent = store
+            .urges(&UrgeFilter {
+                since: Some(now - Duration::days(7)),
+                ..Default::default()
+            })
+            .await
+            .expect("recent");
+        assert_eq!(recent.len(), 2);
+        let quiet = store
+            .urges(&UrgeFilter {
+                kind: Some("go-quiet".into()),
+                ..Default::default()
+            })
+            .await
+            .expect("kind");
+        assert_eq!(quiet.len(), 2);
+        let stayed = store
+            .urges(&UrgeFilter {
+                did: Some("stayed".into()),
+                ..Default::default()
+            })
+            .await
+            .expect("did");
+        assert_eq!(stayed, vec![b.clone()]);
+        let older = store
+            .urges(&UrgeFilter {
+                until: Some(now - Duration::days(1)),
+                limit: Some(1),
+                ..Default::default()
+            })
+            .await
+            .expect("until");
+        assert_eq!(older, vec![b.clone()]);
 
-    let mut changed = c.entry.clone();
-    changed.did = Some("third-way".into());
-    changed.note = None;
-    assert!(store.update_urge(c.id, changed.clone()).await.expect("update"));
-    let c2 = store.urge(c.id).await.expect("get").expect("present");
-    assert_eq!(c2.entry, changed);
-    assert_eq!(c2.at, c.at, "editing keeps the time");
+        let mut changed = c.entry.clone();
+        changed.did = Some("third-way".into());
+        changed.note = None;
+        assert!(store.update_urge(c.id, changed.clone()).await.expect("update"));
+        let c2 = store.urge(c.id).await.expect("get").expect("present");
+        assert_eq!(c2.entry, changed);
+        assert_eq!(c2.at, c.at, "editing keeps the time");
 
-    let counts = store.urge_counts_by_did(now - Duration::days(7)).await.expect("counts");
-    let s = catalog().urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
-    assert_eq!((s.total, s.caught), (2, 2));
+        let counts = store.urge_counts_by_did(now - Duration::days(7)).await.expect("counts");
+        let s = catalog().urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+        assert_eq!((s.total, s.caught), (2, 2));
 
-    assert!(store.delete_urge(a.id).await.expect("delete"));
-    assert!(!store.delete_urge(a.id).await.expect("delete twice"));
-    assert!(store.urge(a.id).await.expect("get").is_none());
-    assert!(!store.update_urge(a.id, changed).await.expect("update gone"));
+        assert!(store.delete_urge(a.id).await.expect("delete"));
+        assert!(!store.delete_urge(a.id).await.expect("delete twice"));
+        assert!(store.urge(a.id).await.expect("get").is_none());
+        assert!(!store.update_urge(a.id, changed).await.expect("update gone"));
+    }
 }
 
 #[tokio::test]
 async fn settings_are_kept_and_overwritten() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = fresh(dir.path()).await;
-    assert_eq!(store.setting("region").await.expect("get"), None);
-    store.set_setting("region", "UK").await.expect("set");
-    store.set_setting("region", "IE").await.expect("set again");
-    assert_eq!(store.setting("region").await.expect("get").as_deref(), Some("IE"));
+    for e in engines::all().await {
+        let store = e.open().await;
+        assert_eq!(store.setting("region").await.expect("get"), None);
+        store.set_setting("region", "UK").await.expect("set");
+        store.set_setting("region", "IE").await.expect("set again");
+        assert_eq!(store.setting("region").await.expect("get").as_deref(), Some("IE"));
+    }
 }
 
 #[tokio::test]
@@ -269,32 +274,33 @@ fn unsafe_is_root() -> bool {
 
 #[tokio::test]
 async fn import_checks_everything_first_and_names_the_bad_field() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = fresh(dir.path()).await;
-    let good = r#"{"id":"01936d3e-8f00-7000-8000-000000000001","at":"2026-01-02T03:04:05.123456Z","kind":"busy","intensity":3,"body":null,"about":null,"did":"paused","note":null}"#;
-    let bad = r#"{"id":"01936d3e-8f00-7000-8000-000000000002","at":"2026-01-02T03:04:05Z","kind":"fly","intensity":null,"body":null,"about":null,"did":null,"note":null}"#;
-    let doc = format!(
-        r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{}},"urges":[{good},{bad}]}}"#
-    );
-    let err = ExportDoc::parse(&doc, catalog()).expect_err("must fail");
-    assert!(err.to_string().contains("urges[1].kind"), "{err}");
-    assert!(err.to_string().contains("\"fly\""), "{err}");
+    for e in engines::all().await {
+        let store = e.open().await;
+        let good = r#"{"id":"01936d3e-8f00-7000-8000-000000000001","at":"2026-01-02T03:04:05.123456Z","kind":"busy","intensity":3,"body":null,"about":null,"did":"paused","note":null}"#;
+        let bad = r#"{"id":"01936d3e-8f00-7000-8000-000000000002","at":"2026-01-02T03:04:05Z","kind":"fly","intensity":null,"body":null,"about":null,"did":null,"note":null}"#;
+        let doc = format!(
+            r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{}},"urges":[{good},{bad}]}}"#
+        );
+        let err = ExportDoc::parse(&doc, catalog()).expect_err("must fail");
+        assert!(err.to_string().contains("urges[1].kind"), "{err}");
+        assert!(err.to_string().contains("\"fly\""), "{err}");
 
-    let wrong_type = doc.replace(r#""intensity":3"#, r#""intensity":"high""#);
-    let err = ExportDoc::parse(&wrong_type, catalog()).expect_err("must fail");
-    assert!(err.to_string().contains("urges[0].intensity"), "{err}");
+        let wrong_type = doc.replace(r#""intensity":3"#, r#""intensity":"high""#);
+        let err = ExportDoc::parse(&wrong_type, catalog()).expect_err("must fail");
+        assert!(err.to_string().contains("urges[0].intensity"), "{err}");
 
-    let ok = format!(
-        r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{"region":"UK"}},"urges":[{good}]}}"#
-    );
-    let parsed = ExportDoc::parse(&ok, catalog()).expect("valid");
-    let first = store.import(&parsed, false, catalog()).await.expect("import");
-    assert_eq!((first.added, first.already_present), (2, 0), "the urge and the region");
-    let second = store.import(&parsed, false, catalog()).await.expect("import again");
-    assert_eq!((second.added, second.already_present), (0, 2), "importing twice adds nothing");
-    assert!(second.conflicts.is_empty());
-    assert_eq!(store.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
-    assert_eq!(store.setting("region").await.expect("get").as_deref(), Some("UK"));
+        let ok = format!(
+            r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{"region":"UK"}},"urges":[{good}]}}"#
+        );
+        let parsed = ExportDoc::parse(&ok, catalog()).expect("valid");
+        let first = store.import(&parsed, false, catalog()).await.expect("import");
+        assert_eq!((first.added, first.already_present), (2, 0), "the urge and the region");
+        let second = store.import(&parsed, false, catalog()).await.expect("import again");
+        assert_eq!((second.added, second.already_present), (0, 2), "importing twice adds nothing");
+        assert!(second.conflicts.is_empty());
+        assert_eq!(store.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
+        assert_eq!(store.setting("region").await.expect("get").as_deref(), Some("UK"));
+    }
 }
 
 fn arb_entry() -> impl Strategy<Value = UrgeEntry> {
@@ -328,9 +334,8 @@ proptest! {
         region in proptest::option::of("[A-Z]{2}"),
     ) {
         rt().block_on(async {
-            let a_dir = tempfile::tempdir().expect("tempdir");
-            let b_dir = tempfile::tempdir().expect("tempdir");
-            let a = fresh(a_dir.path()).await;
+            for e in engines::all().await {
+            let a = e.open().await;
             let base = OffsetDateTime::from_unix_timestamp(1_600_000_000).expect("base");
             for (e, secs) in &entries {
                 a.add_urge(e.clone(), base + Duration::seconds(*secs) + Duration::nanoseconds(123_456_789)).await.expect("add");
@@ -341,7 +346,8 @@ proptest! {
             let exported = a.export().await.expect("export");
             let json = serde_json::to_string(&exported).expect("json");
             let parsed = ExportDoc::parse(&json, catalog()).expect("own export parses");
-            let b = fresh(b_dir.path()).await;
+            let e2 = e.another().await;
+            let b = e2.open().await;
             let report = b.import(&parsed, false, catalog()).await.expect("import");
             prop_assert_eq!(report.added as usize, entries.len() + exported.settings.len());
             prop_assert!(report.conflicts.is_empty());
@@ -350,6 +356,9 @@ proptest! {
             prop_assert_eq!(&again.settings, &exported.settings);
             let twice = b.import(&parsed, false, catalog()).await.expect("import twice");
             prop_assert_eq!(twice.added, 0);
+            a.close().await;
+            b.close().await;
+            }
             Ok(())
         })?;
     }
@@ -357,94 +366,97 @@ proptest! {
 
 #[tokio::test]
 async fn a_quiz_attempt_saves_as_it_goes_resumes_and_finishes_once() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = fresh(dir.path()).await;
-    let patterns = catalog().instrument("patterns").expect("patterns");
-    assert!(store.quiz_in_progress("patterns").await.expect("none").is_none());
-    let attempt = store.start_quiz(patterns, None).await.expect("start");
-    let mut answers = drawbridge_core::assess::Answers::new();
-    answers.insert("av1".into(), 6);
-    assert!(store.save_quiz_answers(attempt.id, &answers).await.expect("save"));
-    let resumed = store.quiz_in_progress("patterns").await.expect("lookup").expect("in progress");
-    assert_eq!(resumed.id, attempt.id);
-    assert_eq!(resumed.answers, answers);
-    assert!(
-        store.quiz_results(None).await.expect("results").is_empty(),
-        "unfinished attempts are not results"
-    );
+    for e in engines::all().await {
+        let store = e.open().await;
+        let patterns = catalog().instrument("patterns").expect("patterns");
+        assert!(store.quiz_in_progress("patterns").await.expect("none").is_none());
+        let attempt = store.start_quiz(patterns, None).await.expect("start");
+        let mut answers = drawbridge_core::assess::Answers::new();
+        answers.insert("av1".into(), 6);
+        assert!(store.save_quiz_answers(attempt.id, &answers).await.expect("save"));
+        let resumed = store.quiz_in_progress("patterns").await.expect("lookup").expect("in progress");
+        assert_eq!(resumed.id, attempt.id);
+        assert_eq!(resumed.answers, answers);
+        assert!(
+            store.quiz_results(None).await.expect("results").is_empty(),
+            "unfinished attempts are not results"
+        );
 
-    let scores = patterns.score(&answers);
-    assert!(store.finish_quiz(attempt.id, &scores).await.expect("finish"));
-    assert!(
-        !store.finish_quiz(attempt.id, &scores).await.expect("again"),
-        "finishing twice does nothing"
-    );
-    assert!(
-        !store.save_quiz_answers(attempt.id, &answers).await.expect("late"),
-        "a finished result is not changed"
-    );
-    let results = store.quiz_results(Some("patterns")).await.expect("results");
-    assert_eq!(results.len(), 1);
-    assert_eq!(results[0].scores.as_ref(), Some(&scores));
-    assert!(results[0].finished_at.is_some());
-    assert!(store.quiz_in_progress("patterns").await.expect("lookup").is_none());
+        let scores = patterns.score(&answers);
+        assert!(store.finish_quiz(attempt.id, &scores).await.expect("finish"));
+        assert!(
+            !store.finish_quiz(attempt.id, &scores).await.expect("again"),
+            "finishing twice does nothing"
+        );
+        assert!(
+            !store.save_quiz_answers(attempt.id, &answers).await.expect("late"),
+            "a finished result is not changed"
+        );
+        let results = store.quiz_results(Some("patterns")).await.expect("results");
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].scores.as_ref(), Some(&scores));
+        assert!(results[0].finished_at.is_some());
+        assert!(store.quiz_in_progress("patterns").await.expect("lookup").is_none());
+    }
 }
 
 #[tokio::test]
 async fn a_stored_instrument_takes_the_place_of_the_bundled_key_with_the_same_id() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = fresh(dir.path()).await;
-    let key = include_str!("../../../content/instruments/ecr-rs.key.toml");
-    let worded = key
-        .replace("text = \"Item 1\"", "text = \"Licensed wording one\"")
-        .replace("needs_wording = true", "needs_wording = false");
-    store.put_instrument("ecr-rs", &worded).await.expect("put");
-    let inst = store.instrument(catalog(), "ecr-rs").await.expect("lookup").expect("present");
-    assert!(!inst.needs_wording);
-    assert_eq!(inst.items[0].text, "Licensed wording one");
-    assert_eq!(
-        store.instruments(catalog()).await.expect("all").len(),
-        catalog().instruments().len()
-    );
-    assert!(store.remove_instrument("ecr-rs").await.expect("remove"));
-    assert!(
-        store
-            .instrument(catalog(), "ecr-rs")
-            .await
-            .expect("lookup")
-            .expect("bundled")
-            .needs_wording
-    );
+    for e in engines::all().await {
+        let store = e.open().await;
+        let key = include_str!("../../../content/instruments/ecr-rs.key.toml");
+        let worded = key
+            .replace("text = \"Item 1\"", "text = \"Licensed wording one\"")
+            .replace("needs_wording = true", "needs_wording = false");
+        store.put_instrument("ecr-rs", &worded).await.expect("put");
+        let inst = store.instrument(catalog(), "ecr-rs").await.expect("lookup").expect("present");
+        assert!(!inst.needs_wording);
+        assert_eq!(inst.items[0].text, "Licensed wording one");
+        assert_eq!(
+            store.instruments(catalog()).await.expect("all").len(),
+            catalog().instruments().len()
+        );
+        assert!(store.remove_instrument("ecr-rs").await.expect("remove"));
+        assert!(
+            store
+                .instrument(catalog(), "ecr-rs")
+                .await
+                .expect("lookup")
+                .expect("bundled")
+                .needs_wording
+        );
+    }
 }
 
 #[tokio::test]
 async fn quiz_results_and_instruments_survive_export_and_import() {
-    let a_dir = tempfile::tempdir().expect("tempdir");
-    let b_dir = tempfile::tempdir().expect("tempdir");
-    let a = fresh(a_dir.path()).await;
-    let patterns = catalog().instrument("patterns").expect("patterns");
-    let answers: drawbridge_core::assess::Answers = patterns.items.iter().map(|i| (i.id.clone(), 5)).collect();
-    let done = a.start_quiz(patterns, None).await.expect("start");
-    a.save_quiz_answers(done.id, &answers).await.expect("save");
-    a.finish_quiz(done.id, &patterns.score(&answers)).await.expect("finish");
-    a.start_quiz(patterns, Some("partner".into())).await.expect("in progress");
-    let tiny = "id = \"tiny\"\ntitle = \"Tiny\"\nversion = 1\nabout = \"x\"\nresponse = { min = 0, max = 4 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n";
-    a.put_instrument("tiny", tiny).await.expect("instrument");
-    let exported = a.export().await.expect("export");
-    let json = serde_json::to_string(&exported).expect("json");
-    let doc = ExportDoc::parse(&json, catalog()).expect("parses");
-    let b = fresh(b_dir.path()).await;
-    b.import(&doc, false, catalog()).await.expect("import");
-    let again = b.export().await.expect("export");
-    assert_eq!(again.quiz_results, exported.quiz_results);
-    assert_eq!(again.instruments, exported.instruments);
-    assert_eq!(b.import(&doc, false, catalog()).await.expect("twice").added, 0);
+    for e in engines::all().await {
+        let a = e.open().await;
+        let patterns = catalog().instrument("patterns").expect("patterns");
+        let answers: drawbridge_core::assess::Answers = patterns.items.iter().map(|i| (i.id.clone(), 5)).collect();
+        let done = a.start_quiz(patterns, None).await.expect("start");
+        a.save_quiz_answers(done.id, &answers).await.expect("save");
+        a.finish_quiz(done.id, &patterns.score(&answers)).await.expect("finish");
+        a.start_quiz(patterns, Some("partner".into())).await.expect("in progress");
+        let tiny = "id = \"tiny\"\ntitle = \"Tiny\"\nversion = 1\nabout = \"x\"\nresponse = { min = 0, max = 4 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n";
+        a.put_instrument("tiny", tiny).await.expect("instrument");
+        let exported = a.export().await.expect("export");
+        let json = serde_json::to_string(&exported).expect("json");
+        let doc = ExportDoc::parse(&json, catalog()).expect("parses");
+        let e2 = e.another().await;
+        let b = e2.open().await;
+        b.import(&doc, false, catalog()).await.expect("import");
+        let again = b.export().await.expect("export");
+        assert_eq!(again.quiz_results, exported.quiz_results);
+        assert_eq!(again.instruments, exported.instruments);
+        assert_eq!(b.import(&doc, false, catalog()).await.expect("twice").added, 0);
 
-    let mut bad: serde_json::Value = serde_json::from_str(&json).expect("json");
-    bad["quiz_results"][0]["answers"]["av1"] = serde_json::Value::from(9);
-    let err = ExportDoc::parse(&bad.to_string(), catalog()).expect_err("out of range");
-    assert!(err.to_string().contains("quiz_results[0].answers"), "{err}");
-    assert!(err.to_string().contains("from 1 to 7"), "{err}");
+        let mut bad: serde_json::Value = serde_json::from_str(&json).expect("json");
+        bad["quiz_results"][0]["answers"]["av1"] = serde_json::Value::from(9);
+        let err = ExportDoc::parse(&bad.to_string(), catalog()).expect_err("out of range");
+        assert!(err.to_string().contains("quiz_results[0].answers"), "{err}");
+        assert!(err.to_string().contains("from 1 to 7"), "{err}");
+    }
 }
 
 mod practice_store {
@@ -481,48 +493,49 @@ mod practice_store {
 
     #[tokio::test]
     async fn plans_follow_ups_stages_and_the_window_are_kept() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let s = fresh(dir.path()).await;
-        assert_eq!(s.pacing().await.expect("pacing"), None, "not calibrated yet");
-        s.set_stage(2).await.expect("stage");
-        s.set_window(65).await.expect("window");
-        assert_eq!(s.pacing().await.expect("pacing"), Some(practice::Pacing { stage: 2, window: 65 }));
-        s.set_stage(3).await.expect("up");
-        let changes = s.stage_changes().await.expect("changes");
-        assert_eq!(changes.iter().map(|c| (c.from, c.to)).collect::<Vec<_>>(), vec![(0, 2), (2, 3)]);
+        for e in engines::all().await {
+            let s = e.open().await;
+            assert_eq!(s.pacing().await.expect("pacing"), None, "not calibrated yet");
+            s.set_stage(2).await.expect("stage");
+            s.set_window(65).await.expect("window");
+            assert_eq!(s.pacing().await.expect("pacing"), Some(practice::Pacing { stage: 2, window: 65 }));
+            s.set_stage(3).await.expect("up");
+            let changes = s.stage_changes().await.expect("changes");
+            assert_eq!(changes.iter().map(|c| (c.from, c.to)).collect::<Vec<_>>(), vec![(0, 2), (2, 3)]);
 
-        let today = date!(2026 - 11 - 21);
-        let due = s.plan_experiment(plan(2, today - time::Duration::days(1))).await.expect("plan");
-        let later = s
-            .plan_experiment(plan(2, today + time::Duration::days(2)))
-            .await
-            .expect("plan later");
-        let follow = s.follow_ups(today).await.expect("follow-ups");
-        assert_eq!(follow.iter().map(|r| r.id).collect::<Vec<_>>(), vec![due.id], "only what is due");
-        assert_eq!(
-            s.complete_experiment(
-                due.id,
-                &result(50, Outcome::Better, Some("Nobody minded")),
-                OffsetDateTime::now_utc()
-            )
-            .await
-            .expect("done"),
-            drawbridge_store::FollowUp::Saved
-        );
-        assert!(s.follow_ups(today).await.expect("none").is_empty());
-        let back = s.experiment_record(due.id).await.expect("get").expect("present");
-        assert_eq!(back.result.as_ref().map(|r| r.outcome), Some(Outcome::Better));
-        assert_eq!(s.learned(10).await.expect("learned").len(), 1);
-        assert!(s.delete_experiment_record(later.id).await.expect("delete"));
+            let today = date!(2026 - 11 - 21);
+            let due = s.plan_experiment(plan(2, today - time::Duration::days(1))).await.expect("plan");
+            let later = s
+                .plan_experiment(plan(2, today + time::Duration::days(2)))
+                .await
+                .expect("plan later");
+            let follow = s.follow_ups(today).await.expect("follow-ups");
+            assert_eq!(follow.iter().map(|r| r.id).collect::<Vec<_>>(), vec![due.id], "only what is due");
+            assert_eq!(
+                s.complete_experiment(
+                    due.id,
+                    &result(50, Outcome::Better, Some("Nobody minded")),
+                    OffsetDateTime::now_utc()
+                )
+                .await
+                .expect("done"),
+                drawbridge_store::FollowUp::Saved
+            );
+            assert!(s.follow_ups(today).await.expect("none").is_empty());
+            let back = s.experiment_record(due.id).await.expect("get").expect("present");
+            assert_eq!(back.result.as_ref().map(|r| r.outcome), Some(Outcome::Better));
+            assert_eq!(s.learned(10).await.expect("learned").len(), 1);
+            assert!(s.delete_experiment_record(later.id).await.expect("delete"));
 
-        let mut run = s.start_program("connection-7", today).await.expect("start");
-        run.entries.push(practice::ProgramEntry {
-            day: 1,
-            done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
-            reflection: Some("It felt odd, then fine".into()),
-        });
-        s.save_program_run(&run).await.expect("check off");
-        assert_eq!(s.program_runs().await.expect("runs"), vec![run]);
+            let mut run = s.start_program("connection-7", today).await.expect("start");
+            run.entries.push(practice::ProgramEntry {
+                day: 1,
+                done_at: drawbridge_store::truncate_micros(OffsetDateTime::now_utc()),
+                reflection: Some("It felt odd, then fine".into()),
+            });
+            s.save_program_run(&run).await.expect("check off");
+            assert_eq!(s.program_runs().await.expect("runs"), vec![run]);
+        }
     }
 
     proptest! {
@@ -530,8 +543,8 @@ mod practice_store {
         #[test]
         fn the_ledger_from_sql_matches_the_ledger_rules(items in proptest::collection::vec((1u8..=4, 0i64..400, 0u8..=100, 0usize..4, any::<bool>(), 0u8..4), 1..40)) {
             rt().block_on(async {
-                let dir = tempfile::tempdir().expect("tempdir");
-                let s = fresh(dir.path()).await;
+                for e in engines::all().await {
+                let s = e.open().await;
                 let base = date!(2025 - 01 - 01);
                 // The sums the ledger reads are kept as records are logged,
                 // planned and followed up, edited and deleted.
@@ -585,6 +598,8 @@ mod practice_store {
                 if floods >= 2 {
                     prop_assert_eq!(lowest, practice::proposed_window(&all));
                 }
+                s.close().await;
+                }
                 Ok(())
             })?;
         }
@@ -593,117 +608,119 @@ mod practice_store {
 
 #[tokio::test]
 async fn a_record_is_found_by_the_start_of_its_id_with_or_without_hyphens() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let s = fresh(dir.path()).await;
-    let plan = drawbridge_core::practice::Plan {
-        experiment: None,
-        custom: Some("Call Ruth".into()),
-        stage: 1,
-        with_whom: None,
-        planned_for: time::macros::date!(2026 - 11 - 21),
-        prediction: "p".into(),
-        belief_before: 50,
-        want: 50,
-        expect: 50,
-    };
-    let a = s.plan_experiment(plan.clone()).await.expect("a");
-    let b = s.plan_experiment(plan).await.expect("b");
-    let simple = a.id.simple().to_string();
-    // Two ids made in the same millisecond share their leading digits, so a
-    // short prefix may match both; a long one matches exactly one.
-    assert_eq!(
-        s.experiment_ids_starting_with(&simple[..28]).await.expect("plain"),
-        vec![a.id],
-        "hex without hyphens"
-    );
-    assert_eq!(
-        s.experiment_ids_starting_with(&a.id.to_string()[..32]).await.expect("hyphenated"),
-        vec![a.id]
-    );
-    assert_eq!(
-        s.experiment_ids_starting_with(&simple.to_uppercase()[..28]).await.expect("upper"),
-        vec![a.id]
-    );
-    let short = s.experiment_ids_starting_with(&simple[..12]).await.expect("short");
-    assert!(short.contains(&a.id) && short.len() <= 2, "across the first hyphen: {short:?}");
-    assert_eq!(
-        s.experiment_ids_starting_with(&simple[..4]).await.expect("short").len(),
-        2,
-        "both share a time prefix"
-    );
-    assert!(s.experiment_ids_starting_with("ffffffff").await.expect("none").is_empty());
-    assert!(
-        s.experiment_ids_starting_with(&b.id.simple().to_string())
-            .await
-            .expect("b")
-            .contains(&b.id)
-    );
+    for e in engines::all().await {
+        let s = e.open().await;
+        let plan = drawbridge_core::practice::Plan {
+            experiment: None,
+            custom: Some("Call Ruth".into()),
+            stage: 1,
+            with_whom: None,
+            planned_for: time::macros::date!(2026 - 11 - 21),
+            prediction: "p".into(),
+            belief_before: 50,
+            want: 50,
+            expect: 50,
+        };
+        let a = s.plan_experiment(plan.clone()).await.expect("a");
+        let b = s.plan_experiment(plan).await.expect("b");
+        let simple = a.id.simple().to_string();
+        // Two ids made in the same millisecond share their leading digits, so a
+        // short prefix may match both; a long one matches exactly one.
+        assert_eq!(
+            s.experiment_ids_starting_with(&simple[..28]).await.expect("plain"),
+            vec![a.id],
+            "hex without hyphens"
+        );
+        assert_eq!(
+            s.experiment_ids_starting_with(&a.id.to_string()[..32]).await.expect("hyphenated"),
+            vec![a.id]
+        );
+        assert_eq!(
+            s.experiment_ids_starting_with(&simple.to_uppercase()[..28]).await.expect("upper"),
+            vec![a.id]
+        );
+        let short = s.experiment_ids_starting_with(&simple[..12]).await.expect("short");
+        assert!(short.contains(&a.id) && short.len() <= 2, "across the first hyphen: {short:?}");
+        assert_eq!(
+            s.experiment_ids_starting_with(&simple[..4]).await.expect("short").len(),
+            2,
+            "both share a time prefix"
+        );
+        assert!(s.experiment_ids_starting_with("ffffffff").await.expect("none").is_empty());
+        assert!(
+            s.experiment_ids_starting_with(&b.id.simple().to_string())
+                .await
+                .expect("b")
+                .contains(&b.id)
+        );
+    }
 }
 
 #[tokio::test]
 async fn pauses_resets_and_the_safety_plan_are_kept_and_travel_through_export() {
-    use drawbridge_core::moment::ResetEntry;
-    use drawbridge_core::safety::SafetyPlan;
-    let a_dir = tempfile::tempdir().expect("tempdir");
-    let a = fresh(a_dir.path()).await;
-    let p = a.add_pause("short", 95, true).await.expect("pause");
-    a.add_pause("pause", 99_999, false).await.expect("long pause");
-    let pauses = a.pauses(10).await.expect("pauses");
-    assert_eq!(pauses.len(), 2);
-    assert_eq!(pauses[1], p, "newest first");
-    assert_eq!(pauses[0].seconds, 3600, "a pause left open is capped at an hour");
-    assert!(!pauses[0].completed);
+    for e in engines::all().await {
+        use drawbridge_core::moment::ResetEntry;
+        use drawbridge_core::safety::SafetyPlan;
+        let a = e.open().await;
+        let p = a.add_pause("short", 95, true).await.expect("pause");
+        a.add_pause("pause", 99_999, false).await.expect("long pause");
+        let pauses = a.pauses(10).await.expect("pauses");
+        assert_eq!(pauses.len(), 2);
+        assert_eq!(pauses[1], p, "newest first");
+        assert_eq!(pauses[0].seconds, 3600, "a pause left open is capped at an hour");
+        assert!(!pauses[0].completed);
 
-    let entry = ResetEntry::new(
-        None,
-        Some(70),
-        Some("I went quiet at dinner"),
-        Some("Hot face, heavy"),
-        Some("She asked because she cares"),
-    )
-    .expect("reset");
-    let r = a.add_reset(entry.clone()).await.expect("add reset");
-    assert_eq!(a.resets(5).await.expect("resets"), vec![r.clone()]);
+        let entry = ResetEntry::new(
+            None,
+            Some(70),
+            Some("I went quiet at dinner"),
+            Some("Hot face, heavy"),
+            Some("She asked because she cares"),
+        )
+        .expect("reset");
+        let r = a.add_reset(entry.clone()).await.expect("add reset");
+        assert_eq!(a.resets(5).await.expect("resets"), vec![r.clone()]);
 
-    assert!(a.safety_plan().await.expect("plan").is_empty());
-    let mut plan = SafetyPlan::default();
-    plan.set("warning-signs", "I stop answering anyone").expect("set");
-    plan.set("ask-for-help", "Sam, 07700 900123").expect("set");
-    let saved = a.set_safety_plan(&plan).await.expect("save plan");
-    assert_eq!(saved.sections, plan.sections);
-    assert!(saved.updated_at.is_some());
-    plan.set("ask-for-help", "").expect("clear");
-    assert_eq!(
-        a.set_safety_plan(&plan).await.expect("save again").sections.len(),
-        1,
-        "a cleared section is gone"
-    );
+        assert!(a.safety_plan().await.expect("plan").is_empty());
+        let mut plan = SafetyPlan::default();
+        plan.set("warning-signs", "I stop answering anyone").expect("set");
+        plan.set("ask-for-help", "Sam, 07700 900123").expect("set");
+        let saved = a.set_safety_plan(&plan).await.expect("save plan");
+        assert_eq!(saved.sections, plan.sections);
+        assert!(saved.updated_at.is_some());
+        plan.set("ask-for-help", "").expect("clear");
+        assert_eq!(
+            a.set_safety_plan(&plan).await.expect("save again").sections.len(),
+            1,
+            "a cleared section is gone"
+        );
 
-    let exported = a.export().await.expect("export");
-    let json = serde_json::to_string(&exported).expect("json");
-    let parsed = ExportDoc::parse(&json, catalog()).expect("parses");
-    let b_dir = tempfile::tempdir().expect("tempdir");
-    let b = fresh(b_dir.path()).await;
-    b.import(&parsed, false, catalog()).await.expect("import");
-    let again = b.export().await.expect("export b");
-    assert_eq!(again.pauses, exported.pauses);
-    assert_eq!(again.resets, exported.resets);
-    assert_eq!(again.safety_plan, exported.safety_plan);
-    assert_eq!(
-        b.import(&parsed, false, catalog()).await.expect("twice").added,
-        0,
-        "importing twice adds nothing"
-    );
+        let exported = a.export().await.expect("export");
+        let json = serde_json::to_string(&exported).expect("json");
+        let parsed = ExportDoc::parse(&json, catalog()).expect("parses");
+        let e2 = e.another().await;
+        let b = e2.open().await;
+        b.import(&parsed, false, catalog()).await.expect("import");
+        let again = b.export().await.expect("export b");
+        assert_eq!(again.pauses, exported.pauses);
+        assert_eq!(again.resets, exported.resets);
+        assert_eq!(again.safety_plan, exported.safety_plan);
+        assert_eq!(
+            b.import(&parsed, false, catalog()).await.expect("twice").added,
+            0,
+            "importing twice adds nothing"
+        );
 
-    let bad = json.replace("\"protocol\":\"short\"", "\"protocol\":\"nap\"");
-    let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown protocol");
-    assert!(
-        err.to_string().contains("pauses[0].protocol") || err.to_string().contains("pauses[1].protocol"),
-        "{err}"
-    );
-    let bad = json.replace("\"warning-signs\"", "\"hobbies\"");
-    let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown section");
-    assert!(err.to_string().contains("safety_plan.sections"), "{err}");
-    a.close().await;
-    b.close().await;
+        let bad = json.replace("\"protocol\":\"short\"", "\"protocol\":\"nap\"");
+        let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown protocol");
+        assert!(
+            err.to_string().contains("pauses[0].protocol") || err.to_string().contains("pauses[1].protocol"),
+            "{err}"
+        );
+        let bad = json.replace("\"warning-signs\"", "\"hobbies\"");
+        let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown section");
+        assert!(err.to_string().contains("safety_plan.sections"), "{err}");
+        a.close().await;
+        b.close().await;
+    }
 }

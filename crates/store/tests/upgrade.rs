@@ -22,6 +22,7 @@ fn copy_of_schema_6_database(dir: &Path) -> Location {
     Location {
         db: dir.join("drawbridge.db"),
         key: dir.join("drawbridge.key"),
+        database_url: None,
     }
 }
 

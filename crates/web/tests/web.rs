@@ -24,6 +24,7 @@ async fn app_with(store: Option<Store>, dir: tempfile::TempDir) -> App {
     let location = Location {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
+        database_url: None,
     };
     let (state, token) = AppState::new(
         ServerConfig {
@@ -48,6 +49,7 @@ async fn app() -> App {
     let loc = Location {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
+        database_url: None,
     };
     let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("store");
     app_with(Some(store), dir).await
@@ -331,6 +333,7 @@ async fn passphrase_mode_starts_locked_and_unlocks_with_the_passphrase() {
     let loc = Location {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
+        database_url: None,
     };
     Store::open_or_create(&loc, None, Workload::Command)
         .await
@@ -1208,6 +1211,7 @@ async fn a_signed_in_browser_stays_signed_in_across_a_restart_until_it_signs_out
     let loc = Location {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
+        database_url: None,
     };
     let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("store");
     let first = app_with(Some(store), dir).await;

@@ -7,6 +7,7 @@
 //! area is here.
 
 mod export;
+mod import;
 mod migrate;
 mod moments;
 mod practice;
@@ -29,7 +30,7 @@ use uuid::Uuid;
 
 use crate::Workload;
 use crate::error::StoreError;
-use crate::keys::DataKey;
+use crate::keys::{DataKey, KeyProvider};
 use crate::seal::{Place, Sealer};
 
 pub(crate) struct PgStore {
@@ -100,9 +101,11 @@ pub(crate) fn from_micros(us: i64) -> Result<OffsetDateTime, StoreError> {
 }
 
 impl PgStore {
-    /// Connect, bring the schema up to date, and find the one owner a local
-    /// user is (made on first use).
-    pub(crate) async fn open(url: &str, key: &DataKey, workload: Workload) -> Result<PgStore, StoreError> {
+    /// Connect, bring the schema up to date, find the one owner a local user
+    /// is (made on first use, with a key from `keys`) and check that the key
+    /// is the one the owner's words are sealed with. Says whether the owner
+    /// was made now.
+    pub(crate) async fn open(url: &str, keys: &dyn KeyProvider, workload: Workload) -> Result<(PgStore, bool), StoreError> {
         let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| StoreError::Unreachable {
             server: "the database URL".into(),
             detail: format!("it cannot be read ({e}); it looks like postgres://user:password@host:5432/database"),
@@ -114,7 +117,8 @@ impl PgStore {
         // takes over.
         let mut first = PgConnection::connect_with(&options).await.map_err(|e| map_connect(&server, e))?;
         migrate::run(&mut first, &server).await?;
-        let owner = local_owner(&mut first, &server).await?;
+        let (owner, made) = local_owner(&mut first, &server).await?;
+        let key = owner_key(&mut first, &server, owner, keys).await?;
         first.close().await.map_err(|e| map_pg(&server, e))?;
         let pool = PgPoolOptions::new()
             .max_connections(match workload {
@@ -123,13 +127,16 @@ impl PgStore {
             })
             .acquire_timeout(Duration::from_secs(10))
             .connect_lazy_with(options);
-        Ok(PgStore {
-            pool,
-            owner,
-            seal: Sealer::new(key),
-            shown: std::path::PathBuf::from(format!("postgres {server}")),
-            server,
-        })
+        Ok((
+            PgStore {
+                pool,
+                owner,
+                seal: Sealer::new(&key),
+                shown: std::path::PathBuf::from(format!("postgres {server}")),
+                server,
+            },
+            made,
+        ))
     }
 
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
@@ -137,10 +144,67 @@ impl PgStore {
     }
 }
 
+/// What the key check seals: any fixed words do; these say what they are for.
+const KEY_CHECK: &str = "drawbridge key check";
+
+/// The owner's data key, from `keys`, checked against the value sealed
+/// under it when the owner was first opened (sealed now, on first open).
+async fn owner_key(c: &mut PgConnection, server: &str, owner: Uuid, keys: &dyn KeyProvider) -> Result<DataKey, StoreError> {
+    let err = |e| map_pg(server, e);
+    let row = owner.to_string();
+    let place = Place {
+        table: "owners",
+        field: "key_check",
+        row: &row,
+    };
+    let checked = |key: DataKey, sealed: &[u8]| match Sealer::new(&key).open(place, sealed) {
+        Ok(words) if words == KEY_CHECK => Ok(key),
+        _ => Err(StoreError::SealedWithAnotherKey {
+            server: server.to_string(),
+            key: keys.place().to_path_buf(),
+        }),
+    };
+    let existing = || {
+        keys.existing()?.ok_or_else(|| StoreError::KeyFileMissing {
+            db: format!("postgres {server}").into(),
+            key: keys.place().to_path_buf(),
+        })
+    };
+    let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT key_check_sealed FROM owners WHERE id = $1")
+        .bind(owner)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(err)?;
+    if let Some(sealed) = sealed {
+        return checked(existing()?, &sealed);
+    }
+    let key = match keys.existing()? {
+        Some(k) => k,
+        None => keys.create()?,
+    };
+    let sealed = Sealer::new(&key).seal(place, KEY_CHECK)?;
+    let done = sqlx::query("UPDATE owners SET key_check_sealed = $2 WHERE id = $1 AND key_check_sealed IS NULL")
+        .bind(owner)
+        .bind(sealed)
+        .execute(&mut *c)
+        .await
+        .map_err(err)?;
+    if done.rows_affected() == 1 {
+        return Ok(key);
+    }
+    // Another first command sealed its check a moment ago: use its key.
+    let sealed: Vec<u8> = sqlx::query_scalar("SELECT key_check_sealed FROM owners WHERE id = $1")
+        .bind(owner)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(err)?;
+    checked(existing()?, &sealed)
+}
+
 /// The database's one owner, made by the first command that opens it. A
 /// database that already holds several people is a server's, whose owners
 /// come from signing in, not from here.
-async fn local_owner(c: &mut PgConnection, server: &str) -> Result<Uuid, StoreError> {
+async fn local_owner(c: &mut PgConnection, server: &str) -> Result<(Uuid, bool), StoreError> {
     let err = |e| map_pg(server, e);
     // Every command after the first finds the owner with one read; the lock
     // is taken only to make the owner, so two first commands make one.
@@ -149,7 +213,7 @@ async fn local_owner(c: &mut PgConnection, server: &str) -> Result<Uuid, StoreEr
         .await
         .map_err(err)?;
     if let [one] = owners.as_slice() {
-        return Ok(*one);
+        return Ok((*one, false));
     }
     let mut tx = c.begin().await.map_err(err)?;
     sqlx::query("LOCK TABLE owners IN EXCLUSIVE MODE")
@@ -169,9 +233,9 @@ async fn local_owner(c: &mut PgConnection, server: &str) -> Result<Uuid, StoreEr
                 .execute(&mut *tx)
                 .await
                 .map_err(err)?;
-            id
+            (id, true)
         }
-        [one] => *one,
+        [one] => (*one, false),
         _ => {
             return Err(StoreError::Database(format!(
                 "the database at {server} holds several people's data, so it is a server's; open it through `drawbridge serve`"
@@ -200,68 +264,5 @@ impl PgStore {
             .await
             .map_err(self.err())?;
         Ok(done.rows_affected() == 1)
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod testing {
-    //! A fresh database on the server `DATABASE_URL` names, dropped after.
-
-    use super::*;
-
-    /// None (and a message) when no server is named, unless
-    /// `DRAWBRIDGE_REQUIRE_POSTGRES=1` (CI), where that fails the test.
-    pub(crate) fn server_url() -> Option<String> {
-        match std::env::var("DATABASE_URL") {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ => {
-                assert!(
-                    std::env::var("DRAWBRIDGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                    "DRAWBRIDGE_REQUIRE_POSTGRES=1 but DATABASE_URL is not set"
-                );
-                eprintln!("skipped: set DATABASE_URL to a PostgreSQL server to run the PostgreSQL half");
-                None
-            }
-        }
-    }
-
-    /// A database of its own for one test.
-    pub(crate) struct Fresh {
-        admin: PgPool,
-        name: String,
-        pub(crate) url: String,
-    }
-
-    impl Fresh {
-        pub(crate) async fn new(server: &str) -> Fresh {
-            let admin = PgPool::connect(server).await.expect("the test server");
-            let name = format!("drawbridge_test_{}", Uuid::now_v7().simple());
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .expect("create");
-            let url = with_database(server, &name);
-            Fresh { admin, name, url }
-        }
-
-        pub(crate) async fn drop_it(self) {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
-                .execute(&self.admin)
-                .await;
-        }
-    }
-
-    /// `postgres://u@h:p/db?x`, naming database `name` instead.
-    fn with_database(url: &str, name: &str) -> String {
-        let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-        let after_scheme = base.find("://").map_or(0, |i| i + 3);
-        let server = match base[after_scheme..].find('/') {
-            Some(i) => &base[..after_scheme + i],
-            None => base,
-        };
-        match query {
-            Some(q) => format!("{server}/{name}?{q}"),
-            None => format!("{server}/{name}"),
-        }
     }
 }

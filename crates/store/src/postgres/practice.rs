@@ -139,6 +139,18 @@ impl PgStore {
         row.map(|r| self.record_of(&r)).transpose()
     }
 
+    pub(crate) async fn add_stage_change_row(&self, c: &mut PgConnection, s: &StageChange) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO stage_changes (owner, at, from_stage, to_stage) VALUES ($1, $2, $3, $4)")
+            .bind(self.owner)
+            .bind(micros(s.at))
+            .bind(i16::from(s.from))
+            .bind(i16::from(s.to))
+            .execute(c)
+            .await
+            .map_err(self.err())?;
+        Ok(())
+    }
+
     pub(super) fn program_of(&self, r: &PgRow) -> Result<ProgramRun, StoreError> {
         let err = self.err();
         let id: Uuid = r.try_get("id").map_err(&err)?;
@@ -447,15 +459,8 @@ impl Practice for PgStore {
 
     fn add_stage_change<'a>(&'a self, c: &'a StageChange) -> Fut<'a, ()> {
         Box::pin(async move {
-            sqlx::query("INSERT INTO stage_changes (owner, at, from_stage, to_stage) VALUES ($1, $2, $3, $4)")
-                .bind(self.owner)
-                .bind(micros(c.at))
-                .bind(i16::from(c.from))
-                .bind(i16::from(c.to))
-                .execute(&self.pool)
-                .await
-                .map_err(self.err())?;
-            Ok(())
+            let mut conn = self.pool.acquire().await.map_err(self.err())?;
+            self.add_stage_change_row(&mut conn, c).await
         })
     }
 

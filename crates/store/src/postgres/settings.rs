@@ -24,6 +24,23 @@ impl PgStore {
         .map_err(self.err())?;
         Ok(())
     }
+
+    /// Add a questionnaire, or write over the stored one with its id.
+    pub(crate) async fn put_instrument_row(&self, c: &mut PgConnection, i: &StoredInstrument) -> Result<(), StoreError> {
+        let sealed = self.seal.seal(Self::place("instruments", "source", &i.id), &i.source)?;
+        sqlx::query(
+            "INSERT INTO instruments (owner, id, source_sealed, added_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (owner, id) DO UPDATE SET source_sealed = excluded.source_sealed, added_at = excluded.added_at",
+        )
+        .bind(self.owner)
+        .bind(&i.id)
+        .bind(sealed)
+        .bind(micros(i.added_at))
+        .execute(c)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
 }
 
 impl Settings for PgStore {
@@ -48,19 +65,8 @@ impl Settings for PgStore {
 
     fn put_instrument<'a>(&'a self, i: &'a StoredInstrument) -> Fut<'a, ()> {
         Box::pin(async move {
-            let sealed = self.seal.seal(Self::place("instruments", "source", &i.id), &i.source)?;
-            sqlx::query(
-                "INSERT INTO instruments (owner, id, source_sealed, added_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (owner, id) DO UPDATE SET source_sealed = excluded.source_sealed, added_at = excluded.added_at",
-            )
-            .bind(self.owner)
-            .bind(&i.id)
-            .bind(sealed)
-            .bind(micros(i.added_at))
-            .execute(&self.pool)
-            .await
-            .map_err(self.err())?;
-            Ok(())
+            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            self.put_instrument_row(&mut c, i).await
         })
     }
 

@@ -7,10 +7,15 @@ use drawbridge_core::versions;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::testing::{Fresh, server_url};
 use super::*;
 use crate::backend::{Lifecycle, Upkeep, Urges, Versions};
+use crate::testing::{FreshDatabase as Fresh, postgres_server as server_url};
 use crate::{FollowUp, RecordEdit, UrgeFilter};
+
+/// Open with a key already unlocked.
+async fn open(url: &str, key: &DataKey, workload: Workload) -> Result<PgStore, StoreError> {
+    PgStore::open(url, &crate::keys::GivenKey(key), workload).await.map(|(s, _)| s)
+}
 
 fn entry(note: &str) -> UrgeEntry {
     UrgeEntry {
@@ -35,14 +40,14 @@ fn urge(note: &str, at: OffsetDateTime) -> Urge {
 async fn an_unreachable_server_is_one_clear_error_with_a_hint() {
     let key = DataKey::generate().expect("key");
     // Nothing listens on port 1.
-    let err = PgStore::open("postgres://drawbridge@127.0.0.1:1/drawbridge", &key, Workload::Command)
+    let err = open("postgres://drawbridge@127.0.0.1:1/drawbridge", &key, Workload::Command)
         .await
         .err()
         .expect("refused");
     assert!(matches!(err, StoreError::Unreachable { .. }), "{err}");
     assert!(err.to_string().contains("127.0.0.1:1/drawbridge") && !err.to_string().contains("password"));
     assert!(err.hint().is_some_and(|h| h.contains("--database-url")));
-    let err = PgStore::open("not a url", &key, Workload::Command).await.err().expect("refused");
+    let err = open("not a url", &key, Workload::Command).await.err().expect("refused");
     assert!(err.to_string().contains("postgres://"), "{err}");
 }
 
@@ -51,10 +56,10 @@ async fn the_schema_and_the_one_owner_are_made_once() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let a = PgStore::open(&db.url, &key, Workload::Command).await.expect("first open");
+    let a = open(&db.url, &key, Workload::Command).await.expect("first open");
     let owner = a.owner();
     a.close().await;
-    let b = PgStore::open(&db.url, &key, Workload::Server).await.expect("second open");
+    let b = open(&db.url, &key, Workload::Server).await.expect("second open");
     assert_eq!(b.owner(), owner, "the same owner");
     let owners: i64 = sqlx::query_scalar("SELECT count(*) FROM owners")
         .fetch_one(&b.pool)
@@ -68,8 +73,47 @@ async fn the_schema_and_the_one_owner_are_made_once() {
         .await
         .expect("pretend");
     b.close().await;
-    let err = PgStore::open(&db.url, &key, Workload::Command).await.err().expect("refused");
+    let err = open(&db.url, &key, Workload::Command).await.err().expect("refused");
     assert!(matches!(err, StoreError::NewerSchema { found: 9999, .. }), "{err}");
+    db.drop_it().await;
+}
+
+/// The key file makes the key on first open; later opens need that same
+/// file: another key, or none, is refused before anything is written.
+#[tokio::test]
+async fn only_the_key_the_words_were_sealed_with_opens_them() {
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("drawbridge.key");
+    let keys = crate::keys::KeyFileProvider {
+        path: &path,
+        passphrase: None,
+    };
+    let (s, made) = PgStore::open(&db.url, &keys, Workload::Command).await.expect("first open");
+    assert!(made, "the first open makes the owner");
+    assert!(path.exists(), "and the key file");
+    s.insert_urge(&urge("kept under the first key", OffsetDateTime::now_utc()))
+        .await
+        .expect("save");
+    s.close().await;
+    let (s, made) = PgStore::open(&db.url, &keys, Workload::Command).await.expect("again");
+    assert!(!made);
+    assert_eq!(
+        s.urges(&UrgeFilter::default()).await.expect("read")[0].entry.note.as_deref(),
+        Some("kept under the first key")
+    );
+    s.close().await;
+
+    let other = DataKey::generate().expect("key");
+    let err = open(&db.url, &other, Workload::Command).await.err().expect("refused");
+    assert!(matches!(err, StoreError::SealedWithAnotherKey { .. }), "{err}");
+    assert!(err.is_key_problem() && err.hint().is_some_and(|h| h.contains("--data-dir")));
+
+    std::fs::remove_file(&path).expect("lose the key file");
+    let err = PgStore::open(&db.url, &keys, Workload::Command).await.err().expect("refused");
+    assert!(matches!(err, StoreError::KeyFileMissing { .. }), "{err}");
+    assert!(!path.exists(), "no new key is made for words sealed under an old one");
     db.drop_it().await;
 }
 
@@ -78,7 +122,7 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
     assert!(s.quick_check().await.expect("check").is_empty(), "nothing to report in a new store");
     let now = OffsetDateTime::now_utc();
     let first = urge("Plantedword marrowfen: the evening went quiet", now - time::Duration::days(3));
@@ -161,7 +205,7 @@ async fn rows_of_another_owner_are_never_seen() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
     let mine = urge("mine", OffsetDateTime::now_utc());
     s.insert_urge(&mine).await.expect("add");
     sqlx::query("INSERT INTO urges (owner, id, at, kind) VALUES ($1, $2, 1, 'busy')")
@@ -183,7 +227,7 @@ async fn settings_and_added_questionnaires_are_kept_sealed() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
     assert_eq!(s.setting("calendar.token").await.expect("none"), None);
     s.set_setting("calendar.token", "secrettokenzebra").await.expect("set");
     s.set_setting("calendar.token", "secrettokenokapi").await.expect("set again");
@@ -216,7 +260,7 @@ async fn a_browser_session_is_kept_by_its_hash_until_it_expires_or_ends() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Server).await.expect("open");
+    let s = open(&db.url, &key, Workload::Server).await.expect("open");
     let now = OffsetDateTime::now_utc();
     s.keep_web_session("session-one", "csrf-1", now, now + time::Duration::hours(1))
         .await
@@ -251,7 +295,7 @@ async fn pauses_resets_and_the_safety_plan_keep_their_words_sealed() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
     let now = crate::truncate_micros(OffsetDateTime::now_utc());
     let pause = PauseRecord {
         id: Uuid::now_v7(),
@@ -324,7 +368,7 @@ async fn a_quiz_attempt_is_saved_resumed_finished_and_its_label_sealed() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
     let quiz = drawbridge_core::Catalog::embedded()
         .instruments()
         .iter()
@@ -376,7 +420,7 @@ async fn experiments_the_ledger_and_program_runs_keep_every_word_sealed() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
     let now = crate::truncate_micros(OffsetDateTime::now_utc());
     let today = now.date();
     let plan = |stage: u8, day: time::Date, words: &str| Plan {
@@ -569,7 +613,7 @@ async fn a_dump_of_the_database_shows_none_of_the_words() {
     };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Command).await.expect("open");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
     let now = crate::truncate_micros(OffsetDateTime::now_utc());
     let w = |n: u32| format!("Sealword{n}quokka");
     let mut u = urge(&w(1), now);
@@ -676,7 +720,7 @@ async fn an_export_is_one_snapshot() {
     let Some(server) = server_url() else { return };
     let db = Fresh::new(&server).await;
     let key = DataKey::generate().expect("key");
-    let s = PgStore::open(&db.url, &key, Workload::Server).await.expect("open");
+    let s = open(&db.url, &key, Workload::Server).await.expect("open");
     let now = OffsetDateTime::now_utc();
     let before = urge("before the export", now);
     s.insert_urge(&before).await.expect("add");

@@ -1,27 +1,32 @@
 //! Everything, read in one transaction: a write made while an export runs
 //! shows up in all of it or none of it.
 
-use super::{SqliteStore, moments, practice, quiz, settings, urges, versions};
+use rusqlite::Connection;
+
+use super::{Res, SqliteStore, moments, practice, quiz, settings, urges, versions};
 use crate::error::StoreError;
 use crate::export::ExportAll;
 
+/// Everything the owner has, read through `c` (inside a transaction).
+pub(crate) fn read_all(c: &Connection) -> Res<ExportAll> {
+    Ok(ExportAll {
+        settings: settings::all(c)?,
+        urges: urges::all(c)?,
+        instruments: settings::instruments(c)?,
+        quiz_results: quiz::all(c)?,
+        experiment_records: practice::all_records(c)?,
+        stage_changes: practice::stage_changes(c)?,
+        program_runs: practice::program_runs(c)?,
+        pauses: moments::pauses(c, i64::MAX)?.into_iter().rev().collect(),
+        resets: moments::resets(c, i64::MAX)?.into_iter().rev().collect(),
+        safety_plan: moments::safety_plan(c)?,
+        text_versions: versions::all(c)?,
+    })
+}
+
 impl SqliteStore {
     pub(crate) fn export_all(&self) -> Result<ExportAll, StoreError> {
-        self.snapshot(|tx| {
-            Ok(ExportAll {
-                settings: settings::all(tx)?,
-                urges: urges::all(tx)?,
-                instruments: settings::instruments(tx)?,
-                quiz_results: quiz::all(tx)?,
-                experiment_records: practice::all_records(tx)?,
-                stage_changes: practice::stage_changes(tx)?,
-                program_runs: practice::program_runs(tx)?,
-                pauses: moments::pauses(tx, i64::MAX)?.into_iter().rev().collect(),
-                resets: moments::resets(tx, i64::MAX)?.into_iter().rev().collect(),
-                safety_plan: moments::safety_plan(tx)?,
-                text_versions: versions::all(tx)?,
-            })
-        })
+        self.snapshot(|tx| read_all(tx))
     }
 }
 

@@ -10,7 +10,6 @@ use uuid::Uuid;
 use super::{Res, SqliteStore, first, from_micros, micros, rows, uuid_of};
 use crate::error::StoreError;
 
-pub(crate) const PAUSE_BY_ID: &str = "SELECT id, at, protocol, seconds, completed FROM pauses WHERE owner = current_owner() AND id = ?";
 pub(crate) const RESET_BY_ID: &str =
     "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE owner = current_owner() AND id = ?";
 

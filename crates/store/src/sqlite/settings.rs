@@ -31,8 +31,6 @@ pub(crate) fn all(c: &Connection) -> Res<BTreeMap<String, String>> {
     Ok(pairs.into_iter().collect())
 }
 
-pub(crate) const INSTRUMENT_BY_ID: &str = "SELECT id, source, added_at FROM instruments WHERE owner = current_owner() AND id = ?";
-
 pub(crate) fn instrument_from_row(r: &Row<'_>) -> Res<StoredInstrument> {
     Ok(StoredInstrument {
         id: r.get("id")?,

@@ -27,20 +27,6 @@ pub(crate) fn keep(
     Ok(true)
 }
 
-/// Keep each (field, old, new) that changes.
-pub(crate) fn keep_all(
-    c: &Connection,
-    item: &str,
-    item_id: &str,
-    fields: &[(&str, Option<&str>, Option<&str>)],
-    at: OffsetDateTime,
-) -> Res<()> {
-    for (field, old, new) in fields {
-        keep(c, item, item_id, field, *old, *new, at)?;
-    }
-    Ok(())
-}
-
 /// Add a version; with `ignore_existing`, one with the same id is left alone.
 pub(crate) fn insert(c: &Connection, v: &TextVersion, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
