@@ -27,6 +27,9 @@ pub struct Paths {
     pub db: PathBuf,
     pub key: PathBuf,
     pub config: PathBuf,
+    /// A PostgreSQL database to use instead of the file `db`
+    /// (`--database-url`, `DRAWBRIDGE_DATABASE_URL` or `database_url`).
+    pub database_url: Option<String>,
 }
 
 impl Paths {
@@ -36,6 +39,7 @@ impl Paths {
                 db: dir.join(DB_FILE),
                 key: dir.join(KEY_FILE),
                 config: dir.join(CONFIG_FILE),
+                database_url: None,
             });
         }
         let dirs = directories::ProjectDirs::from("", "", "drawbridge").ok_or_else(|| {
@@ -48,13 +52,24 @@ impl Paths {
             db: dirs.data_dir().join(DB_FILE),
             key: dirs.config_dir().join(KEY_FILE),
             config: dirs.config_dir().join(CONFIG_FILE),
+            database_url: None,
         })
+    }
+
+    /// Where the data is, as a message may say it: the file, or the
+    /// PostgreSQL server and database (never the password).
+    pub fn shown(&self) -> String {
+        match &self.database_url {
+            Some(url) => format!("PostgreSQL at {}", drawbridge_store::shown_url(url)),
+            None => self.db.display().to_string(),
+        }
     }
 
     pub fn location(&self) -> Location {
         Location {
             db: self.db.clone(),
             key: self.key.clone(),
+            database_url: self.database_url.clone(),
         }
     }
 }
@@ -71,6 +86,9 @@ pub struct FileConfig {
     pub open_browser: Option<bool>,
     /// Crisis region for `drawbridge help-now` when no other is chosen.
     pub region: Option<String>,
+    /// A PostgreSQL database to keep the data in instead of the local file
+    /// (`postgres://user:password@host:5432/database`).
+    pub database_url: Option<String>,
 }
 
 impl FileConfig {
@@ -89,7 +107,7 @@ impl FileConfig {
                     line.map(|l| format!(", line {l}")).unwrap_or_default(),
                     e.message().trim()
                 ),
-                "Valid settings are port, bind, open_browser and region; fix or remove the line.",
+                "Valid settings are port, bind, open_browser, region and database_url; fix or remove the line.",
             )
             .into()
         })

@@ -174,16 +174,22 @@ pub async fn doctor(ctx: &Ctx) -> Result<()> {
             "Built-in content: damaged ({e}). Please report this: this copy of drawbridge was built wrongly."
         )?,
     }
-    writeln!(
-        out,
-        "Data folder: {}",
-        ctx.paths.db.parent().map(|p| p.display().to_string()).unwrap_or_default()
-    )?;
-    if !ctx.paths.db.exists() {
+    match &ctx.paths.database_url {
+        Some(_) => writeln!(out, "Data: {}.", ctx.paths.shown())?,
+        None => writeln!(
+            out,
+            "Data folder: {}",
+            ctx.paths.db.parent().map(|p| p.display().to_string()).unwrap_or_default()
+        )?,
+    }
+    if ctx.paths.database_url.is_none() && !ctx.paths.db.exists() {
         writeln!(out, "No database yet: it is created the first time you save something.")?;
         return Ok(());
     }
     match drawbridge_store::KeyFile::read(&ctx.paths.key)? {
+        None if ctx.paths.database_url.is_some() => {
+            writeln!(out, "Key file: none yet at {}.", ctx.paths.key.display())?;
+        }
         None => {
             return Err(drawbridge_store::StoreError::KeyFileMissing {
                 db: ctx.paths.db.clone(),
@@ -199,18 +205,26 @@ pub async fn doctor(ctx: &Ctx) -> Result<()> {
     }
     let store = open::store(ctx, Workload::Command).await?;
     let ciphers = store.cipher_provider().await.unwrap_or_else(|_| "unknown".into());
-    writeln!(out, "Database: opens with its key (encryption by {ciphers}).")?;
+    match &ctx.paths.database_url {
+        Some(_) => writeln!(out, "Database: reached, and your words open with your key (sealed by {ciphers}).")?,
+        None => writeln!(out, "Database: opens with its key (encryption by {ciphers}).")?,
+    }
     let problems = store.check().await;
+    let place = store.place().to_path_buf();
     store.close().await;
     match problems? {
         p if p.is_empty() => {
-            writeln!(out, "Every page checked: no damage found.")?;
+            match &ctx.paths.database_url {
+                Some(_) => writeln!(out, "Every sealed value checked: all open, none damaged.")?,
+                None => writeln!(out, "Every page checked: no damage found.")?,
+            }
             Ok(())
         }
         p => Err(drawbridge_store::StoreError::Damaged {
-            path: ctx.paths.db.clone(),
+            path: place,
             detail: format!(
-                "a check of every page found {} problem{}",
+                "a check of every {} found {} problem{}",
+                if ctx.paths.database_url.is_some() { "sealed value" } else { "page" },
                 p.len(),
                 if p.len() == 1 { "" } else { "s" }
             ),

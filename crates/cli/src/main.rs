@@ -36,6 +36,12 @@ struct Cli {
     #[arg(long, global = true, env = "DRAWBRIDGE_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
+    /// Keep the data in this PostgreSQL database instead of the local file
+    /// (postgres://user:password@host:5432/database). The key file stays in
+    /// the data or config folder, and seals your words there.
+    #[arg(long, global = true, env = "DRAWBRIDGE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -181,8 +187,9 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
         clap_complete::generate(*shell, &mut Cli::command(), "drawbridge", &mut std::io::stdout());
         return Ok(());
     }
-    let paths = config::Paths::resolve(cli.data_dir.as_deref())?;
+    let mut paths = config::Paths::resolve(cli.data_dir.as_deref())?;
     let file = config::FileConfig::load(&paths.config)?;
+    paths.database_url = cli.database_url.or_else(|| file.database_url.clone()).filter(|u| !u.is_empty());
     let ctx = Ctx { paths, file, local_offset };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async move {

@@ -34,8 +34,16 @@ pub async fn store(ctx: &Ctx, workload: Workload) -> Result<Store> {
     let pass = current_passphrase(ctx)?;
     let (store, opened) = Store::open_or_create(&ctx.paths.location(), pass.as_deref().map(String::as_str), workload).await?;
     if opened == Opened::Created {
-        eprintln!("Created a new encrypted database at {}.", ctx.paths.db.display());
-        eprintln!("Its key is in {}; keep that file private and backed up.", ctx.paths.key.display());
+        if ctx.paths.database_url.is_some() {
+            eprintln!("Created your space in {}.", ctx.paths.shown());
+            eprintln!(
+                "Your words there are sealed with the key in {}; keep that file private and backed up.",
+                ctx.paths.key.display()
+            );
+        } else {
+            eprintln!("Created a new encrypted database at {}.", ctx.paths.db.display());
+            eprintln!("Its key is in {}; keep that file private and backed up.", ctx.paths.key.display());
+        }
     }
     Ok(store)
 }

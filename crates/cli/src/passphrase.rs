@@ -72,9 +72,13 @@ pub async fn run(ctx: &Ctx, action: Action) -> Result<()> {
 
 /// Prove the key opens the database, then replace the key file.
 async fn write_checked(ctx: &Ctx, kf: &KeyFile, key: &drawbridge_store::DataKey) -> Result<()> {
-    let store = Store::open(&ctx.paths.db, key, Workload::Command).await?;
+    let store = Store::open_with_key(&ctx.paths.location(), key, Workload::Command).await?;
     store.close().await;
-    let salt = drawbridge_store::keys::db_salt_of(&ctx.paths.db);
+    let salt = match ctx.paths.database_url {
+        // The salt names the local file this key also opens, if any: kept.
+        Some(_) => KeyFile::read(&ctx.paths.key)?.and_then(|k| k.db_salt().map(String::from)),
+        None => drawbridge_store::keys::db_salt_of(&ctx.paths.db),
+    };
     kf.clone().with_db_salt(salt).write(&ctx.paths.key)?;
     Ok(())
 }

@@ -220,9 +220,11 @@ pub async fn help_now(ctx: &Ctx, a: HelpNowArgs) -> Result<()> {
         .flatten()
         .is_some_and(|k| k.needs_passphrase());
     let mut plan = None;
-    if ctx.paths.db.exists()
+    // A database server that is slow to answer never holds the lines back.
+    let wait = std::time::Duration::from_secs(2);
+    if (ctx.paths.db.exists() || ctx.paths.database_url.is_some())
         && !locked
-        && let Ok(store) = open::store(ctx, Workload::Command).await
+        && let Ok(Ok(store)) = tokio::time::timeout(wait, open::store(ctx, Workload::Command)).await
     {
         if region.is_none() {
             region = store.setting(drawbridge_core::crisis::REGION_SETTING).await.ok().flatten();

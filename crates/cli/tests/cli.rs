@@ -7,49 +7,50 @@ use serde_json::Value;
 
 #[test]
 fn logging_an_urge_takes_one_command_and_lists_as_json() {
-    let d = tempdir();
-    let out = ok(d.path(), &["urge", "go-quiet"]);
-    assert!(out.starts_with("Saved: Go quiet"), "{out}");
-    ok(
-        d.path(),
-        &[
-            "urge",
-            "busy",
-            "--intensity",
-            "7",
-            "--body",
-            "tight-chest",
-            "--about",
-            "Sam",
-            "--did",
-            "third-way",
-            "--note",
-            "a long day",
-        ],
-    );
-    let list: Value = serde_json::from_str(&ok(d.path(), &["urges", "--json"])).expect("json");
-    let list = list.as_array().expect("array");
-    assert_eq!(list.len(), 2);
-    let newest = &list[0];
-    for field in ["id", "at", "kind", "intensity", "body", "about", "did", "note"] {
-        assert!(newest.get(field).is_some(), "field {field} present");
-    }
-    assert_eq!(newest["kind"], "busy");
-    assert_eq!(newest["intensity"], 7);
-    assert_eq!(newest["did"], "third-way");
-    assert_eq!(newest["note"], "a long day");
-    assert!(time::OffsetDateTime::parse(newest["at"].as_str().expect("at"), &time::format_description::well_known::Rfc3339).is_ok());
-    assert_eq!(list[1]["kind"], "go-quiet");
-    assert_eq!(list[1]["intensity"], Value::Null);
+    for d in engines() {
+        let out = ok(d.path(), &["urge", "go-quiet"]);
+        assert!(out.starts_with("Saved: Go quiet"), "{out}");
+        ok(
+            d.path(),
+            &[
+                "urge",
+                "busy",
+                "--intensity",
+                "7",
+                "--body",
+                "tight-chest",
+                "--about",
+                "Sam",
+                "--did",
+                "third-way",
+                "--note",
+                "a long day",
+            ],
+        );
+        let list: Value = serde_json::from_str(&ok(d.path(), &["urges", "--json"])).expect("json");
+        let list = list.as_array().expect("array");
+        assert_eq!(list.len(), 2);
+        let newest = &list[0];
+        for field in ["id", "at", "kind", "intensity", "body", "about", "did", "note"] {
+            assert!(newest.get(field).is_some(), "field {field} present");
+        }
+        assert_eq!(newest["kind"], "busy");
+        assert_eq!(newest["intensity"], 7);
+        assert_eq!(newest["did"], "third-way");
+        assert_eq!(newest["note"], "a long day");
+        assert!(time::OffsetDateTime::parse(newest["at"].as_str().expect("at"), &time::format_description::well_known::Rfc3339).is_ok());
+        assert_eq!(list[1]["kind"], "go-quiet");
+        assert_eq!(list[1]["intensity"], Value::Null);
 
-    let month_ago = (time::OffsetDateTime::now_utc() - time::Duration::days(30)).date().to_string();
-    let recent: Value = serde_json::from_str(&ok(d.path(), &["urges", "--since", &month_ago, "--json"])).expect("json");
-    assert_eq!(recent.as_array().map(Vec::len), Some(2));
-    let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(2)).date().to_string();
-    let none: Value = serde_json::from_str(&ok(d.path(), &["urges", "--since", &tomorrow, "--json"])).expect("json");
-    assert_eq!(none.as_array().map(Vec::len), Some(0));
-    let text = ok(d.path(), &["urges"]);
-    assert!(text.contains("Get busy · 7/10"), "{text}");
+        let month_ago = (time::OffsetDateTime::now_utc() - time::Duration::days(30)).date().to_string();
+        let recent: Value = serde_json::from_str(&ok(d.path(), &["urges", "--since", &month_ago, "--json"])).expect("json");
+        assert_eq!(recent.as_array().map(Vec::len), Some(2));
+        let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(2)).date().to_string();
+        let none: Value = serde_json::from_str(&ok(d.path(), &["urges", "--since", &tomorrow, "--json"])).expect("json");
+        assert_eq!(none.as_array().map(Vec::len), Some(0));
+        let text = ok(d.path(), &["urges"]);
+        assert!(text.contains("Get busy · 7/10"), "{text}");
+    }
 }
 
 #[test]
@@ -190,34 +191,35 @@ fn a_database_with_the_wrong_key_file_exits_2_quietly() {
 
 #[test]
 fn export_then_import_gives_back_the_same_data_and_twice_adds_nothing() {
-    let a = tempdir();
-    ok(a.path(), &["urge", "fight", "--note", "about the dishes, really about Tuesday"]);
-    ok(a.path(), &["urge", "leave-first", "--intensity", "9", "--did", "paused"]);
-    let file = a.path().join("export.json");
-    ok(a.path(), &["export", "--out", file.to_str().expect("utf-8")]);
-    let exported: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
-    assert_eq!(exported["format"], "drawbridge-export");
-    assert_eq!(exported["version"], 2);
+    for a in engines() {
+        ok(a.path(), &["urge", "fight", "--note", "about the dishes, really about Tuesday"]);
+        ok(a.path(), &["urge", "leave-first", "--intensity", "9", "--did", "paused"]);
+        let file = a.path().join("export.json");
+        ok(a.path(), &["export", "--out", file.to_str().expect("utf-8")]);
+        let exported: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+        assert_eq!(exported["format"], "drawbridge-export");
+        assert_eq!(exported["version"], 2);
 
-    let b = tempdir();
-    let first = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
-    assert!(first.contains("Added ") && first.contains("0 were already here"), "{first}");
-    let second = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
-    assert!(second.contains("Added 0 new entries"), "{second}");
-    assert!(second.contains("Nothing in the file differed"), "{second}");
-    let again: Value = serde_json::from_str(&ok(b.path(), &["export"])).expect("json");
-    assert_eq!(again["urges"], exported["urges"]);
-    assert_eq!(again["settings"], exported["settings"]);
+        let b = a.another();
+        let first = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
+        assert!(first.contains("Added ") && first.contains("0 were already here"), "{first}");
+        let second = ok(b.path(), &["import", file.to_str().expect("utf-8")]);
+        assert!(second.contains("Added 0 new entries"), "{second}");
+        assert!(second.contains("Nothing in the file differed"), "{second}");
+        let again: Value = serde_json::from_str(&ok(b.path(), &["export"])).expect("json");
+        assert_eq!(again["urges"], exported["urges"]);
+        assert_eq!(again["settings"], exported["settings"]);
 
-    let mut broken = exported.clone();
-    broken["urges"][1]["did"] = Value::from("ran away");
-    let bad = a.path().join("bad.json");
-    std::fs::write(&bad, serde_json::to_string(&broken).expect("json")).expect("write");
-    let c = tempdir();
-    let out = run(c.path(), &["import", bad.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("urges[1].did"), "{}", stderr(&out));
-    assert!(!db_path(c.path()).exists(), "nothing written for a bad file");
+        let mut broken = exported.clone();
+        broken["urges"][1]["did"] = Value::from("ran away");
+        let bad = a.path().join("bad.json");
+        std::fs::write(&bad, serde_json::to_string(&broken).expect("json")).expect("write");
+        let c = tempdir();
+        let out = run(c.path(), &["import", bad.to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("urges[1].did"), "{}", stderr(&out));
+        assert!(!db_path(c.path()).exists(), "nothing written for a bad file");
+    }
 }
 
 #[test]
@@ -357,4 +359,160 @@ fn passphrase_mode_serves_an_unlock_page() {
     let home = http(server.port, "GET", "/", &[("Cookie", &cookie)], "");
     assert_eq!(home.status, 303);
     assert_eq!(home.header("location"), "/unlock");
+}
+
+/// The pg_dump program of the test server, if there is one.
+fn pg_dump() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("PG_DUMP") {
+        return Some(p.into());
+    }
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| Some(e.ok()?.path().join("bin/pg_dump")))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// Words planted in every text field a person can fill in from the command
+/// line, on PostgreSQL, and a full `pg_dump` of that database: none of them
+/// is in it, while the app still reads every one back.
+#[test]
+fn a_dump_of_the_postgresql_database_holds_none_of_the_words_written_through_the_cli() {
+    let Some(server) = drawbridge_store::testing::postgres_server() else {
+        return;
+    };
+    let dump_tool = pg_dump();
+    if dump_tool.is_none() {
+        assert!(
+            std::env::var("DRAWBRIDGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "DRAWBRIDGE_REQUIRE_POSTGRES=1 but pg_dump is not installed"
+        );
+        eprintln!("skipped: pg_dump is not installed");
+        return;
+    }
+    let e = Engine::postgres(&server);
+    let d = e.path();
+    let words = [
+        "Quorvath",
+        "Plimsek",
+        "Drabbonet",
+        "Yestrival",
+        "Munkoberry",
+        "Selvidrane",
+        "Throppish",
+        "Gavelnook",
+        "Wistrophe",
+        "Kelbarrow",
+        "Fendleroy",
+        "Oskavine",
+        "Brimtallow",
+        "Ulverstane",
+    ];
+    ok(
+        d,
+        &[
+            "urge",
+            "go-quiet",
+            "--about",
+            words[0],
+            "--note",
+            &format!("{} after dinner", words[1]),
+        ],
+    );
+    let plan: Value = serde_json::from_str(&ok(
+        d,
+        &[
+            "experiment",
+            "plan",
+            "--custom",
+            words[2],
+            "--with",
+            words[3],
+            "--prediction",
+            words[4],
+            "--belief",
+            "70",
+            "--want",
+            "60",
+            "--expect",
+            "40",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    let id = plan["id"].as_str().expect("id").to_string();
+    ok(
+        d,
+        &[
+            "experiment",
+            "done",
+            &id,
+            "--peak",
+            "30",
+            "--after",
+            "5",
+            "--outcome",
+            "better",
+            "--belief-after",
+            "20",
+            "--capacity",
+            "70",
+            "--happened",
+            words[5],
+            "--learned",
+            words[6],
+        ],
+    );
+    // An edit keeps the earlier words as a version: sealed too.
+    ok(d, &["experiment", "edit", &id, "--learned", "changed my mind"]);
+    ok(d, &["reset", "--happened", words[7], "--felt", words[8], "--true", words[9]]);
+    ok(d, &["safety-plan", "set", "warning-signs", words[10]]);
+    ok(d, &["safety-plan", "set", "warning-signs", "a second version"]);
+    ok(d, &["challenge", "start"]);
+    ok(d, &["challenge", "done", "--reflection", words[11]]);
+    let answers = d.join("answers.json");
+    std::fs::write(&answers, patterns_answers(|_| 4)).expect("answers");
+    ok(
+        d,
+        &[
+            "quiz",
+            "--answers",
+            answers.to_str().expect("utf-8"),
+            "--save",
+            "--label",
+            words[12],
+        ],
+    );
+    let inst = d.join("mine.toml");
+    std::fs::write(
+        &inst,
+        format!(
+            "id = \"mine\"\ntitle = \"{}\"\nversion = 1\nabout = \"x\"\nresponse = {{ min = 0, max = 4 }}\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n",
+            words[13]
+        ),
+    )
+    .expect("instrument");
+    ok(d, &["instrument", "add", inst.to_str().expect("utf-8")]);
+
+    // The app reads every word back.
+    let exported = ok(d, &["export"]);
+    for w in words {
+        assert!(exported.contains(w), "{w} is not in the export");
+    }
+    assert!(exported.contains("changed my mind"));
+
+    let url = std::fs::read_to_string(d.join("drawbridge.toml")).expect("config");
+    let url = url.trim().trim_start_matches("database_url = \"").trim_end_matches('"');
+    let dump = std::process::Command::new(dump_tool.expect("pg_dump"))
+        .args(["--no-owner", "--dbname", url])
+        .output()
+        .expect("run pg_dump");
+    assert!(dump.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&dump.stderr));
+    let text = String::from_utf8_lossy(&dump.stdout).to_lowercase();
+    assert!(text.contains("experiment_records") && text.len() > 1000, "a real dump");
+    for w in words.iter().copied().chain(["after dinner", "changed my mind", "a second version"]) {
+        assert!(!text.contains(&w.to_lowercase()), "\"{w}\" is readable in the dump");
+    }
 }

@@ -17,30 +17,31 @@ fn export(d: &std::path::Path) -> Value {
 
 #[test]
 fn a_pause_runs_its_steps_records_itself_and_can_log_the_urge_as_paused() {
-    let d = tempdir();
-    let out = cmd(d.path())
-        .args(["pause", "--short", "--log", "go-quiet"])
-        .env("DRAWBRIDGE_PAUSE_SPEED", "1000")
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Step 1 of 3"), "{text}");
-    assert!(text.contains("Breath 5 of 5"), "the five breaths are counted: {text}");
-    assert!(text.contains("Logged as paused"), "{text}");
-    let e = export(d.path());
-    let pauses = e["pauses"].as_array().expect("pauses");
-    assert_eq!(pauses.len(), 1);
-    assert_eq!(pauses[0]["protocol"], "short");
-    assert_eq!(pauses[0]["completed"], true);
-    assert_eq!(e["urges"][0]["did"], "paused");
-    assert_eq!(e["urges"][0]["kind"], "go-quiet");
+    for d in engines() {
+        let out = cmd(d.path())
+            .args(["pause", "--short", "--log", "go-quiet"])
+            .env("DRAWBRIDGE_PAUSE_SPEED", "1000")
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Step 1 of 3"), "{text}");
+        assert!(text.contains("Breath 5 of 5"), "the five breaths are counted: {text}");
+        assert!(text.contains("Logged as paused"), "{text}");
+        let e = export(d.path());
+        let pauses = e["pauses"].as_array().expect("pauses");
+        assert_eq!(pauses.len(), 1);
+        assert_eq!(pauses[0]["protocol"], "short");
+        assert_eq!(pauses[0]["completed"], true);
+        assert_eq!(e["urges"][0]["did"], "paused");
+        assert_eq!(e["urges"][0]["kind"], "go-quiet");
 
-    let bad = run(d.path(), &["pause", "--pace", "fast"]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(stderr(&bad).contains("quicker, steady or slower"), "{}", stderr(&bad));
-    let bad = run(d.path(), &["pause", "--log", "sulk"]);
-    assert!(stderr(&bad).contains("Nothing was started"), "{}", stderr(&bad));
+        let bad = run(d.path(), &["pause", "--pace", "fast"]);
+        assert_eq!(bad.status.code(), Some(1));
+        assert!(stderr(&bad).contains("quicker, steady or slower"), "{}", stderr(&bad));
+        let bad = run(d.path(), &["pause", "--log", "sulk"]);
+        assert!(stderr(&bad).contains("Nothing was started"), "{}", stderr(&bad));
+    }
 }
 
 #[cfg(unix)]
@@ -132,71 +133,73 @@ fn ok_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> String {
 
 #[test]
 fn a_note_with_crisis_language_is_saved_and_the_panel_follows() {
-    let d = tempdir();
-    ok(d.path(), &["help-now", "--region", "UK"]); // nothing is stored by help-now
-    let out = ok(
-        d.path(),
-        &[
-            "urge",
-            "go-quiet",
-            "--note",
-            "I keep thinking everyone would be better off without me",
-        ],
-    );
-    assert!(out.contains("Saved"), "the save comes first: {out}");
-    let c = drawbridge_core::Catalog::embedded();
-    assert!(out.contains(&c.safety().panel_title), "the panel follows: {out}");
-    assert!(out.contains("drawbridge help-now"), "{out}");
-    assert_eq!(export(d.path())["urges"].as_array().map(Vec::len), Some(1), "saved");
+    for d in engines() {
+        ok(d.path(), &["help-now", "--region", "UK"]); // nothing is stored by help-now
+        let out = ok(
+            d.path(),
+            &[
+                "urge",
+                "go-quiet",
+                "--note",
+                "I keep thinking everyone would be better off without me",
+            ],
+        );
+        assert!(out.contains("Saved"), "the save comes first: {out}");
+        let c = drawbridge_core::Catalog::embedded();
+        assert!(out.contains(&c.safety().panel_title), "the panel follows: {out}");
+        assert!(out.contains("drawbridge help-now"), "{out}");
+        assert_eq!(export(d.path())["urges"].as_array().map(Vec::len), Some(1), "saved");
 
-    let calm = ok(d.path(), &["urge", "busy", "--note", "this week is killing me"]);
-    assert!(!calm.contains(&c.safety().panel_title), "no panel for a figure of speech: {calm}");
+        let calm = ok(d.path(), &["urge", "busy", "--note", "this week is killing me"]);
+        assert!(!calm.contains(&c.safety().panel_title), "no panel for a figure of speech: {calm}");
 
-    // With --json the JSON stays clean and the panel goes to stderr.
-    let out = run(d.path(), &["reset", "--felt", "I want to hurt myself", "--json"]);
-    assert!(out.status.success());
-    let saved: Value = serde_json::from_slice(&out.stdout).expect("clean json");
-    assert_eq!(saved["felt"], "I want to hurt myself");
-    assert!(stderr(&out).contains(&c.safety().panel_title));
+        // With --json the JSON stays clean and the panel goes to stderr.
+        let out = run(d.path(), &["reset", "--felt", "I want to hurt myself", "--json"]);
+        assert!(out.status.success());
+        let saved: Value = serde_json::from_slice(&out.stdout).expect("clean json");
+        assert_eq!(saved["felt"], "I want to hurt myself");
+        assert!(stderr(&out).contains(&c.safety().panel_title));
+    }
 }
 
 #[test]
 fn a_reset_forms_the_capacity_sentence_and_links_to_its_experiment() {
-    let d = tempdir();
-    let lib = json(d.path(), &["experiments", "--stage", "1", "--json"]);
-    let exp = lib[0]["id"].as_str().expect("an experiment").to_string();
-    log_experiment(
-        d.path(),
-        &exp,
-        &time::OffsetDateTime::now_utc().date().to_string(),
-        "85",
-        "worse",
-        true,
-    );
-    let id = export(d.path())["experiment_records"][0]["id"].as_str().expect("id").to_string();
-    let out = ok(
-        d.path(),
-        &[
-            "reset",
-            "--record",
-            &id[..8],
-            "--capacity",
-            "70",
-            "--happened",
-            "I left early",
-            "--true",
-            "They texted to check on me",
-        ],
-    );
-    assert!(out.contains("I took a risk at 70% of my capacity"), "{out}");
-    let e = export(d.path());
-    assert_eq!(e["resets"][0]["record"], Value::String(id));
-    assert_eq!(e["resets"][0]["capacity"], 70);
-    assert_eq!(e["resets"][0]["true"], "They texted to check on me");
-    let bad = run(d.path(), &["reset", "--capacity", "170"]);
-    assert!(stderr(&bad).contains("0 to 100"), "{}", stderr(&bad));
-    let bad = run(d.path(), &["reset"]);
-    assert!(stderr(&bad).contains("at least one column"), "{}", stderr(&bad));
+    for d in engines() {
+        let lib = json(d.path(), &["experiments", "--stage", "1", "--json"]);
+        let exp = lib[0]["id"].as_str().expect("an experiment").to_string();
+        log_experiment(
+            d.path(),
+            &exp,
+            &time::OffsetDateTime::now_utc().date().to_string(),
+            "85",
+            "worse",
+            true,
+        );
+        let id = export(d.path())["experiment_records"][0]["id"].as_str().expect("id").to_string();
+        let out = ok(
+            d.path(),
+            &[
+                "reset",
+                "--record",
+                &id[..8],
+                "--capacity",
+                "70",
+                "--happened",
+                "I left early",
+                "--true",
+                "They texted to check on me",
+            ],
+        );
+        assert!(out.contains("I took a risk at 70% of my capacity"), "{out}");
+        let e = export(d.path());
+        assert_eq!(e["resets"][0]["record"], Value::String(id));
+        assert_eq!(e["resets"][0]["capacity"], 70);
+        assert_eq!(e["resets"][0]["true"], "They texted to check on me");
+        let bad = run(d.path(), &["reset", "--capacity", "170"]);
+        assert!(stderr(&bad).contains("0 to 100"), "{}", stderr(&bad));
+        let bad = run(d.path(), &["reset"]);
+        assert!(stderr(&bad).contains("at least one column"), "{}", stderr(&bad));
+    }
 }
 
 #[test]
@@ -214,30 +217,31 @@ fn the_letter_in_the_terminal_leaves_nothing_behind() {
 
 #[test]
 fn the_safety_plan_is_written_in_the_terminal_and_help_now_prints_it_with_the_lines() {
-    let d = tempdir();
-    let empty = ok(d.path(), &["help-now", "--region", "UK"]);
-    assert!(empty.contains("116 123"), "the lines first: {empty}");
-    assert!(empty.contains("safety-plan set"), "an empty plan says how to start: {empty}");
-    ok(d.path(), &["safety-plan", "set", "warning-signs", "I stop replying to anyone"]);
-    assert!(
-        run_stdin(d.path(), &["safety-plan", "set", "ask-for-help"], "Sam: 07700 900123\nMy sister\n")
-            .status
-            .success()
-    );
-    let shown = ok(d.path(), &["help-now", "--region", "UK"]);
-    assert!(shown.contains("I stop replying to anyone"), "{shown}");
-    assert!(shown.contains("  My sister"), "{shown}");
-    let plan = json(d.path(), &["safety-plan", "show", "--json"]);
-    assert_eq!(plan["sections"]["ask-for-help"], "Sam: 07700 900123\nMy sister");
-    ok(d.path(), &["safety-plan", "clear", "warning-signs"]);
-    assert!(
-        json(d.path(), &["safety-plan", "show", "--json"])["sections"]
-            .get("warning-signs")
-            .is_none()
-    );
-    let bad = run(d.path(), &["safety-plan", "set", "hobbies", "x"]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(stderr(&bad).contains("warning-signs"), "{}", stderr(&bad));
+    for d in engines() {
+        let empty = ok(d.path(), &["help-now", "--region", "UK"]);
+        assert!(empty.contains("116 123"), "the lines first: {empty}");
+        assert!(empty.contains("safety-plan set"), "an empty plan says how to start: {empty}");
+        ok(d.path(), &["safety-plan", "set", "warning-signs", "I stop replying to anyone"]);
+        assert!(
+            run_stdin(d.path(), &["safety-plan", "set", "ask-for-help"], "Sam: 07700 900123\nMy sister\n")
+                .status
+                .success()
+        );
+        let shown = ok(d.path(), &["help-now", "--region", "UK"]);
+        assert!(shown.contains("I stop replying to anyone"), "{shown}");
+        assert!(shown.contains("  My sister"), "{shown}");
+        let plan = json(d.path(), &["safety-plan", "show", "--json"]);
+        assert_eq!(plan["sections"]["ask-for-help"], "Sam: 07700 900123\nMy sister");
+        ok(d.path(), &["safety-plan", "clear", "warning-signs"]);
+        assert!(
+            json(d.path(), &["safety-plan", "show", "--json"])["sections"]
+                .get("warning-signs")
+                .is_none()
+        );
+        let bad = run(d.path(), &["safety-plan", "set", "hobbies", "x"]);
+        assert_eq!(bad.status.code(), Some(1));
+        assert!(stderr(&bad).contains("warning-signs"), "{}", stderr(&bad));
+    }
 }
 
 #[test]

@@ -78,123 +78,126 @@ fn bad_answers_and_bad_instruments_are_named() {
 
 #[test]
 fn a_saved_result_builds_the_profile_and_retakes_show_change() {
-    let d = tempdir();
-    let high = write(d.path(), "high.json", &patterns_answers(|_| 6));
-    let low = write(d.path(), "low.json", &patterns_answers(|_| 3));
-    ok(d.path(), &["quiz", "--answers", &high, "--save"]);
-    ok(d.path(), &["quiz", "--answers", &low, "--save"]);
-    let p: Value = serde_json::from_str(&ok(d.path(), &["profile", "--json"])).expect("json");
-    assert_eq!(p["results"], 2);
-    assert_eq!(p["profile"]["instrument"], "patterns");
-    assert!(p["profile"]["region"].is_string());
-    let strategies = p["profile"]["strategies"].as_array().expect("strategies");
-    assert_eq!(strategies.len(), 6);
-    let control = p["history"]
-        .as_array()
-        .expect("history")
-        .iter()
-        .find(|h| h["scale"] == "control")
-        .cloned()
-        .expect("control");
-    assert_eq!(control["since_first"]["delta"], -3.0);
-    assert_eq!(
-        control["since_first"]["reliable"],
-        Value::Null,
-        "no reliability figures: not judged"
-    );
-    let text = ok(d.path(), &["profile"]);
-    assert!(text.contains("not a diagnosis"), "the disclaimer shows with results");
-    assert!(text.contains("without saying whether it is more than everyday variation"), "{text}");
+    for d in engines() {
+        let high = write(d.path(), "high.json", &patterns_answers(|_| 6));
+        let low = write(d.path(), "low.json", &patterns_answers(|_| 3));
+        ok(d.path(), &["quiz", "--answers", &high, "--save"]);
+        ok(d.path(), &["quiz", "--answers", &low, "--save"]);
+        let p: Value = serde_json::from_str(&ok(d.path(), &["profile", "--json"])).expect("json");
+        assert_eq!(p["results"], 2);
+        assert_eq!(p["profile"]["instrument"], "patterns");
+        assert!(p["profile"]["region"].is_string());
+        let strategies = p["profile"]["strategies"].as_array().expect("strategies");
+        assert_eq!(strategies.len(), 6);
+        let control = p["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .find(|h| h["scale"] == "control")
+            .cloned()
+            .expect("control");
+        assert_eq!(control["since_first"]["delta"], -3.0);
+        assert_eq!(
+            control["since_first"]["reliable"],
+            Value::Null,
+            "no reliability figures: not judged"
+        );
+        let text = ok(d.path(), &["profile"]);
+        assert!(text.contains("not a diagnosis"), "the disclaimer shows with results");
+        assert!(text.contains("without saying whether it is more than everyday variation"), "{text}");
+    }
 }
 
 #[test]
 fn the_terminal_quiz_saves_as_you_go_and_resumes() {
-    let d = tempdir();
-    // Answer 10, then stop.
-    let mut child = cmd(d.path())
-        .arg("quiz")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all("5\n".repeat(10).as_bytes()).expect("write");
-        stdin.write_all(b"q\n").expect("write");
+    for d in engines() {
+        // Answer 10, then stop.
+        let mut child = cmd(d.path())
+            .arg("quiz")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all("5\n".repeat(10).as_bytes()).expect("write");
+            stdin.write_all(b"q\n").expect("write");
+        }
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains("Saved 10 of 50 answers"), "{}", stderr(&out));
+        // Resume: answers 11 to 50, with one bad entry on the way.
+        let mut child = cmd(d.path())
+            .arg("quiz")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(b"eight\n").expect("write");
+            stdin.write_all("2\n".repeat(40).as_bytes()).expect("write");
+        }
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("Welcome back: 10 of 50"), "{err}");
+        assert!(err.contains("Please type a number from 1 to 7"), "{err}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("Your answers lean"), "{stdout}");
+        let p: Value = serde_json::from_str(&ok(d.path(), &["profile", "--json"])).expect("json");
+        assert_eq!(p["results"], 1);
     }
-    let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Saved 10 of 50 answers"), "{}", stderr(&out));
-    // Resume: answers 11 to 50, with one bad entry on the way.
-    let mut child = cmd(d.path())
-        .arg("quiz")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(b"eight\n").expect("write");
-        stdin.write_all("2\n".repeat(40).as_bytes()).expect("write");
-    }
-    let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("Welcome back: 10 of 50"), "{err}");
-    assert!(err.contains("Please type a number from 1 to 7"), "{err}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Your answers lean"), "{stdout}");
-    let p: Value = serde_json::from_str(&ok(d.path(), &["profile", "--json"])).expect("json");
-    assert_eq!(p["results"], 1);
 }
 
 #[test]
 fn a_scoring_key_takes_licensed_wording_and_an_added_instrument_is_kept() {
-    let d = tempdir();
-    let refused = run(d.path(), &["quiz", "--instrument", "ecr-rs"]);
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).contains("instrument wording ecr-rs"), "{}", stderr(&refused));
-    let short = write(d.path(), "short.txt", "one\ntwo\n");
-    assert!(stderr(&run(d.path(), &["instrument", "wording", "ecr-rs", &short])).contains("has 9 items"));
-    let words: String = (1..=9).map(|n| format!("Statement number {n}\n")).collect();
-    let file = write(d.path(), "words.txt", &words);
-    ok(d.path(), &["instrument", "wording", "ecr-rs", &file]);
-    let listed: Value = serde_json::from_str(&ok(d.path(), &["instrument", "list", "--json"])).expect("json");
-    let rs = listed
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|i| i["id"] == "ecr-rs")
-        .cloned()
-        .expect("ecr-rs");
-    assert_eq!(rs["needs_wording"], false);
-    let list = ok(d.path(), &["instrument", "list"]);
-    let line = list.lines().find(|l| l.starts_with("ecr-rs")).expect("listed");
-    assert!(!line.contains("add its wording"), "{line}");
-    assert!(
-        list.lines()
-            .find(|l| l.starts_with("ecr-r "))
-            .expect("ecr-r")
-            .contains("add its wording")
-    );
+    for d in engines() {
+        let refused = run(d.path(), &["quiz", "--instrument", "ecr-rs"]);
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(stderr(&refused).contains("instrument wording ecr-rs"), "{}", stderr(&refused));
+        let short = write(d.path(), "short.txt", "one\ntwo\n");
+        assert!(stderr(&run(d.path(), &["instrument", "wording", "ecr-rs", &short])).contains("has 9 items"));
+        let words: String = (1..=9).map(|n| format!("Statement number {n}\n")).collect();
+        let file = write(d.path(), "words.txt", &words);
+        ok(d.path(), &["instrument", "wording", "ecr-rs", &file]);
+        let listed: Value = serde_json::from_str(&ok(d.path(), &["instrument", "list", "--json"])).expect("json");
+        let rs = listed
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|i| i["id"] == "ecr-rs")
+            .cloned()
+            .expect("ecr-rs");
+        assert_eq!(rs["needs_wording"], false);
+        let list = ok(d.path(), &["instrument", "list"]);
+        let line = list.lines().find(|l| l.starts_with("ecr-rs")).expect("listed");
+        assert!(!line.contains("add its wording"), "{line}");
+        assert!(
+            list.lines()
+                .find(|l| l.starts_with("ecr-r "))
+                .expect("ecr-r")
+                .contains("add its wording")
+        );
 
-    let inst = write(
-        d.path(),
-        "mine.toml",
-        "id = \"mine\"\ntitle = \"Mine\"\nversion = 1\nabout = \"x\"\nresponse = { min = 0, max = 4 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n",
-    );
-    assert!(ok(d.path(), &["instrument", "add", &inst]).contains("Added \"mine\""));
-    std::fs::remove_file(d.path().join("mine.toml")).expect("rm");
-    let ans = write(d.path(), "a.json", r#"{"a": 3}"#);
-    let out: Value = serde_json::from_str(&ok(d.path(), &["quiz", "--instrument", "mine", "--answers", &ans, "--json"])).expect("json");
-    assert_eq!(
-        out["scores"]["s"]["value"], 3.0,
-        "the copy in the database is used once the file is gone"
-    );
+        let inst = write(
+            d.path(),
+            "mine.toml",
+            "id = \"mine\"\ntitle = \"Mine\"\nversion = 1\nabout = \"x\"\nresponse = { min = 0, max = 4 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n",
+        );
+        assert!(ok(d.path(), &["instrument", "add", &inst]).contains("Added \"mine\""));
+        std::fs::remove_file(d.path().join("mine.toml")).expect("rm");
+        let ans = write(d.path(), "a.json", r#"{"a": 3}"#);
+        let out: Value = serde_json::from_str(&ok(d.path(), &["quiz", "--instrument", "mine", "--answers", &ans, "--json"])).expect("json");
+        assert_eq!(
+            out["scores"]["s"]["value"], 3.0,
+            "the copy in the database is used once the file is gone"
+        );
+    }
 }
 
 fn fhir_python() -> Option<String> {

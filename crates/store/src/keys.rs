@@ -289,11 +289,9 @@ impl KeyProvider for KeyFileProvider<'_> {
     }
 }
 
-/// A key already unlocked, as a provider (for tests).
-#[cfg(test)]
+/// A key already unlocked, as a provider.
 pub(crate) struct GivenKey<'a>(pub &'a DataKey);
 
-#[cfg(test)]
 impl KeyProvider for GivenKey<'_> {
     fn existing(&self) -> Result<Option<DataKey>, StoreError> {
         Ok(Some(self.0.clone()))

@@ -266,7 +266,29 @@ pub enum Opened {
     Created,
 }
 
+/// A PostgreSQL URL as a message may say it: host, port and database,
+/// never the user or password.
+pub fn shown_url(url: &str) -> String {
+    postgres::shown_url(url)
+}
+
 impl Store {
+    /// Open the data at `loc` with an already unlocked key: the SQLite file,
+    /// or the PostgreSQL database (whose words must be sealed with it).
+    pub async fn open_with_key(loc: &Location, key: &DataKey, workload: Workload) -> Result<Store, StoreError> {
+        match &loc.database_url {
+            Some(url) => Ok(Store {
+                backend: Arc::new(postgres::PgStore::open(url, &keys::GivenKey(key), workload).await?.0),
+            }),
+            None => Store::open(&loc.db, key, workload).await,
+        }
+    }
+
+    /// Where the data is, for messages: the file, or `postgres host:port/db`.
+    pub fn place(&self) -> &Path {
+        self.backend.path()
+    }
+
     /// Open the encrypted database with an already unlocked key.
     pub async fn open(db: &Path, key: &DataKey, _workload: Workload) -> Result<Store, StoreError> {
         Ok(Store {

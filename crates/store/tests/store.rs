@@ -724,3 +724,165 @@ async fn pauses_resets_and_the_safety_plan_are_kept_and_travel_through_export() 
         b.close().await;
     }
 }
+
+/// Everything a person can keep, a little of each, with an edit or two so
+/// earlier versions exist too.
+async fn a_full_store(s: &Store) {
+    use drawbridge_core::moment::ResetEntry;
+    use drawbridge_core::practice::{Outcome, Plan, ProgramEntry, Result as Res};
+    use drawbridge_core::safety::SafetyPlan;
+    let now = OffsetDateTime::now_utc();
+    let u = s
+        .add_urge(entry("go-quiet", Some("paused")), now - Duration::days(3))
+        .await
+        .expect("urge");
+    let mut changed = u.entry.clone();
+    changed.note = Some("after dinner, then a walk".into());
+    s.update_urge(u.id, changed).await.expect("edit urge");
+    s.add_urge(entry("busy", None), now).await.expect("urge");
+    s.set_setting("region", "UK").await.expect("region");
+    s.set_stage(2).await.expect("stage");
+    s.set_window(70).await.expect("window");
+    let patterns = catalog().instrument("patterns").expect("patterns");
+    let answers: drawbridge_core::assess::Answers = patterns.items.iter().map(|i| (i.id.clone(), 4)).collect();
+    let q = s.start_quiz(patterns, Some("me, now".into())).await.expect("quiz");
+    s.save_quiz_answers(q.id, &answers).await.expect("answers");
+    s.finish_quiz(q.id, &patterns.score(&answers)).await.expect("finish");
+    let plan = Plan {
+        experiment: None,
+        custom: Some("Ask Ruth for a walk".into()),
+        stage: 2,
+        with_whom: Some("Ruth".into()),
+        planned_for: time::macros::date!(2026 - 11 - 20),
+        prediction: "She will say she is busy".into(),
+        belief_before: 75,
+        want: 70,
+        expect: 55,
+    };
+    let r = s.plan_experiment(plan.clone()).await.expect("plan");
+    let done = Res {
+        what_happened: Some("She said yes at once".into()),
+        peak: 40,
+        after: 10,
+        outcome: Outcome::Better,
+        capacity: 60,
+        learned: Some("Asking was the hard part".into()),
+        belief_after: 30,
+        flooded: false,
+    };
+    s.complete_experiment(r.id, &done, now).await.expect("follow up");
+    let edit = drawbridge_store::RecordEdit {
+        learned: Some(Some("Asking was the only hard part".into())),
+        ..Default::default()
+    };
+    s.edit_experiment(r.id, &edit).await.expect("edit record");
+    s.plan_experiment(plan).await.expect("a planned one");
+    let mut run = s
+        .start_program("connection-7", time::macros::date!(2026 - 11 - 18))
+        .await
+        .expect("program");
+    run.entries.push(ProgramEntry {
+        day: 1,
+        done_at: drawbridge_store::truncate_micros(now),
+        reflection: Some("Odd, then fine".into()),
+    });
+    s.save_program_run(&run).await.expect("day one");
+    s.add_pause("short", 90, true).await.expect("pause");
+    let reset = ResetEntry::new(
+        Some(r.id),
+        Some(50),
+        Some("I went quiet"),
+        Some("Hot face"),
+        Some("She was tired, not cross"),
+    )
+    .expect("reset");
+    s.add_reset(reset).await.expect("add reset");
+    let mut safety = SafetyPlan::default();
+    safety.set("warning-signs", "I stop answering anyone").expect("set");
+    s.set_safety_plan(&safety).await.expect("plan");
+    safety.set("warning-signs", "I stop answering anyone for a day").expect("set");
+    s.set_safety_plan(&safety).await.expect("plan again");
+    let tiny = "id = \"tiny\"\ntitle = \"Tiny\"\nversion = 1\nabout = \"x\"\nresponse = { min = 0, max = 4 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n";
+    s.put_instrument("tiny", tiny).await.expect("instrument");
+}
+
+/// Moving between engines gives back the same data: SQLite to PostgreSQL
+/// and back, and the export files compare equal apart from when they were
+/// made.
+#[tokio::test]
+async fn moving_from_sqlite_to_postgresql_and_back_keeps_everything() {
+    let Some(server) = drawbridge_store::testing::postgres_server() else {
+        return;
+    };
+    let (here, there, back) = (
+        engines::Engine::sqlite(),
+        engines::Engine::postgres(&server).await,
+        engines::Engine::sqlite(),
+    );
+    let a = here.open().await;
+    a_full_store(&a).await;
+    let first = a.export().await.expect("export from SQLite");
+    let pg = there.open().await;
+    let json = serde_json::to_string(&first).expect("json");
+    let report = pg
+        .import(&ExportDoc::parse(&json, catalog()).expect("parses"), false, catalog())
+        .await
+        .expect("import");
+    assert!(report.conflicts.is_empty() && report.added > 10, "{report:?}");
+    let second = pg.export().await.expect("export from PostgreSQL");
+    let c = back.open().await;
+    let json = serde_json::to_string(&second).expect("json");
+    c.import(&ExportDoc::parse(&json, catalog()).expect("parses"), false, catalog())
+        .await
+        .expect("import back");
+    let third = c.export().await.expect("export again");
+    let same = |d: &ExportDoc| ExportDoc {
+        exported_at: OffsetDateTime::UNIX_EPOCH,
+        ..d.clone()
+    };
+    assert!(!first.text_versions.is_empty() && !first.program_runs.is_empty() && !first.resets.is_empty());
+    assert_eq!(same(&second), same(&first), "SQLite to PostgreSQL");
+    assert_eq!(same(&third), same(&first), "and back");
+    let again = pg
+        .import(&ExportDoc::parse(&json, catalog()).expect("parses"), false, catalog())
+        .await
+        .expect("twice");
+    assert_eq!(again.added, 0, "importing the same file twice adds nothing");
+    for s in [a, pg, c] {
+        s.close().await;
+    }
+}
+
+/// A passphrase-wrapped key file seals PostgreSQL too: without the
+/// passphrase the database is not opened.
+#[tokio::test]
+async fn a_passphrase_key_file_guards_a_postgresql_database() {
+    let Some(server) = drawbridge_store::testing::postgres_server() else {
+        return;
+    };
+    let e = engines::Engine::postgres(&server).await;
+    let loc = e.location();
+    let key = DataKey::generate().expect("key");
+    KeyFile::wrapped(&key, "a long passphrase")
+        .expect("wrap")
+        .write(&loc.key)
+        .expect("write");
+    let err = Store::open_or_create(&loc, None, Workload::Command).await.err().expect("needs it");
+    assert!(matches!(err, StoreError::PassphraseRequired), "{err}");
+    let err = Store::open_or_create(&loc, Some("not it"), Workload::Command)
+        .await
+        .err()
+        .expect("wrong");
+    assert!(matches!(err, StoreError::WrongKey), "{err}");
+    let (s, _) = Store::open_or_create(&loc, Some("a long passphrase"), Workload::Command)
+        .await
+        .expect("opens");
+    s.set_setting("region", "IE").await.expect("write");
+    s.close().await;
+    let (s, opened) = Store::open_or_create(&loc, Some("a long passphrase"), Workload::Command)
+        .await
+        .expect("again");
+    assert_eq!(opened, drawbridge_store::Opened::Existing);
+    assert_eq!(s.setting("region").await.expect("read").as_deref(), Some("IE"));
+    s.close().await;
+}

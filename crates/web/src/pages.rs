@@ -761,6 +761,19 @@ struct SettingsPage {
     saved: bool,
     error: String,
     db_path: String,
+    /// The PostgreSQL server and database, when the data is kept there.
+    db_server: String,
+}
+
+/// The PostgreSQL database the data is in (never its password), or empty
+/// for the local file.
+fn db_server(st: &AppState) -> String {
+    st.config()
+        .location
+        .database_url
+        .as_deref()
+        .map(drawbridge_store::shown_url)
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -799,6 +812,7 @@ pub async fn settings(
         saved: q.saved.is_some(),
         error: String::new(),
         db_path: st.config().location.db.display().to_string(),
+        db_server: db_server(&st),
     }))
 }
 
@@ -821,6 +835,7 @@ pub async fn settings_save(
                 f.region.trim()
             ),
             db_path: st.config().location.db.display().to_string(),
+            db_server: db_server(&st),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
     };

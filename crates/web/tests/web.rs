@@ -18,13 +18,18 @@ struct App {
     state: AppState,
     token: String,
     _dir: tempfile::TempDir,
+    _db: Option<drawbridge_store::testing::FreshDatabase>,
 }
 
 async fn app_with(store: Option<Store>, dir: tempfile::TempDir) -> App {
+    app_on(store, dir, None).await
+}
+
+async fn app_on(store: Option<Store>, dir: tempfile::TempDir, db: Option<drawbridge_store::testing::FreshDatabase>) -> App {
     let location = Location {
         db: dir.path().join("drawbridge.db"),
         key: dir.path().join("drawbridge.key"),
-        database_url: None,
+        database_url: db.as_ref().map(|d| d.url.clone()),
     };
     let (state, token) = AppState::new(
         ServerConfig {
@@ -41,6 +46,7 @@ async fn app_with(store: Option<Store>, dir: tempfile::TempDir) -> App {
         state,
         token,
         _dir: dir,
+        _db: db,
     }
 }
 
@@ -53,6 +59,23 @@ async fn app() -> App {
     };
     let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("store");
     app_with(Some(store), dir).await
+}
+
+/// The app on every engine this run can test: SQLite always, and a
+/// PostgreSQL database of its own when `DATABASE_URL` names a server.
+async fn apps() -> Vec<App> {
+    let mut out = vec![app().await];
+    if let Some(db) = drawbridge_store::testing::FreshDatabase::if_any().await {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let loc = Location {
+            db: dir.path().join("drawbridge.db"),
+            key: dir.path().join("drawbridge.key"),
+            database_url: Some(db.url.clone()),
+        };
+        let (store, _) = Store::open_or_create(&loc, None, Workload::Server).await.expect("PostgreSQL store");
+        out.push(app_on(Some(store), dir, Some(db)).await);
+    }
+    out
 }
 
 struct Resp {
@@ -241,90 +264,93 @@ async fn oversized_bodies_are_refused() {
 
 #[tokio::test]
 async fn one_tap_saves_then_details_edit_and_delete_work() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    let today = app.get("/", Some(&cookie)).await.body;
-    for kind in drawbridge_core::urge::REQUIRED_KINDS {
-        assert!(today.contains(&format!("name=\"kind\" value=\"{kind}\"")), "Today offers {kind}");
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let today = app.get("/", Some(&cookie)).await.body;
+        for kind in drawbridge_core::urge::REQUIRED_KINDS {
+            assert!(today.contains(&format!("name=\"kind\" value=\"{kind}\"")), "Today offers {kind}");
+        }
+        let r = app
+            .post("/urges", &cookie, Some(ORIGIN), &format!("csrf={csrf}&kind=go-quiet"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let location = r
+            .headers
+            .get(header::LOCATION)
+            .expect("location")
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert!(location.ends_with("?saved=1"), "{location}");
+        let details = app.get(&location, Some(&cookie)).await;
+        assert!(details.body.contains("Saved: Go quiet"), "{}", details.body);
+
+        let path = location.trim_end_matches("?saved=1").to_string();
+        // A bad value keeps what was typed and says what to fix.
+        let bad = app
+            .post(
+                &path,
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&kind=go-quiet&intensity=eleven&note=kept+words&did=stayed"),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("kept words"), "the note survives a failed save");
+        assert!(bad.body.contains("Choose a number from 0 to 10"));
+
+        let form = format!(
+            "csrf={csrf}&kind=go-quiet&intensity=6&body=tight-chest&about=Sam&did=third-way&note=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+        );
+        let saved = app.post(&path, &cookie, Some(ORIGIN), &form).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let urges = app.store().await.urges(&UrgeFilter::default()).await.expect("list");
+        let e = &urges[0].entry;
+        assert_eq!(
+            (e.intensity, e.did.as_deref(), e.about.as_deref()),
+            (Some(6), Some("third-way"), Some("Sam"))
+        );
+
+        let list = app.get("/moments", Some(&cookie)).await.body;
+        assert!(
+            list.contains("&#60;script&#62;") || list.contains("&lt;script&gt;"),
+            "user text is escaped"
+        );
+        assert!(!list.contains("<script>alert"));
+        let filtered = app.get("/moments?kind=busy", Some(&cookie)).await.body;
+        assert!(filtered.contains("Nothing matches these filters"));
+        let summary = app.get("/", Some(&cookie)).await.body;
+        assert!(
+            summary.contains("You noticed 1 urge to pull away, and caught 1 before acting"),
+            "{summary}"
+        );
+
+        let confirm = app.get(&format!("{path}/delete"), Some(&cookie)).await;
+        assert!(confirm.body.contains("removed for good"));
+        let gone = app
+            .post(&format!("{path}/delete"), &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+            .await;
+        assert_eq!(gone.status, StatusCode::SEE_OTHER);
+        assert!(app.store().await.urges(&UrgeFilter::default()).await.expect("list").is_empty());
+        assert_eq!(app.get(&path, Some(&cookie)).await.status, StatusCode::NOT_FOUND);
     }
-    let r = app
-        .post("/urges", &cookie, Some(ORIGIN), &format!("csrf={csrf}&kind=go-quiet"))
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let location = r
-        .headers
-        .get(header::LOCATION)
-        .expect("location")
-        .to_str()
-        .expect("ascii")
-        .to_string();
-    assert!(location.ends_with("?saved=1"), "{location}");
-    let details = app.get(&location, Some(&cookie)).await;
-    assert!(details.body.contains("Saved: Go quiet"), "{}", details.body);
-
-    let path = location.trim_end_matches("?saved=1").to_string();
-    // A bad value keeps what was typed and says what to fix.
-    let bad = app
-        .post(
-            &path,
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&kind=go-quiet&intensity=eleven&note=kept+words&did=stayed"),
-        )
-        .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("kept words"), "the note survives a failed save");
-    assert!(bad.body.contains("Choose a number from 0 to 10"));
-
-    let form =
-        format!("csrf={csrf}&kind=go-quiet&intensity=6&body=tight-chest&about=Sam&did=third-way&note=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
-    let saved = app.post(&path, &cookie, Some(ORIGIN), &form).await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER);
-    let urges = app.store().await.urges(&UrgeFilter::default()).await.expect("list");
-    let e = &urges[0].entry;
-    assert_eq!(
-        (e.intensity, e.did.as_deref(), e.about.as_deref()),
-        (Some(6), Some("third-way"), Some("Sam"))
-    );
-
-    let list = app.get("/moments", Some(&cookie)).await.body;
-    assert!(
-        list.contains("&#60;script&#62;") || list.contains("&lt;script&gt;"),
-        "user text is escaped"
-    );
-    assert!(!list.contains("<script>alert"));
-    let filtered = app.get("/moments?kind=busy", Some(&cookie)).await.body;
-    assert!(filtered.contains("Nothing matches these filters"));
-    let summary = app.get("/", Some(&cookie)).await.body;
-    assert!(
-        summary.contains("You noticed 1 urge to pull away, and caught 1 before acting"),
-        "{summary}"
-    );
-
-    let confirm = app.get(&format!("{path}/delete"), Some(&cookie)).await;
-    assert!(confirm.body.contains("removed for good"));
-    let gone = app
-        .post(&format!("{path}/delete"), &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
-        .await;
-    assert_eq!(gone.status, StatusCode::SEE_OTHER);
-    assert!(app.store().await.urges(&UrgeFilter::default()).await.expect("list").is_empty());
-    assert_eq!(app.get(&path, Some(&cookie)).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn the_chosen_region_leads_the_help_page() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    let r = app
-        .post("/settings", &cookie, Some(ORIGIN), &format!("csrf={csrf}&region=UK"))
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let help = app.get("/help", Some(&cookie)).await.body;
-    assert!(help.contains("Samaritans"), "UK lines shown");
-    assert!(help.contains("999"), "UK emergency number shown");
-    assert!(help.contains("last checked"));
-    let other = app.get("/help?region=AU", Some(&cookie)).await.body;
-    assert!(other.contains("13 11 14"));
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let r = app
+            .post("/settings", &cookie, Some(ORIGIN), &format!("csrf={csrf}&region=UK"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let help = app.get("/help", Some(&cookie)).await.body;
+        assert!(help.contains("Samaritans"), "UK lines shown");
+        assert!(help.contains("999"), "UK emergency number shown");
+        assert!(help.contains("last checked"));
+        let other = app.get("/help?region=AU", Some(&cookie)).await.body;
+        assert!(other.contains("13 11 14"));
+    }
 }
 
 #[tokio::test]
@@ -395,95 +421,96 @@ fn all_answers_form(inst: &drawbridge_core::assess::Instrument, page: usize, val
 
 #[tokio::test]
 async fn the_quiz_saves_each_page_resumes_and_finishes_into_a_profile() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    let today = app.get("/", Some(&cookie)).await.body;
-    assert!(today.contains("Take the Patterns Quiz"), "Today invites a new person to the quiz");
-    let intro = app.get("/quiz/patterns", Some(&cookie)).await;
-    assert!(intro.body.contains("not a diagnosis"), "the about text says what it is and is not");
-    let start = app
-        .post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
-        .await;
-    assert_eq!(start.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/1");
-    let inst = Catalog::embedded().instrument("patterns").expect("patterns").clone();
-    let page1 = app.get("/quiz/patterns/1", Some(&cookie)).await.body;
-    assert!(page1.contains("<progress") && page1.contains("Page 1 of 5"));
-    assert!(page1.contains("<fieldset class=\"question\">") && page1.contains("<legend>"));
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let today = app.get("/", Some(&cookie)).await.body;
+        assert!(today.contains("Take the Patterns Quiz"), "Today invites a new person to the quiz");
+        let intro = app.get("/quiz/patterns", Some(&cookie)).await;
+        assert!(intro.body.contains("not a diagnosis"), "the about text says what it is and is not");
+        let start = app
+            .post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+            .await;
+        assert_eq!(start.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/1");
+        let inst = Catalog::embedded().instrument("patterns").expect("patterns").clone();
+        let page1 = app.get("/quiz/patterns/1", Some(&cookie)).await.body;
+        assert!(page1.contains("<progress") && page1.contains("Page 1 of 5"));
+        assert!(page1.contains("<fieldset class=\"question\">") && page1.contains("<legend>"));
 
-    let r = app
-        .post(
+        let r = app
+            .post(
+                "/quiz/patterns/1",
+                &cookie,
+                Some(ORIGIN),
+                &all_answers_form(&inst, 1, 6, "next", &csrf),
+            )
+            .await;
+        assert_eq!(r.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/2");
+        // Leave, come back: it carries on where it stopped.
+        let later = app
+            .post("/quiz/patterns/2", &cookie, Some(ORIGIN), &format!("csrf={csrf}&nav=later"))
+            .await;
+        assert_eq!(later.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns?saved=1");
+        assert!(app.get("/", Some(&cookie)).await.body.contains("You have answered 10 of 50"));
+        let resume = app
+            .post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+            .await;
+        assert_eq!(resume.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/2");
+        // Change an answer on page 1: the saved one shows as checked.
+        let back = app.get("/quiz/patterns/1", Some(&cookie)).await.body;
+        assert!(
+            back.contains(&format!("name=\"a-{}\" value=\"6\" checked", inst.pages()[0].items[0])),
+            "earlier answers are shown"
+        );
+        app.post(
             "/quiz/patterns/1",
             &cookie,
             Some(ORIGIN),
-            &all_answers_form(&inst, 1, 6, "next", &csrf),
+            &all_answers_form(&inst, 1, 2, "next", &csrf),
         )
         .await;
-    assert_eq!(r.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/2");
-    // Leave, come back: it carries on where it stopped.
-    let later = app
-        .post("/quiz/patterns/2", &cookie, Some(ORIGIN), &format!("csrf={csrf}&nav=later"))
-        .await;
-    assert_eq!(later.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns?saved=1");
-    assert!(app.get("/", Some(&cookie)).await.body.contains("You have answered 10 of 50"));
-    let resume = app
-        .post("/quiz/patterns/start", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
-        .await;
-    assert_eq!(resume.headers.get(header::LOCATION).expect("loc"), "/quiz/patterns/2");
-    // Change an answer on page 1: the saved one shows as checked.
-    let back = app.get("/quiz/patterns/1", Some(&cookie)).await.body;
-    assert!(
-        back.contains(&format!("name=\"a-{}\" value=\"6\" checked", inst.pages()[0].items[0])),
-        "earlier answers are shown"
-    );
-    app.post(
-        "/quiz/patterns/1",
-        &cookie,
-        Some(ORIGIN),
-        &all_answers_form(&inst, 1, 2, "next", &csrf),
-    )
-    .await;
-    for page in 2..=4 {
-        app.post(
-            &format!("/quiz/patterns/{page}"),
-            &cookie,
-            Some(ORIGIN),
-            &all_answers_form(&inst, page, 5, "next", &csrf),
-        )
-        .await;
+        for page in 2..=4 {
+            app.post(
+                &format!("/quiz/patterns/{page}"),
+                &cookie,
+                Some(ORIGIN),
+                &all_answers_form(&inst, page, 5, "next", &csrf),
+            )
+            .await;
+        }
+        let tampered = app
+            .post("/quiz/patterns/5", &cookie, Some(ORIGIN), &format!("csrf={csrf}&a-av1=9"))
+            .await;
+        assert_eq!(tampered.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let done = app
+            .post(
+                "/quiz/patterns/5",
+                &cookie,
+                Some(ORIGIN),
+                &all_answers_form(&inst, 5, 3, "finish", &csrf),
+            )
+            .await;
+        let to = done
+            .headers
+            .get(header::LOCATION)
+            .expect("loc")
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert!(to.starts_with("/profile?result="), "{to}");
+
+        let results = app.store().await.quiz_results(Some("patterns")).await.expect("results");
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].answers.len(), 50);
+        assert_eq!(results[0].answers[&inst.pages()[0].items[0]], 2, "the changed answer counts");
+
+        let profile = app.get(&to, Some(&cookie)).await.body;
+        assert!(profile.contains("not a diagnosis"), "the disclaimer is shown with results");
+        assert!(profile.contains("<svg") && profile.contains("role=\"img\"") && profile.contains("<desc id=\"map-desc\">"));
+        assert!(profile.contains("The map as a table"));
+        assert!(profile.contains("Protective habits that stand out"));
+        assert!(profile.contains("Capacities, the one to build first at the top"));
+        assert!(!app.get("/", Some(&cookie)).await.body.contains("Take the Patterns Quiz"));
     }
-    let tampered = app
-        .post("/quiz/patterns/5", &cookie, Some(ORIGIN), &format!("csrf={csrf}&a-av1=9"))
-        .await;
-    assert_eq!(tampered.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let done = app
-        .post(
-            "/quiz/patterns/5",
-            &cookie,
-            Some(ORIGIN),
-            &all_answers_form(&inst, 5, 3, "finish", &csrf),
-        )
-        .await;
-    let to = done
-        .headers
-        .get(header::LOCATION)
-        .expect("loc")
-        .to_str()
-        .expect("ascii")
-        .to_string();
-    assert!(to.starts_with("/profile?result="), "{to}");
-
-    let results = app.store().await.quiz_results(Some("patterns")).await.expect("results");
-    assert_eq!(results.len(), 1);
-    assert_eq!(results[0].answers.len(), 50);
-    assert_eq!(results[0].answers[&inst.pages()[0].items[0]], 2, "the changed answer counts");
-
-    let profile = app.get(&to, Some(&cookie)).await.body;
-    assert!(profile.contains("not a diagnosis"), "the disclaimer is shown with results");
-    assert!(profile.contains("<svg") && profile.contains("role=\"img\"") && profile.contains("<desc id=\"map-desc\">"));
-    assert!(profile.contains("The map as a table"));
-    assert!(profile.contains("Protective habits that stand out"));
-    assert!(profile.contains("Capacities, the one to build first at the top"));
-    assert!(!app.get("/", Some(&cookie)).await.body.contains("Take the Patterns Quiz"));
 }
 
 #[tokio::test]
@@ -514,177 +541,220 @@ async fn a_second_result_shows_change_over_time_without_claiming_it_is_real() {
 
 #[tokio::test]
 async fn questionnaires_can_be_added_and_scoring_keys_worded_from_the_page() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    let page = app.get("/settings/questionnaires", Some(&cookie)).await.body;
-    assert!(page.contains("Scoring key: wording needed"));
-    let bad = "id = \"mine\"\ntitle = \"Mine\"\nversion = 1\nabout = \"x\"\nresponse = { min = 3, max = 1 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"mean\"\n";
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    let r = app
-        .post(
-            "/settings/questionnaires/add",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&source={}", enc(bad)),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("line 5") && r.body.contains("must be below max"), "{}", r.body);
-    assert!(
-        r.body.contains("title = &#34;Mine&#34;") || r.body.contains("title = &quot;Mine&quot;"),
-        "the pasted text is kept"
-    );
-    let good = bad.replace("min = 3, max = 1", "min = 1, max = 3");
-    let r = app
-        .post(
-            "/settings/questionnaires/add",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&source={}", enc(&good)),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(
-        app.get("/quiz/mine", Some(&cookie)).await.body.contains("1 statement on 1 page."),
-        "the added questionnaire can be taken"
-    );
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let page = app.get("/settings/questionnaires", Some(&cookie)).await.body;
+        assert!(page.contains("Scoring key: wording needed"));
+        let bad = "id = \"mine\"\ntitle = \"Mine\"\nversion = 1\nabout = \"x\"\nresponse = { min = 3, max = 1 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"mean\"\n";
+        let enc = |s: &str| {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        let r = app
+            .post(
+                "/settings/questionnaires/add",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&source={}", enc(bad)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("line 5") && r.body.contains("must be below max"), "{}", r.body);
+        assert!(
+            r.body.contains("title = &#34;Mine&#34;") || r.body.contains("title = &quot;Mine&quot;"),
+            "the pasted text is kept"
+        );
+        let good = bad.replace("min = 3, max = 1", "min = 1, max = 3");
+        let r = app
+            .post(
+                "/settings/questionnaires/add",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&source={}", enc(&good)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            app.get("/quiz/mine", Some(&cookie)).await.body.contains("1 statement on 1 page."),
+            "the added questionnaire can be taken"
+        );
 
-    let words: String = (1..=9).map(|n| format!("Statement {n}\n")).collect();
-    let r = app
-        .post(
-            "/settings/questionnaires/wording",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&instrument=ecr-rs&wording={}", enc("just one")),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("has 9 items"));
-    let r = app
-        .post(
-            "/settings/questionnaires/wording",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&instrument=ecr-rs&wording={}", enc(&words)),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let intro = app.get("/quiz/ecr-rs", Some(&cookie)).await.body;
-    assert!(intro.contains("Which relationship"), "worded, it can be taken");
+        let words: String = (1..=9).map(|n| format!("Statement {n}\n")).collect();
+        let r = app
+            .post(
+                "/settings/questionnaires/wording",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&instrument=ecr-rs&wording={}", enc("just one")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("has 9 items"));
+        let r = app
+            .post(
+                "/settings/questionnaires/wording",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&instrument=ecr-rs&wording={}", enc(&words)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let intro = app.get("/quiz/ecr-rs", Some(&cookie)).await.body;
+        assert!(intro.contains("Which relationship"), "worded, it can be taken");
+    }
 }
 
 #[tokio::test]
 async fn practice_starts_with_a_calibration_then_plans_and_follows_up_experiments() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    let today = app.get("/", Some(&cookie)).await.body;
-    assert!(today.contains("Find your starting stage"));
-    let start = app.get("/practice/start", Some(&cookie)).await.body;
-    assert!(
-        start.contains("type=\"range\"") && start.contains("aria-valuetext"),
-        "ratings are native range inputs with words"
-    );
-    let r = app
-        .post(
-            "/practice/start",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&s1=20&s2=30&s3=70&s4=90"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.store().await.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let today = app.get("/", Some(&cookie)).await.body;
+        assert!(today.contains("Find your starting stage"));
+        let start = app.get("/practice/start", Some(&cookie)).await.body;
+        assert!(
+            start.contains("type=\"range\"") && start.contains("aria-valuetext"),
+            "ratings are native range inputs with words"
+        );
+        let r = app
+            .post(
+                "/practice/start",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&s1=20&s2=30&s3=70&s4=90"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.store().await.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
 
-    let today = app.get("/", Some(&cookie)).await.body;
-    assert!(
-        today.contains("Today's practice") && today.contains("Chosen because"),
-        "the suggestion says why"
-    );
-    let at = today.find("/practice/plan?experiment=").expect("plan link") + "/practice/plan?experiment=".len();
-    let id: String = today[at..].chars().take_while(|c| *c != '"').collect();
+        let today = app.get("/", Some(&cookie)).await.body;
+        assert!(
+            today.contains("Today's practice") && today.contains("Chosen because"),
+            "the suggestion says why"
+        );
+        let at = today.find("/practice/plan?experiment=").expect("plan link") + "/practice/plan?experiment=".len();
+        let id: String = today[at..].chars().take_while(|c| *c != '"').collect();
 
-    let missing = app
-        .post(
-            "/practice/plan",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&experiment={id}&prediction=&belief=70"),
-        )
-        .await;
-    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(missing.body.contains("Write what you fear"));
-    let planned = app
-        .post(
-            "/practice/plan",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&experiment={id}&with=Sam&when=2026-11-21&prediction=Sam+will+sigh&belief=70&want=60&expect=40"),
-        )
-        .await;
-    assert_eq!(planned.status, StatusCode::SEE_OTHER);
-    let record_url = planned
-        .headers
-        .get(header::LOCATION)
-        .expect("loc")
-        .to_str()
-        .expect("ascii")
-        .to_string();
-    let record_path = record_url.split('?').next().expect("path").to_string();
-    assert!(app.get(&record_url, Some(&cookie)).await.body.contains("Sam will sigh"));
+        let missing = app
+            .post(
+                "/practice/plan",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&experiment={id}&prediction=&belief=70"),
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(missing.body.contains("Write what you fear"));
+        let planned = app
+            .post(
+                "/practice/plan",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&experiment={id}&with=Sam&when=2026-11-21&prediction=Sam+will+sigh&belief=70&want=60&expect=40"),
+            )
+            .await;
+        assert_eq!(planned.status, StatusCode::SEE_OTHER);
+        let record_url = planned
+            .headers
+            .get(header::LOCATION)
+            .expect("loc")
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        let record_path = record_url.split('?').next().expect("path").to_string();
+        assert!(app.get(&record_url, Some(&cookie)).await.body.contains("Sam will sigh"));
 
-    let no_outcome = app.post(&record_path, &cookie, Some(ORIGIN), &format!("csrf={csrf}&peak=40")).await;
-    assert_eq!(no_outcome.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let done = app
-        .post(
-            &record_path,
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&outcome=better&peak=40&after=10&belief_after=30&capacity=60&learned=Sam+was+kind"),
-        )
-        .await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER);
-    let page = app.get(&record_path, Some(&cookie)).await.body;
-    assert!(page.contains("60% of your capacity") && page.contains("down from 70%"), "{page}");
-    let ledger = app.get("/ledger", Some(&cookie)).await.body;
-    assert!(ledger.contains("Sam was kind") && ledger.contains("role=\"img\"") && ledger.contains("The chart as a table"));
+        let no_outcome = app.post(&record_path, &cookie, Some(ORIGIN), &format!("csrf={csrf}&peak=40")).await;
+        assert_eq!(no_outcome.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let done = app
+            .post(
+                &record_path,
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&outcome=better&peak=40&after=10&belief_after=30&capacity=60&learned=Sam+was+kind"),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let page = app.get(&record_path, Some(&cookie)).await.body;
+        assert!(page.contains("60% of your capacity") && page.contains("down from 70%"), "{page}");
+        let ledger = app.get("/ledger", Some(&cookie)).await.body;
+        assert!(ledger.contains("Sam was kind") && ledger.contains("role=\"img\"") && ledger.contains("The chart as a table"));
+    }
 }
 
 #[tokio::test]
 async fn a_flood_shows_support_and_the_engine_offers_a_step_only_when_ready() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    let s = app.store().await;
-    s.set_stage(1).await.expect("stage");
-    let lib: Vec<String> = Catalog::embedded()
-        .experiments()
-        .iter()
-        .filter(|e| e.stage == 1)
-        .map(|e| e.id.clone())
-        .collect();
-    let mut record = String::new();
-    for (i, outcome) in ["better", "mixed", "better"].iter().enumerate() {
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let s = app.store().await;
+        s.set_stage(1).await.expect("stage");
+        let lib: Vec<String> = Catalog::embedded()
+            .experiments()
+            .iter()
+            .filter(|e| e.stage == 1)
+            .map(|e| e.id.clone())
+            .collect();
+        let mut record = String::new();
+        for (i, outcome) in ["better", "mixed", "better"].iter().enumerate() {
+            let r = app
+                .post(
+                    "/practice/plan",
+                    &cookie,
+                    Some(ORIGIN),
+                    &format!(
+                        "csrf={csrf}&experiment={}&when=2026-11-21&prediction=p&belief=70&want=60&expect=40",
+                        lib[i]
+                    ),
+                )
+                .await;
+            record = r
+                .headers
+                .get(header::LOCATION)
+                .expect("loc")
+                .to_str()
+                .expect("ascii")
+                .split('?')
+                .next()
+                .expect("path")
+                .to_string();
+            app.post(
+                &record,
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&outcome={outcome}&peak=40&after=10&belief_after=30&capacity=60"),
+            )
+            .await;
+        }
+        let today = app.get("/", Some(&cookie)).await.body;
+        assert!(today.contains("Move up to stage 2"), "ready after three calm experiments");
+        let r = app
+            .post("/practice/stage", &cookie, Some(ORIGIN), &format!("csrf={csrf}&stage=2"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(s.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
+        let _ = record;
+        let lib2 = Catalog::embedded()
+            .experiments()
+            .iter()
+            .find(|e| e.stage == 2)
+            .expect("one")
+            .id
+            .clone();
         let r = app
             .post(
                 "/practice/plan",
                 &cookie,
                 Some(ORIGIN),
-                &format!(
-                    "csrf={csrf}&experiment={}&when=2026-11-21&prediction=p&belief=70&want=60&expect=40",
-                    lib[i]
-                ),
+                &format!("csrf={csrf}&experiment={lib2}&when=2026-11-21&prediction=p&belief=70&want=60&expect=40"),
             )
             .await;
-        record = r
+        let path = r
             .headers
             .get(header::LOCATION)
             .expect("loc")
@@ -695,126 +765,88 @@ async fn a_flood_shows_support_and_the_engine_offers_a_step_only_when_ready() {
             .expect("path")
             .to_string();
         app.post(
-            &record,
+            &path,
             &cookie,
             Some(ORIGIN),
-            &format!("csrf={csrf}&outcome={outcome}&peak=40&after=10&belief_after=30&capacity=60"),
+            &format!("csrf={csrf}&outcome=worse&peak=90&after=70&belief_after=85&capacity=20&flooded=1"),
         )
         .await;
+        let page = app.get(&path, Some(&cookie)).await.body;
+        assert!(
+            page.contains("After a hard one") && page.contains("smaller version"),
+            "support after a flood"
+        );
+        assert!(!app.get("/", Some(&cookie)).await.body.contains("Move up to stage"));
     }
-    let today = app.get("/", Some(&cookie)).await.body;
-    assert!(today.contains("Move up to stage 2"), "ready after three calm experiments");
-    let r = app
-        .post("/practice/stage", &cookie, Some(ORIGIN), &format!("csrf={csrf}&stage=2"))
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(s.pacing().await.expect("pacing").map(|p| p.stage), Some(2));
-    let _ = record;
-    let lib2 = Catalog::embedded()
-        .experiments()
-        .iter()
-        .find(|e| e.stage == 2)
-        .expect("one")
-        .id
-        .clone();
-    let r = app
-        .post(
-            "/practice/plan",
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&experiment={lib2}&when=2026-11-21&prediction=p&belief=70&want=60&expect=40"),
-        )
-        .await;
-    let path = r
-        .headers
-        .get(header::LOCATION)
-        .expect("loc")
-        .to_str()
-        .expect("ascii")
-        .split('?')
-        .next()
-        .expect("path")
-        .to_string();
-    app.post(
-        &path,
-        &cookie,
-        Some(ORIGIN),
-        &format!("csrf={csrf}&outcome=worse&peak=90&after=70&belief_after=85&capacity=20&flooded=1"),
-    )
-    .await;
-    let page = app.get(&path, Some(&cookie)).await.body;
-    assert!(
-        page.contains("After a hard one") && page.contains("smaller version"),
-        "support after a flood"
-    );
-    assert!(!app.get("/", Some(&cookie)).await.body.contains("Move up to stage"));
 }
 
 #[tokio::test]
 async fn the_calendar_feed_needs_its_own_token_and_can_be_revoked() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    assert_eq!(app.get("/calendar/nothing.ics", None).await.status, StatusCode::NOT_FOUND);
-    app.post("/practice/feed", &cookie, Some(ORIGIN), &format!("csrf={csrf}")).await;
-    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
-    let at = settings.find("/calendar/").expect("feed url");
-    let path: String = settings[at..].chars().take_while(|c| *c != '"').collect();
-    let feed = app.get(&path, None).await;
-    assert_eq!(feed.status, StatusCode::OK, "calendar apps have no session");
-    assert_eq!(
-        feed.headers.get(header::CONTENT_TYPE).expect("type"),
-        "text/calendar; charset=utf-8"
-    );
-    assert!(feed.body.starts_with("BEGIN:VCALENDAR") && feed.body.contains("BEGIN:VALARM"));
-    app.post("/practice/feed", &cookie, Some(ORIGIN), &format!("csrf={csrf}&action=revoke"))
-        .await;
-    assert_eq!(
-        app.get(&path, None).await.status,
-        StatusCode::NOT_FOUND,
-        "a revoked address reads nothing"
-    );
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        assert_eq!(app.get("/calendar/nothing.ics", None).await.status, StatusCode::NOT_FOUND);
+        app.post("/practice/feed", &cookie, Some(ORIGIN), &format!("csrf={csrf}")).await;
+        let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+        let at = settings.find("/calendar/").expect("feed url");
+        let path: String = settings[at..].chars().take_while(|c| *c != '"').collect();
+        let feed = app.get(&path, None).await;
+        assert_eq!(feed.status, StatusCode::OK, "calendar apps have no session");
+        assert_eq!(
+            feed.headers.get(header::CONTENT_TYPE).expect("type"),
+            "text/calendar; charset=utf-8"
+        );
+        assert!(feed.body.starts_with("BEGIN:VCALENDAR") && feed.body.contains("BEGIN:VALARM"));
+        app.post("/practice/feed", &cookie, Some(ORIGIN), &format!("csrf={csrf}&action=revoke"))
+            .await;
+        assert_eq!(
+            app.get(&path, None).await.status,
+            StatusCode::NOT_FOUND,
+            "a revoked address reads nothing"
+        );
+    }
 }
 
 #[tokio::test]
 async fn the_challenge_starts_from_today_and_checks_off_with_a_reflection() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    app.store().await.set_stage(1).await.expect("stage");
-    let today = app.get("/", Some(&cookie)).await.body;
-    assert!(today.contains("Start the 7-day connection challenge"), "{today}");
-    app.post(
-        "/practice/programs/start",
-        &cookie,
-        Some(ORIGIN),
-        &format!("csrf={csrf}&program=connection-7"),
-    )
-    .await;
-    let today = app.get("/", Some(&cookie)).await.body;
-    assert!(today.contains("day 1 of 7") && today.contains("Check off today"));
-    let r = app
-        .post(
-            "/practice/programs/check-off",
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        app.store().await.set_stage(1).await.expect("stage");
+        let today = app.get("/", Some(&cookie)).await.body;
+        assert!(today.contains("Start the 7-day connection challenge"), "{today}");
+        app.post(
+            "/practice/programs/start",
             &cookie,
             Some(ORIGIN),
-            &format!("csrf={csrf}&reflection=It+was+fine"),
+            &format!("csrf={csrf}&program=connection-7"),
         )
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let today = app.get("/?checked=1", Some(&cookie)).await.body;
-    assert!(today.contains("Checked off for today"));
-    let runs = app.store().await.program_runs().await.expect("runs");
-    assert_eq!(runs[0].entries[0].reflection.as_deref(), Some("It was fine"));
-    // Once its days have passed, the run shows its summary and reflections.
-    let mut old = runs[0].clone();
-    old.started_on -= time::Duration::days(10);
-    app.store().await.save_program_run(&old).await.expect("age the run");
-    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
-    assert!(
-        settings.contains("Programs you have finished")
-            && settings.contains("1 of 7 practice days checked off")
-            && settings.contains("It was fine"),
-        "{settings}"
-    );
+        let today = app.get("/", Some(&cookie)).await.body;
+        assert!(today.contains("day 1 of 7") && today.contains("Check off today"));
+        let r = app
+            .post(
+                "/practice/programs/check-off",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&reflection=It+was+fine"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let today = app.get("/?checked=1", Some(&cookie)).await.body;
+        assert!(today.contains("Checked off for today"));
+        let runs = app.store().await.program_runs().await.expect("runs");
+        assert_eq!(runs[0].entries[0].reflection.as_deref(), Some("It was fine"));
+        // Once its days have passed, the run shows its summary and reflections.
+        let mut old = runs[0].clone();
+        old.started_on -= time::Duration::days(10);
+        app.store().await.save_program_run(&old).await.expect("age the run");
+        let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+        assert!(
+            settings.contains("Programs you have finished")
+                && settings.contains("1 of 7 practice days checked off")
+                && settings.contains("It was fine"),
+            "{settings}"
+        );
+    }
 }
 
 /// Plan a custom experiment for a past day; returns the record's path.
@@ -834,55 +866,56 @@ async fn planned_record(app: &App, cookie: &str, csrf: &str) -> String {
 
 #[tokio::test]
 async fn a_second_follow_up_is_refused_and_the_first_words_stay_and_can_be_edited() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    app.store().await.set_stage(2).await.expect("stage");
-    let path = planned_record(&app, &cookie, &csrf).await;
-    let first = format!(
-        "csrf={csrf}&outcome=better&peak=40&after=10&belief_after=30&capacity=60&happened=She+hugged+me&learned=Saying+it+was+fine"
-    );
-    assert_eq!(app.post(&path, &cookie, Some(ORIGIN), &first).await.status, StatusCode::SEE_OTHER);
-    // The same form sent again (a second tab, a resend) with nothing in it.
-    let again = app
-        .post(
-            &path,
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&outcome=worse&peak=90&after=80&belief_after=100&capacity=10"),
-        )
-        .await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
-    assert!(again.body.contains("followed up already"), "{}", again.body);
-    let page = app.get(&path, Some(&cookie)).await.body;
-    assert!(
-        page.contains("She hugged me") && page.contains("Saying it was fine"),
-        "both are shown again"
-    );
-    assert!(page.contains("down from 70%"), "{page}");
-
-    // Edit twice: both earlier versions are shown.
-    for words in ["She+hugged+me+and+said+same", "She+hugged+me%3B+I+stayed"] {
-        let r = app
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        app.store().await.set_stage(2).await.expect("stage");
+        let path = planned_record(&app, &cookie, &csrf).await;
+        let first = format!(
+            "csrf={csrf}&outcome=better&peak=40&after=10&belief_after=30&capacity=60&happened=She+hugged+me&learned=Saying+it+was+fine"
+        );
+        assert_eq!(app.post(&path, &cookie, Some(ORIGIN), &first).await.status, StatusCode::SEE_OTHER);
+        // The same form sent again (a second tab, a resend) with nothing in it.
+        let again = app
             .post(
-                &format!("{path}/edit"),
+                &path,
                 &cookie,
                 Some(ORIGIN),
-                &format!("csrf={csrf}&prediction=She+will+think+I+am+too+much&with=&happened={words}&learned=Saying+it+was+fine"),
+                &format!("csrf={csrf}&outcome=worse&peak=90&after=80&belief_after=100&capacity=10"),
             )
             .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.body.contains("followed up already"), "{}", again.body);
+        let page = app.get(&path, Some(&cookie)).await.body;
+        assert!(
+            page.contains("She hugged me") && page.contains("Saying it was fine"),
+            "both are shown again"
+        );
+        assert!(page.contains("down from 70%"), "{page}");
+
+        // Edit twice: both earlier versions are shown.
+        for words in ["She+hugged+me+and+said+same", "She+hugged+me%3B+I+stayed"] {
+            let r = app
+                .post(
+                    &format!("{path}/edit"),
+                    &cookie,
+                    Some(ORIGIN),
+                    &format!("csrf={csrf}&prediction=She+will+think+I+am+too+much&with=&happened={words}&learned=Saying+it+was+fine"),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+        }
+        let page = app.get(&format!("{path}?edited=1"), Some(&cookie)).await.body;
+        assert!(page.contains("She hugged me; I stayed"), "{page}");
+        assert!(page.contains("Earlier words"), "{page}");
+        assert!(
+            page.contains("what happened, until") && page.contains("She hugged me and said same"),
+            "{page}"
+        );
+        let empty = app
+            .post(&format!("{path}/edit"), &cookie, Some(ORIGIN), &format!("csrf={csrf}&prediction=+"))
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let page = app.get(&format!("{path}?edited=1"), Some(&cookie)).await.body;
-    assert!(page.contains("She hugged me; I stayed"), "{page}");
-    assert!(page.contains("Earlier words"), "{page}");
-    assert!(
-        page.contains("what happened, until") && page.contains("She hugged me and said same"),
-        "{page}"
-    );
-    let empty = app
-        .post(&format!("{path}/edit"), &cookie, Some(ORIGIN), &format!("csrf={csrf}&prediction=+"))
-        .await;
-    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
@@ -969,139 +1002,143 @@ async fn bad_values_get_the_form_back_with_a_message_never_a_quiet_substitute() 
 
 #[tokio::test]
 async fn a_day_checked_off_twice_changes_its_reflection_and_programs_can_stop_or_switch() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    app.store().await.set_stage(1).await.expect("stage");
-    app.post(
-        "/practice/programs/start",
-        &cookie,
-        Some(ORIGIN),
-        &format!("csrf={csrf}&program=connection-7"),
-    )
-    .await;
-    for words in ["It+was+strange", "Strange%2C+then+warm"] {
-        let r = app
-            .post(
-                "/practice/programs/check-off",
-                &cookie,
-                Some(ORIGIN),
-                &format!("csrf={csrf}&reflection={words}"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-    }
-    let today = app.get("/?reflection=1", Some(&cookie)).await.body;
-    assert!(
-        today.contains("Strange, then warm"),
-        "the reflection can be read and changed on Today"
-    );
-    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
-    assert!(
-        settings.contains("Strange, then warm") && settings.contains("It was strange"),
-        "{settings}"
-    );
-    let r = app
-        .post(
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        app.store().await.set_stage(1).await.expect("stage");
+        app.post(
             "/practice/programs/start",
             &cookie,
             Some(ORIGIN),
-            &format!("csrf={csrf}&program=ladder-4w&switch=1"),
+            &format!("csrf={csrf}&program=connection-7"),
         )
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let runs = app.store().await.program_runs().await.expect("runs");
-    assert_eq!(runs.len(), 2);
-    assert!(runs[0].stopped_on.is_some() && runs[1].stopped_on.is_none());
-    app.post("/practice/programs/stop", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
-        .await;
-    let settings = app.get("/practice/settings", Some(&cookie)).await.body;
-    assert!(
-        settings.contains("finished or stopped") && settings.contains("stopped"),
-        "{settings}"
-    );
-    assert!(settings.contains("It was strange"), "earlier words stay readable");
+        for words in ["It+was+strange", "Strange%2C+then+warm"] {
+            let r = app
+                .post(
+                    "/practice/programs/check-off",
+                    &cookie,
+                    Some(ORIGIN),
+                    &format!("csrf={csrf}&reflection={words}"),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+        }
+        let today = app.get("/?reflection=1", Some(&cookie)).await.body;
+        assert!(
+            today.contains("Strange, then warm"),
+            "the reflection can be read and changed on Today"
+        );
+        let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+        assert!(
+            settings.contains("Strange, then warm") && settings.contains("It was strange"),
+            "{settings}"
+        );
+        let r = app
+            .post(
+                "/practice/programs/start",
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&program=ladder-4w&switch=1"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let runs = app.store().await.program_runs().await.expect("runs");
+        assert_eq!(runs.len(), 2);
+        assert!(runs[0].stopped_on.is_some() && runs[1].stopped_on.is_none());
+        app.post("/practice/programs/stop", &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+            .await;
+        let settings = app.get("/practice/settings", Some(&cookie)).await.body;
+        assert!(
+            settings.contains("finished or stopped") && settings.contains("stopped"),
+            "{settings}"
+        );
+        assert!(settings.contains("It was strange"), "earlier words stay readable");
+    }
 }
 
 #[tokio::test]
 async fn resets_pauses_and_their_words_come_back_where_a_person_would_look() {
-    let app = app().await;
-    let (cookie, csrf) = app.sign_in().await;
-    app.store().await.set_stage(2).await.expect("stage");
-    let path = planned_record(&app, &cookie, &csrf).await;
-    let id = path.rsplit('/').next().expect("id").to_string();
-    app.post(
-        &path,
-        &cookie,
-        Some(ORIGIN),
-        &format!("csrf={csrf}&outcome=worse&peak=90&after=60&belief_after=80&capacity=70"),
-    )
-    .await;
-    let r = app
-        .post(
-            "/after",
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        app.store().await.set_stage(2).await.expect("stage");
+        let path = planned_record(&app, &cookie, &csrf).await;
+        let id = path.rsplit('/').next().expect("id").to_string();
+        app.post(
+            &path,
             &cookie,
             Some(ORIGIN),
-            &format!("csrf={csrf}&record={id}&capacity=70&happened=She+looked+at+her+phone&felt=Small&truth=She+was+waiting+for+a+call"),
+            &format!("csrf={csrf}&outcome=worse&peak=90&after=60&belief_after=80&capacity=70"),
         )
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let after = app.get("/after", Some(&cookie)).await.body;
-    assert!(after.contains("/after/resets"), "the reset page links to what was saved");
-    let list = app.get("/after/resets", Some(&cookie)).await.body;
-    assert!(
-        list.contains("She looked at her phone") && list.contains("She was waiting for a call"),
-        "{list}"
-    );
-    let record = app.get(&path, Some(&cookie)).await.body;
-    let at = record.find("/after/resets/").expect("the experiment links to its reset");
-    let reset_path: String = record[at..].chars().take_while(|c| *c != '"').collect();
-    let one = app.get(&reset_path, Some(&cookie)).await;
-    assert_eq!(one.status, StatusCode::OK);
-    assert!(one.body.contains("Small") && one.body.contains("70%"), "{}", one.body);
+        let r = app
+            .post(
+                "/after",
+                &cookie,
+                Some(ORIGIN),
+                &format!(
+                    "csrf={csrf}&record={id}&capacity=70&happened=She+looked+at+her+phone&felt=Small&truth=She+was+waiting+for+a+call"
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let after = app.get("/after", Some(&cookie)).await.body;
+        assert!(after.contains("/after/resets"), "the reset page links to what was saved");
+        let list = app.get("/after/resets", Some(&cookie)).await.body;
+        assert!(
+            list.contains("She looked at her phone") && list.contains("She was waiting for a call"),
+            "{list}"
+        );
+        let record = app.get(&path, Some(&cookie)).await.body;
+        let at = record.find("/after/resets/").expect("the experiment links to its reset");
+        let reset_path: String = record[at..].chars().take_while(|c| *c != '"').collect();
+        let one = app.get(&reset_path, Some(&cookie)).await;
+        assert_eq!(one.status, StatusCode::OK);
+        assert!(one.body.contains("Small") && one.body.contains("70%"), "{}", one.body);
 
-    // The safety plan and an urge, edited: their earlier words are shown.
-    let mut plan = drawbridge_core::safety::SafetyPlan::default();
-    plan.set("warning-signs", "I stop eating").expect("set");
-    app.store().await.set_safety_plan(&plan).await.expect("save");
-    plan.set("warning-signs", "I stop answering my sister").expect("set");
-    app.store().await.set_safety_plan(&plan).await.expect("save again");
-    let page = app.get("/safety-plan", Some(&cookie)).await.body;
-    assert!(page.contains("Earlier words") && page.contains("I stop eating"), "{page}");
-    let u = app
-        .store()
-        .await
-        .add_urge(
-            drawbridge_core::urge::UrgeEntry {
-                kind: "busy".into(),
-                intensity: None,
-                body: None,
-                about: None,
-                did: None,
-                note: Some("first note".into()),
-            },
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .expect("urge");
-    let r = app
-        .post(
-            &format!("/urges/{}", u.id),
-            &cookie,
-            Some(ORIGIN),
-            &format!("csrf={csrf}&kind=busy&note=second+note"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = app.get(&format!("/urges/{}", u.id), Some(&cookie)).await.body;
-    assert!(
-        page.contains("second note") && page.contains("first note") && page.contains("Earlier words"),
-        "{page}"
-    );
+        // The safety plan and an urge, edited: their earlier words are shown.
+        let mut plan = drawbridge_core::safety::SafetyPlan::default();
+        plan.set("warning-signs", "I stop eating").expect("set");
+        app.store().await.set_safety_plan(&plan).await.expect("save");
+        plan.set("warning-signs", "I stop answering my sister").expect("set");
+        app.store().await.set_safety_plan(&plan).await.expect("save again");
+        let page = app.get("/safety-plan", Some(&cookie)).await.body;
+        assert!(page.contains("Earlier words") && page.contains("I stop eating"), "{page}");
+        let u = app
+            .store()
+            .await
+            .add_urge(
+                drawbridge_core::urge::UrgeEntry {
+                    kind: "busy".into(),
+                    intensity: None,
+                    body: None,
+                    about: None,
+                    did: None,
+                    note: Some("first note".into()),
+                },
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .expect("urge");
+        let r = app
+            .post(
+                &format!("/urges/{}", u.id),
+                &cookie,
+                Some(ORIGIN),
+                &format!("csrf={csrf}&kind=busy&note=second+note"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(&format!("/urges/{}", u.id), Some(&cookie)).await.body;
+        assert!(
+            page.contains("second note") && page.contains("first note") && page.contains("Earlier words"),
+            "{page}"
+        );
 
-    app.store().await.add_pause("short", 85, true).await.expect("pause");
-    let moments = app.get("/moments", Some(&cookie)).await.body;
-    assert!(moments.contains("Pauses") && moments.contains("1 minute"), "{moments}");
-    assert!(!moments.contains(".000000"), "datetime values have no six-digit fractions");
+        app.store().await.add_pause("short", 85, true).await.expect("pause");
+        let moments = app.get("/moments", Some(&cookie)).await.body;
+        assert!(moments.contains("Pauses") && moments.contains("1 minute"), "{moments}");
+        assert!(!moments.contains(".000000"), "datetime values have no six-digit fractions");
+    }
 }
 
 #[tokio::test]
@@ -1167,42 +1204,43 @@ async fn the_pause_log_preselects_no_urge_and_an_empty_choice_saves_nothing() {
 #[tokio::test]
 async fn the_ledger_caption_says_every_month_it_names_and_the_chart_labels_months() {
     use drawbridge_core::practice::{Outcome, Plan, Result as Res};
-    let app = app().await;
-    let (cookie, _) = app.sign_in().await;
-    let s = app.store().await;
-    for (day, before, after) in [((2026, 9, 10), 80u8, 50u8), ((2026, 11, 10), 60, 20)] {
-        let d = time::Date::from_calendar_date(day.0, time::Month::try_from(day.1).expect("month"), day.2).expect("date");
-        let plan = Plan {
-            experiment: None,
-            custom: Some("Ask Sam for help".into()),
-            stage: 2,
-            with_whom: None,
-            planned_for: d,
-            prediction: "He will sigh".into(),
-            belief_before: before,
-            want: 50,
-            expect: 30,
-        };
-        let res = Res {
-            what_happened: None,
-            peak: 30,
-            after: 10,
-            outcome: Outcome::Better,
-            capacity: 50,
-            learned: None,
-            belief_after: after,
-            flooded: false,
-        };
-        s.log_experiment(plan, res, d.with_hms(12, 0, 0).expect("t").assume_utc())
-            .await
-            .expect("log");
+    for app in apps().await {
+        let (cookie, _) = app.sign_in().await;
+        let s = app.store().await;
+        for (day, before, after) in [((2026, 9, 10), 80u8, 50u8), ((2026, 11, 10), 60, 20)] {
+            let d = time::Date::from_calendar_date(day.0, time::Month::try_from(day.1).expect("month"), day.2).expect("date");
+            let plan = Plan {
+                experiment: None,
+                custom: Some("Ask Sam for help".into()),
+                stage: 2,
+                with_whom: None,
+                planned_for: d,
+                prediction: "He will sigh".into(),
+                belief_before: before,
+                want: 50,
+                expect: 30,
+            };
+            let res = Res {
+                what_happened: None,
+                peak: 30,
+                after: 10,
+                outcome: Outcome::Better,
+                capacity: 50,
+                learned: None,
+                belief_after: after,
+                flooded: false,
+            };
+            s.log_experiment(plan, res, d.with_hms(12, 0, 0).expect("t").assume_utc())
+                .await
+                .expect("log");
+        }
+        let page = app.get("/ledger", Some(&cookie)).await.body;
+        assert!(page.contains("In 2026-09, you believed your feared predictions 80% on average before an experiment and 50% after; in 2026-11, 60% before and 20% after."), "{page}");
+        assert!(
+            page.contains(">Sep 2026</text>") && page.contains(">Nov 2026</text>"),
+            "month labels on the chart"
+        );
     }
-    let page = app.get("/ledger", Some(&cookie)).await.body;
-    assert!(page.contains("In 2026-09, you believed your feared predictions 80% on average before an experiment and 50% after; in 2026-11, 60% before and 20% after."), "{page}");
-    assert!(
-        page.contains(">Sep 2026</text>") && page.contains(">Nov 2026</text>"),
-        "month labels on the chart"
-    );
 }
 
 #[tokio::test]

@@ -197,6 +197,72 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
 
+/// A data folder on one storage engine: the local file, or a PostgreSQL
+/// database of its own (named in the folder's `drawbridge.toml`, the way a
+/// person would set it), dropped with it.
+pub struct Engine {
+    pub name: &'static str,
+    dir: tempfile::TempDir,
+    db: Option<drawbridge_store::testing::FreshDatabase>,
+    announced: std::cell::Cell<bool>,
+}
+
+impl Engine {
+    pub fn sqlite() -> Engine {
+        Engine {
+            name: "SQLite",
+            dir: tempdir(),
+            db: None,
+            announced: std::cell::Cell::new(false),
+        }
+    }
+
+    pub fn postgres(server: &str) -> Engine {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let db = rt.block_on(drawbridge_store::testing::FreshDatabase::new(server));
+        let dir = tempdir();
+        std::fs::write(dir.path().join("drawbridge.toml"), format!("database_url = \"{}\"\n", db.url)).expect("config");
+        Engine {
+            name: "PostgreSQL",
+            dir,
+            db: Some(db),
+            announced: std::cell::Cell::new(false),
+        }
+    }
+
+    /// The data folder. The first call says which engine this is, so a
+    /// failure names the engine it happened on.
+    pub fn path(&self) -> &Path {
+        if !self.announced.replace(true) {
+            eprintln!("on {}", self.name);
+        }
+        self.dir.path()
+    }
+
+    /// Another empty folder on the same engine.
+    pub fn another(&self) -> Engine {
+        match &self.db {
+            None => Engine::sqlite(),
+            Some(_) => Engine::postgres(&drawbridge_store::testing::postgres_server().expect("a server")),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.db.is_some()
+    }
+}
+
+/// Every engine this run can test: SQLite always, PostgreSQL when
+/// `DATABASE_URL` names a server.
+pub fn engines() -> Vec<Engine> {
+    let mut out = vec![Engine::sqlite()];
+    if let Some(server) = drawbridge_store::testing::postgres_server() {
+        out.push(Engine::postgres(&server));
+    }
+    // Said once each, so a failure names the engine it happened on.
+    out.into_iter().inspect(|e| eprintln!("on {}", e.name)).collect::<Vec<_>>()
+}
+
 pub fn db_path(dir: &Path) -> PathBuf {
     dir.join("drawbridge.db")
 }

@@ -48,6 +48,18 @@ fn shown(o: &PgConnectOptions) -> String {
     format!("{}:{}/{}", o.get_host(), o.get_port(), o.get_database().unwrap_or("postgres"))
 }
 
+/// How long a first connection may take before the server is called
+/// unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A database URL as a message may say it.
+pub(crate) fn shown_url(url: &str) -> String {
+    match url.parse::<PgConnectOptions>() {
+        Ok(o) => shown(&o),
+        Err(_) => "a database URL that cannot be read".into(),
+    }
+}
+
 /// An error while connecting: nothing was written yet, whatever it is.
 fn map_connect(server: &str, e: sqlx::Error) -> StoreError {
     match e {
@@ -115,7 +127,13 @@ impl PgStore {
         // says so at once (a pool would keep retrying until its timeout).
         // It brings the schema up to date and finds the owner, then the pool
         // takes over.
-        let mut first = PgConnection::connect_with(&options).await.map_err(|e| map_connect(&server, e))?;
+        let mut first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| StoreError::Unreachable {
+                server: server.clone(),
+                detail: format!("no answer within {} seconds", CONNECT_TIMEOUT.as_secs()),
+            })?
+            .map_err(|e| map_connect(&server, e))?;
         migrate::run(&mut first, &server).await?;
         let (owner, made) = local_owner(&mut first, &server).await?;
         let key = owner_key(&mut first, &server, owner, keys).await?;
