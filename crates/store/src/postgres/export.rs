@@ -13,7 +13,7 @@ use crate::export::ExportAll;
 
 impl PgStore {
     pub(crate) async fn export_all(&self) -> Result<ExportAll, StoreError> {
-        let mut c = self.pool.acquire().await.map_err(self.err())?;
+        let mut c = self.conn().await?;
         let mut tx = c.begin().await.map_err(self.err())?;
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)

@@ -91,7 +91,7 @@ impl PgStore {
     }
 
     async fn import_all(&self, doc: &ExportDoc, prefer_file: bool, catalog: &Catalog) -> Result<ImportReport, StoreError> {
-        let mut c = self.pool.acquire().await.map_err(self.err())?;
+        let mut c = self.conn().await?;
         let mut tx = c.begin().await.map_err(self.err())?;
         sqlx::query("SELECT id FROM owners WHERE id = $1 FOR UPDATE")
             .bind(self.owner)

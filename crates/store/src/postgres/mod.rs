@@ -34,13 +34,45 @@ use crate::keys::{DataKey, KeyProvider};
 use crate::seal::{Place, Sealer};
 
 pub(crate) struct PgStore {
-    pool: PgPool,
+    conns: Conns,
     owner: Uuid,
     seal: Sealer,
     /// The server and database, without the password, for messages.
     server: String,
     /// The same, where a message names a path.
     shown: std::path::PathBuf,
+}
+
+/// Where a store's connections come from. One command holds the one
+/// connection it opened (so it connects once); the server keeps a pool.
+enum Conns {
+    Single(tokio::sync::Mutex<Option<PgConnection>>),
+    Pool(PgPool),
+}
+
+/// A connection lent for one piece of work.
+pub(crate) enum Lease<'a> {
+    Single(tokio::sync::MappedMutexGuard<'a, PgConnection>),
+    Pooled(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl std::ops::Deref for Lease<'_> {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        match self {
+            Lease::Single(c) => c,
+            Lease::Pooled(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Lease<'_> {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            Lease::Single(c) => c,
+            Lease::Pooled(c) => c,
+        }
+    }
 }
 
 /// Where the server is, as a message may say it: no user, no password.
@@ -63,11 +95,23 @@ pub(crate) fn shown_url(url: &str) -> String {
 /// An error while connecting: nothing was written yet, whatever it is.
 fn map_connect(server: &str, e: sqlx::Error) -> StoreError {
     match e {
+        // rustls reports a refused certificate as an I/O error.
+        sqlx::Error::Io(e) if e.to_string().contains("certificate") => tls_refused(server, &e),
+        sqlx::Error::Tls(e) => tls_refused(server, &e),
         sqlx::Error::Io(e) => StoreError::Unreachable {
             server: server.to_string(),
             detail: e.to_string(),
         },
         other => map_pg(server, other),
+    }
+}
+
+fn tls_refused(server: &str, e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Unreachable {
+        server: server.to_string(),
+        detail: format!(
+            "the secure connection failed ({e}); check sslmode in the URL, and add sslrootcert=FILE when the server's certificate is signed by your own authority"
+        ),
     }
 }
 
@@ -125,8 +169,8 @@ impl PgStore {
         let server = shown(&options);
         // One connection first: a server that is down or refuses the login
         // says so at once (a pool would keep retrying until its timeout).
-        // It brings the schema up to date and finds the owner, then the pool
-        // takes over.
+        // It brings the schema up to date and finds the owner; a command
+        // then goes on with it, and a server opens a pool.
         let mut first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
             .await
             .map_err(|_| StoreError::Unreachable {
@@ -137,17 +181,21 @@ impl PgStore {
         migrate::run(&mut first, &server).await?;
         let (owner, made) = local_owner(&mut first, &server).await?;
         let key = owner_key(&mut first, &server, owner, keys).await?;
-        first.close().await.map_err(|e| map_pg(&server, e))?;
-        let pool = PgPoolOptions::new()
-            .max_connections(match workload {
-                Workload::Command => 1,
-                Workload::Server => 8,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_lazy_with(options);
+        let conns = match workload {
+            Workload::Command => Conns::Single(tokio::sync::Mutex::new(Some(first))),
+            Workload::Server => {
+                first.close().await.map_err(|e| map_pg(&server, e))?;
+                Conns::Pool(
+                    PgPoolOptions::new()
+                        .max_connections(8)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_lazy_with(options),
+                )
+            }
+        };
         Ok((
             PgStore {
-                pool,
+                conns,
                 owner,
                 seal: Sealer::new(&key),
                 shown: std::path::PathBuf::from(format!("postgres {server}")),
@@ -155,6 +203,28 @@ impl PgStore {
             },
             made,
         ))
+    }
+
+    /// A connection for one piece of work.
+    pub(crate) async fn conn(&self) -> Result<Lease<'_>, StoreError> {
+        match &self.conns {
+            Conns::Single(m) => tokio::sync::MutexGuard::try_map(m.lock().await, Option::as_mut)
+                .map(Lease::Single)
+                .map_err(|_| StoreError::Database("the store is closed".into())),
+            Conns::Pool(p) => p.acquire().await.map(Lease::Pooled).map_err(self.err()),
+        }
+    }
+
+    /// Close every connection; later work says the store is closed.
+    pub(crate) async fn close_all(&self) {
+        match &self.conns {
+            Conns::Single(m) => {
+                if let Some(c) = m.lock().await.take() {
+                    let _ = c.close().await;
+                }
+            }
+            Conns::Pool(p) => p.close().await,
+        }
     }
 
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
@@ -278,7 +348,7 @@ impl PgStore {
         let done = sqlx::query(sql)
             .bind(self.owner)
             .bind(key)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
         Ok(done.rows_affected() == 1)

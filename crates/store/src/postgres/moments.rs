@@ -4,6 +4,7 @@
 use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry};
 use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::versions;
+use sqlx::Connection;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use time::OffsetDateTime;
@@ -160,7 +161,7 @@ impl PgStore {
 impl Moments for PgStore {
     fn add_pause<'a>(&'a self, p: &'a PauseRecord) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.add_pause_row(&mut c, p, false).await.map(drop)
         })
     }
@@ -171,7 +172,7 @@ impl Moments for PgStore {
                 sqlx::query("SELECT id, at, protocol, seconds, completed FROM pauses WHERE owner = $1 ORDER BY at DESC, id DESC LIMIT $2")
                     .bind(self.owner)
                     .bind(limit)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await
                     .map_err(self.err())?;
             rows.iter().map(|r| self.pause_of(r)).collect()
@@ -180,7 +181,7 @@ impl Moments for PgStore {
 
     fn add_reset<'a>(&'a self, r: &'a Reset) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.add_reset_row(&mut c, r, false).await.map(drop)
         })
     }
@@ -194,7 +195,7 @@ impl Moments for PgStore {
             ))
             .bind(self.owner)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             rows.iter().map(|r| self.reset_of(r)).collect()
@@ -206,7 +207,7 @@ impl Moments for PgStore {
             let row = sqlx::query(concat!("SELECT ", reset_columns!(), " FROM resets WHERE owner = $1 AND id = $2"))
                 .bind(self.owner)
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.conn().await?)
                 .await
                 .map_err(self.err())?;
             row.map(|r| self.reset_of(&r)).transpose()
@@ -222,7 +223,7 @@ impl Moments for PgStore {
             ))
             .bind(self.owner)
             .bind(record)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             rows.iter().map(|r| self.reset_of(r)).collect()
@@ -231,14 +232,15 @@ impl Moments for PgStore {
 
     fn safety_plan<'a>(&'a self) -> Fut<'a, SafetyPlan> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.plan_of(&mut c).await
         })
     }
 
     fn set_safety_plan<'a>(&'a self, plan: &'a SafetyPlan, at: OffsetDateTime) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut tx = self.pool.begin().await.map_err(self.err())?;
+            let mut lease = self.conn().await?;
+            let mut tx = lease.begin().await.map_err(self.err())?;
             self.write_plan(&mut tx, plan, at).await?;
             tx.commit().await.map_err(self.err())?;
             Ok(())

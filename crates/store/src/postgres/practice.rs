@@ -6,6 +6,7 @@
 
 use drawbridge_core::practice::{Outcome, Plan, ProgramEntry, ProgramRun, Record, Result as Outcomes, StageChange, StageTally};
 use drawbridge_core::versions;
+use sqlx::Connection;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use time::{Date, OffsetDateTime};
@@ -215,7 +216,7 @@ impl PgStore {
 impl Practice for PgStore {
     fn insert_record<'a>(&'a self, rec: &'a Record) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.add_record_row(&mut c, rec, false).await.map(drop)
         })
     }
@@ -224,7 +225,8 @@ impl Practice for PgStore {
     fn complete_record<'a>(&'a self, id: Uuid, r: &'a Outcomes, done_at: OffsetDateTime) -> Fut<'a, FollowUp> {
         Box::pin(async move {
             let key = id.to_string();
-            let mut tx = self.pool.begin().await.map_err(self.err())?;
+            let mut lease = self.conn().await?;
+            let mut tx = lease.begin().await.map_err(self.err())?;
             let done = sqlx::query(
                 "UPDATE experiment_records SET done_at = $3, what_happened_sealed = $4, peak = $5, after = $6, outcome = $7, capacity = $8, \
                  learned_sealed = $9, belief_after = $10, flooded = $11 WHERE owner = $1 AND id = $2 AND done_at IS NULL",
@@ -261,7 +263,8 @@ impl Practice for PgStore {
     fn edit_record<'a>(&'a self, id: Uuid, edit: &'a RecordEdit, at: OffsetDateTime) -> Fut<'a, bool> {
         Box::pin(async move {
             let key = id.to_string();
-            let mut tx = self.pool.begin().await.map_err(self.err())?;
+            let mut lease = self.conn().await?;
+            let mut tx = lease.begin().await.map_err(self.err())?;
             let Some(rec) = self.record_row(&mut tx, id, true).await? else {
                 return Ok(false);
             };
@@ -303,7 +306,7 @@ impl Practice for PgStore {
 
     fn record<'a>(&'a self, id: Uuid) -> Fut<'a, Option<Record>> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.record_row(&mut c, id, false).await
         })
     }
@@ -328,7 +331,7 @@ impl Practice for PgStore {
                     .bind(low)
                     .bind(high)
                     .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await
                     .map_err(self.err())?;
             Ok(ids)
@@ -353,14 +356,14 @@ impl Practice for PgStore {
                     .bind(self.owner)
                     .bind(since)
                     .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await
                 }
                 None => {
                     sqlx::query(record_select!("ORDER BY planned_for DESC, created_at DESC LIMIT $2"))
                         .bind(self.owner)
                         .bind(i64::from(limit))
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.conn().await?)
                         .await
                 }
             };
@@ -374,12 +377,12 @@ impl Practice for PgStore {
             let rows = sqlx::query(record_select!("AND planned_for >= $2"))
                 .bind(self.owner)
                 .bind(since)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await;
             let mut out = self.records_where(rows)?;
             let last = sqlx::query(record_select!("AND done_at IS NOT NULL ORDER BY done_at DESC LIMIT 1"))
                 .bind(self.owner)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await;
             out.extend(self.records_where(last)?);
             out.sort_by_key(|r| r.id);
@@ -395,7 +398,7 @@ impl Practice for PgStore {
             ))
             .bind(self.owner)
             .bind(today)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await;
             self.records_where(rows)
         })
@@ -405,7 +408,7 @@ impl Practice for PgStore {
         Box::pin(async move {
             let counts: Vec<(i16, String, i64)> = sqlx::query_as("SELECT stage, outcome, n FROM ledger_tallies WHERE owner = $1 AND n > 0")
                 .bind(self.owner)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await
                 .map_err(self.err())?;
             Ok(crate::tallies_from(counts.into_iter().map(|(s, o, n)| (i64::from(s), o, n))))
@@ -418,7 +421,7 @@ impl Practice for PgStore {
                 "SELECT month, n, before_sum, after_n, after_sum FROM ledger_months WHERE owner = $1 AND n > 0 ORDER BY month",
             )
             .bind(self.owner)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             Ok(rows
@@ -436,7 +439,7 @@ impl Practice for PgStore {
             )
             .bind(self.owner)
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             rows.into_iter()
@@ -450,7 +453,7 @@ impl Practice for PgStore {
             let (n, min): (i64, Option<i16>) =
                 sqlx::query_as("SELECT count(*), min(peak) FROM experiment_records WHERE owner = $1 AND flooded")
                     .bind(self.owner)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *self.conn().await?)
                     .await
                     .map_err(self.err())?;
             Ok((u32::try_from(n).unwrap_or(0), min.and_then(|m| u8::try_from(m).ok())))
@@ -459,7 +462,7 @@ impl Practice for PgStore {
 
     fn add_stage_change<'a>(&'a self, c: &'a StageChange) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut conn = self.pool.acquire().await.map_err(self.err())?;
+            let mut conn = self.conn().await?;
             self.add_stage_change_row(&mut conn, c).await
         })
     }
@@ -469,7 +472,7 @@ impl Practice for PgStore {
             let rows: Vec<(i64, i16, i16)> =
                 sqlx::query_as("SELECT at, from_stage, to_stage FROM stage_changes WHERE owner = $1 ORDER BY at")
                     .bind(self.owner)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await
                     .map_err(self.err())?;
             rows.into_iter()
@@ -487,7 +490,8 @@ impl Practice for PgStore {
     /// A day's reflection that changes keeps its earlier words.
     fn put_program_run<'a>(&'a self, run: &'a ProgramRun) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut tx = self.pool.begin().await.map_err(self.err())?;
+            let mut lease = self.conn().await?;
+            let mut tx = lease.begin().await.map_err(self.err())?;
             if let Some(old) = self.program_run_row(&mut tx, run.id).await? {
                 let at = crate::micros_now();
                 let key = run.id.to_string();
@@ -510,7 +514,7 @@ impl Practice for PgStore {
                 "SELECT id, program, started_on, entries_sealed, stopped_on FROM program_runs WHERE owner = $1 ORDER BY started_on, id",
             )
             .bind(self.owner)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             rows.iter().map(|r| self.program_of(r)).collect()

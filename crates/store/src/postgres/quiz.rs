@@ -82,7 +82,7 @@ impl PgStore {
 impl Quiz for PgStore {
     fn insert_quiz<'a>(&'a self, r: &'a QuizResult, ignore_existing: bool) -> Fut<'a, bool> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.add_quiz_row(&mut c, r, ignore_existing).await
         })
     }
@@ -94,7 +94,7 @@ impl Quiz for PgStore {
             ))
             .bind(self.owner)
             .bind(instrument)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             row.map(|r| self.quiz_of(&r)).transpose()
@@ -109,7 +109,7 @@ impl Quiz for PgStore {
                     .bind(id)
                     .bind(json(answers)?)
                     .bind(micros(now))
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await
                     .map_err(self.err())?;
             Ok(done.rows_affected() == 1)
@@ -125,7 +125,7 @@ impl Quiz for PgStore {
             .bind(id)
             .bind(json(scores)?)
             .bind(micros(now))
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             Ok(done.rows_affected() == 1)
@@ -141,7 +141,7 @@ impl Quiz for PgStore {
             let row = sqlx::query(quiz_select!("AND id = $2"))
                 .bind(self.owner)
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.conn().await?)
                 .await
                 .map_err(self.err())?;
             row.map(|r| self.quiz_of(&r)).transpose()
@@ -157,13 +157,13 @@ impl Quiz for PgStore {
                     ))
                     .bind(self.owner)
                     .bind(i)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await
                 }
                 None => {
                     sqlx::query(quiz_select!("AND finished_at IS NOT NULL ORDER BY finished_at, id"))
                         .bind(self.owner)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.conn().await?)
                         .await
                 }
             }

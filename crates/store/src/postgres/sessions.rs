@@ -1,6 +1,7 @@
 //! Signed-in browsers on PostgreSQL: as on SQLite, only a hash of the
 //! session id is stored, so a dump signs no one in.
 
+use sqlx::Connection;
 use time::OffsetDateTime;
 
 use super::{PgStore, micros};
@@ -19,7 +20,7 @@ impl Sessions for PgStore {
             .bind(csrf)
             .bind(micros(now))
             .bind(micros(expires))
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             Ok(())
@@ -30,7 +31,8 @@ impl Sessions for PgStore {
     /// sessions are removed on the way.
     fn web_session<'a>(&'a self, id: &'a str, now: OffsetDateTime) -> Fut<'a, Option<String>> {
         Box::pin(async move {
-            let mut tx = self.pool.begin().await.map_err(self.err())?;
+            let mut lease = self.conn().await?;
+            let mut tx = lease.begin().await.map_err(self.err())?;
             sqlx::query("DELETE FROM web_sessions WHERE owner = $1 AND expires_at <= $2")
                 .bind(self.owner)
                 .bind(micros(now))
@@ -56,13 +58,13 @@ impl Sessions for PgStore {
                     sqlx::query("DELETE FROM web_sessions WHERE owner = $1 AND id_hash = $2")
                         .bind(self.owner)
                         .bind(session_hash(id))
-                        .execute(&self.pool)
+                        .execute(&mut *self.conn().await?)
                         .await
                 }
                 None => {
                     sqlx::query("DELETE FROM web_sessions WHERE owner = $1")
                         .bind(self.owner)
-                        .execute(&self.pool)
+                        .execute(&mut *self.conn().await?)
                         .await
                 }
             }

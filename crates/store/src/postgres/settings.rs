@@ -49,7 +49,7 @@ impl Settings for PgStore {
             let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT value_sealed FROM settings WHERE owner = $1 AND key = $2")
                 .bind(self.owner)
                 .bind(key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.conn().await?)
                 .await
                 .map_err(self.err())?;
             self.seal.open_opt(Self::place("settings", "value", key), sealed.as_deref())
@@ -58,14 +58,14 @@ impl Settings for PgStore {
 
     fn set_setting<'a>(&'a self, key: &'a str, value: &'a str) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.put_setting(&mut c, key, value).await
         })
     }
 
     fn put_instrument<'a>(&'a self, i: &'a StoredInstrument) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.put_instrument_row(&mut c, i).await
         })
     }
@@ -74,7 +74,7 @@ impl Settings for PgStore {
         Box::pin(async move {
             let rows = sqlx::query("SELECT id, source_sealed, added_at FROM instruments WHERE owner = $1 ORDER BY added_at, id")
                 .bind(self.owner)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await
                 .map_err(self.err())?;
             rows.iter()

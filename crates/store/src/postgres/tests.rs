@@ -62,14 +62,14 @@ async fn the_schema_and_the_one_owner_are_made_once() {
     let b = open(&db.url, &key, Workload::Server).await.expect("second open");
     assert_eq!(b.owner(), owner, "the same owner");
     let owners: i64 = sqlx::query_scalar("SELECT count(*) FROM owners")
-        .fetch_one(&b.pool)
+        .fetch_one(&mut *b.conn().await.expect("connection"))
         .await
         .expect("count");
     assert_eq!(owners, 1);
 
     // A schema from a newer drawbridge is refused, and nothing is written.
     sqlx::query("INSERT INTO drawbridge_migrations (version, description, checksum) VALUES (9999, 'from the future', '\\x00')")
-        .execute(&b.pool)
+        .execute(&mut *b.conn().await.expect("connection"))
         .await
         .expect("pretend");
     b.close().await;
@@ -162,7 +162,10 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
         "SELECT note_sealed FROM urges",
         "SELECT text_sealed FROM text_versions",
     ] {
-        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql)
+            .fetch_all(&mut *s.conn().await.expect("connection"))
+            .await
+            .expect("raw");
         bytes.extend(values.into_iter().flatten().flatten());
     }
     for word in ["Plantedword", "marrowfen", "Plantedname", "Quillby", "Changed"] {
@@ -172,7 +175,7 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
     // Earlier words re-pointed at another item do not open there either.
     sqlx::query("UPDATE text_versions SET item_id = $1")
         .bind(second.id.to_string())
-        .execute(&s.pool)
+        .execute(&mut *s.conn().await.expect("connection"))
         .await
         .expect("re-point");
     assert!(
@@ -184,7 +187,7 @@ async fn urges_keep_every_word_sealed_and_edits_keep_the_earlier_words() {
     sqlx::query("UPDATE urges SET note_sealed = (SELECT note_sealed FROM urges WHERE id = $1) WHERE id = $2")
         .bind(first.id)
         .bind(second.id)
-        .execute(&s.pool)
+        .execute(&mut *s.conn().await.expect("connection"))
         .await
         .expect("move");
     assert!(s.urge(second.id).await.is_err(), "a moved sealed value is refused, not shown");
@@ -211,7 +214,7 @@ async fn rows_of_another_owner_are_never_seen() {
     sqlx::query("INSERT INTO urges (owner, id, at, kind) VALUES ($1, $2, 1, 'busy')")
         .bind(Uuid::now_v7())
         .bind(Uuid::now_v7())
-        .execute(&s.pool)
+        .execute(&mut *s.conn().await.expect("connection"))
         .await
         .expect("another owner's urge");
     let all = s.urges(&UrgeFilter::default()).await.expect("list");
@@ -242,7 +245,10 @@ async fn settings_and_added_questionnaires_are_kept_sealed() {
     assert_eq!(s.stored_instruments().await.expect("list"), vec![i.clone()]);
     let mut bytes: Vec<u8> = Vec::new();
     for sql in ["SELECT value_sealed FROM settings", "SELECT source_sealed FROM instruments"] {
-        let values: Vec<Vec<u8>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        let values: Vec<Vec<u8>> = sqlx::query_scalar(sql)
+            .fetch_all(&mut *s.conn().await.expect("connection"))
+            .await
+            .expect("raw");
         bytes.extend(values.into_iter().flatten());
     }
     for word in ["secrettoken", "zebra", "okapi", "Plantedquiz"] {
@@ -270,7 +276,7 @@ async fn a_browser_session_is_kept_by_its_hash_until_it_expires_or_ends() {
         .expect("keep");
     assert_eq!(s.web_session("session-one", now).await.expect("find").as_deref(), Some("csrf-1"));
     let stored: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM web_sessions")
-        .fetch_all(&s.pool)
+        .fetch_all(&mut *s.conn().await.expect("connection"))
         .await
         .expect("raw");
     assert!(stored.iter().all(|h| !h.contains("session")), "only hashes are stored");
@@ -351,7 +357,10 @@ async fn pauses_resets_and_the_safety_plan_keep_their_words_sealed() {
         "SELECT text_sealed FROM safety_plan",
         "SELECT text_sealed FROM text_versions",
     ] {
-        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql)
+            .fetch_all(&mut *s.conn().await.expect("connection"))
+            .await
+            .expect("raw");
         bytes.extend(values.into_iter().flatten().flatten());
     }
     for word in ["Planted", "heronwick", "sister"] {
@@ -402,7 +411,7 @@ async fn a_quiz_attempt_is_saved_resumed_finished_and_its_label_sealed() {
     assert_eq!(done[0].label.as_deref(), Some("Plantedlabel with Wrenna"));
     assert_eq!(s.quiz_results(None).await.expect("all").len(), 1);
     let labels: Vec<Option<Vec<u8>>> = sqlx::query_scalar("SELECT label_sealed FROM quiz_results")
-        .fetch_all(&s.pool)
+        .fetch_all(&mut *s.conn().await.expect("connection"))
         .await
         .expect("raw");
     let bytes: Vec<u8> = labels.into_iter().flatten().flatten().collect();
@@ -560,7 +569,10 @@ async fn experiments_the_ledger_and_program_runs_keep_every_word_sealed() {
         "SELECT entries_sealed FROM program_runs",
         "SELECT text_sealed FROM text_versions",
     ] {
-        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql).fetch_all(&s.pool).await.expect("raw");
+        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sql)
+            .fetch_all(&mut *s.conn().await.expect("connection"))
+            .await
+            .expect("raw");
         bytes.extend(values.into_iter().flatten().flatten());
     }
     for word in ["Planted", "Ottoline", "odd", "Changed"] {
@@ -727,7 +739,7 @@ async fn an_export_is_one_snapshot() {
     let all = s.export_all().await.expect("export");
     assert_eq!(all.urges, vec![before.clone()]);
 
-    let mut c = s.pool.acquire().await.expect("connection");
+    let mut c = s.conn().await.expect("connection");
     let mut tx = c.begin().await.expect("begin");
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
@@ -766,5 +778,39 @@ async fn an_export_is_one_snapshot() {
     drop(c);
     assert_eq!(s.export_all().await.expect("export").urges.len(), 2, "the next export has both");
     s.close().await;
+    db.drop_it().await;
+}
+
+/// With `sslmode=require` the connection is encrypted (CI runs a server with
+/// TLS on and names it in `DRAWBRIDGE_TEST_TLS_URL`), and a certificate that
+/// cannot be checked is refused in words when the URL asks for a check.
+#[tokio::test]
+async fn a_tls_url_connects_encrypted_and_an_unchecked_certificate_is_named() {
+    let Ok(url) = std::env::var("DRAWBRIDGE_TEST_TLS_URL") else {
+        assert!(
+            std::env::var("DRAWBRIDGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "DRAWBRIDGE_REQUIRE_POSTGRES=1 but DRAWBRIDGE_TEST_TLS_URL is not set"
+        );
+        eprintln!("skipped: set DRAWBRIDGE_TEST_TLS_URL to a PostgreSQL URL with sslmode=require to test TLS");
+        return;
+    };
+    let db = Fresh::new(&url).await;
+    let key = DataKey::generate().expect("key");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open over TLS");
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut *s.conn().await.expect("connection"))
+        .await
+        .expect("ask");
+    assert!(ssl, "the connection is encrypted");
+    s.close().await;
+    let strict = db.url.replace("sslmode=require", "sslmode=verify-full");
+    let err = open(&strict, &key, Workload::Command)
+        .await
+        .err()
+        .expect("a self-made certificate is not trusted");
+    assert!(
+        matches!(err, StoreError::Unreachable { .. }) && err.to_string().contains("sslrootcert"),
+        "{err}"
+    );
     db.drop_it().await;
 }

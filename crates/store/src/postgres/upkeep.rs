@@ -38,7 +38,7 @@ impl PgStore {
                 // The names above are this file's own constants, not input.
                 let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                     .bind(self.owner)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await
                     .map_err(self.err())?;
                 for (key, sealed) in rows {
@@ -51,7 +51,7 @@ impl PgStore {
         let versions: Vec<(Uuid, String, String, String, Vec<u8>)> =
             sqlx::query_as("SELECT id, item, item_id, field, text_sealed FROM text_versions WHERE owner = $1")
                 .bind(self.owner)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await
                 .map_err(self.err())?;
         for (id, item, item_id, field, sealed) in versions {
@@ -92,6 +92,6 @@ impl Lifecycle for PgStore {
     }
 
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(async move { self.pool.close().await })
+        Box::pin(async move { self.close_all().await })
     }
 }

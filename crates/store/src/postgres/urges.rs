@@ -3,6 +3,7 @@
 
 use drawbridge_core::urge::{Urge, UrgeEntry};
 use drawbridge_core::versions;
+use sqlx::Connection;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, QueryBuilder, Row};
 use time::OffsetDateTime;
@@ -90,21 +91,22 @@ impl PgStore {
 impl Urges for PgStore {
     fn insert_urge<'a>(&'a self, u: &'a Urge) -> Fut<'a, ()> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.add_urge_row(&mut c, u, false).await.map(drop)
         })
     }
 
     fn urge<'a>(&'a self, id: Uuid) -> Fut<'a, Option<Urge>> {
         Box::pin(async move {
-            let mut c = self.pool.acquire().await.map_err(self.err())?;
+            let mut c = self.conn().await?;
             self.urge_row(&mut c, id, false).await
         })
     }
 
     fn update_urge<'a>(&'a self, id: Uuid, e: &'a UrgeEntry, at: OffsetDateTime) -> Fut<'a, bool> {
         Box::pin(async move {
-            let mut tx = self.pool.begin().await.map_err(self.err())?;
+            let mut lease = self.conn().await?;
+            let mut tx = lease.begin().await.map_err(self.err())?;
             let Some(old) = self.urge_row(&mut tx, id, true).await? else {
                 return Ok(false);
             };
@@ -158,7 +160,7 @@ impl Urges for PgStore {
             if let Some(limit) = f.limit {
                 q.push(" LIMIT ").push_bind(i64::from(limit));
             }
-            let rows = q.build().fetch_all(&self.pool).await.map_err(self.err())?;
+            let rows = q.build().fetch_all(&mut *self.conn().await?).await.map_err(self.err())?;
             rows.iter().map(|r| self.urge_of(r)).collect()
         })
     }
@@ -169,7 +171,7 @@ impl Urges for PgStore {
                 sqlx::query_as("SELECT did, count(*) FROM urges WHERE owner = $1 AND at >= $2 GROUP BY did")
                     .bind(self.owner)
                     .bind(micros(since))
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await
                     .map_err(self.err())?;
             Ok(rows.into_iter().map(|(d, n)| (d, u64::try_from(n).unwrap_or(0))).collect())

@@ -101,7 +101,7 @@ impl Versions for PgStore {
             .bind(self.owner)
             .bind(item)
             .bind(item_id)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             rows.iter().map(|r| self.version_of(r)).collect()
@@ -117,7 +117,7 @@ impl Versions for PgStore {
             ))
             .bind(self.owner)
             .bind(item)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await
             .map_err(self.err())?;
             rows.iter().map(|r| self.version_of(r)).collect()
