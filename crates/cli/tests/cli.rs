@@ -361,20 +361,6 @@ fn passphrase_mode_serves_an_unlock_page() {
     assert_eq!(home.header("location"), "/unlock");
 }
 
-/// The pg_dump program of the test server, if there is one.
-fn pg_dump() -> Option<std::path::PathBuf> {
-    if let Ok(p) = std::env::var("PG_DUMP") {
-        return Some(p.into());
-    }
-    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| Some(e.ok()?.path().join("bin/pg_dump")))
-        .filter(|p| p.exists())
-        .collect();
-    found.sort();
-    found.pop()
-}
-
 /// Words planted in every text field a person can fill in from the command
 /// line, on PostgreSQL, and a full `pg_dump` of that database: none of them
 /// is in it, while the app still reads every one back.
@@ -383,7 +369,7 @@ fn a_dump_of_the_postgresql_database_holds_none_of_the_words_written_through_the
     let Some(server) = drawbridge_store::testing::postgres_server() else {
         return;
     };
-    let dump_tool = pg_dump();
+    let dump_tool = drawbridge_store::testing::pg_dump();
     if dump_tool.is_none() {
         assert!(
             std::env::var("DRAWBRIDGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),

@@ -95,6 +95,29 @@ impl Drop for FreshDatabase {
     }
 }
 
+/// `pg_dump` from the server's own installation (as CI starts it) or PATH.
+pub fn pg_dump() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("PG_DUMP") {
+        return Some(p.into());
+    }
+    let mut installed: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin/pg_dump"))
+        .filter(|p| p.exists())
+        .collect();
+    installed.sort();
+    installed.pop().or_else(|| {
+        std::process::Command::new("pg_dump")
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|_| "pg_dump".into())
+    })
+}
+
 /// `postgres://u@h:p/db?x`, naming database `name` instead.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));

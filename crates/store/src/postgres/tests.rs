@@ -582,29 +582,6 @@ async fn experiments_the_ledger_and_program_runs_keep_every_word_sealed() {
     db.drop_it().await;
 }
 
-/// `pg_dump` from the server's own installation (as CI starts it) or PATH.
-fn pg_dump() -> Option<std::path::PathBuf> {
-    if let Ok(p) = std::env::var("PG_DUMP") {
-        return Some(p.into());
-    }
-    let mut installed: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin/pg_dump"))
-        .filter(|p| p.exists())
-        .collect();
-    installed.sort();
-    installed.pop().or_else(|| {
-        std::process::Command::new("pg_dump")
-            .arg("--version")
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|_| "pg_dump".into())
-    })
-}
-
 /// Distinctive words in every text field the engine keeps, then a dump of
 /// the whole database: none of the words is in it.
 #[tokio::test]
@@ -615,7 +592,7 @@ async fn a_dump_of_the_database_shows_none_of_the_words() {
     use drawbridge_core::practice::{Plan, ProgramEntry, ProgramRun, Record, Result as Res};
     use drawbridge_core::safety::SafetyPlan;
     let Some(server) = server_url() else { return };
-    let Some(dump) = pg_dump() else {
+    let Some(dump) = crate::testing::pg_dump() else {
         assert!(
             std::env::var("DRAWBRIDGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
             "DRAWBRIDGE_REQUIRE_POSTGRES=1 but pg_dump was not found"
