@@ -742,12 +742,18 @@ pub async fn ledger(ctx: &Ctx, a: TodayArgs) -> Result<()> {
         writeln!(out, "No experiments followed up yet. Each one you do adds a line of evidence here.")?;
         return Ok(());
     }
-    writeln!(out, "Your evidence so far: {} experiments.", total.done)?;
+    let times = |n: u32| if n == 1 { "1 time".to_string() } else { format!("{n} times") };
     writeln!(
         out,
-        "  The feared outcome came true as feared {} times, and did not {} times ({} went worse).",
-        total.as_feared,
-        total.not_as_feared(),
+        "Your evidence so far: {} experiment{}.",
+        total.done,
+        if total.done == 1 { "" } else { "s" }
+    )?;
+    writeln!(
+        out,
+        "  The feared outcome came true as feared {}, and did not {} ({} went worse).",
+        times(total.as_feared),
+        times(total.not_as_feared()),
         total.worse
     )?;
     for s in stages.iter().filter(|s| s.done > 0) {
@@ -768,8 +774,12 @@ pub async fn ledger(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     for m in &months {
         writeln!(
             out,
-            "  {}: {:.0}% before, {:.0}% after ({} experiments)",
-            m.month, m.before, m.after, m.count
+            "  {}: {:.0}% before, {:.0}% after ({} experiment{})",
+            m.month,
+            m.before,
+            m.after,
+            m.count,
+            if m.count == 1 { "" } else { "s" }
         )?;
     }
     if !learned.is_empty() {

@@ -141,6 +141,13 @@ fn a_planned_experiment_becomes_a_follow_up_and_is_done_by_short_id() {
         assert_eq!(ledger["overall"]["not_as_feared"], 1);
         assert_eq!(ledger["learned"][0]["line"], "Sam smiled");
         assert_eq!(ledger["belief_by_month"][0]["before"], 65.0);
+        let words = ok(d.path(), &["ledger"]);
+        assert!(words.contains("Your evidence so far: 1 experiment."), "{words}");
+        assert!(
+            words.contains("came true as feared 0 times, and did not 1 time (0 went worse)"),
+            "{words}"
+        );
+        assert!(words.contains("after (1 experiment)"), "{words}");
     }
 }
 

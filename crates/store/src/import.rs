@@ -381,10 +381,8 @@ impl<'a> Merge<'a> {
             );
             if self.prefer_file {
                 let id = run.id.to_string();
-                for was in &old.entries {
-                    let now = run.entries.iter().find(|e| e.day == was.day).and_then(|e| e.reflection.as_deref());
-                    let field = format!("day {} reflection", was.day);
-                    self.keep(kinds::PROGRAM_RUN, &id, &[(field.as_str(), was.reflection.as_deref(), now)]);
+                for (field, was, now) in old.reflections_replaced_by(run) {
+                    self.keep(kinds::PROGRAM_RUN, &id, &[(field.as_str(), was, now)]);
                 }
                 self.plan.changes.push(Change::Program { run, replace: true });
             }

@@ -16,7 +16,9 @@ pub fn postgres_server() -> Option<String> {
                 std::env::var("DRAWBRIDGE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
                 "DRAWBRIDGE_REQUIRE_POSTGRES=1 but DATABASE_URL is not set"
             );
-            eprintln!("skipped the PostgreSQL half: set DATABASE_URL to a server you may create databases on (see README, \"Tests\")");
+            eprintln!(
+                "skipped the PostgreSQL half: set DATABASE_URL to a server you may create databases on (see README, \"Development\")"
+            );
             None
         }
     }

@@ -49,6 +49,22 @@ impl ProgramRun {
         self.stopped_on.is_some() || program.days.iter().all(|d| self.done(d.day)) || self.day_number(today) > program.length()
     }
 
+    /// What saving `next` over this run does to each reflection this run
+    /// holds: the name the words are kept under as an earlier version
+    /// ("day 3 reflection"), the words held now, and the words `next` has
+    /// for that day (none when `next` clears it or lacks the day). The one
+    /// rule every engine and import follows, so no reflection is replaced
+    /// without its words being kept.
+    pub fn reflections_replaced_by<'a>(
+        &'a self,
+        next: &'a ProgramRun,
+    ) -> impl Iterator<Item = (String, Option<&'a str>, Option<&'a str>)> + 'a {
+        self.entries.iter().map(move |was| {
+            let now = next.entries.iter().find(|e| e.day == was.day).and_then(|e| e.reflection.as_deref());
+            (format!("day {} reflection", was.day), was.reflection.as_deref(), now)
+        })
+    }
+
     /// Set (or, with blank text, clear) a checked-off day's reflection.
     /// False if that day is not checked off.
     pub fn set_reflection(&mut self, day: u32, reflection: Option<String>) -> bool {
@@ -128,6 +144,39 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn saving_a_run_again_names_every_reflection_it_would_replace() {
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let entry = |day, words: Option<&str>| ProgramEntry {
+            day,
+            done_at: at,
+            reflection: words.map(String::from),
+        };
+        let old = ProgramRun {
+            id: Uuid::now_v7(),
+            program: "connection-7".into(),
+            started_on: date!(2026 - 11 - 01),
+            entries: vec![entry(1, Some("I stayed")), entry(2, Some("I called her")), entry(3, None)],
+            stopped_on: None,
+        };
+        let mut next = old.clone();
+        next.set_reflection(1, Some("I stayed, and it was all right".into()));
+        next.entries.retain(|e| e.day != 2);
+        let seen: Vec<_> = old.reflections_replaced_by(&next).collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "day 1 reflection".to_string(),
+                    Some("I stayed"),
+                    Some("I stayed, and it was all right")
+                ),
+                ("day 2 reflection".to_string(), Some("I called her"), None),
+                ("day 3 reflection".to_string(), None, None),
+            ]
+        );
     }
 
     #[test]

@@ -495,11 +495,8 @@ impl Practice for PgStore {
             if let Some(old) = self.program_run_row(&mut tx, run.id).await? {
                 let at = crate::micros_now();
                 let key = run.id.to_string();
-                for was in &old.entries {
-                    let now = run.entries.iter().find(|e| e.day == was.day).and_then(|e| e.reflection.as_deref());
-                    let field = format!("day {} reflection", was.day);
-                    self.keep(&mut tx, (versions::PROGRAM_RUN, &key, &field), was.reflection.as_deref(), now, at)
-                        .await?;
+                for (field, was, now) in old.reflections_replaced_by(run) {
+                    self.keep(&mut tx, (versions::PROGRAM_RUN, &key, &field), was, now, at).await?;
                 }
             }
             self.write_program_run(&mut tx, run, true).await?;

@@ -145,17 +145,9 @@ pub(crate) fn program_runs(c: &Connection) -> Res<Vec<ProgramRun>> {
 
 /// Keep each day's reflection that `run` changes from `old` as a version.
 pub(crate) fn keep_reflections(c: &Connection, old: &ProgramRun, run: &ProgramRun, at: OffsetDateTime) -> Res<()> {
-    for was in &old.entries {
-        let now = run.entries.iter().find(|e| e.day == was.day).and_then(|e| e.reflection.as_deref());
-        super::versions::keep(
-            c,
-            drawbridge_core::versions::PROGRAM_RUN,
-            &run.id.to_string(),
-            &format!("day {} reflection", was.day),
-            was.reflection.as_deref(),
-            now,
-            at,
-        )?;
+    let id = run.id.to_string();
+    for (field, was, now) in old.reflections_replaced_by(run) {
+        super::versions::keep(c, drawbridge_core::versions::PROGRAM_RUN, &id, &field, was, now, at)?;
     }
     Ok(())
 }
