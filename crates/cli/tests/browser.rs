@@ -301,14 +301,21 @@ async fn fits_width(c: &Client, page: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_violations() {
     let Some(t) = tools() else { return };
-    let d = tempdir();
-    let server = Server::start(d.path(), &[], &[]);
-    let (_driver, c) = browser(&t, false).await;
+    // On each engine: the pages are the same whether the words are in the
+    // local file or sealed on PostgreSQL (whose Settings page says so).
+    for d in engines() {
+        urge_journey(&t, d.path()).await;
+    }
+}
+
+async fn urge_journey(t: &Tools, dir: &Path) {
+    let server = Server::start(dir, &[], &[]);
+    let (_driver, c) = browser(t, false).await;
     let base = format!("http://{}", server.host());
 
     c.goto(&server.url).await.expect("open launch link");
     assert!(text(&c).await.contains("Noticing an urge to pull away?"));
-    axe(&c, &t, "Today").await;
+    axe(&c, t, "Today").await;
 
     // Keyboard: the first Tab reaches the skip link.
     type_into(&c, Locator::Css("body"), "\u{E004}").await;
@@ -321,7 +328,7 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     // The script moves focus to the confirmation, so it is heard.
     let focused = c.active_element().await.expect("focus").text().await.expect("text");
     assert!(focused.contains("Saved: Go quiet"), "focus is on the notice, not {focused:?}");
-    axe(&c, &t, "urge details (just saved)").await;
+    axe(&c, t, "urge details (just saved)").await;
 
     // Optional details, by keyboard where it matters.
     click(&c, Locator::Css("input[name='intensity'][value='6']")).await;
@@ -336,7 +343,7 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
         moments.contains("stayed ten more minutes") && moments.contains("6 of 10"),
         "{moments}"
     );
-    axe(&c, &t, "Moments").await;
+    axe(&c, t, "Moments").await;
 
     c.goto(&format!("{base}/")).await.expect("today");
     assert!(
@@ -350,7 +357,7 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     click(&c, Locator::Css(".moments a")).await;
     click(&c, Locator::LinkText("Delete this urge")).await;
     wait_text(&c, "removed for good").await;
-    axe(&c, &t, "delete confirmation").await;
+    axe(&c, t, "delete confirmation").await;
     click(&c, Locator::Css("button.danger")).await;
     wait_text(&c, "The urge was deleted").await;
     assert!(text(&c).await.contains("Nothing logged yet"));
@@ -362,23 +369,23 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     wait_text(&c, "Saved: Go quiet").await;
     let page = save_note(&c, "The razor is back in my drawer and I keep opening it.").await;
     assert!(page.contains(&panel_title), "the panel follows the save: {page}");
-    axe(&c, &t, "details saved, with the crisis panel").await;
+    axe(&c, t, "details saved, with the crisis panel").await;
     c.goto(&format!("{base}/moments")).await.expect("moments");
     assert!(text(&c).await.contains("keep opening it"), "the note was saved");
 
     // Settings choose the region the help page leads with.
     c.goto(&format!("{base}/settings")).await.expect("settings");
-    axe(&c, &t, "Settings").await;
+    axe(&c, t, "Settings").await;
     click(&c, Locator::Css("#region option[value='UK']")).await;
     click(&c, Locator::Css("button.primary")).await;
     wait_text(&c, "Saved.").await;
     click(&c, Locator::LinkText("Get help now")).await;
     let help = wait_text(&c, "Samaritans").await;
     assert!(help.contains("Samaritans") && help.contains("999"), "{help}");
-    axe(&c, &t, "Get help now").await;
+    axe(&c, t, "Get help now").await;
 
     c.goto(&format!("{base}/no-such-page")).await.expect("404");
-    axe(&c, &t, "not found").await;
+    axe(&c, t, "not found").await;
 
     // The checker itself must be able to fail: an unlabelled field is caught.
     c.execute(
@@ -387,7 +394,7 @@ async fn the_urge_journey_works_by_keyboard_and_pointer_with_no_accessibility_vi
     )
     .await
     .expect("add field");
-    let found = axe_violations(&c, &t).await;
+    let found = axe_violations(&c, t).await;
     assert!(
         found.iter().any(|v| v["id"] == "label"),
         "axe should flag an unlabelled input: {found:?}"

@@ -600,7 +600,8 @@ impl Store {
         self.backend.learned(limit).await
     }
 
-    /// (times marked "I flooded", the lowest peak then).
+    /// (times marked "I flooded", counted up to two, which is all a window
+    /// proposal needs; the lowest peak then).
     pub async fn flood_peaks(&self) -> Result<(u32, Option<u8>), StoreError> {
         self.backend.flood_peaks().await
     }

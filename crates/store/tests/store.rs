@@ -594,7 +594,7 @@ mod practice_store {
                 prop_assert_eq!(&s.belief_by_month().await.expect("months"), &months);
                 prop_assert_eq!(s.learned(1000).await.expect("learned").len(), rules.learned.len());
                 let (floods, lowest) = s.flood_peaks().await.expect("floods");
-                prop_assert_eq!(floods as usize, all.iter().filter(|r| r.result.as_ref().is_some_and(|x| x.flooded)).count());
+                prop_assert_eq!(floods as usize, all.iter().filter(|r| r.result.as_ref().is_some_and(|x| x.flooded)).count().min(2));
                 if floods >= 2 {
                     prop_assert_eq!(lowest, practice::proposed_window(&all));
                 }

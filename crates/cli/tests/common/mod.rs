@@ -218,8 +218,15 @@ impl Engine {
     }
 
     pub fn postgres(server: &str) -> Engine {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        let db = rt.block_on(drawbridge_store::testing::FreshDatabase::new(server));
+        // On a thread of its own, so an async test can call this too.
+        let db = std::thread::scope(|s| {
+            s.spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(drawbridge_store::testing::FreshDatabase::new(server))
+            })
+            .join()
+            .expect("made a database")
+        });
         let dir = tempdir();
         std::fs::write(dir.path().join("drawbridge.toml"), format!("database_url = \"{}\"\n", db.url)).expect("config");
         Engine {

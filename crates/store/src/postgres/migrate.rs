@@ -3,8 +3,8 @@
 //! one transaction under an advisory lock, so two processes starting at once
 //! do not both apply a step.
 
-use sqlx::Connection;
 use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Row};
 
 use super::map_pg;
 use crate::error::StoreError;
@@ -26,19 +26,17 @@ const LOCK: i64 = 0x6472_6177_6272_6467;
 
 pub(crate) async fn run(c: &mut PgConnection, server: &str) -> Result<(), StoreError> {
     let err = |e| map_pg(server, e);
-    // The usual case, every command: the schema is current. Two reads, no
-    // lock and no DDL; the full path below runs only when a step is due.
-    let recorded: bool = sqlx::query_scalar("SELECT to_regclass('drawbridge_migrations') IS NOT NULL")
-        .fetch_one(&mut *c)
+    // The usual case, every command: the schema is current. One read in
+    // the simple protocol (one round trip), no lock and no DDL; the full
+    // path below runs only when a step is due, or when the table is not
+    // there yet (a new database: "undefined table").
+    let found: Option<i64> = match sqlx::raw_sql("SELECT max(version) FROM drawbridge_migrations")
+        .fetch_optional(&mut *c)
         .await
-        .map_err(err)?;
-    let found: Option<i64> = if recorded {
-        sqlx::query_scalar("SELECT max(version) FROM drawbridge_migrations")
-            .fetch_one(&mut *c)
-            .await
-            .map_err(err)?
-    } else {
-        None
+    {
+        Ok(row) => row.map(|r| r.try_get(0)).transpose().map_err(err)?.flatten(),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => None,
+        Err(e) => return Err(err(e)),
     };
     if found == Some(known()) {
         return Ok(());

@@ -23,8 +23,8 @@ mod tests;
 
 use std::time::Duration;
 
-use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode};
+use sqlx::{Connection, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -82,6 +82,10 @@ fn shown(o: &PgConnectOptions) -> String {
 
 /// How long a first connection may take before the server is called
 /// unreachable.
+/// How long a pooled connection may sit unused before it is tested
+/// (pinged) on its next use.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A database URL as a message may say it.
@@ -166,6 +170,12 @@ impl PgStore {
             server: "the database URL".into(),
             detail: format!("it cannot be read ({e}); it looks like postgres://user:password@host:5432/database"),
         })?;
+        // Over a Unix socket there is nothing for TLS to protect (libpq
+        // never asks for it there); asking would cost a round trip.
+        let options = match options.get_socket() {
+            Some(_) => options.ssl_mode(PgSslMode::Disable),
+            None => options,
+        };
         let server = shown(&options);
         // One connection first: a server that is down or refuses the login
         // says so at once (a pool would keep retrying until its timeout).
@@ -179,8 +189,8 @@ impl PgStore {
             })?
             .map_err(|e| map_connect(&server, e))?;
         migrate::run(&mut first, &server).await?;
-        let (owner, made) = local_owner(&mut first, &server).await?;
-        let key = owner_key(&mut first, &server, owner, keys).await?;
+        let (owner, made, check) = local_owner(&mut first, &server).await?;
+        let key = owner_key(&mut first, &server, owner, check, keys).await?;
         let conns = match workload {
             Workload::Command => Conns::Single(tokio::sync::Mutex::new(Some(first))),
             Workload::Server => {
@@ -189,6 +199,19 @@ impl PgStore {
                     PgPoolOptions::new()
                         .max_connections(8)
                         .acquire_timeout(Duration::from_secs(10))
+                        // A ping before every query would double each
+                        // page's round trips; a connection is tested only
+                        // when it has sat idle long enough for the server
+                        // to have gone away (a restart, a dropped link).
+                        .test_before_acquire(false)
+                        .before_acquire(|conn, meta| {
+                            Box::pin(async move {
+                                if meta.idle_for > IDLE_BEFORE_PING {
+                                    sqlx::Connection::ping(conn).await?;
+                                }
+                                Ok(true)
+                            })
+                        })
                         .connect_lazy_with(options),
                 )
             }
@@ -235,9 +258,16 @@ impl PgStore {
 /// What the key check seals: any fixed words do; these say what they are for.
 const KEY_CHECK: &str = "drawbridge key check";
 
-/// The owner's data key, from `keys`, checked against the value sealed
-/// under it when the owner was first opened (sealed now, on first open).
-async fn owner_key(c: &mut PgConnection, server: &str, owner: Uuid, keys: &dyn KeyProvider) -> Result<DataKey, StoreError> {
+/// The owner's data key, from `keys`, checked against the phrase sealed
+/// under it when the owner was first opened (`check`, read with the owner),
+/// or sealing that phrase now, on first open.
+async fn owner_key(
+    c: &mut PgConnection,
+    server: &str,
+    owner: Uuid,
+    check: Option<Vec<u8>>,
+    keys: &dyn KeyProvider,
+) -> Result<DataKey, StoreError> {
     let err = |e| map_pg(server, e);
     let row = owner.to_string();
     let place = Place {
@@ -258,12 +288,7 @@ async fn owner_key(c: &mut PgConnection, server: &str, owner: Uuid, keys: &dyn K
             key: keys.place().to_path_buf(),
         })
     };
-    let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT key_check_sealed FROM owners WHERE id = $1")
-        .bind(owner)
-        .fetch_one(&mut *c)
-        .await
-        .map_err(err)?;
-    if let Some(sealed) = sealed {
+    if let Some(sealed) = check {
         return checked(existing()?, &sealed);
     }
     let key = match keys.existing()? {
@@ -292,23 +317,30 @@ async fn owner_key(c: &mut PgConnection, server: &str, owner: Uuid, keys: &dyn K
 /// The database's one owner, made by the first command that opens it. A
 /// database that already holds several people is a server's, whose owners
 /// come from signing in, not from here.
-async fn local_owner(c: &mut PgConnection, server: &str) -> Result<(Uuid, bool), StoreError> {
+async fn local_owner(c: &mut PgConnection, server: &str) -> Result<(Uuid, bool, Option<Vec<u8>>), StoreError> {
     let err = |e| map_pg(server, e);
-    // Every command after the first finds the owner with one read; the lock
-    // is taken only to make the owner, so two first commands make one.
-    let owners: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM owners LIMIT 2")
+    // Every command after the first finds the owner, and its sealed key
+    // check, with one read; the lock is taken only to make the owner, so two
+    // first commands make one.
+    // The simple protocol: one round trip, where a prepared statement
+    // takes two, and this runs once a connection.
+    let owners = sqlx::raw_sql("SELECT id, key_check_sealed FROM owners LIMIT 2")
         .fetch_all(&mut *c)
         .await
+        .map_err(err)?
+        .iter()
+        .map(|r| Ok((r.try_get::<Uuid, _>(0)?, r.try_get::<Option<Vec<u8>>, _>(1)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()
         .map_err(err)?;
-    if let [one] = owners.as_slice() {
-        return Ok((*one, false));
+    if let [(one, check)] = owners.as_slice() {
+        return Ok((*one, false, check.clone()));
     }
     let mut tx = c.begin().await.map_err(err)?;
     sqlx::query("LOCK TABLE owners IN EXCLUSIVE MODE")
         .execute(&mut *tx)
         .await
         .map_err(err)?;
-    let owners: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM owners LIMIT 2")
+    let owners: Vec<(Uuid, Option<Vec<u8>>)> = sqlx::query_as("SELECT id, key_check_sealed FROM owners LIMIT 2")
         .fetch_all(&mut *tx)
         .await
         .map_err(err)?;
@@ -321,9 +353,9 @@ async fn local_owner(c: &mut PgConnection, server: &str) -> Result<(Uuid, bool),
                 .execute(&mut *tx)
                 .await
                 .map_err(err)?;
-            (id, true)
+            (id, true, None)
         }
-        [one] => (*one, false),
+        [(one, check)] => (*one, false, check.clone()),
         _ => {
             return Err(StoreError::Database(format!(
                 "the database at {server} holds several people's data, so it is a server's; open it through `drawbridge serve`"

@@ -377,7 +377,7 @@ impl SqliteStore {
     pub(crate) fn flood_peaks(&self) -> Result<(u32, Option<u8>), StoreError> {
         self.with(|c| {
             let (n, min): (i64, Option<i64>) = c
-                .prepare_cached("SELECT count(*), min(peak) FROM experiment_records WHERE owner = current_owner() AND flooded = 1")?
+                .prepare_cached("SELECT count(*), min(peak) FROM (SELECT peak FROM experiment_records WHERE owner = current_owner() AND flooded = 1 ORDER BY peak LIMIT 2)")?
                 .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok((u32::try_from(n).unwrap_or(0), min.and_then(|m| u8::try_from(m).ok())))
         })
