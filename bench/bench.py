@@ -287,7 +287,7 @@ def url_with_database(url, name):
 def pg_database(url, name):
     """A fresh, empty database `name` on the server `url` names (dropped
     first if an earlier run left it), through psql."""
-    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+    for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
         subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], check=True,
                        capture_output=True)
     return url_with_database(url, name)
@@ -495,7 +495,7 @@ def main():
             results["postgres"] = pg
         finally:
             for name in ("drawbridge_bench_a", "drawbridge_bench_b"):
-                subprocess.run(["psql", "-X", "-q", "-d", a.postgres, "-c", f'DROP DATABASE IF EXISTS "{name}"'],
+                subprocess.run(["psql", "-X", "-q", "-d", a.postgres, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
                                capture_output=True)
     results["machine"] = {"cpus": os.cpu_count(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     with open(os.path.join(DATA, "results.json"), "w") as f:
