@@ -1,16 +1,26 @@
-//! The local web app: axum routes, askama templates, embedded static assets
-//! and the security middleware in [`security`].
+//! The local web app: axum routes grouped by guard, askama templates,
+//! embedded static assets and the defences in [`security`].
 //!
-//! A request passes: security headers → Host check → body limit → session,
-//! Origin and CSRF guard → handler → `Store` → template. The store may start
-//! locked (passphrase mode); the unlock page opens it once for the process.
+//! A request passes: security headers → Host check → body limit → the
+//! session, if any → its group's guards (signed in, CSRF and Origin,
+//! unlocked) → handler (with [`extract`]ors for the store and ids) → `Store`
+//! → template. Failures are [`frame::WebError`]s, each mapped to its status
+//! and page in one place. The store may start locked (passphrase mode); the
+//! unlock page opens it once for the process.
 
+pub mod access;
+pub mod assets;
 pub mod care;
+pub mod extract;
+pub mod frame;
+pub mod help;
 pub mod moment;
-pub mod pages;
 pub mod practice;
 pub mod quiz;
 pub mod security;
+pub mod settings;
+pub mod today;
+pub mod urges;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -58,13 +68,7 @@ struct Inner {
 impl AppState {
     /// `store` is `None` when the data waits for a passphrase.
     pub fn new(cfg: ServerConfig, store: Option<Store>) -> (AppState, String) {
-        let port = cfg.addr.port();
-        let mut allowed_hosts = HashSet::from([format!("{}", cfg.addr)]);
-        if cfg.addr.ip().is_loopback() {
-            allowed_hosts.insert(format!("localhost:{port}"));
-            allowed_hosts.insert(format!("127.0.0.1:{port}"));
-            allowed_hosts.insert(format!("[::1]:{port}"));
-        }
+        let allowed_hosts = security::host::allowed_hosts(cfg.addr);
         let token = security::random_token();
         let state = AppState {
             inner: Arc::new(Inner {
@@ -176,19 +180,37 @@ impl AppState {
     }
 }
 
-/// Every route, wrapped in the security stack.
+/// Every route, grouped by the guard it needs, inside the security stack.
+///
+/// - **public**: Get help now, the way in, the static files, and the
+///   calendar feed (read by calendar apps, which have no session: it is
+///   guarded by its own revocable token instead);
+/// - **unlock**: signed in, while the data may still be locked;
+/// - **signed in**: everything else, with a session, a checked form on every
+///   POST, and the data unlocked; unknown addresses answer here too, so they
+///   say nothing to a browser that is not signed in.
+///
+/// A new route goes into one of the groups, and gets that group's guards.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::today))
-        .route("/login", get(pages::login))
-        .route("/unlock", get(pages::unlock_form).post(pages::unlock))
-        .route("/urges", post(pages::urge_create))
-        .route("/urges/{id}", get(pages::urge_edit).post(pages::urge_update))
-        .route("/urges/{id}/delete", get(pages::urge_delete_confirm).post(pages::urge_delete))
-        .route("/moments", get(pages::moments))
-        .route("/settings", get(pages::settings).post(pages::settings_save))
-        .route("/sign-out", post(pages::sign_out))
-        .route("/help", get(pages::help))
+    let public = Router::new()
+        .route("/login", get(access::login))
+        .route("/help", get(help::help))
+        .route("/calendar/{file}", get(practice::calendar_feed))
+        .route("/static/app.css", get(assets::stylesheet))
+        .route("/static/icon.svg", get(assets::icon))
+        .route("/static/app.js", get(assets::script));
+    let unlock = Router::new()
+        .route("/unlock", get(access::unlock_form).post(access::unlock))
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf::check))
+        .layer(middleware::from_fn(security::session::require));
+    let signed_in = Router::new()
+        .route("/", get(today::today))
+        .route("/urges", post(urges::urge_create))
+        .route("/urges/{id}", get(urges::urge_edit).post(urges::urge_update))
+        .route("/urges/{id}/delete", get(urges::urge_delete_confirm).post(urges::urge_delete))
+        .route("/moments", get(urges::moments))
+        .route("/settings", get(settings::settings).post(settings::settings_save))
+        .route("/sign-out", post(access::sign_out))
         .route("/profile", get(quiz::profile))
         .route("/quiz/{id}", get(quiz::intro))
         .route("/quiz/{id}/start", post(quiz::start))
@@ -205,7 +227,6 @@ pub fn router(state: AppState) -> Router {
         .route("/practice/programs/check-off", post(practice::check_off))
         .route("/practice/programs/stop", post(practice::stop_program))
         .route("/ledger", get(practice::ledger))
-        .route("/calendar/{file}", get(practice::calendar_feed))
         .route("/settings/questionnaires", get(quiz::questionnaires))
         .route("/settings/questionnaires/add", post(quiz::add_instrument))
         .route("/settings/questionnaires/wording", post(quiz::add_wording))
@@ -221,15 +242,18 @@ pub fn router(state: AppState) -> Router {
         .route("/letter", get(moment::letter))
         .route("/safety-plan", get(moment::plan).post(moment::plan_save))
         .route("/safety-plan/edit", get(moment::plan_edit))
-        .route("/static/app.css", get(pages::stylesheet))
-        .route("/static/icon.svg", get(pages::icon))
-        .route("/static/app.js", get(pages::script))
-        .fallback(pages::not_found)
-        .layer(middleware::from_fn(pages::frame_errors))
+        .fallback(frame::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::session::unlocked))
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf::check))
+        .layer(middleware::from_fn(security::session::require));
+    public
+        .merge(unlock)
+        .merge(signed_in)
+        .layer(middleware::from_fn(frame::frame_errors))
         .layer(middleware::from_fn_with_state(state.clone(), care::layer))
-        .layer(middleware::from_fn_with_state(state.clone(), security::session_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), security::session::attach))
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(state.clone(), security::host_check))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(state.clone(), security::host::host_check))
+        .layer(middleware::from_fn(security::headers::headers))
         .with_state(state)
 }

@@ -24,7 +24,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::pages::{Chrome, WebError, render, store};
+use crate::extract::{Id, Owner};
+use crate::frame::{Chrome, WebError, render, store};
 use crate::practice::{Rating, rating};
 use crate::security::Session;
 
@@ -258,10 +259,10 @@ fn capacity_rating(text: &'static AfterText, value: u8) -> Rating {
 
 pub async fn after(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Query(q): Query<AfterQuery>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let text = &st.catalog().after();
     let record = record_title(&st, &s, q.record.as_deref()).await?;
     // The experiment's own capacity rating, when there is one, starts the slider.
@@ -345,10 +346,10 @@ pub struct ResetForm {
 
 pub async fn save_reset(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Form(f): Form<ResetForm>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let record = record_title(&st, &s, Some(&f.record)).await?;
     let capacity = f.capacity.trim().parse::<i64>().ok();
     match ResetEntry::new(
@@ -415,7 +416,7 @@ pub(crate) async fn reset_view(
     };
     Ok(ResetView {
         id: r.id,
-        when: crate::pages::local_time(st, r.at),
+        when: crate::frame::local_time(st, r.at),
         capacity: r.entry.capacity.map(|c| text.capacity_sentence(c)),
         record,
         happened: r.entry.happened.unwrap_or_default(),
@@ -426,8 +427,7 @@ pub(crate) async fn reset_view(
 
 /// Every saved reset, newest first: what the reset page promises, that
 /// you can come back to it whenever you like.
-pub async fn resets(State(st): State<AppState>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn resets(State(st): State<AppState>, Owner(s): Owner) -> Result<Response, WebError> {
     let mut views = Vec::new();
     for r in s.resets(i64::MAX).await? {
         views.push(reset_view(&st, &s, r).await?);
@@ -440,9 +440,7 @@ pub async fn resets(State(st): State<AppState>) -> Result<Response, WebError> {
     }))
 }
 
-pub async fn reset(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
-    let id = Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+pub async fn reset(State(st): State<AppState>, Owner(s): Owner, Id(id): Id) -> Result<Response, WebError> {
     let r = s.reset(id).await?.ok_or(WebError::NotFound)?;
     let view = reset_view(&st, &s, r).await?;
     Ok(render(&ResetsPage {
@@ -494,15 +492,14 @@ pub struct PlanQuery {
     saved: Option<String>,
 }
 
-pub async fn plan(State(st): State<AppState>, Query(q): Query<PlanQuery>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn plan(State(st): State<AppState>, Owner(s): Owner, Query(q): Query<PlanQuery>) -> Result<Response, WebError> {
     let text = &st.catalog().safety();
     let plan = s.safety_plan().await?;
     let updated = plan
         .updated_at
         .as_deref()
         .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-        .map(|t| crate::pages::local_time(&st, t))
+        .map(|t| crate::frame::local_time(&st, t))
         .unwrap_or_default();
     Ok(render(&PlanPage {
         chrome: Chrome::new("My safety plan", "help"),
@@ -515,7 +512,7 @@ pub async fn plan(State(st): State<AppState>, Query(q): Query<PlanQuery>) -> Res
         empty: plan.is_empty(),
         saved: q.saved.is_some(),
         updated,
-        earlier: crate::pages::earlier_rows(&st, s.versions_of_kind(drawbridge_core::versions::SAFETY_PLAN).await?)
+        earlier: crate::frame::earlier_rows(&st, s.versions_of_kind(drawbridge_core::versions::SAFETY_PLAN).await?)
             .into_iter()
             .map(|(id, when, words)| {
                 let title = text.sections.iter().find(|x| x.id == id).map_or(id, |x| x.title.clone());
@@ -536,8 +533,7 @@ struct PlanEditPage {
     error: String,
 }
 
-pub async fn plan_edit(State(st): State<AppState>, Extension(session): Extension<Session>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn plan_edit(State(st): State<AppState>, Owner(s): Owner, Extension(session): Extension<Session>) -> Result<Response, WebError> {
     let text = &st.catalog().safety();
     let plan = s.safety_plan().await?;
     Ok(render(&PlanEditPage {
@@ -556,10 +552,10 @@ pub async fn plan_edit(State(st): State<AppState>, Extension(session): Extension
 
 pub async fn plan_save(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let text = &st.catalog().safety();
     let mut plan = SafetyPlan::default();
     let mut failure = None;

@@ -20,7 +20,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::pages::{Chrome, Opt, WebError, opts, render, store};
+use crate::extract::{Id, Owner};
+use crate::frame::{Chrome, Opt, WebError, opts, render, store};
 use crate::security::{Session, random_token, same_secret};
 
 fn today(st: &AppState) -> Date {
@@ -104,8 +105,7 @@ struct StartPage {
     current: Option<u8>,
 }
 
-pub async fn start(State(st): State<AppState>, Extension(session): Extension<Session>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn start(State(st): State<AppState>, Owner(s): Owner, Extension(session): Extension<Session>) -> Result<Response, WebError> {
     let saved: Option<[u8; 4]> = s.setting(CALIBRATION_SETTING).await?.and_then(|v| serde_json::from_str(&v).ok());
     let names = ["s1", "s2", "s3", "s4"];
     let stages = st
@@ -135,8 +135,7 @@ pub async fn start(State(st): State<AppState>, Extension(session): Extension<Ses
     }))
 }
 
-pub async fn calibrate(State(st): State<AppState>, Form(fields): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn calibrate(Owner(s): Owner, Form(fields): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
     let mut r = [50u8; 4];
     for (i, name) in ["s1", "s2", "s3", "s4"].iter().enumerate() {
         match checked_rating(&fields, name, &format!("The distress for stage {}", i + 1), 50) {
@@ -161,8 +160,7 @@ struct LibraryPage {
     current: Option<u8>,
 }
 
-pub async fn library(State(st): State<AppState>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn library(State(st): State<AppState>, Owner(s): Owner) -> Result<Response, WebError> {
     let c = st.catalog();
     let current = s.pacing().await?.map(|p| p.stage);
     let stages = c
@@ -263,10 +261,10 @@ pub async fn plan_form(
 
 pub async fn plan(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let experiment = st.catalog().experiment(field(&fields, "experiment")).cloned();
     let current = s.pacing().await?.map(|p| p.stage).unwrap_or(1);
     let when = Date::parse(field(&fields, "when").trim(), format_description!("[year]-[month]-[day]"));
@@ -358,8 +356,7 @@ pub struct RecordQuery {
 }
 
 /// The record a page's path names, or 404.
-async fn load_record(s: &Store, id: &str) -> Result<(Uuid, Record), WebError> {
-    let id = Uuid::parse_str(id).map_err(|_| WebError::NotFound)?;
+async fn load_record(s: &Store, id: Uuid) -> Result<(Uuid, Record), WebError> {
     let r = s.experiment_record(id).await?.ok_or(WebError::NotFound)?;
     Ok((id, r))
 }
@@ -460,25 +457,25 @@ async fn record_page(
         edit_with: edited_or(fields, "with", r.plan.with_whom.as_deref().unwrap_or_default()),
         edit_happened: edited_or(fields, "happened", res.and_then(|x| x.what_happened.as_deref()).unwrap_or_default()),
         edit_learned: edited_or(fields, "learned", res.and_then(|x| x.learned.as_deref()).unwrap_or_default()),
-        earlier: crate::pages::earlier_rows(st, s.versions(versions::EXPERIMENT, &r.id.to_string()).await?),
+        earlier: crate::frame::earlier_rows(st, s.versions(versions::EXPERIMENT, &r.id.to_string()).await?),
         edited: false,
         resets: s
             .resets_for_record(r.id)
             .await?
             .into_iter()
-            .map(|x| (x.id, crate::pages::local_time(st, x.at)))
+            .map(|x| (x.id, crate::frame::local_time(st, x.at)))
             .collect(),
     })
 }
 
 pub async fn record(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<RecordQuery>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
-    let (_, r) = load_record(&s, &id).await?;
+    let (_, r) = load_record(&s, id).await?;
     let mut page = record_page(&st, &s, session.csrf, &r, &[], String::new(), q.planned.is_some()).await?;
     page.edited = q.edited.is_some();
     Ok(render(&page))
@@ -486,12 +483,12 @@ pub async fn record(
 
 pub async fn follow_up(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
-    let (id, r) = load_record(&s, &id).await?;
+    let (id, r) = load_record(&s, id).await?;
     let csrf = session.csrf.clone();
     let refuse = async |status: StatusCode, error: String| -> Result<Response, WebError> {
         let page = record_page(&st, &s, csrf.clone(), &r, &fields, error, false).await?;
@@ -560,12 +557,12 @@ pub async fn follow_up(
 /// on the record's page under "Earlier words".
 pub async fn edit_record(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
-    let (id, r) = load_record(&s, &id).await?;
+    let (id, r) = load_record(&s, id).await?;
     let Some(prediction) = opt_text(&fields, "prediction") else {
         let page = record_page(
             &st,
@@ -609,10 +606,10 @@ pub struct StageForm {
 
 pub async fn set_stage(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Form(f): Form<StageForm>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let Some(n) = practice::Stage::parse(&f.stage) else {
         let msg = format!(
             "The stages are {}, and \"{}\" is not one of them. Your stage was not changed.",
@@ -635,10 +632,10 @@ pub struct WindowForm {
 
 pub async fn set_window(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Form(f): Form<WindowForm>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let fields = vec![("window".to_string(), f.window.clone())];
     let window = match checked_rating(&fields, "window", "The window of tolerance", 0) {
         Ok(w) => (!f.window.trim().is_empty()).then_some(w),
@@ -711,8 +708,7 @@ fn month_label(month: &str) -> String {
     }
 }
 
-pub async fn ledger(State(st): State<AppState>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn ledger(State(st): State<AppState>, Owner(s): Owner) -> Result<Response, WebError> {
     let c = st.catalog();
     let stages = s.ledger_counts().await?;
     let months = s.belief_by_month().await?;
@@ -801,8 +797,7 @@ pub struct ProgramForm {
     switch: String,
 }
 
-pub async fn start_program(State(st): State<AppState>, Form(f): Form<ProgramForm>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn start_program(State(st): State<AppState>, Owner(s): Owner, Form(f): Form<ProgramForm>) -> Result<Response, WebError> {
     let t = today(&st);
     if st.catalog().program(&f.program).is_none() {
         return Err(WebError::NotFound);
@@ -820,8 +815,7 @@ pub async fn start_program(State(st): State<AppState>, Form(f): Form<ProgramForm
     Ok(Redirect::to("/").into_response())
 }
 
-pub async fn check_off(State(st): State<AppState>, Form(f): Form<ProgramForm>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn check_off(State(st): State<AppState>, Owner(s): Owner, Form(f): Form<ProgramForm>) -> Result<Response, WebError> {
     let t = today(&st);
     let mut care = false;
     let mut changed = false;
@@ -853,8 +847,7 @@ pub async fn check_off(State(st): State<AppState>, Form(f): Form<ProgramForm>) -
 }
 
 /// Stop the program under way; its days and reflections are kept.
-pub async fn stop_program(State(st): State<AppState>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn stop_program(State(st): State<AppState>, Owner(s): Owner) -> Result<Response, WebError> {
     let t = today(&st);
     if let Some((mut run, _)) = practice_today::active_program(&s, st.catalog(), t).await? {
         run.stopped_on = Some(t);
@@ -904,10 +897,10 @@ pub struct SavedQuery {
 
 pub async fn settings(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     Ok(render(
         &settings_page(&st, &s, session.csrf, q.saved.is_some(), String::new()).await?,
     ))
@@ -957,7 +950,7 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
             earlier: earlier
                 .iter()
                 .filter(|v| v.item_id == id)
-                .map(|v| (v.field.clone(), crate::pages::local_time(st, v.replaced_at), v.text.clone()))
+                .map(|v| (v.field.clone(), crate::frame::local_time(st, v.replaced_at), v.text.clone()))
                 .collect(),
         };
         if run.finished(p, today(st)) {
@@ -994,8 +987,7 @@ pub struct FeedForm {
     action: String,
 }
 
-pub async fn feed_token(State(st): State<AppState>, Form(f): Form<FeedForm>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn feed_token(Owner(s): Owner, Form(f): Form<FeedForm>) -> Result<Response, WebError> {
     if f.action == "revoke" {
         s.set_setting(CALENDAR_TOKEN_SETTING, "").await?;
     } else {

@@ -16,7 +16,8 @@ use time::macros::format_description;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::pages::{Chrome, Opt, ProblemPage, WebError, render, store};
+use crate::extract::Owner;
+use crate::frame::{Chrome, Opt, ProblemPage, WebError, render, store};
 use crate::security::Session;
 
 /// The quiz a new person starts with.
@@ -69,11 +70,11 @@ pub struct IntroQuery {
 
 pub async fn intro(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
     Query(q): Query<IntroQuery>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let inst = instrument(&st, &s, &id).await?;
     let answered = in_progress(&s, &inst).await?.map(|a| a.answers.len());
     Ok(render(&IntroPage {
@@ -100,8 +101,12 @@ pub struct StartForm {
 }
 
 /// Start (or carry on with) an attempt and go to its first unanswered page.
-pub async fn start(State(st): State<AppState>, Path(id): Path<String>, Form(f): Form<StartForm>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn start(
+    State(st): State<AppState>,
+    Owner(s): Owner,
+    Path(id): Path<String>,
+    Form(f): Form<StartForm>,
+) -> Result<Response, WebError> {
     let inst = instrument(&st, &s, &id).await?;
     if inst.needs_wording {
         return Ok(Redirect::to(&format!("/quiz/{}", inst.id)).into_response());
@@ -172,11 +177,11 @@ fn pages_left(inst: &drawbridge_core::assess::Instrument, answers: &drawbridge_c
 
 pub async fn page(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Path((id, n)): Path<(String, usize)>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let inst = instrument(&st, &s, &id).await?;
     let Some(attempt) = in_progress(&s, &inst).await? else {
         return Ok(Redirect::to(&format!("/quiz/{}", inst.id)).into_response());
@@ -206,7 +211,7 @@ pub async fn page(
             QuestionView {
                 id: item.id.clone(),
                 text: item.text.clone(),
-                options: crate::pages::opts(labels.iter().map(|(v, l)| (v.as_str(), l.as_str())), current.as_deref()),
+                options: crate::frame::opts(labels.iter().map(|(v, l)| (v.as_str(), l.as_str())), current.as_deref()),
             }
         })
         .collect();
@@ -230,10 +235,10 @@ pub async fn page(
 /// Save this page's answers, then go where the person asked.
 pub async fn save_page(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Path((id, n)): Path<(String, usize)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let inst = instrument(&st, &s, &id).await?;
     let Some(attempt) = in_progress(&s, &inst).await? else {
         return Ok(Redirect::to(&format!("/quiz/{}", inst.id)).into_response());
@@ -414,8 +419,7 @@ fn result_labels(st: &AppState, results: &[QuizResult]) -> Vec<String> {
         .collect()
 }
 
-pub async fn profile(State(st): State<AppState>, Query(q): Query<ProfileQuery>) -> Result<Response, WebError> {
-    let s = store(&st).await?;
+pub async fn profile(State(st): State<AppState>, Owner(s): Owner, Query(q): Query<ProfileQuery>) -> Result<Response, WebError> {
     let text = &st.catalog().profile();
     let all = s.quiz_results(None).await?;
     let chosen = match q.result.as_deref().and_then(|r| Uuid::parse_str(r).ok()) {
@@ -581,7 +585,7 @@ async fn questionnaires_page(st: &AppState, csrf: String, form: QuestionnairesPa
     let s = store(st).await?;
     let stored: Vec<String> = s.stored_instruments().await?.into_iter().map(|i| i.id).collect();
     let all = s.instruments(st.catalog()).await?;
-    let keys = crate::pages::opts(
+    let keys = crate::frame::opts(
         all.iter().filter(|i| i.needs_wording).map(|i| (i.id.as_str(), i.title.as_str())),
         None,
     );
@@ -628,10 +632,10 @@ pub struct AddForm {
 
 pub async fn add_instrument(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Form(f): Form<AddForm>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let error = match Instrument::parse("the pasted questionnaire", &f.source) {
         Err(e) => Some(e.to_string().replacen("content/", "", 1)),
         Ok(inst) if st.catalog().instrument(&inst.id).is_some() => Some(format!(
@@ -663,10 +667,10 @@ pub struct WordingForm {
 
 pub async fn add_wording(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Form(f): Form<WordingForm>,
 ) -> Result<Response, WebError> {
-    let s = store(&st).await?;
     let inst = instrument(&st, &s, &f.instrument).await?;
     let worded = inst.with_wording(&f.wording).and_then(|w| w.to_toml().map(|t| (w, t)));
     match worded {

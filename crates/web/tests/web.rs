@@ -158,7 +158,22 @@ async fn a_request_for_another_host_name_is_refused() {
 #[tokio::test]
 async fn without_a_session_pages_explain_how_to_get_in_but_help_is_open() {
     let app = app().await;
-    for path in ["/", "/moments", "/settings", "/urges/01936d3e-8f00-7000-8000-000000000001"] {
+    // Every group but the public one: an unknown address too says nothing
+    // to a browser that is not signed in.
+    for path in [
+        "/",
+        "/moments",
+        "/settings",
+        "/urges/01936d3e-8f00-7000-8000-000000000001",
+        "/urges/not-an-id",
+        "/ledger",
+        "/practice/records/01936d3e-8f00-7000-8000-000000000001",
+        "/after/resets",
+        "/safety-plan",
+        "/settings/questionnaires",
+        "/unlock",
+        "/no-such-page",
+    ] {
         let r = app.get(path, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
         assert!(r.body.contains("Open drawbridge from your terminal"), "{path}");
@@ -166,6 +181,8 @@ async fn without_a_session_pages_explain_how_to_get_in_but_help_is_open() {
     }
     let forged = app.get("/", Some("drawbridge_session=0000")).await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let post = app.post("/urges", "drawbridge_session=0000", Some(ORIGIN), "kind=go-quiet").await;
+    assert_eq!(post.status, StatusCode::UNAUTHORIZED, "a form without a session saves nothing");
     let help = app.get("/help", None).await;
     assert_eq!(help.status, StatusCode::OK);
     assert!(
