@@ -114,6 +114,26 @@ impl FileConfig {
     }
 }
 
+/// A secret kept in a file (its first line, without the line ending), named
+/// by the environment variable `var`. A file that cannot be read, or is
+/// empty, says so and what to check; the secret itself is never printed.
+pub fn secret_from_file(path: &Path, var: &str) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "Could not read {} (named by {var}): {e}. Check the path, and that this user may read the file.",
+            path.display()
+        )
+    })?;
+    let secret = text.lines().next().unwrap_or("").trim();
+    if secret.is_empty() {
+        anyhow::bail!(
+            "{} (named by {var}) is empty. Put the database URL on its first line, or unset {var}.",
+            path.display()
+        );
+    }
+    Ok(secret.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ mod system;
 mod urges;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -38,7 +38,8 @@ struct Cli {
 
     /// Keep the data in this PostgreSQL database instead of the local file
     /// (postgres://user:password@host:5432/database). The key file stays in
-    /// the data or config folder, and seals your words there.
+    /// the data or config folder, and seals your words there. The URL can
+    /// also come from a file named by DRAWBRIDGE_DATABASE_URL_FILE.
     #[arg(long, global = true, env = "DRAWBRIDGE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     database_url: Option<String>,
 
@@ -189,7 +190,17 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
     }
     let mut paths = config::Paths::resolve(cli.data_dir.as_deref())?;
     let file = config::FileConfig::load(&paths.config)?;
-    paths.database_url = cli.database_url.or_else(|| file.database_url.clone()).filter(|u| !u.is_empty());
+    // A secret may come from a file (a container's or systemd's secrets):
+    // the flag and DRAWBRIDGE_DATABASE_URL win over it, and it over the config.
+    let from_file = match (&cli.database_url, std::env::var_os("DRAWBRIDGE_DATABASE_URL_FILE")) {
+        (None, Some(f)) if !f.is_empty() => Some(config::secret_from_file(Path::new(&f), "DRAWBRIDGE_DATABASE_URL_FILE")?),
+        _ => None,
+    };
+    paths.database_url = cli
+        .database_url
+        .or(from_file)
+        .or_else(|| file.database_url.clone())
+        .filter(|u| !u.is_empty());
     let ctx = Ctx { paths, file, local_offset };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async move {

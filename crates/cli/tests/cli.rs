@@ -502,3 +502,61 @@ fn a_dump_of_the_postgresql_database_holds_none_of_the_words_written_through_the
         assert!(!text.contains(&w.to_lowercase()), "\"{w}\" is readable in the dump");
     }
 }
+
+/// Operators keep the database URL (and its password) in a secrets file:
+/// DRAWBRIDGE_DATABASE_URL_FILE names it. A file that cannot be read or is
+/// empty is named, nothing is written, and the password is never printed.
+#[test]
+fn the_database_url_can_come_from_a_file_and_a_bad_file_is_named() {
+    let d = tempdir();
+    let with_file = |file: &std::path::Path, args: &[&str]| {
+        cmd(d.path())
+            .env("DRAWBRIDGE_DATABASE_URL_FILE", file)
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let missing = with_file(&d.path().join("no-such-secret"), &["urges"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let said = stderr(&missing);
+    assert!(
+        said.contains("Could not read") && said.contains("DRAWBRIDGE_DATABASE_URL_FILE"),
+        "{said}"
+    );
+
+    let empty = d.path().join("empty-secret");
+    std::fs::write(&empty, "\n").expect("write");
+    let out = with_file(&empty, &["urges"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is empty"), "{}", stderr(&out));
+
+    // A URL from the file is the one used: a server that is not there is
+    // named, without the password the file holds.
+    let nowhere = d.path().join("nowhere-secret");
+    std::fs::write(&nowhere, "postgres://nobody:s3cret-pw@127.0.0.1:1/drawbridge\n").expect("write");
+    let out = with_file(&nowhere, &["urge", "go-quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr(&out);
+    assert!(said.contains("127.0.0.1:1") && !said.contains("s3cret-pw"), "{said}");
+    assert!(!db_path(d.path()).exists(), "nothing was written to a local file instead");
+
+    // On a real server, the words go there.
+    if let Some(server) = drawbridge_store::testing::postgres_server() {
+        let db = std::thread::scope(|s| {
+            s.spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(drawbridge_store::testing::FreshDatabase::new(&server))
+            })
+            .join()
+            .expect("a database")
+        });
+        let secret = d.path().join("db-secret");
+        std::fs::write(&secret, format!("{}\n", db.url)).expect("write");
+        let saved = with_file(&secret, &["urge", "go-quiet", "--note", "from the secret file"]);
+        assert!(saved.status.success(), "{}", stderr(&saved));
+        let listed = with_file(&secret, &["urges", "--json"]);
+        let urges: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+        assert_eq!(urges.as_array().map(Vec::len), Some(1), "{urges}");
+        assert!(!db_path(d.path()).exists(), "the urge went to PostgreSQL, not to a local file");
+    }
+}

@@ -171,6 +171,8 @@ pub(crate) trait Lifecycle: Send + Sync {
     fn path(&self) -> &Path;
     /// Close cleanly; later calls say the store is closed.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+    /// Whether the database answers a trivial query now.
+    fn answers(&self) -> Fut<'_, ()>;
 }
 
 impl Lifecycle for crate::sqlite::SqliteStore {
@@ -182,6 +184,10 @@ impl Lifecycle for crate::sqlite::SqliteStore {
     }
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(crate::sqlite::SqliteStore::close(self))
+    }
+    fn answers(&self) -> Fut<'_, ()> {
+        let answered = self.with(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?));
+        Box::pin(std::future::ready(answered))
     }
 }
 

@@ -792,6 +792,12 @@ impl Store {
         self.backend.end_web_sessions(id).await
     }
 
+    /// Whether the database answers now (for a readiness check): a trivial
+    /// query, which reads nothing a person wrote.
+    pub async fn answers(&self) -> Result<(), StoreError> {
+        self.backend.answers().await
+    }
+
     /// Close connections cleanly (checkpointing the write-ahead log).
     pub async fn close(&self) {
         self.backend.close().await;

@@ -13,6 +13,7 @@ pub mod assets;
 pub mod care;
 pub mod extract;
 pub mod frame;
+pub mod health;
 pub mod help;
 pub mod moment;
 pub mod practice;
@@ -182,6 +183,7 @@ impl AppState {
 
 /// Every route, grouped by the guard it needs, inside the security stack.
 ///
+/// - **health**: `/healthz` and `/readyz`, plain text for whoever runs it;
 /// - **public**: Get help now, the way in, the static files, and the
 ///   calendar feed (read by calendar apps, which have no session: it is
 ///   guarded by its own revocable token instead);
@@ -246,12 +248,18 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), security::session::unlocked))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf::check))
         .layer(middleware::from_fn(security::session::require));
-    public
+    let pages = public
         .merge(unlock)
         .merge(signed_in)
         .layer(middleware::from_fn(frame::frame_errors))
         .layer(middleware::from_fn_with_state(state.clone(), care::layer))
-        .layer(middleware::from_fn_with_state(state.clone(), security::session::attach))
+        .layer(middleware::from_fn_with_state(state.clone(), security::session::attach));
+    // Health checks answer in plain text, outside the page frame.
+    let health = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz));
+    health
+        .merge(pages)
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), security::host::host_check))
         .layer(middleware::from_fn(security::headers::headers))

@@ -1311,3 +1311,41 @@ async fn a_signed_in_browser_stays_signed_in_across_a_restart_until_it_signs_out
     );
     drop(keep);
 }
+
+/// Whoever runs drawbridge can ask whether it answers (`/healthz`) and
+/// whether its database does (`/readyz`), without signing in; the answers
+/// are plain words about the service and nothing else, on either engine.
+#[tokio::test]
+async fn health_and_readiness_answer_without_a_sign_in_and_say_nothing_else() {
+    for app in apps().await {
+        let health = app.get("/healthz", None).await;
+        assert_eq!(health.status, StatusCode::OK);
+        assert_eq!(health.body, "ok\n");
+        assert!(
+            health.headers[header::CONTENT_TYPE]
+                .to_str()
+                .expect("ascii")
+                .starts_with("text/plain"),
+            "plain text, not a page"
+        );
+        let ready = app.get("/readyz", None).await;
+        assert_eq!(ready.status, StatusCode::OK);
+        assert_eq!(ready.body, "ready\n");
+        // They sit behind the Host check like every other address.
+        let req = Request::get("/readyz")
+            .header(header::HOST, "attacker.test")
+            .body(Body::empty())
+            .expect("req");
+        assert_eq!(app.send(req).await.status, StatusCode::MISDIRECTED_REQUEST);
+    }
+    // Waiting for a passphrase is not ready, and says so.
+    let locked = app_with(None, tempfile::tempdir().expect("tempdir")).await;
+    let r = locked.get("/readyz", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("passphrase"), "{}", r.body);
+    assert_eq!(
+        locked.get("/healthz", None).await.status,
+        StatusCode::OK,
+        "the process still answers"
+    );
+}

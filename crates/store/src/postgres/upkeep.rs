@@ -94,4 +94,14 @@ impl Lifecycle for PgStore {
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(async move { self.close_all().await })
     }
+
+    fn answers(&self) -> crate::backend::Fut<'_, ()> {
+        Box::pin(async move {
+            sqlx::raw_sql("SELECT 1")
+                .execute(&mut *self.conn().await?)
+                .await
+                .map_err(self.err())?;
+            Ok(())
+        })
+    }
 }
