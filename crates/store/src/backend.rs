@@ -11,6 +11,7 @@
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Answers, QuizResult, Scores};
@@ -24,6 +25,7 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::export::{ExportAll, ExportDoc, ImportReport};
+use crate::keys::DataKey;
 use crate::{BeliefMonth, FollowUp, RecordEdit, StoredInstrument, UrgeFilter};
 
 /// What every engine method returns: the work, done or to await.
@@ -173,6 +175,12 @@ pub(crate) trait Lifecycle: Send + Sync {
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
     /// Whether the database answers a trivial query now.
     fn answers(&self) -> Fut<'_, ()>;
+    /// The same database, for another owner whose words are sealed with `key`.
+    fn for_owner(&self, owner: Uuid, key: &DataKey) -> Arc<dyn Backend>;
+    /// Make another owner in this database (its key check sealed with `key`).
+    fn add_owner<'a>(&'a self, owner: Uuid, at: OffsetDateTime, key: &'a DataKey) -> Fut<'a, ()>;
+    /// Remove every row of this handle's owner, and the owner, at once.
+    fn delete_owner(&self) -> Fut<'_, ()>;
 }
 
 impl Lifecycle for crate::sqlite::SqliteStore {
@@ -188,6 +196,16 @@ impl Lifecycle for crate::sqlite::SqliteStore {
     fn answers(&self) -> Fut<'_, ()> {
         let answered = self.with(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?));
         Box::pin(std::future::ready(answered))
+    }
+    fn for_owner(&self, owner: Uuid, _key: &DataKey) -> Arc<dyn Backend> {
+        // The file is encrypted whole; there is nothing to seal per owner.
+        Arc::new(crate::sqlite::SqliteStore::for_owner(self, owner))
+    }
+    fn add_owner<'a>(&'a self, owner: Uuid, at: OffsetDateTime, _key: &'a DataKey) -> Fut<'a, ()> {
+        Box::pin(std::future::ready(crate::sqlite::SqliteStore::add_owner(self, owner, at)))
+    }
+    fn delete_owner(&self) -> Fut<'_, ()> {
+        Box::pin(std::future::ready(crate::sqlite::SqliteStore::delete_owner(self)))
     }
 }
 

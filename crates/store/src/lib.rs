@@ -742,6 +742,33 @@ impl Store {
         self.backend.owner().unwrap_or_else(Uuid::nil)
     }
 
+    /// Make a new owner in the same database, whose words are sealed with
+    /// `key` on PostgreSQL, and a store that reads and writes only theirs.
+    /// (What server mode does for each new account. A local SQLite file
+    /// keeps one owner: opened again as a local file, a database with two
+    /// is refused, as a server's.)
+    pub async fn new_owner(&self, key: &DataKey) -> Result<Store, StoreError> {
+        let owner = Uuid::now_v7();
+        self.backend.add_owner(owner, OffsetDateTime::now_utc(), key).await?;
+        Ok(self.for_owner(owner, key))
+    }
+
+    /// A store on the same database and connections for the owner `owner`,
+    /// whose words are sealed with `key`. Every statement it runs names that
+    /// owner, so it never reads or writes another's rows.
+    pub fn for_owner(&self, owner: Uuid, key: &DataKey) -> Store {
+        Store {
+            backend: self.backend.for_owner(owner, key),
+        }
+    }
+
+    /// Remove everything this store's owner has, in every table, and the
+    /// owner, in one transaction: nothing is left half-deleted. (Account
+    /// deletion in server mode.)
+    pub async fn delete_owner_and_everything(&self) -> Result<(), StoreError> {
+        self.backend.delete_owner().await
+    }
+
     /// Which library encrypts the pages: "rustcrypto" in a build made in
     /// this workspace (see `cipher`).
     pub async fn cipher_provider(&self) -> Result<String, StoreError> {

@@ -886,3 +886,69 @@ async fn a_passphrase_key_file_guards_a_postgresql_database() {
     assert_eq!(s.setting("region").await.expect("read").as_deref(), Some("IE"));
     s.close().await;
 }
+
+/// Two people in one database, as server mode keeps its accounts: each
+/// store reads, counts and exports only its own owner's rows (the same ids
+/// may be in both), and deleting one person removes everything of theirs in
+/// one go and nothing of the other's.
+#[tokio::test]
+async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_other_whole() {
+    let json = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema-6/export.json")).expect("fixture");
+    // Every kind of record: settings, urges, questionnaires, results,
+    // experiments, stage changes, a program, pauses, a reset, a safety plan
+    // and earlier words.
+    let fixture = ExportDoc::parse(&json, catalog()).expect("parse");
+    let empty = |d: &ExportDoc| {
+        d.settings.is_empty()
+            && d.urges.is_empty()
+            && d.instruments.is_empty()
+            && d.quiz_results.is_empty()
+            && d.experiment_records.is_empty()
+            && d.stage_changes.is_empty()
+            && d.program_runs.is_empty()
+            && d.pauses.is_empty()
+            && d.resets.is_empty()
+            && d.text_versions.is_empty()
+    };
+    for e in engines::all().await {
+        let local = e.open().await;
+        local.import(&fixture, false, catalog()).await.expect("import");
+        let mine = local.export().await.expect("export");
+
+        let key = DataKey::generate().expect("key");
+        let other = local.new_owner(&key).await.expect("another owner");
+        assert_ne!(other.owner(), local.owner());
+        assert!(empty(&other.export().await.expect("export")), "a new owner starts with nothing");
+        let added = other.import(&fixture, false, catalog()).await.expect("the same records, theirs");
+        assert_eq!(added.conflicts.len(), 0, "{:?}", added.conflicts);
+        assert!(
+            added.added > 0 && added.already_present == 0,
+            "{}: my records with the same ids are not theirs: {added:?}",
+            e.name
+        );
+        let theirs = other
+            .add_urge(entry("busy", Some("stayed")), OffsetDateTime::now_utc())
+            .await
+            .expect("add");
+
+        let mine_now = local.urges(&UrgeFilter::default()).await.expect("list");
+        assert_eq!(mine_now.len(), fixture.urges.len(), "{}: not one of theirs in my list", e.name);
+        assert!(!mine_now.iter().any(|u| u.id == theirs.id));
+        assert_eq!(
+            other.urges(&UrgeFilter::default()).await.expect("list").len(),
+            fixture.urges.len() + 1
+        );
+        assert_eq!(
+            local.ledger_counts().await.expect("mine"),
+            other.ledger_counts().await.expect("theirs")
+        );
+
+        other.delete_owner_and_everything().await.expect("delete");
+        let gone = local.for_owner(other.owner(), &key).export().await.expect("export");
+        assert!(empty(&gone), "{}: nothing of theirs is left: {gone:?}", e.name);
+        let mut after = local.export().await.expect("export");
+        after.exported_at = mine.exported_at;
+        assert_eq!(after, mine, "{}: nothing of mine went with theirs", e.name);
+        local.close().await;
+    }
+}

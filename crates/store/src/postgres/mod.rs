@@ -21,6 +21,7 @@ mod versions;
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode};
@@ -34,7 +35,8 @@ use crate::keys::{DataKey, KeyProvider};
 use crate::seal::{Place, Sealer};
 
 pub(crate) struct PgStore {
-    conns: Conns,
+    /// Shared by every handle on this database (see `for_owner`).
+    conns: Arc<Conns>,
     owner: Uuid,
     seal: Sealer,
     /// The server and database, without the password, for messages.
@@ -191,7 +193,7 @@ impl PgStore {
         migrate::run(&mut first, &server).await?;
         let (owner, made, check) = local_owner(&mut first, &server).await?;
         let key = owner_key(&mut first, &server, owner, check, keys).await?;
-        let conns = match workload {
+        let conns = Arc::new(match workload {
             Workload::Command => Conns::Single(tokio::sync::Mutex::new(Some(first))),
             Workload::Server => {
                 first.close().await.map_err(|e| map_pg(&server, e))?;
@@ -215,7 +217,7 @@ impl PgStore {
                         .connect_lazy_with(options),
                 )
             }
-        };
+        });
         Ok((
             PgStore {
                 conns,
@@ -230,7 +232,7 @@ impl PgStore {
 
     /// A connection for one piece of work.
     pub(crate) async fn conn(&self) -> Result<Lease<'_>, StoreError> {
-        match &self.conns {
+        match &*self.conns {
             Conns::Single(m) => tokio::sync::MutexGuard::try_map(m.lock().await, Option::as_mut)
                 .map(Lease::Single)
                 .map_err(|_| StoreError::Database("the store is closed".into())),
@@ -238,9 +240,77 @@ impl PgStore {
         }
     }
 
+    /// A handle on the same connections for another owner, whose words it
+    /// seals and opens with that owner's key.
+    pub(crate) fn for_owner(&self, owner: Uuid, key: &DataKey) -> PgStore {
+        PgStore {
+            conns: Arc::clone(&self.conns),
+            owner,
+            seal: Sealer::new(key),
+            server: self.server.clone(),
+            shown: self.shown.clone(),
+        }
+    }
+
+    /// Make another owner in this database, with its key check sealed
+    /// under `key`, for a handle from `for_owner`.
+    pub(crate) async fn add_owner(&self, owner: Uuid, at: OffsetDateTime, key: &DataKey) -> Result<(), StoreError> {
+        let row = owner.to_string();
+        let place = Place {
+            table: "owners",
+            field: "key_check",
+            row: &row,
+        };
+        let check = Sealer::new(key).seal(place, KEY_CHECK)?;
+        sqlx::query("INSERT INTO owners (id, created_at, key_check_sealed) VALUES ($1, $2, $3)")
+            .bind(owner)
+            .bind(micros(at))
+            .bind(check)
+            .execute(&mut *self.conn().await?)
+            .await
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Remove every row this handle's owner has, in every table with an
+    /// owner column (found from the catalog, so a table added later is
+    /// included), and the owner itself, in one transaction.
+    pub(crate) async fn delete_owner(&self) -> Result<(), StoreError> {
+        let mut lease = self.conn().await?;
+        let mut tx = lease.begin().await.map_err(self.err())?;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT c.table_name::text FROM information_schema.columns c \
+             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = current_schema() AND c.column_name = 'owner' AND t.table_type = 'BASE TABLE' \
+             ORDER BY 1",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(self.err())?;
+        // Twice: a trigger that keeps a sum may write a row for this owner
+        // while the first pass deletes what it sums.
+        for _ in 0..2 {
+            for t in &tables {
+                let sql = format!("DELETE FROM \"{}\" WHERE owner = $1", t.replace('"', "\"\""));
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(self.owner)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+            }
+        }
+        sqlx::query("DELETE FROM owners WHERE id = $1")
+            .bind(self.owner)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        tx.commit().await.map_err(self.err())?;
+        Ok(())
+    }
+
     /// Close every connection; later work says the store is closed.
     pub(crate) async fn close_all(&self) {
-        match &self.conns {
+        match &*self.conns {
             Conns::Single(m) => {
                 if let Some(c) = m.lock().await.take() {
                     let _ = c.close().await;

@@ -791,3 +791,64 @@ async fn a_tls_url_connects_encrypted_and_an_unchecked_certificate_is_named() {
     );
     db.drop_it().await;
 }
+
+/// Deleting an owner leaves no row of theirs in any table (sessions and the
+/// ledger's kept sums too), and every row of the other owner; the other
+/// owner's words stay sealed with their own key.
+#[tokio::test]
+async fn deleting_an_owner_leaves_no_row_of_theirs_anywhere() {
+    use crate::backend::{Sessions, Settings};
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
+    s.insert_urge(&urge("mine", OffsetDateTime::now_utc())).await.expect("mine");
+    let them = Uuid::now_v7();
+    let their_key = DataKey::generate().expect("their key");
+    s.add_owner(them, OffsetDateTime::now_utc(), &their_key)
+        .await
+        .expect("another owner");
+    let other = s.for_owner(them, &their_key);
+    other.insert_urge(&urge("theirs", OffsetDateTime::now_utc())).await.expect("theirs");
+    let now = OffsetDateTime::now_utc();
+    other
+        .keep_web_session("a-session", "a-token", now, now + time::Duration::days(1))
+        .await
+        .expect("session");
+    other.set_setting("region", "UK").await.expect("setting");
+    // Their words are sealed with their key: my key cannot open them.
+    let (id, sealed): (Uuid, Vec<u8>) = sqlx::query_as("SELECT id, note_sealed FROM urges WHERE owner = $1")
+        .bind(them)
+        .fetch_one(&mut *s.conn().await.expect("connection"))
+        .await
+        .expect("raw");
+    let row = id.to_string();
+    let place = Place {
+        table: "urges",
+        field: "note",
+        row: &row,
+    };
+    assert_eq!(other.seal.open(place, &sealed).expect("their key opens it"), "theirs");
+    assert!(s.seal.open(place, &sealed).is_err(), "my key does not");
+    other.delete_owner().await.expect("delete");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'owner'",
+    )
+    .fetch_all(&mut *s.conn().await.expect("connection"))
+    .await
+    .expect("tables");
+    assert!(tables.len() > 10, "{tables:?}");
+    for t in tables.iter().map(String::as_str).chain(["owners"]) {
+        let column = if t == "owners" { "id" } else { "owner" };
+        let sql = format!("SELECT count(*) FROM \"{t}\" WHERE {column} = $1");
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(them)
+            .fetch_one(&mut *s.conn().await.expect("connection"))
+            .await
+            .expect("count");
+        assert_eq!(n, 0, "{t} still holds their rows");
+    }
+    assert_eq!(s.urges(&UrgeFilter::default()).await.expect("mine").len(), 1);
+    s.close().await;
+    db.drop_it().await;
+}

@@ -95,6 +95,18 @@ impl Lifecycle for PgStore {
         Box::pin(async move { self.close_all().await })
     }
 
+    fn for_owner(&self, owner: Uuid, key: &crate::keys::DataKey) -> std::sync::Arc<dyn crate::backend::Backend> {
+        std::sync::Arc::new(PgStore::for_owner(self, owner, key))
+    }
+
+    fn add_owner<'a>(&'a self, owner: Uuid, at: time::OffsetDateTime, key: &'a crate::keys::DataKey) -> crate::backend::Fut<'a, ()> {
+        Box::pin(PgStore::add_owner(self, owner, at, key))
+    }
+
+    fn delete_owner(&self) -> crate::backend::Fut<'_, ()> {
+        Box::pin(PgStore::delete_owner(self))
+    }
+
     fn answers(&self) -> crate::backend::Fut<'_, ()> {
         Box::pin(async move {
             sqlx::raw_sql("SELECT 1")

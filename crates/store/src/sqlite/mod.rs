@@ -72,6 +72,9 @@ pub(crate) type Res<T> = Result<T, Fail>;
 #[derive(Clone)]
 pub(crate) struct SqliteStore {
     inner: Arc<Inner>,
+    /// The owner this handle reads and writes for, when it is not the
+    /// database's own (a handle made by `for_owner`).
+    scoped: Option<Uuid>,
 }
 
 struct Inner {
@@ -80,6 +83,14 @@ struct Inner {
     path: PathBuf,
     /// The database's one owner, once it is open.
     owner: std::sync::OnceLock<Uuid>,
+    /// The owner `current_owner()` names to SQL: set by each handle, while
+    /// it holds the connection, to its own owner.
+    current: Arc<Mutex<[u8; 16]>>,
+}
+
+/// A mutex's value, even after a panic elsewhere held it.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// How a connection is opened.
@@ -135,7 +146,9 @@ impl SqliteStore {
                 conn: Mutex::new(Some(conn)),
                 path: path.to_path_buf(),
                 owner: std::sync::OnceLock::new(),
+                current: Arc::new(Mutex::new([0; 16])),
             }),
+            scoped: None,
         })
     }
 
@@ -186,13 +199,11 @@ impl SqliteStore {
                 .into());
             };
             let owner = Uuid::from_slice(id).map_err(|_| StoreError::Database("the owner's id is not a UUID".into()))?;
-            let bytes = owner.into_bytes();
-            c.create_scalar_function(
-                "current_owner",
-                0,
-                FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-                move |_| Ok(bytes.to_vec()),
-            )?;
+            *lock(&self.inner.current) = owner.into_bytes();
+            // Not deterministic: a handle for another owner changes it
+            // between statements, so SQLite must ask every time.
+            let current = Arc::clone(&self.inner.current);
+            c.create_scalar_function("current_owner", 0, FunctionFlags::SQLITE_UTF8, move |_| Ok(lock(&current).to_vec()))?;
             let _ = self.inner.owner.set(owner);
             Ok(())
         })
@@ -200,7 +211,55 @@ impl SqliteStore {
 
     /// The owner of every row this store reads and writes.
     pub(crate) fn owner(&self) -> Option<Uuid> {
-        self.inner.owner.get().copied()
+        self.scoped.or_else(|| self.inner.owner.get().copied())
+    }
+
+    /// A handle on the same connection for another owner: every statement
+    /// it runs names that owner.
+    pub(crate) fn for_owner(&self, owner: Uuid) -> SqliteStore {
+        SqliteStore {
+            inner: Arc::clone(&self.inner),
+            scoped: Some(owner),
+        }
+    }
+
+    /// Make another owner in this database, for a handle from `for_owner`.
+    pub(crate) fn add_owner(&self, owner: Uuid, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO owners (id, created_at) VALUES (?, ?)",
+                rusqlite::params![owner.into_bytes().to_vec(), micros(at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Remove every row this handle's owner has, in every table that has
+    /// an owner (found from the schema, so a table added later is included),
+    /// and the owner itself, in one transaction.
+    pub(crate) fn delete_owner(&self) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let tables: Vec<String> = rows(
+                &mut tx.prepare_cached(
+                    "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND p.name = 'owner' ORDER BY m.name",
+                )?,
+                [],
+                |r| Ok(r.get(0)?),
+            )?;
+            // Twice: a trigger that keeps a sum may write a row for this
+            // owner while the first pass deletes what it sums.
+            for _ in 0..2 {
+                for t in &tables {
+                    tx.execute(
+                        &format!("DELETE FROM \"{}\" WHERE owner = current_owner()", t.replace('"', "\"\"")),
+                        [],
+                    )?;
+                }
+            }
+            tx.execute("DELETE FROM owners WHERE id = current_owner()", [])?;
+            Ok(())
+        })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -213,6 +272,9 @@ impl SqliteStore {
         let Some(conn) = guard.as_mut() else {
             return Err(StoreError::Database("the database was closed already".into()));
         };
+        if let Some(owner) = self.owner() {
+            *lock(&self.inner.current) = owner.into_bytes();
+        }
         f(conn).map_err(|e| match e {
             Fail::Sql(e) => map_sql(&self.inner.path, e),
             Fail::Store(e) => e,
@@ -650,6 +712,54 @@ mod tests {
             .with(|c| Ok(c.query_row("SELECT count(*) FROM owners", [], |r| r.get(0))?))
             .expect("count");
         assert_eq!(owners, 1, "a local database has one owner");
+    }
+
+    /// Deleting an owner leaves no row of theirs in any table (sessions and
+    /// the ledger's kept sums too), and every row of the other owner.
+    #[tokio::test]
+    async fn deleting_an_owner_leaves_no_row_of_theirs_anywhere() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = DataKey::generate().expect("key");
+        let s = SqliteStore::open(&dir.path().join("drawbridge.db"), &key, true)
+            .await
+            .expect("create");
+        s.insert_urge(&urge()).expect("mine");
+        let them = Uuid::now_v7();
+        s.add_owner(them, OffsetDateTime::now_utc()).expect("another owner");
+        let other = s.for_owner(them);
+        other.insert_urge(&urge()).expect("theirs");
+        let now = OffsetDateTime::now_utc();
+        other
+            .keep_web_session("a-session", "a-token", now, now + time::Duration::days(1))
+            .expect("session");
+        other.set_setting("region", "UK").expect("setting");
+        other.delete_owner().expect("delete");
+        let left = |owner: Uuid| -> i64 {
+            s.with(|c| {
+                let tables: Vec<String> = rows(
+                    &mut c.prepare_cached(
+                        "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'owner'",
+                    )?,
+                    [],
+                    |r| Ok(r.get(0)?),
+                )?;
+                let mut n = c.query_row("SELECT count(*) FROM owners WHERE id = ?", [owner.into_bytes().to_vec()], |r| {
+                    r.get::<_, i64>(0)
+                })?;
+                for t in tables {
+                    n += c.query_row(
+                        &format!("SELECT count(*) FROM \"{t}\" WHERE owner = ?"),
+                        [owner.into_bytes().to_vec()],
+                        |r| r.get::<_, i64>(0),
+                    )?;
+                }
+                Ok(n)
+            })
+            .expect("count")
+        };
+        assert_eq!(left(them), 0, "no row of theirs is left");
+        assert!(left(s.owner().expect("mine")) >= 2, "my owner row and my urge are still here");
+        assert_eq!(s.urges(&UrgeFilter::default()).expect("mine").len(), 1);
     }
 
     #[test]
