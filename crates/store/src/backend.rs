@@ -23,6 +23,7 @@ use drawbridge_core::versions::TextVersion;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::accounts::{Account, AccountRow};
 use crate::error::StoreError;
 use crate::export::{ExportAll, ExportDoc, ImportReport};
 use crate::keys::DataKey;
@@ -209,10 +210,27 @@ impl Lifecycle for crate::sqlite::SqliteStore {
     }
 }
 
+area! {
+    /// Accounts (server mode). An account is found by its name before any
+    /// owner is known, so these name their owner, or none, themselves.
+    Accounts {
+        /// The account and its owner, in one transaction (on PostgreSQL the
+        /// owner's key check sealed under `key`); `NameTaken` for a name in use.
+        fn add_account(&self, row: &'a AccountRow, name_key: &'a str, key: &'a DataKey) -> ();
+        fn account_by_name(&self, name_key: &'a str) -> Option<AccountRow>;
+        fn account_row(&self, owner: Uuid) -> Option<AccountRow>;
+        fn accounts(&self) -> Vec<Account>;
+        /// The key wrapped under a new password; false for no such account.
+        fn set_account_key(&self, owner: Uuid, key_by_password: &'a str) -> bool;
+        fn set_account_disabled(&self, owner: Uuid, at: Option<OffsetDateTime>) -> bool;
+        fn touch_account(&self, owner: Uuid, at: OffsetDateTime) -> ();
+    }
+}
+
 /// A whole engine: every area.
 pub(crate) trait Backend:
-    Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Lifecycle
+    Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle
 {
 }
 
-impl<T: Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Lifecycle> Backend for T {}
+impl<T: Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle> Backend for T {}

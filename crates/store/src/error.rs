@@ -54,6 +54,8 @@ pub enum StoreError {
     Unreachable { server: String, detail: String },
     #[error("The PostgreSQL server at {server} refused the login: {detail}. Nothing was written.")]
     LoginRefused { server: String, detail: String },
+    #[error("The name {0:?} is already in use here. Nothing was made.")]
+    NameTaken(String),
 }
 
 impl StoreError {
@@ -96,6 +98,7 @@ impl StoreError {
             ),
             StoreError::Unreachable { .. } => "Check that the server is running and that --database-url (or DRAWBRIDGE_DATABASE_URL) names its host, port and database.".into(),
             StoreError::LoginRefused { .. } => "Check the user name and password in the database URL, and that this user may connect to that database.".into(),
+            StoreError::NameTaken(_) => "Choose another name.".into(),
             _ => return None,
         })
     }

@@ -9,6 +9,7 @@
 //! [`sqlite`]); keys live in [`keys`]; [`export`] defines the versioned JSON
 //! format used to move data in and out.
 
+pub mod accounts;
 mod backend;
 pub mod cipher;
 pub mod error;

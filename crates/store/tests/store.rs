@@ -952,3 +952,112 @@ async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_o
         local.close().await;
     }
 }
+
+/// An account (server mode) opens only with its password: an unknown name
+/// and a wrong password get the same answer; a new password, or the
+/// recovery key, wraps the same key again, so every word is still there;
+/// a disabled account cannot sign in; deleting it removes it.
+#[tokio::test]
+async fn an_account_signs_in_with_its_password_only_and_keeps_its_words_through_a_new_one() {
+    use drawbridge_store::accounts::{Role, SignIn};
+    let signed_in = |s: SignIn| match s {
+        SignIn::In(a, st) => (a, st),
+        SignIn::Refused => panic!("refused"),
+        SignIn::Disabled => panic!("disabled"),
+    };
+    for e in engines::all().await {
+        let store = e.open().await;
+        let (sam, theirs) = store
+            .create_account(" Sam ", Role::Person, "correct horse battery", "RECOVERY-7Q4M-2KXP")
+            .await
+            .expect("create");
+        assert_eq!(sam.name, "Sam");
+        let mut note = entry("go-quiet", Some("stayed"));
+        note.note = Some("only Sam wrote this".into());
+        theirs.add_urge(note, OffsetDateTime::now_utc()).await.expect("add");
+        assert!(
+            matches!(
+                store.create_account("sam", Role::Admin, "another password", "R").await,
+                Err(StoreError::NameTaken(_))
+            ),
+            "{}: a name is one account, whatever its case",
+            e.name
+        );
+
+        assert!(matches!(
+            store.sign_in("Sam", "wrong horse battery").await.expect("sign in"),
+            SignIn::Refused
+        ));
+        assert!(matches!(
+            store.sign_in("Nobody", "correct horse battery").await.expect("sign in"),
+            SignIn::Refused
+        ));
+        let (again, st) = signed_in(store.sign_in("SAM", "correct horse battery").await.expect("sign in"));
+        assert_eq!(again.owner, sam.owner);
+        assert!(again.last_seen_at.is_some());
+        let words = st.urges(&UrgeFilter::default()).await.expect("list");
+        assert_eq!(words.len(), 1);
+        assert_eq!(words[0].entry.note.as_deref(), Some("only Sam wrote this"));
+
+        assert!(
+            !store
+                .change_password(sam.owner, "not it", "a new long password")
+                .await
+                .expect("change")
+        );
+        assert!(
+            store
+                .change_password(sam.owner, "correct horse battery", "a new long password")
+                .await
+                .expect("change")
+        );
+        assert!(matches!(
+            store.sign_in("Sam", "correct horse battery").await.expect("old"),
+            SignIn::Refused
+        ));
+        let (_, st) = signed_in(store.sign_in("Sam", "a new long password").await.expect("new"));
+        assert_eq!(
+            st.urges(&UrgeFilter::default()).await.expect("list").len(),
+            1,
+            "the words came through"
+        );
+
+        assert!(
+            !store
+                .recover_account("Sam", "RECOVERY-WRONG", "after recovery")
+                .await
+                .expect("recover")
+        );
+        assert!(
+            store
+                .recover_account("sam", "RECOVERY-7Q4M-2KXP", "after recovery")
+                .await
+                .expect("recover")
+        );
+        let (_, st) = signed_in(store.sign_in("Sam", "after recovery").await.expect("recovered"));
+        assert_eq!(
+            st.urges(&UrgeFilter::default()).await.expect("list").len(),
+            1,
+            "the words came through"
+        );
+
+        assert!(store.set_account_disabled(sam.owner, true).await.expect("disable"));
+        assert!(matches!(
+            store.sign_in("Sam", "after recovery").await.expect("sign in"),
+            SignIn::Disabled
+        ));
+        assert!(store.set_account_disabled(sam.owner, false).await.expect("enable"));
+        let (_, st) = signed_in(store.sign_in("Sam", "after recovery").await.expect("enabled"));
+
+        let listed = store.accounts().await.expect("accounts");
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].name.as_str(), listed[0].role), ("Sam", Role::Person));
+        st.delete_owner_and_everything().await.expect("delete");
+        assert!(store.accounts().await.expect("accounts").is_empty(), "{}", e.name);
+        assert!(matches!(
+            store.sign_in("Sam", "after recovery").await.expect("sign in"),
+            SignIn::Refused
+        ));
+        store.close().await;
+    }
+}

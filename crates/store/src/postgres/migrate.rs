@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     "postgres",
     1 "0001_init.sql" "init",
     2 "0002_key_check.sql" "key check",
+    3 "0003_accounts.sql" "accounts",
 );
 
 pub(crate) fn known() -> i64 {

@@ -6,6 +6,7 @@
 //! (run when `DATABASE_URL` names one); `Store` takes this engine once every
 //! area is here.
 
+mod accounts;
 mod export;
 mod import;
 mod migrate;
@@ -326,7 +327,7 @@ impl PgStore {
 }
 
 /// What the key check seals: any fixed words do; these say what they are for.
-const KEY_CHECK: &str = "drawbridge key check";
+pub(crate) const KEY_CHECK: &str = "drawbridge key check";
 
 /// The owner's data key, from `keys`, checked against the phrase sealed
 /// under it when the owner was first opened (`check`, read with the owner),

@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     6 "0006_ledger_sums.sql" "ledger sums",
     7 "0007_owners.sql" "owners",
     8 "0008_open_experiments.sql" "open experiments",
+    9 "0009_accounts.sql" "accounts",
 );
 
 /// The newest schema this binary knows.

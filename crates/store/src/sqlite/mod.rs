@@ -18,6 +18,7 @@
 //! versions, export, import). Errors are mapped to [`StoreError`] once, here,
 //! in [`SqliteStore::with`].
 
+mod accounts;
 mod export;
 mod import;
 pub(crate) mod migrate;

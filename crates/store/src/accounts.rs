@@ -1,0 +1,179 @@
+//! Accounts, for server mode: each is an owner in the one database, with a
+//! data key of its own that seals its words (on PostgreSQL). The key is
+//! never stored in the clear: it is wrapped (Argon2id, XChaCha20-Poly1305,
+//! as a passphrase key file) under the password, and again under a
+//! recovery key the person is shown once. Signing in unwraps it with the
+//! password, which is also the password's check: there is no separate
+//! password hash to steal. Without the password or the recovery key the
+//! words cannot be read, by anyone.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::keys::{DataKey, KeyFile};
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Uses drawbridge for themselves.
+    Person,
+    /// Also invites people and manages accounts (never reads them).
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Person => "person",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "person" => Some(Role::Person),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// An account as the admin pages show it: nothing the person wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The account's owner id: every row of theirs carries it.
+    pub owner: Uuid,
+    /// The name they sign in with (as typed, trimmed).
+    pub name: String,
+    pub role: Role,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: Option<OffsetDateTime>,
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
+/// An account as stored: with its data key, wrapped twice.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountRow {
+    pub account: Account,
+    pub key_by_password: String,
+    pub key_by_recovery: String,
+}
+
+/// How signing in went.
+pub enum SignIn {
+    /// The account, and a store that reads and writes only its rows.
+    In(Account, Store),
+    /// No such name, or not its password: the same answer for both.
+    Refused,
+    /// The right password, but an admin has disabled the account.
+    Disabled,
+}
+
+/// The name as it is compared: trimmed, lower case.
+fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+fn wrap(key: &DataKey, secret: &str) -> Result<String, StoreError> {
+    serde_json::to_string(&KeyFile::wrapped(key, secret)?).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+fn unwrap(wrapped: &str, secret: &str) -> Result<DataKey, StoreError> {
+    let file: KeyFile =
+        serde_json::from_str(wrapped).map_err(|e| StoreError::Database(format!("an account's wrapped key cannot be read: {e}")))?;
+    file.unlock(std::path::Path::new("the account's wrapped key"), Some(secret))
+}
+
+impl Store {
+    /// Make an account: a new owner with a new data key, wrapped under
+    /// `password` and under `recovery`. A name already in use (compared
+    /// without regard to case) is refused, and nothing is made.
+    pub async fn create_account(&self, name: &str, role: Role, password: &str, recovery: &str) -> Result<(Account, Store), StoreError> {
+        let key = DataKey::generate()?;
+        let account = Account {
+            owner: Uuid::now_v7(),
+            name: name.trim().to_string(),
+            role,
+            created_at: crate::truncate_micros(OffsetDateTime::now_utc()),
+            last_seen_at: None,
+            disabled_at: None,
+        };
+        let row = AccountRow {
+            account: account.clone(),
+            key_by_password: wrap(&key, password)?,
+            key_by_recovery: wrap(&key, recovery)?,
+        };
+        self.backend.add_account(&row, &name_key(name), &key).await?;
+        let store = self.for_owner(account.owner, &key);
+        Ok((account, store))
+    }
+
+    /// Sign in: the account named `name`, if `password` unwraps its key.
+    /// A wrong name costs the same time as a wrong password, and gets the
+    /// same answer.
+    pub async fn sign_in(&self, name: &str, password: &str) -> Result<SignIn, StoreError> {
+        let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
+            // As slow as a real check, so the answer does not say whether
+            // the name exists.
+            let _ = KeyFile::wrapped(&DataKey::generate()?, password);
+            return Ok(SignIn::Refused);
+        };
+        let key = match unwrap(&row.key_by_password, password) {
+            Ok(k) => k,
+            Err(StoreError::WrongKey) => return Ok(SignIn::Refused),
+            Err(e) => return Err(e),
+        };
+        if row.account.disabled_at.is_some() {
+            return Ok(SignIn::Disabled);
+        }
+        let now = crate::truncate_micros(OffsetDateTime::now_utc());
+        self.backend.touch_account(row.account.owner, now).await?;
+        let store = self.for_owner(row.account.owner, &key);
+        let mut account = row.account;
+        account.last_seen_at = Some(now);
+        Ok(SignIn::In(account, store))
+    }
+
+    /// A new password, with the old one: the key is wrapped again; the
+    /// words are not touched. False when `old` is not the password.
+    pub async fn change_password(&self, owner: Uuid, old: &str, new: &str) -> Result<bool, StoreError> {
+        let Some(row) = self.backend.account_row(owner).await? else {
+            return Ok(false);
+        };
+        let key = match unwrap(&row.key_by_password, old) {
+            Ok(k) => k,
+            Err(StoreError::WrongKey) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        self.backend.set_account_key(owner, &wrap(&key, new)?).await
+    }
+
+    /// A forgotten password, with the recovery key: a new password wraps the
+    /// same key, so every word is still there. False when the name or the
+    /// recovery key is wrong.
+    pub async fn recover_account(&self, name: &str, recovery: &str, new_password: &str) -> Result<bool, StoreError> {
+        let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
+            return Ok(false);
+        };
+        let key = match unwrap(&row.key_by_recovery, recovery) {
+            Ok(k) => k,
+            Err(StoreError::WrongKey) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        self.backend.set_account_key(row.account.owner, &wrap(&key, new_password)?).await
+    }
+
+    /// Every account, oldest first, as an admin sees them.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.backend.accounts().await
+    }
+
+    /// Disable an account (it cannot sign in) or enable it again. False when
+    /// there is no such account.
+    pub async fn set_account_disabled(&self, owner: Uuid, disabled: bool) -> Result<bool, StoreError> {
+        let at = disabled.then(|| crate::truncate_micros(OffsetDateTime::now_utc()));
+        self.backend.set_account_disabled(owner, at).await
+    }
+}

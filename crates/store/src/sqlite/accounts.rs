@@ -1,0 +1,118 @@
+//! Accounts on SQLite (server mode's table, kept the same on both engines).
+//! These statements name their owner themselves: an account is found by its
+//! name before its owner is known.
+
+use rusqlite::params;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Res, SqliteStore, first, from_micros, micros, rows};
+use crate::accounts::{Account, AccountRow, Role};
+use crate::error::StoreError;
+use crate::keys::DataKey;
+
+const COLUMNS: &str = "owner, name, role, key_by_password, key_by_recovery, created_at, last_seen_at, disabled_at";
+
+fn row_of(r: &rusqlite::Row<'_>) -> Res<AccountRow> {
+    let owner: Vec<u8> = r.get(0)?;
+    let role: String = r.get(2)?;
+    let at = |m: Option<i64>| m.map(from_micros).transpose();
+    Ok(AccountRow {
+        account: Account {
+            owner: Uuid::from_slice(&owner).map_err(|_| StoreError::Database("an account's id is not a UUID".into()))?,
+            name: r.get(1)?,
+            role: Role::parse(&role).ok_or_else(|| StoreError::Database(format!("an account has the unknown role {role:?}")))?,
+            created_at: from_micros(r.get(5)?)?,
+            last_seen_at: at(r.get(6)?)?,
+            disabled_at: at(r.get(7)?)?,
+        },
+        key_by_password: r.get(3)?,
+        key_by_recovery: r.get(4)?,
+    })
+}
+
+impl SqliteStore {
+    pub(crate) fn add_account(&self, row: &AccountRow, name_key: &str, _key: &DataKey) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let taken: Option<i64> = first(&mut tx.prepare_cached("SELECT 1 FROM accounts WHERE name_key = ?")?, [name_key], |r| {
+                Ok(r.get(0)?)
+            })?;
+            if taken.is_some() {
+                return Err(StoreError::NameTaken(row.account.name.clone()).into());
+            }
+            let a = &row.account;
+            let owner = a.owner.into_bytes().to_vec();
+            tx.prepare_cached("INSERT INTO owners (id, created_at) VALUES (?, ?)")?
+                .execute(params![owner, micros(a.created_at)])?;
+            tx.prepare_cached(
+                "INSERT INTO accounts (owner, name, name_key, role, key_by_password, key_by_recovery, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                owner,
+                a.name,
+                name_key,
+                a.role.as_str(),
+                row.key_by_password,
+                row.key_by_recovery,
+                micros(a.created_at)
+            ])?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn account_by_name(&self, name_key: &str) -> Result<Option<AccountRow>, StoreError> {
+        self.with(|c| {
+            first(
+                &mut c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE name_key = ?"))?,
+                [name_key],
+                row_of,
+            )
+        })
+    }
+
+    pub(crate) fn account_row(&self, owner: Uuid) -> Result<Option<AccountRow>, StoreError> {
+        self.with(|c| {
+            first(
+                &mut c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE owner = ?"))?,
+                [owner.into_bytes().to_vec()],
+                row_of,
+            )
+        })
+    }
+
+    pub(crate) fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.with(|c| {
+            rows(
+                &mut c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts ORDER BY created_at, owner"))?,
+                [],
+                |r| Ok(row_of(r)?.account),
+            )
+        })
+    }
+
+    pub(crate) fn set_account_key(&self, owner: Uuid, key_by_password: &str) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .prepare_cached("UPDATE accounts SET key_by_password = ? WHERE owner = ?")?
+                .execute(params![key_by_password, owner.into_bytes().to_vec()])?;
+            Ok(n == 1)
+        })
+    }
+
+    pub(crate) fn set_account_disabled(&self, owner: Uuid, at: Option<OffsetDateTime>) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .prepare_cached("UPDATE accounts SET disabled_at = ? WHERE owner = ?")?
+                .execute(params![at.map(micros), owner.into_bytes().to_vec()])?;
+            Ok(n == 1)
+        })
+    }
+
+    pub(crate) fn touch_account(&self, owner: Uuid, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached("UPDATE accounts SET last_seen_at = ? WHERE owner = ?")?
+                .execute(params![micros(at), owner.into_bytes().to_vec()])?;
+            Ok(())
+        })
+    }
+}
