@@ -21,6 +21,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use crate::account::{AccountText, CommonPasswords};
 use crate::assess::{self, Instrument, ProfileText};
 use crate::crisis::CrisisDirectory;
 use crate::moment::{self, AfterText, PauseText, Protocol, Scripts};
@@ -119,6 +120,10 @@ content_sets! {
     scripts: Scripts = One("scripts.toml", "scripts", Scripts::load);
     after: AfterText = One("after.toml", "after-it-goes-badly wording", AfterText::load);
     safety: SafetyText = One("safety.toml", "safety plan wording", SafetyText::load);
+    /// Words for accounts in server mode.
+    accounts: AccountText = One("accounts/accounts.toml", "account wording", AccountText::load);
+    /// The common passwords a new password may not be.
+    common_passwords: CommonPasswords = One("accounts/common-passwords.txt", "common password list", CommonPasswords::load);
     /// The crisis-language scanner: the rules in this file, with the word
     /// model and clusters `build.rs` compiled in.
     scanner: Scanner = One("safety/scan.toml", "crisis-language rules", Scanner::load);

@@ -6,6 +6,7 @@
 //! check that keeps shaming or diagnosing words out of what the person reads.
 //! No I/O, no async, no database: the other crates bring those.
 
+pub mod account;
 pub mod assess;
 pub mod content;
 pub mod crisis;

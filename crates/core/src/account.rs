@@ -1,0 +1,157 @@
+//! Rules for accounts in server mode: what a new password must be.
+//!
+//! At least twelve characters, counted as a person counts them (any
+//! language, any script, spaces and pasted text welcome), and not one of the
+//! common passwords in `content/accounts/common-passwords.txt`, compared in
+//! lower case. Nothing else: no rules about digits or symbols, which make
+//! passwords harder to remember without making them harder to guess.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use crate::source::{ContentError, Source, parse_toml};
+
+/// The fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// The fewest entries the common-password list must have.
+pub const MIN_COMMON_PASSWORDS: usize = 10_000;
+
+/// Why a password cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    /// Fewer than `MIN_PASSWORD_CHARS` characters: it has `chars`.
+    TooShort { chars: usize },
+    /// On the list of common passwords.
+    Common,
+}
+
+/// The list of common passwords, in lower case.
+#[derive(Debug)]
+pub struct CommonPasswords(HashSet<String>);
+
+impl CommonPasswords {
+    /// One password a line, after a block of `#` comment lines at the top
+    /// (a password may itself begin with `#`).
+    pub fn load(src: Source) -> Result<CommonPasswords, ContentError> {
+        let set: HashSet<String> = src
+            .text
+            .lines()
+            .skip_while(|l| l.starts_with('#'))
+            .filter(|l| !l.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        if set.len() < MIN_COMMON_PASSWORDS {
+            return Err(ContentError::new(
+                src.path,
+                None,
+                format!("the list has {} passwords; it needs at least {MIN_COMMON_PASSWORDS}", set.len()),
+            ));
+        }
+        Ok(CommonPasswords(set))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, password: &str) -> bool {
+        self.0.contains(&password.to_lowercase())
+    }
+}
+
+/// Whether `password` may be used as a new password.
+pub fn check_password(common: &CommonPasswords, password: &str) -> Result<(), PasswordProblem> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(PasswordProblem::TooShort { chars });
+    }
+    if common.contains(password) {
+        return Err(PasswordProblem::Common);
+    }
+    Ok(())
+}
+
+/// The words accounts use.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountText {
+    password_too_short: String,
+    password_common: String,
+}
+
+impl AccountText {
+    pub fn load(src: Source) -> Result<AccountText, ContentError> {
+        let t: AccountText = parse_toml(src.path, src.text)?;
+        for needed in ["{min}", "{chars}"] {
+            if !t.password_too_short.contains(needed) {
+                return Err(ContentError::new(
+                    src.path,
+                    None,
+                    format!("password_too_short must contain {needed}, where the number goes"),
+                ));
+            }
+        }
+        Ok(t)
+    }
+
+    /// What to say about a password that cannot be used, with its numbers.
+    pub fn password_problem(&self, p: PasswordProblem) -> String {
+        match p {
+            PasswordProblem::TooShort { chars } => self
+                .password_too_short
+                .replace("{min}", &MIN_PASSWORD_CHARS.to_string())
+                .replace("{chars}", &chars.to_string()),
+            PasswordProblem::Common => self.password_common.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalog;
+
+    #[test]
+    fn a_password_is_long_enough_by_its_characters_in_any_script_and_not_common() {
+        let c = Catalog::embedded();
+        let common = c.common_passwords();
+        assert!(common.len() >= MIN_COMMON_PASSWORDS, "{}", common.len());
+        assert_eq!(check_password(common, "short"), Err(PasswordProblem::TooShort { chars: 5 }));
+        // Twelve characters, though far more bytes: counted as a person counts.
+        assert_eq!(check_password(common, "ありがとうございます、友よ"), Ok(()));
+        assert_eq!(check_password(common, "ありがとう"), Err(PasswordProblem::TooShort { chars: 5 }));
+        // On the list whatever its case; a long ordinary phrase is fine.
+        let listed = "qwertyuiop123";
+        assert!(common.contains(listed), "the list has its long entries too");
+        assert_eq!(check_password(common, &listed.to_uppercase()), Err(PasswordProblem::Common));
+        assert_eq!(check_password(common, "kettle on the windowsill at dawn"), Ok(()));
+        // The words say the numbers the check used.
+        let said = c.accounts().password_problem(PasswordProblem::TooShort { chars: 5 });
+        assert!(said.contains("12") && said.contains('5'), "{said}");
+    }
+
+    #[test]
+    fn a_list_too_short_to_protect_anyone_is_refused() {
+        let text = "# a comment\n123456\npassword\n";
+        let err = CommonPasswords::load(Source {
+            path: "accounts/common-passwords.txt",
+            text,
+        })
+        .expect_err("short");
+        assert!(err.to_string().contains("at least 10000"), "{err}");
+        // A password may begin with # once the list has begun.
+        let many: String = (0..MIN_COMMON_PASSWORDS).map(|i| format!("pw{i}\n")).collect();
+        let list = CommonPasswords::load(Source {
+            path: "accounts/common-passwords.txt",
+            text: &format!("# header\n{many}#hashtag\n"),
+        })
+        .expect("long enough");
+        assert!(list.contains("#HASHTAG") && !list.contains("# header"));
+    }
+}
