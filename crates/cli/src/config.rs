@@ -89,6 +89,9 @@ pub struct FileConfig {
     /// A PostgreSQL database to keep the data in instead of the local file
     /// (`postgres://user:password@host:5432/database`).
     pub database_url: Option<String>,
+    /// The addresses `/metrics` answers (default: this computer only,
+    /// 127.0.0.1 and ::1).
+    pub metrics_allow: Option<Vec<IpAddr>>,
 }
 
 impl FileConfig {
@@ -107,7 +110,7 @@ impl FileConfig {
                     line.map(|l| format!(", line {l}")).unwrap_or_default(),
                     e.message().trim()
                 ),
-                "Valid settings are port, bind, open_browser, region and database_url; fix or remove the line.",
+                "Valid settings are port, bind, open_browser, region, database_url and metrics_allow; fix or remove the line.",
             )
             .into()
         })

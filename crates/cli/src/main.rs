@@ -43,8 +43,20 @@ struct Cli {
     #[arg(long, global = true, env = "DRAWBRIDGE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     database_url: Option<String>,
 
+    /// How log lines are written to standard error: text, for people, or
+    /// json, one object a line with a request id, for a log collector. Logs
+    /// never hold anything a person wrote (DRAWBRIDGE_LOG sets how much).
+    #[arg(long, global = true, env = "DRAWBRIDGE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -160,22 +172,54 @@ fn main() -> ExitCode {
     // to read the local offset later, for soundness.
     let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(cli.log_format);
     match run(cli, local_offset) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),
     }
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
+    JSON_LOGS.store(format == LogFormat::Json, std::sync::atomic::Ordering::Relaxed);
     let filter = EnvFilter::try_from_env("DRAWBRIDGE_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(use_color())
-        .without_time()
-        .try_init();
+    let _ = match format {
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(use_color())
+            .without_time()
+            .try_init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init(),
+    };
+}
+
+/// Whether log lines are JSON (`--log-format json`): then the notices
+/// below are JSON lines too, so a log collector reads every line.
+static JSON_LOGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A notice for whoever started drawbridge (where the data was created,
+/// that the server stopped), on standard error: as it is, or, with
+/// `--log-format json`, as one JSON line shaped like the log's own.
+pub fn notice(message: impl std::fmt::Display) {
+    if JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed) {
+        let at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        eprintln!(
+            "{}",
+            serde_json::json!({"timestamp": at, "level": "INFO", "message": message.to_string(), "target": "drawbridge"})
+        );
+    } else {
+        eprintln!("{message}");
+    }
 }
 
 /// Colour only on a terminal, and never when NO_COLOR is set.

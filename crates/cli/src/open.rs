@@ -35,14 +35,17 @@ pub async fn store(ctx: &Ctx, workload: Workload) -> Result<Store> {
     let (store, opened) = Store::open_or_create(&ctx.paths.location(), pass.as_deref().map(String::as_str), workload).await?;
     if opened == Opened::Created {
         if ctx.paths.database_url.is_some() {
-            eprintln!("Created your space in {}.", ctx.paths.shown());
-            eprintln!(
+            crate::notice(format!("Created your space in {}.", ctx.paths.shown()));
+            crate::notice(format!(
                 "Your words there are sealed with the key in {}; keep that file private and backed up.",
                 ctx.paths.key.display()
-            );
+            ));
         } else {
-            eprintln!("Created a new encrypted database at {}.", ctx.paths.db.display());
-            eprintln!("Its key is in {}; keep that file private and backed up.", ctx.paths.key.display());
+            crate::notice(format!("Created a new encrypted database at {}.", ctx.paths.db.display()));
+            crate::notice(format!(
+                "Its key is in {}; keep that file private and backed up.",
+                ctx.paths.key.display()
+            ));
         }
     }
     Ok(store)

@@ -46,7 +46,9 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             )
             .into());
         }
-        eprintln!("warning: listening on {ip}. Anyone on that network who gets the link can reach your data.");
+        crate::notice(format!(
+            "warning: listening on {ip}. Anyone on that network who gets the link can reach your data."
+        ));
     }
 
     let catalog = Catalog::embedded();
@@ -71,7 +73,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
                 .await
                 .context("Could not find a free port")?;
             let got = l.local_addr()?.port();
-            eprintln!("Port {port} is already in use, so drawbridge is using port {got} instead.");
+            crate::notice(format!("Port {port} is already in use, so drawbridge is using port {got} instead."));
             l
         }
         Err(e) => return Err(e).with_context(|| format!("Could not listen on {ip}:{port}")),
@@ -84,6 +86,11 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             location: ctx.paths.location(),
             catalog,
             suggested_region: crate::system::suggested_region(catalog),
+            metrics_from: ctx
+                .file
+                .metrics_allow
+                .clone()
+                .unwrap_or_else(|| vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()]),
         },
         store,
     );
@@ -99,22 +106,23 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     }
     let open_browser = !args.no_open && ctx.file.open_browser.unwrap_or(true);
     if open_browser && open::browser(&url) {
-        eprintln!("Opening drawbridge in your browser. If it does not appear, open the link above; it works once.");
+        crate::notice("Opening drawbridge in your browser. If it does not appear, open the link above; it works once.");
     } else {
-        eprintln!("Open the link above in your browser; it works once.");
+        crate::notice("Open the link above in your browser; it works once.");
     }
     if needs_passphrase && !state.is_unlocked().await {
-        eprintln!("Your data is protected by a passphrase: the browser will ask for it.");
+        crate::notice("Your data is protected by a passphrase: the browser will ask for it.");
     }
-    eprintln!("Press Ctrl-C to stop.");
+    crate::notice("Press Ctrl-C to stop.");
 
     let app = drawbridge_web::router(state.clone());
-    axum::serve(listener, app)
+    // The peer's address goes with each request, for /metrics' allow list.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
         .context("The web server stopped unexpectedly")?;
     state.close().await;
-    eprintln!("drawbridge has stopped. Everything you saved is kept.");
+    crate::notice("drawbridge has stopped. Everything you saved is kept.");
     Ok(())
 }
 

@@ -560,3 +560,71 @@ fn the_database_url_can_come_from_a_file_and_a_bad_file_is_named() {
         assert!(!db_path(d.path()).exists(), "the urge went to PostgreSQL, not to a local file");
     }
 }
+
+/// With `--log-format json` every request is one JSON line with a request
+/// id (the same as the response's `x-request-id`), the route's pattern and
+/// the status; no line holds an id from the address, a query, a cookie, a
+/// token or anything the person wrote.
+#[test]
+fn json_logs_name_each_request_by_its_route_and_never_hold_the_persons_words() {
+    use std::io::Read;
+    let d = tempdir();
+    let mut server = Server::start(d.path(), &["--log-format", "json"], &[("DRAWBRIDGE_LOG", "info")]);
+    let (cookie, csrf) = server.sign_in();
+    let saved = post_form(&server, &cookie, "/urges", &format!("csrf={csrf}&kind=go-quiet"));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let details = saved.header("location");
+    let urge_id = details
+        .trim_start_matches("/urges/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(urge_id.len(), 36, "{details}");
+    let planted = "plantedwordquokka";
+    let edited = post_form(
+        &server,
+        &cookie,
+        &format!("/urges/{urge_id}"),
+        &format!("csrf={csrf}&kind=go-quiet&note={planted}+evening&intensity=&did=&body=&about=&at_date=&at_time="),
+    );
+    assert!(edited.status < 500, "{}", edited.body);
+    let page = http(
+        server.port,
+        "GET",
+        &format!("/urges/{urge_id}?q={planted}"),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    let request_id = page.header("x-request-id");
+    assert_eq!(request_id.len(), 16, "every response names its request");
+    // The same requests, counted for /metrics, which this computer may read.
+    let metrics = http(server.port, "GET", "/metrics", &[], "");
+    assert_eq!(metrics.status, 200, "{}", metrics.body);
+    assert!(metrics.body.contains("route=\"/urges/{id}\",status=\"200\""), "{}", metrics.body);
+    assert!(!metrics.body.contains(&urge_id));
+
+    let mut err = server.child.stderr.take().expect("stderr");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut logs = String::new();
+    err.read_to_string(&mut logs).expect("read logs");
+    let lines: Vec<Value> = logs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let requests: Vec<&Value> = lines.iter().filter(|v| v["message"] == "request").collect();
+    assert!(requests.len() >= 5, "{logs}");
+    let this = requests
+        .iter()
+        .find(|v| v["span"]["request_id"] == request_id.as_str())
+        .unwrap_or_else(|| panic!("no line for {request_id}: {logs}"));
+    assert_eq!(this["route"], "/urges/{id}");
+    assert_eq!(this["method"], "GET");
+    assert_eq!(this["status"], 200);
+    let session = cookie.split('=').nth(1).unwrap_or_default();
+    for secret in [planted, urge_id.as_str(), csrf.as_str(), session, server.token.as_str()] {
+        assert!(!logs.contains(secret), "{secret} is in the logs: {logs}");
+    }
+}

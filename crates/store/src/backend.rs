@@ -182,6 +182,8 @@ pub(crate) trait Lifecycle: Send + Sync {
     fn add_owner<'a>(&'a self, owner: Uuid, at: OffsetDateTime, key: &'a DataKey) -> Fut<'a, ()>;
     /// Remove every row of this handle's owner, and the owner, at once.
     fn delete_owner(&self) -> Fut<'_, ()>;
+    /// A pool's connections and how many are idle, for an engine that pools.
+    fn pool_use(&self) -> Option<(u32, usize)>;
 }
 
 impl Lifecycle for crate::sqlite::SqliteStore {
@@ -207,6 +209,10 @@ impl Lifecycle for crate::sqlite::SqliteStore {
     }
     fn delete_owner(&self) -> Fut<'_, ()> {
         Box::pin(std::future::ready(crate::sqlite::SqliteStore::delete_owner(self)))
+    }
+    fn pool_use(&self) -> Option<(u32, usize)> {
+        // One connection, no pool.
+        None
     }
 }
 

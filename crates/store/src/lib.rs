@@ -826,6 +826,12 @@ impl Store {
         self.backend.answers().await
     }
 
+    /// For a server on PostgreSQL: its pool's connections and how many are
+    /// idle. None for an engine without a pool.
+    pub fn pool_use(&self) -> Option<(u32, usize)> {
+        self.backend.pool_use()
+    }
+
     /// Close connections cleanly (checkpointing the write-ahead log).
     pub async fn close(&self) {
         self.backend.close().await;

@@ -15,9 +15,11 @@ pub mod extract;
 pub mod frame;
 pub mod health;
 pub mod help;
+pub mod metrics;
 pub mod moment;
 pub mod practice;
 pub mod quiz;
+pub mod requests;
 pub mod security;
 pub mod settings;
 pub mod today;
@@ -51,6 +53,8 @@ pub struct ServerConfig {
     /// A region suggested from the system's locale or time zone, offered
     /// (never saved) until the person chooses one.
     pub suggested_region: Option<String>,
+    /// The addresses `/metrics` answers (loopback unless configured).
+    pub metrics_from: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone)]
@@ -64,6 +68,7 @@ struct Inner {
     store: RwLock<Option<Store>>,
     launch_token: Mutex<Option<String>>,
     sessions: Mutex<Sessions>,
+    metrics: metrics::Metrics,
 }
 
 impl AppState {
@@ -78,6 +83,7 @@ impl AppState {
                 store: RwLock::new(store),
                 launch_token: Mutex::new(Some(token.clone())),
                 sessions: Mutex::new(Sessions::default()),
+                metrics: metrics::Metrics::default(),
             }),
         };
         (state, token)
@@ -85,6 +91,11 @@ impl AppState {
 
     pub fn config(&self) -> &ServerConfig {
         &self.inner.cfg
+    }
+
+    /// What `/metrics` reports.
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
     }
 
     pub fn catalog(&self) -> &'static Catalog {
@@ -183,7 +194,8 @@ impl AppState {
 
 /// Every route, grouped by the guard it needs, inside the security stack.
 ///
-/// - **health**: `/healthz` and `/readyz`, plain text for whoever runs it;
+/// - **health**: `/healthz`, `/readyz` and `/metrics` (to allowed addresses
+///   only), plain text for whoever runs it;
 /// - **public**: Get help now, the way in, the static files, and the
 ///   calendar feed (read by calendar apps, which have no session: it is
 ///   guarded by its own revocable token instead);
@@ -257,11 +269,13 @@ pub fn router(state: AppState) -> Router {
     // Health checks answer in plain text, outside the page frame.
     let health = Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz));
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics));
     health
         .merge(pages)
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), security::host::host_check))
         .layer(middleware::from_fn(security::headers::headers))
+        .layer(middleware::from_fn_with_state(state.clone(), requests::log))
         .with_state(state)
 }

@@ -38,6 +38,7 @@ async fn app_on(store: Option<Store>, dir: tempfile::TempDir, db: Option<drawbri
             location,
             catalog: Catalog::embedded(),
             suggested_region: Some("IE".into()),
+            metrics_from: vec![std::net::Ipv4Addr::LOCALHOST.into()],
         },
         store,
     );
@@ -1348,4 +1349,44 @@ async fn health_and_readiness_answer_without_a_sign_in_and_say_nothing_else() {
         StatusCode::OK,
         "the process still answers"
     );
+}
+
+/// `/metrics` counts requests by route pattern and status (never an id from
+/// the address), with their time as a histogram, and answers only the
+/// addresses the configuration allows.
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern_for_allowed_addresses_only() {
+    use axum::extract::ConnectInfo;
+    let app = app().await;
+    let (cookie, _) = app.sign_in().await;
+    let id = "01936d3e-8f00-7000-8000-000000000001";
+    assert_eq!(app.get(&format!("/urges/{id}"), Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
+    let ask = |from: Option<&str>| {
+        let mut req = Request::get("/metrics")
+            .header(header::HOST, HOST)
+            .body(Body::empty())
+            .expect("req");
+        if let Some(ip) = from {
+            req.extensions_mut()
+                .insert(ConnectInfo(std::net::SocketAddr::new(ip.parse().expect("ip"), 40000)));
+        }
+        app.send(req)
+    };
+    let shown = ask(Some("127.0.0.1")).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let m = shown.body;
+    // Today twice: once on signing in, once here.
+    assert!(
+        m.contains("drawbridge_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 2"),
+        "{m}"
+    );
+    assert!(m.contains("route=\"/urges/{id}\",status=\"404\"} 1"), "{m}");
+    assert!(
+        m.contains("drawbridge_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"+Inf\"} 2"),
+        "{m}"
+    );
+    assert!(!m.contains(id) && !m.contains(&cookie), "no ids, no cookies: {m}");
+    assert_eq!(ask(Some("192.0.2.7")).await.status, StatusCode::FORBIDDEN, "not an allowed address");
+    assert_eq!(ask(None).await.status, StatusCode::FORBIDDEN, "an unknown peer is not allowed");
 }

@@ -309,6 +309,14 @@ impl PgStore {
         Ok(())
     }
 
+    /// The pool's connections and how many are idle (a server's store).
+    pub(crate) fn pool_use(&self) -> Option<(u32, usize)> {
+        match &*self.conns {
+            Conns::Pool(p) => Some((p.size(), p.num_idle())),
+            Conns::Single(_) => None,
+        }
+    }
+
     /// Close every connection; later work says the store is closed.
     pub(crate) async fn close_all(&self) {
         match &*self.conns {

@@ -107,6 +107,10 @@ impl Lifecycle for PgStore {
         Box::pin(PgStore::delete_owner(self))
     }
 
+    fn pool_use(&self) -> Option<(u32, usize)> {
+        PgStore::pool_use(self)
+    }
+
     fn answers(&self) -> crate::backend::Fut<'_, ()> {
         Box::pin(async move {
             sqlx::raw_sql("SELECT 1")

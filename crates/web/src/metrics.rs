@@ -1,0 +1,128 @@
+//! `/metrics` in Prometheus' text format, for whoever runs drawbridge:
+//! requests by method, route pattern and status, their latency as a
+//! histogram, and (on PostgreSQL) how the connection pool is used. No ids,
+//! no addresses, no personal data: a route is its pattern (`/urges/{id}`).
+//! Served only to the addresses the configuration allows (loopback unless
+//! told otherwise).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+
+/// The histogram's upper bounds, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum: f64,
+    /// How many took at most each bound (not cumulative here; summed when written).
+    within: [u64; BUCKETS.len()],
+}
+
+/// Every request's method, route pattern, status and time, counted.
+#[derive(Default)]
+pub struct Metrics {
+    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let mut all = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let s = all.entry((method.to_string(), route.to_string(), status)).or_default();
+        s.count += 1;
+        s.sum += seconds;
+        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
+            s.within[i] += 1;
+        }
+    }
+
+    /// The text Prometheus reads.
+    pub fn render(&self, pool: Option<(u32, usize)>) -> String {
+        let all = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out = String::new();
+        out.push_str("# HELP drawbridge_requests_total Requests answered, by method, route pattern and status.\n");
+        out.push_str("# TYPE drawbridge_requests_total counter\n");
+        for ((method, route, status), s) in all.iter() {
+            let _ = writeln!(
+                out,
+                "drawbridge_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
+                escape(route),
+                s.count
+            );
+        }
+        out.push_str("# HELP drawbridge_request_duration_seconds Time to answer a request, by method and route pattern.\n");
+        out.push_str("# TYPE drawbridge_request_duration_seconds histogram\n");
+        let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
+        for ((method, route, _), s) in all.iter() {
+            let r = by_route.entry((method, route)).or_default();
+            r.count += s.count;
+            r.sum += s.sum;
+            for (i, n) in s.within.iter().enumerate() {
+                r.within[i] += n;
+            }
+        }
+        for ((method, route), s) in &by_route {
+            let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
+            let mut running = 0;
+            for (bound, n) in BUCKETS.iter().zip(s.within) {
+                running += n;
+                let _ = writeln!(
+                    out,
+                    "drawbridge_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {running}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "drawbridge_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(out, "drawbridge_request_duration_seconds_sum{{{labels}}} {}", s.sum);
+            let _ = writeln!(out, "drawbridge_request_duration_seconds_count{{{labels}}} {}", s.count);
+        }
+        if let Some((size, idle)) = pool {
+            out.push_str("# HELP drawbridge_db_connections Connections to PostgreSQL the pool holds, by whether they are in use.\n");
+            out.push_str("# TYPE drawbridge_db_connections gauge\n");
+            let _ = writeln!(out, "drawbridge_db_connections{{state=\"idle\"}} {idle}");
+            let _ = writeln!(
+                out,
+                "drawbridge_db_connections{{state=\"busy\"}} {}",
+                (size as usize).saturating_sub(idle)
+            );
+        }
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// `/metrics`, for the allowed addresses only: anyone else is told no.
+pub async fn metrics(State(st): State<AppState>, req: Request) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if !peer.is_some_and(|ip| st.config().metrics_from.contains(&ip)) {
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "metrics are served only to the addresses the configuration allows (metrics_allow)\n",
+        )
+            .into_response();
+    }
+    let pool = match st.store().await {
+        Some(s) => s.pool_use(),
+        None => None,
+    };
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        st.metrics().render(pool),
+    )
+        .into_response()
+}
