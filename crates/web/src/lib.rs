@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use drawbridge_core::Catalog;
 use drawbridge_store::{Location, Store, StoreError, Workload};
 use time::UtcOffset;
@@ -192,86 +192,115 @@ impl AppState {
     }
 }
 
-/// Every route, grouped by the guard it needs, inside the security stack.
-///
-/// - **health**: `/healthz`, `/readyz` and `/metrics` (to allowed addresses
-///   only), plain text for whoever runs it;
-/// - **public**: Get help now, the way in, the static files, and the
-///   calendar feed (read by calendar apps, which have no session: it is
-///   guarded by its own revocable token instead);
-/// - **unlock**: signed in, while the data may still be locked;
-/// - **signed in**: everything else, with a session, a checked form on every
-///   POST, and the data unlocked; unknown addresses answer here too, so they
-///   say nothing to a browser that is not signed in.
-///
-/// A new route goes into one of the groups, and gets that group's guards.
+/// Which guards a route stands behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// `/healthz`, `/readyz`, `/metrics`: plain text for whoever runs it,
+    /// outside the page frame (`/metrics` checks its own allow list).
+    Health,
+    /// Get help now, the way in, the static files, and the calendar feed
+    /// (read by calendar apps, which have no session: it is guarded by its
+    /// own revocable token instead).
+    Public,
+    /// Signed in, while the data may still be locked.
+    Unlock,
+    /// Signed in, a checked form on every POST, and the data unlocked.
+    SignedIn,
+}
+
+/// Every route, with its guard: the one list the router is built from, so
+/// a test can walk every route there is and a new route cannot be added
+/// without saying which guards it stands behind.
+pub fn routes() -> Vec<(&'static str, Guard, MethodRouter<AppState>)> {
+    vec![
+        ("/healthz", Guard::Health, get(health::healthz)),
+        ("/readyz", Guard::Health, get(health::readyz)),
+        ("/metrics", Guard::Health, get(metrics::metrics)),
+        ("/login", Guard::Public, get(access::login)),
+        ("/help", Guard::Public, get(help::help)),
+        ("/calendar/{file}", Guard::Public, get(practice::calendar_feed)),
+        ("/static/app.css", Guard::Public, get(assets::stylesheet)),
+        ("/static/icon.svg", Guard::Public, get(assets::icon)),
+        ("/static/app.js", Guard::Public, get(assets::script)),
+        ("/unlock", Guard::Unlock, get(access::unlock_form).post(access::unlock)),
+        ("/", Guard::SignedIn, get(today::today)),
+        ("/urges", Guard::SignedIn, post(urges::urge_create)),
+        ("/urges/{id}", Guard::SignedIn, get(urges::urge_edit).post(urges::urge_update)),
+        (
+            "/urges/{id}/delete",
+            Guard::SignedIn,
+            get(urges::urge_delete_confirm).post(urges::urge_delete),
+        ),
+        ("/moments", Guard::SignedIn, get(urges::moments)),
+        ("/settings", Guard::SignedIn, get(settings::settings).post(settings::settings_save)),
+        ("/sign-out", Guard::SignedIn, post(access::sign_out)),
+        ("/profile", Guard::SignedIn, get(quiz::profile)),
+        ("/quiz/{id}", Guard::SignedIn, get(quiz::intro)),
+        ("/quiz/{id}/start", Guard::SignedIn, post(quiz::start)),
+        ("/quiz/{id}/{n}", Guard::SignedIn, get(quiz::page).post(quiz::save_page)),
+        ("/practice", Guard::SignedIn, get(practice::library)),
+        ("/practice/start", Guard::SignedIn, get(practice::start).post(practice::calibrate)),
+        ("/practice/plan", Guard::SignedIn, get(practice::plan_form).post(practice::plan)),
+        (
+            "/practice/records/{id}",
+            Guard::SignedIn,
+            get(practice::record).post(practice::follow_up),
+        ),
+        ("/practice/records/{id}/edit", Guard::SignedIn, post(practice::edit_record)),
+        ("/practice/stage", Guard::SignedIn, post(practice::set_stage)),
+        (
+            "/practice/settings",
+            Guard::SignedIn,
+            get(practice::settings).post(practice::set_window),
+        ),
+        ("/practice/feed", Guard::SignedIn, post(practice::feed_token)),
+        ("/practice/programs/start", Guard::SignedIn, post(practice::start_program)),
+        ("/practice/programs/check-off", Guard::SignedIn, post(practice::check_off)),
+        ("/practice/programs/stop", Guard::SignedIn, post(practice::stop_program)),
+        ("/ledger", Guard::SignedIn, get(practice::ledger)),
+        ("/settings/questionnaires", Guard::SignedIn, get(quiz::questionnaires)),
+        ("/settings/questionnaires/add", Guard::SignedIn, post(quiz::add_instrument)),
+        ("/settings/questionnaires/wording", Guard::SignedIn, post(quiz::add_wording)),
+        ("/pause", Guard::SignedIn, get(moment::choose)),
+        ("/pause/{id}", Guard::SignedIn, get(moment::intro)),
+        ("/pause/{id}/finish", Guard::SignedIn, post(moment::finish)),
+        ("/pause/{id}/done", Guard::SignedIn, get(moment::done)),
+        ("/pause/{id}/{n}", Guard::SignedIn, get(moment::step)),
+        ("/scripts", Guard::SignedIn, get(moment::scripts)),
+        ("/after", Guard::SignedIn, get(moment::after).post(moment::save_reset)),
+        ("/after/resets", Guard::SignedIn, get(moment::resets)),
+        ("/after/resets/{id}", Guard::SignedIn, get(moment::reset)),
+        ("/letter", Guard::SignedIn, get(moment::letter)),
+        ("/safety-plan", Guard::SignedIn, get(moment::plan).post(moment::plan_save)),
+        ("/safety-plan/edit", Guard::SignedIn, get(moment::plan_edit)),
+    ]
+}
+
+/// Every route, grouped by its guard, inside the security stack. Unknown
+/// addresses answer in the signed-in group, so they say nothing to a
+/// browser that is not signed in.
 pub fn router(state: AppState) -> Router {
-    let public = Router::new()
-        .route("/login", get(access::login))
-        .route("/help", get(help::help))
-        .route("/calendar/{file}", get(practice::calendar_feed))
-        .route("/static/app.css", get(assets::stylesheet))
-        .route("/static/icon.svg", get(assets::icon))
-        .route("/static/app.js", get(assets::script));
-    let unlock = Router::new()
-        .route("/unlock", get(access::unlock_form).post(access::unlock))
+    let group = |guard: Guard| {
+        routes()
+            .into_iter()
+            .filter(|(_, g, _)| *g == guard)
+            .fold(Router::new(), |r, (path, _, handler)| r.route(path, handler))
+    };
+    let unlock = group(Guard::Unlock)
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf::check))
         .layer(middleware::from_fn(security::session::require));
-    let signed_in = Router::new()
-        .route("/", get(today::today))
-        .route("/urges", post(urges::urge_create))
-        .route("/urges/{id}", get(urges::urge_edit).post(urges::urge_update))
-        .route("/urges/{id}/delete", get(urges::urge_delete_confirm).post(urges::urge_delete))
-        .route("/moments", get(urges::moments))
-        .route("/settings", get(settings::settings).post(settings::settings_save))
-        .route("/sign-out", post(access::sign_out))
-        .route("/profile", get(quiz::profile))
-        .route("/quiz/{id}", get(quiz::intro))
-        .route("/quiz/{id}/start", post(quiz::start))
-        .route("/quiz/{id}/{n}", get(quiz::page).post(quiz::save_page))
-        .route("/practice", get(practice::library))
-        .route("/practice/start", get(practice::start).post(practice::calibrate))
-        .route("/practice/plan", get(practice::plan_form).post(practice::plan))
-        .route("/practice/records/{id}", get(practice::record).post(practice::follow_up))
-        .route("/practice/records/{id}/edit", post(practice::edit_record))
-        .route("/practice/stage", post(practice::set_stage))
-        .route("/practice/settings", get(practice::settings).post(practice::set_window))
-        .route("/practice/feed", post(practice::feed_token))
-        .route("/practice/programs/start", post(practice::start_program))
-        .route("/practice/programs/check-off", post(practice::check_off))
-        .route("/practice/programs/stop", post(practice::stop_program))
-        .route("/ledger", get(practice::ledger))
-        .route("/settings/questionnaires", get(quiz::questionnaires))
-        .route("/settings/questionnaires/add", post(quiz::add_instrument))
-        .route("/settings/questionnaires/wording", post(quiz::add_wording))
-        .route("/pause", get(moment::choose))
-        .route("/pause/{id}", get(moment::intro))
-        .route("/pause/{id}/finish", post(moment::finish))
-        .route("/pause/{id}/done", get(moment::done))
-        .route("/pause/{id}/{n}", get(moment::step))
-        .route("/scripts", get(moment::scripts))
-        .route("/after", get(moment::after).post(moment::save_reset))
-        .route("/after/resets", get(moment::resets))
-        .route("/after/resets/{id}", get(moment::reset))
-        .route("/letter", get(moment::letter))
-        .route("/safety-plan", get(moment::plan).post(moment::plan_save))
-        .route("/safety-plan/edit", get(moment::plan_edit))
+    let signed_in = group(Guard::SignedIn)
         .fallback(frame::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::session::unlocked))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf::check))
         .layer(middleware::from_fn(security::session::require));
-    let pages = public
+    let pages = group(Guard::Public)
         .merge(unlock)
         .merge(signed_in)
         .layer(middleware::from_fn(frame::frame_errors))
         .layer(middleware::from_fn_with_state(state.clone(), care::layer))
         .layer(middleware::from_fn_with_state(state.clone(), security::session::attach));
-    // Health checks answer in plain text, outside the page frame.
-    let health = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::metrics));
-    health
+    group(Guard::Health)
         .merge(pages)
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), security::host::host_check))

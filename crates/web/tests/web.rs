@@ -1390,3 +1390,64 @@ async fn metrics_count_requests_by_route_pattern_for_allowed_addresses_only() {
     assert_eq!(ask(Some("192.0.2.7")).await.status, StatusCode::FORBIDDEN, "not an allowed address");
     assert_eq!(ask(None).await.status, StatusCode::FORBIDDEN, "an unknown peer is not allowed");
 }
+
+/// Every route the router has, walked from the one list it is built from:
+/// behind the signed-in and unlock guards, no method gets anything without
+/// a session (a route added later without a guard fails here); the public
+/// and health routes answer without one.
+#[tokio::test]
+async fn every_route_stands_behind_the_guard_its_group_names() {
+    use drawbridge_web::Guard;
+    let app = app().await;
+    let routes = drawbridge_web::routes();
+    assert!(routes.len() >= 40, "{}", routes.len());
+    // Open to anyone: exactly these, and a change to the list is a change here.
+    let mut open: Vec<&str> = routes
+        .iter()
+        .filter(|(_, g, _)| matches!(g, Guard::Public | Guard::Health))
+        .map(|(p, _, _)| *p)
+        .collect();
+    open.sort_unstable();
+    assert_eq!(
+        open,
+        [
+            "/calendar/{file}",
+            "/healthz",
+            "/help",
+            "/login",
+            "/metrics",
+            "/readyz",
+            "/static/app.css",
+            "/static/app.js",
+            "/static/icon.svg"
+        ],
+        "only crisis help, the way in, static files, the calendar feed (its own token) and health are open"
+    );
+    for (pattern, guard, _) in routes {
+        let path = pattern
+            .replace("{id}", "01936d3e-8f00-7000-8000-000000000001")
+            .replace("{n}", "1")
+            .replace("{file}", "feed.ics");
+        match guard {
+            Guard::SignedIn | Guard::Unlock => {
+                for method in ["GET", "POST"] {
+                    let req = Request::builder()
+                        .method(method)
+                        .uri(&path)
+                        .header(header::HOST, HOST)
+                        .header(header::ORIGIN, ORIGIN)
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from("csrf=guess"))
+                        .expect("req");
+                    let r = app.send(req).await;
+                    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {pattern}");
+                    assert!(!r.body.contains("name=\"csrf\""), "{method} {pattern}");
+                }
+            }
+            Guard::Public | Guard::Health => {
+                let r = app.get(&path, None).await;
+                assert_ne!(r.status, StatusCode::UNAUTHORIZED, "GET {pattern} is public");
+            }
+        }
+    }
+}
