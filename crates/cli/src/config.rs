@@ -92,6 +92,8 @@ pub struct FileConfig {
     /// The addresses `/metrics` answers (default: this computer only,
     /// 127.0.0.1 and ::1).
     pub metrics_allow: Option<Vec<IpAddr>>,
+    /// Reverse proxies whose X-Forwarded-For is believed (default: none).
+    pub trusted_proxies: Option<Vec<IpAddr>>,
 }
 
 impl FileConfig {
@@ -110,7 +112,7 @@ impl FileConfig {
                     line.map(|l| format!(", line {l}")).unwrap_or_default(),
                     e.message().trim()
                 ),
-                "Valid settings are port, bind, open_browser, region, database_url and metrics_allow; fix or remove the line.",
+                "Valid settings are port, bind, open_browser, region, database_url, metrics_allow and trusted_proxies; fix or remove the line.",
             )
             .into()
         })

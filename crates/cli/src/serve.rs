@@ -91,6 +91,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
                 .metrics_allow
                 .clone()
                 .unwrap_or_else(|| vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()]),
+            trusted_proxies: ctx.file.trusted_proxies.clone().unwrap_or_default(),
         },
         store,
     );

@@ -55,6 +55,9 @@ pub struct ServerConfig {
     pub suggested_region: Option<String>,
     /// The addresses `/metrics` answers (loopback unless configured).
     pub metrics_from: Vec<std::net::IpAddr>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none unless
+    /// configured).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone)]

@@ -3,7 +3,7 @@
 //! histogram, and (on PostgreSQL) how the connection pool is used. No ids,
 //! no addresses, no personal data: a route is its pattern (`/urges/{id}`).
 //! Served only to the addresses the configuration allows (loopback unless
-//! told otherwise).
+//! told otherwise), the client's address read as `security::client` reads it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -107,8 +107,11 @@ fn escape(label: &str) -> String {
 
 /// `/metrics`, for the allowed addresses only: anyone else is told no.
 pub async fn metrics(State(st): State<AppState>, req: Request) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if !peer.is_some_and(|ip| st.config().metrics_from.contains(&ip)) {
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| crate::security::client::client_ip(c.0.ip(), req.headers(), &st.config().trusted_proxies));
+    if !client.is_some_and(|ip| st.config().metrics_from.contains(&ip)) {
         return (
             StatusCode::FORBIDDEN,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

@@ -39,6 +39,7 @@ async fn app_on(store: Option<Store>, dir: tempfile::TempDir, db: Option<drawbri
             catalog: Catalog::embedded(),
             suggested_region: Some("IE".into()),
             metrics_from: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+            trusted_proxies: vec!["10.0.0.2".parse().expect("ip")],
         },
         store,
     );
@@ -1388,6 +1389,33 @@ async fn metrics_count_requests_by_route_pattern_for_allowed_addresses_only() {
     );
     assert!(!m.contains(id) && !m.contains(&cookie), "no ids, no cookies: {m}");
     assert_eq!(ask(Some("192.0.2.7")).await.status, StatusCode::FORBIDDEN, "not an allowed address");
+    // Claiming to be this computer does not make it so, unless a trusted
+    // proxy says it, and what the proxy says counts.
+    let through = |peer: &str, claim: &str| {
+        let mut req = Request::get("/metrics")
+            .header(header::HOST, HOST)
+            .header("x-forwarded-for", claim)
+            .body(Body::empty())
+            .expect("req");
+        req.extensions_mut()
+            .insert(ConnectInfo(std::net::SocketAddr::new(peer.parse().expect("ip"), 40000)));
+        app.send(req)
+    };
+    assert_eq!(
+        through("192.0.2.7", "127.0.0.1").await.status,
+        StatusCode::FORBIDDEN,
+        "a forged header"
+    );
+    assert_eq!(
+        through("10.0.0.2", "127.0.0.1").await.status,
+        StatusCode::OK,
+        "the trusted proxy's word"
+    );
+    assert_eq!(
+        through("10.0.0.2", "192.0.2.7").await.status,
+        StatusCode::FORBIDDEN,
+        "the proxy's client is not allowed"
+    );
     assert_eq!(ask(None).await.status, StatusCode::FORBIDDEN, "an unknown peer is not allowed");
 }
 

@@ -10,13 +10,16 @@
 //! - [`csrf`]: every POST must carry the session's CSRF token and an Origin
 //!   (or Referer) of this server;
 //! - [`headers`]: every response carries a strict CSP and friends, and pages
-//!   are never cached.
+//!   are never cached;
+//! - [`client`]: where a request came from, with `X-Forwarded-For` believed
+//!   only from a proxy the configuration trusts.
 //!
 //! The router (`crate::router`) groups routes by the guard they need, so a
 //! new route is put in a group and cannot forget its guard. Only the help
 //! page, the way in and the static files are public: crisis lines must
 //! never sit behind a sign-in.
 
+pub mod client;
 pub mod csrf;
 pub mod headers;
 pub mod host;
