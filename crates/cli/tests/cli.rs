@@ -542,14 +542,7 @@ fn the_database_url_can_come_from_a_file_and_a_bad_file_is_named() {
 
     // On a real server, the words go there.
     if let Some(server) = drawbridge_store::testing::postgres_server() {
-        let db = std::thread::scope(|s| {
-            s.spawn(|| {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                rt.block_on(drawbridge_store::testing::FreshDatabase::new(&server))
-            })
-            .join()
-            .expect("a database")
-        });
+        let db = fresh_database(&server);
         let secret = d.path().join("db-secret");
         std::fs::write(&secret, format!("{}\n", db.url)).expect("write");
         let saved = with_file(&secret, &["urge", "go-quiet", "--note", "from the secret file"]);

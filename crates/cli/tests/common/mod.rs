@@ -218,15 +218,7 @@ impl Engine {
     }
 
     pub fn postgres(server: &str) -> Engine {
-        // On a thread of its own, so an async test can call this too.
-        let db = std::thread::scope(|s| {
-            s.spawn(|| {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                rt.block_on(drawbridge_store::testing::FreshDatabase::new(server))
-            })
-            .join()
-            .expect("made a database")
-        });
+        let db = fresh_database(server);
         let dir = tempdir();
         std::fs::write(dir.path().join("drawbridge.toml"), format!("database_url = \"{}\"\n", db.url)).expect("config");
         Engine {
@@ -257,6 +249,19 @@ impl Engine {
     pub fn is_postgres(&self) -> bool {
         self.db.is_some()
     }
+}
+
+/// A database of its own on `server`, dropped when the value is. Made on a
+/// thread of its own, so an async test can call this too.
+pub fn fresh_database(server: &str) -> drawbridge_store::testing::FreshDatabase {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(drawbridge_store::testing::FreshDatabase::new(server))
+        })
+        .join()
+        .expect("made a database")
+    })
 }
 
 /// Every engine this run can test: SQLite always, PostgreSQL when
