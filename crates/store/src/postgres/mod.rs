@@ -437,7 +437,7 @@ async fn local_owner(c: &mut PgConnection, server: &str) -> Result<(Uuid, bool, 
         [(one, check)] => (*one, false, check.clone()),
         _ => {
             return Err(StoreError::Database(format!(
-                "the database at {server} holds several people's data, so it is a server's; open it through `drawbridge serve`"
+                "the database at {server} holds several people's data, so it belongs to a drawbridge server; a command on this computer opens only a database that holds one person's. Nothing was changed"
             )));
         }
     };

@@ -852,3 +852,22 @@ async fn deleting_an_owner_leaves_no_row_of_theirs_anywhere() {
     s.close().await;
     db.drop_it().await;
 }
+
+/// A database that holds several people (a server's) is not opened as one
+/// person's by a local command, and nothing in it is changed.
+#[tokio::test]
+async fn a_database_of_several_people_is_not_opened_as_one_persons() {
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let key = DataKey::generate().expect("key");
+    let s = open(&db.url, &key, Workload::Command).await.expect("open");
+    let them = Uuid::now_v7();
+    s.add_owner(them, OffsetDateTime::now_utc(), &DataKey::generate().expect("key"))
+        .await
+        .expect("another owner");
+    s.close().await;
+    let err = open(&db.url, &key, Workload::Command).await.err().expect("refused");
+    let said = err.to_string();
+    assert!(said.contains("several people") && said.contains("Nothing was changed"), "{said}");
+    db.drop_it().await;
+}
