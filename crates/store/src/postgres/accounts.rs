@@ -8,12 +8,11 @@ use sqlx::postgres::PgRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{KEY_CHECK, PgStore, from_micros, micros};
+use super::{PgStore, from_micros, micros, seal_key_check};
 use crate::accounts::{Account, AccountRow, Role};
 use crate::backend::{Accounts, Fut};
 use crate::error::StoreError;
 use crate::keys::DataKey;
-use crate::seal::{Place, Sealer};
 
 const SELECT: &str = "SELECT owner, name, role, key_by_password, key_by_recovery, created_at, last_seen_at, disabled_at FROM accounts";
 
@@ -39,13 +38,7 @@ impl Accounts for PgStore {
     fn add_account<'a>(&'a self, row: &'a AccountRow, name_key: &'a str, key: &'a DataKey) -> Fut<'a, ()> {
         Box::pin(async move {
             let a = &row.account;
-            let id = a.owner.to_string();
-            let place = Place {
-                table: "owners",
-                field: "key_check",
-                row: &id,
-            };
-            let check = Sealer::new(key).seal(place, KEY_CHECK)?;
+            let check = seal_key_check(a.owner, key)?;
             let mut lease = self.conn().await?;
             let mut tx = lease.begin().await.map_err(self.err())?;
             let taken: Option<i32> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE name_key = $1")

@@ -256,13 +256,7 @@ impl PgStore {
     /// Make another owner in this database, with its key check sealed
     /// under `key`, for a handle from `for_owner`.
     pub(crate) async fn add_owner(&self, owner: Uuid, at: OffsetDateTime, key: &DataKey) -> Result<(), StoreError> {
-        let row = owner.to_string();
-        let place = Place {
-            table: "owners",
-            field: "key_check",
-            row: &row,
-        };
-        let check = Sealer::new(key).seal(place, KEY_CHECK)?;
+        let check = seal_key_check(owner, key)?;
         sqlx::query("INSERT INTO owners (id, created_at, key_check_sealed) VALUES ($1, $2, $3)")
             .bind(owner)
             .bind(micros(at))
@@ -279,15 +273,7 @@ impl PgStore {
     pub(crate) async fn delete_owner(&self) -> Result<(), StoreError> {
         let mut lease = self.conn().await?;
         let mut tx = lease.begin().await.map_err(self.err())?;
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT c.table_name::text FROM information_schema.columns c \
-             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
-             WHERE c.table_schema = current_schema() AND c.column_name = 'owner' AND t.table_type = 'BASE TABLE' \
-             ORDER BY 1",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(self.err())?;
+        let tables = owner_tables(&mut tx).await.map_err(self.err())?;
         // Twice: a trigger that keeps a sum may write a row for this owner
         // while the first pass deletes what it sums.
         for _ in 0..2 {
@@ -335,7 +321,35 @@ impl PgStore {
 }
 
 /// What the key check seals: any fixed words do; these say what they are for.
-pub(crate) const KEY_CHECK: &str = "drawbridge key check";
+const KEY_CHECK: &str = "drawbridge key check";
+
+/// Every table with an `owner` column, from the catalog, so a table added
+/// later is found without a list to keep.
+pub(crate) async fn owner_tables(c: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.table_name::text FROM information_schema.columns c \
+         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+         WHERE c.table_schema = current_schema() AND c.column_name = 'owner' AND t.table_type = 'BASE TABLE' \
+         ORDER BY 1",
+    )
+    .fetch_all(c)
+    .await
+}
+
+/// The key check of `owner`, sealed under `key`: what its owner row keeps.
+pub(crate) fn seal_key_check(owner: Uuid, key: &DataKey) -> Result<Vec<u8>, StoreError> {
+    let row = owner.to_string();
+    Sealer::new(key).seal(key_check_place(&row), KEY_CHECK)
+}
+
+/// Where the key check of the owner `row` is sealed.
+fn key_check_place(row: &str) -> Place<'_> {
+    Place {
+        table: "owners",
+        field: "key_check",
+        row,
+    }
+}
 
 /// The owner's data key, from `keys`, checked against the phrase sealed
 /// under it when the owner was first opened (`check`, read with the owner),
@@ -349,12 +363,7 @@ async fn owner_key(
 ) -> Result<DataKey, StoreError> {
     let err = |e| map_pg(server, e);
     let row = owner.to_string();
-    let place = Place {
-        table: "owners",
-        field: "key_check",
-        row: &row,
-    };
-    let checked = |key: DataKey, sealed: &[u8]| match Sealer::new(&key).open(place, sealed) {
+    let checked = |key: DataKey, sealed: &[u8]| match Sealer::new(&key).open(key_check_place(&row), sealed) {
         Ok(words) if words == KEY_CHECK => Ok(key),
         _ => Err(StoreError::SealedWithAnotherKey {
             server: server.to_string(),
@@ -374,7 +383,7 @@ async fn owner_key(
         Some(k) => k,
         None => keys.create()?,
     };
-    let sealed = Sealer::new(&key).seal(place, KEY_CHECK)?;
+    let sealed = seal_key_check(owner, &key)?;
     let done = sqlx::query("UPDATE owners SET key_check_sealed = $2 WHERE id = $1 AND key_check_sealed IS NULL")
         .bind(owner)
         .bind(sealed)

@@ -831,12 +831,7 @@ async fn deleting_an_owner_leaves_no_row_of_theirs_anywhere() {
     assert_eq!(other.seal.open(place, &sealed).expect("their key opens it"), "theirs");
     assert!(s.seal.open(place, &sealed).is_err(), "my key does not");
     other.delete_owner().await.expect("delete");
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'owner'",
-    )
-    .fetch_all(&mut *s.conn().await.expect("connection"))
-    .await
-    .expect("tables");
+    let tables = owner_tables(&mut s.conn().await.expect("connection")).await.expect("tables");
     assert!(tables.len() > 10, "{tables:?}");
     for t in tables.iter().map(String::as_str).chain(["owners"]) {
         let column = if t == "owners" { "id" } else { "owner" };

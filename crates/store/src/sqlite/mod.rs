@@ -89,6 +89,19 @@ struct Inner {
     current: Arc<Mutex<[u8; 16]>>,
 }
 
+/// Every table with an `owner` column, from the schema itself, so a table
+/// added later is found without a list to keep.
+fn owner_tables(c: &Connection) -> Res<Vec<String>> {
+    rows(
+        &mut c.prepare_cached(
+            "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND p.name = 'owner' ORDER BY m.name",
+        )?,
+        [],
+        |r| Ok(r.get(0)?),
+    )
+}
+
 /// A mutex's value, even after a panic elsewhere held it.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -240,14 +253,7 @@ impl SqliteStore {
     /// and the owner itself, in one transaction.
     pub(crate) fn delete_owner(&self) -> Result<(), StoreError> {
         self.write(|tx| {
-            let tables: Vec<String> = rows(
-                &mut tx.prepare_cached(
-                    "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                     WHERE m.type = 'table' AND p.name = 'owner' ORDER BY m.name",
-                )?,
-                [],
-                |r| Ok(r.get(0)?),
-            )?;
+            let tables = owner_tables(tx)?;
             // Twice: a trigger that keeps a sum may write a row for this
             // owner while the first pass deletes what it sums.
             for _ in 0..2 {
@@ -737,13 +743,7 @@ mod tests {
         other.delete_owner().expect("delete");
         let left = |owner: Uuid| -> i64 {
             s.with(|c| {
-                let tables: Vec<String> = rows(
-                    &mut c.prepare_cached(
-                        "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'owner'",
-                    )?,
-                    [],
-                    |r| Ok(r.get(0)?),
-                )?;
+                let tables = owner_tables(c)?;
                 let mut n = c.query_row("SELECT count(*) FROM owners WHERE id = ?", [owner.into_bytes().to_vec()], |r| {
                     r.get::<_, i64>(0)
                 })?;
