@@ -71,6 +71,34 @@ pub enum SignIn {
     Disabled,
 }
 
+/// A one-time link that lets one person make an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: Uuid,
+    /// What the account it makes may do.
+    pub role: Role,
+    /// The admin account that made it; None when made from the terminal.
+    pub created_by: Option<Uuid>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+    /// The account it became.
+    pub used_by: Option<Uuid>,
+}
+
+impl Invitation {
+    /// Whether it can still make an account at `now`.
+    pub fn is_open(&self, now: OffsetDateTime) -> bool {
+        self.used_at.is_none() && self.expires_at > now
+    }
+}
+
+/// What is kept of an invitation's token: its hash, so a copy of the
+/// database signs no one up.
+fn token_hash(token: &str) -> String {
+    crate::session_hash(token)
+}
+
 /// The name as it is compared: trimmed, lower case.
 fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
@@ -105,9 +133,97 @@ impl Store {
             key_by_password: wrap(&key, password)?,
             key_by_recovery: wrap(&key, recovery)?,
         };
-        self.backend.add_account(&row, &name_key(name), &key).await?;
+        self.backend.add_account(&row, &name_key(name), &key, None).await?;
         let store = self.for_owner(account.owner, &key);
         Ok((account, store))
+    }
+
+    /// Make an invitation for one account with `role`, open until
+    /// `expires_at`. Returns the token for its link (shown once: only its
+    /// hash is kept) and the invitation.
+    pub async fn invite(
+        &self,
+        role: Role,
+        expires_at: OffsetDateTime,
+        created_by: Option<Uuid>,
+    ) -> Result<(String, Invitation), StoreError> {
+        let mut raw = [0u8; 32];
+        getrandom::fill(&mut raw).map_err(|e| StoreError::Database(format!("no randomness for an invitation: {e}")))?;
+        let token = hex::encode(raw);
+        let inv = Invitation {
+            id: Uuid::now_v7(),
+            role,
+            created_by,
+            created_at: crate::truncate_micros(OffsetDateTime::now_utc()),
+            expires_at: crate::truncate_micros(expires_at),
+            used_at: None,
+            used_by: None,
+        };
+        self.backend.add_invitation(&inv, &token_hash(&token)).await?;
+        Ok((token, inv))
+    }
+
+    /// The invitation a link's token names, used or not.
+    pub async fn invitation(&self, token: &str) -> Result<Option<Invitation>, StoreError> {
+        self.backend.invitation_by_hash(&token_hash(token)).await
+    }
+
+    /// Every invitation, newest first.
+    pub async fn invitations(&self) -> Result<Vec<Invitation>, StoreError> {
+        self.backend.invitations().await
+    }
+
+    /// Withdraw an invitation not yet used. False when there is no such
+    /// open invitation.
+    pub async fn withdraw_invitation(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.backend.delete_invitation(id).await
+    }
+
+    /// Make an account with an invitation's link: its role is the
+    /// invitation's, and the invitation is used in the same transaction, so
+    /// one link makes one account. `InvitationInvalid` when it is used,
+    /// expired or unknown; `NameTaken` leaves the invitation open.
+    pub async fn accept_invitation(&self, token: &str, name: &str, password: &str, recovery: &str) -> Result<(Account, Store), StoreError> {
+        let now = crate::truncate_micros(OffsetDateTime::now_utc());
+        let hash = token_hash(token);
+        let inv = self.backend.invitation_by_hash(&hash).await?.filter(|i| i.is_open(now));
+        let Some(inv) = inv else {
+            return Err(StoreError::InvitationInvalid);
+        };
+        let key = DataKey::generate()?;
+        let account = Account {
+            owner: Uuid::now_v7(),
+            name: name.trim().to_string(),
+            role: inv.role,
+            created_at: now,
+            last_seen_at: None,
+            disabled_at: None,
+        };
+        let row = AccountRow {
+            account: account.clone(),
+            key_by_password: wrap(&key, password)?,
+            key_by_recovery: wrap(&key, recovery)?,
+        };
+        self.backend.add_account(&row, &name_key(name), &key, Some(&hash)).await?;
+        let store = self.for_owner(account.owner, &key);
+        Ok((account, store))
+    }
+
+    /// The account whose owner is `owner`.
+    pub async fn account(&self, owner: Uuid) -> Result<Option<Account>, StoreError> {
+        Ok(self.backend.account_row(owner).await?.map(|r| r.account))
+    }
+
+    /// Delete an account and every row it owns, in one transaction (what an
+    /// admin does; the person does it from Settings with their own store).
+    /// False when there is no such account.
+    pub async fn delete_account(&self, owner: Uuid) -> Result<bool, StoreError> {
+        if self.backend.account_row(owner).await?.is_none() {
+            return Ok(false);
+        }
+        // Deleting reads no words, so any key will do for the handle.
+        self.for_owner(owner, &DataKey::generate()?).delete_owner_and_everything().await?;
+        Ok(true)
     }
 
     /// Sign in: the account named `name`, if `password` unwraps its key.

@@ -23,7 +23,7 @@ use drawbridge_core::versions::TextVersion;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::accounts::{Account, AccountRow};
+use crate::accounts::{Account, AccountRow, Invitation};
 use crate::error::StoreError;
 use crate::export::{ExportAll, ExportDoc, ImportReport};
 use crate::keys::DataKey;
@@ -222,7 +222,9 @@ area! {
     Accounts {
         /// The account and its owner, in one transaction (on PostgreSQL the
         /// owner's key check sealed under `key`); `NameTaken` for a name in use.
-        fn add_account(&self, row: &'a AccountRow, name_key: &'a str, key: &'a DataKey) -> ();
+        /// With `invitation` (its token's hash), the invitation is used in
+        /// the same transaction, or `InvitationInvalid` and nothing is made.
+        fn add_account(&self, row: &'a AccountRow, name_key: &'a str, key: &'a DataKey, invitation: Option<&'a str>) -> ();
         fn account_by_name(&self, name_key: &'a str) -> Option<AccountRow>;
         fn account_row(&self, owner: Uuid) -> Option<AccountRow>;
         fn accounts(&self) -> Vec<Account>;
@@ -230,6 +232,11 @@ area! {
         fn set_account_key(&self, owner: Uuid, key_by_password: &'a str) -> bool;
         fn set_account_disabled(&self, owner: Uuid, at: Option<OffsetDateTime>) -> bool;
         fn touch_account(&self, owner: Uuid, at: OffsetDateTime) -> ();
+        fn add_invitation(&self, inv: &'a Invitation, token_hash: &'a str) -> ();
+        fn invitation_by_hash(&self, token_hash: &'a str) -> Option<Invitation>;
+        fn invitations(&self) -> Vec<Invitation>;
+        /// Remove an invitation not yet used.
+        fn delete_invitation(&self, id: Uuid) -> bool;
     }
 }
 

@@ -56,6 +56,8 @@ pub enum StoreError {
     LoginRefused { server: String, detail: String },
     #[error("The name {0:?} is already in use here. Nothing was made.")]
     NameTaken(String),
+    #[error("This invitation has been used, has expired or was withdrawn. Nothing was made.")]
+    InvitationInvalid,
 }
 
 impl StoreError {
@@ -99,6 +101,7 @@ impl StoreError {
             StoreError::Unreachable { .. } => "Check that the server is running and that --database-url (or DRAWBRIDGE_DATABASE_URL) names its host, port and database.".into(),
             StoreError::LoginRefused { .. } => "Check the user name and password in the database URL, and that this user may connect to that database.".into(),
             StoreError::NameTaken(_) => "Choose another name.".into(),
+            StoreError::InvitationInvalid => "Ask whoever invited you for a new link.".into(),
             _ => return None,
         })
     }

@@ -285,6 +285,17 @@ impl Store {
         }
     }
 
+    /// The database of a server of many people (`serve --server`): the
+    /// schema brought up to date, and a handle that belongs to no one. It
+    /// keeps accounts and invitations; each signed-in person gets a store
+    /// of their own from [`Store::sign_in`]. Only PostgreSQL, where each
+    /// person's words are sealed with their own key.
+    pub async fn open_server(database_url: &str) -> Result<Store, StoreError> {
+        Ok(Store {
+            backend: Arc::new(postgres::PgStore::open_engine(database_url).await?),
+        })
+    }
+
     /// Where the data is, for messages: the file, or `postgres host:port/db`.
     pub fn place(&self) -> &Path {
         self.backend.path()

@@ -1061,3 +1061,97 @@ async fn an_account_signs_in_with_its_password_only_and_keeps_its_words_through_
         store.close().await;
     }
 }
+
+/// An invitation makes one account, with its role: used once, it makes no
+/// second; an expired or withdrawn one makes none; a name already taken
+/// leaves it open for another try. Only its token's hash is kept. An admin
+/// deleting an account removes it and everything it wrote.
+#[tokio::test]
+async fn an_invitation_makes_one_account_and_only_while_it_is_open() {
+    use drawbridge_store::accounts::{Role, SignIn};
+    for e in engines::all().await {
+        let store = e.open().await;
+        let week = OffsetDateTime::now_utc() + time::Duration::days(7);
+        let (token, inv) = store.invite(Role::Admin, week, None).await.expect("invite");
+        assert_eq!(token.len(), 64);
+        assert!(inv.is_open(OffsetDateTime::now_utc()));
+        assert_eq!(store.invitation(&token).await.expect("find").map(|i| i.id), Some(inv.id));
+        assert_eq!(store.invitation("not-a-token").await.expect("find"), None);
+
+        store
+            .create_account("Robin", Role::Person, "robin's long password", "R1")
+            .await
+            .expect("robin");
+        assert!(
+            matches!(
+                store.accept_invitation(&token, "robin", "another long password", "R2").await,
+                Err(StoreError::NameTaken(_))
+            ),
+            "{}",
+            e.name
+        );
+        assert!(
+            store
+                .invitation(&token)
+                .await
+                .expect("find")
+                .expect("kept")
+                .is_open(OffsetDateTime::now_utc())
+        );
+
+        let (ada, mine) = store
+            .accept_invitation(&token, "Ada", "ada's long password", "R3")
+            .await
+            .expect("accept");
+        assert_eq!(ada.role, Role::Admin, "{}: the invitation's role", e.name);
+        mine.add_urge(entry("go-quiet", Some("stayed")), OffsetDateTime::now_utc())
+            .await
+            .expect("add");
+        let used = store.invitation(&token).await.expect("find").expect("kept");
+        assert_eq!(used.used_by, Some(ada.owner));
+        assert!(matches!(
+            store.accept_invitation(&token, "Bea", "bea's long password", "R4").await,
+            Err(StoreError::InvitationInvalid)
+        ));
+        assert!(
+            !store.withdraw_invitation(inv.id).await.expect("withdraw"),
+            "a used one stays on record"
+        );
+
+        let (expired, _) = store
+            .invite(
+                Role::Person,
+                OffsetDateTime::now_utc() - time::Duration::seconds(1),
+                Some(ada.owner),
+            )
+            .await
+            .expect("invite");
+        assert!(matches!(
+            store.accept_invitation(&expired, "Cai", "cai's long password", "R5").await,
+            Err(StoreError::InvitationInvalid)
+        ));
+        let (withdrawn, w) = store.invite(Role::Person, week, Some(ada.owner)).await.expect("invite");
+        assert!(store.withdraw_invitation(w.id).await.expect("withdraw"));
+        assert!(matches!(
+            store.accept_invitation(&withdrawn, "Dee", "dee's long password", "R6").await,
+            Err(StoreError::InvitationInvalid)
+        ));
+        assert_eq!(
+            store.invitations().await.expect("list").len(),
+            2,
+            "{}: the used and the expired",
+            e.name
+        );
+        let names: Vec<String> = store.accounts().await.expect("accounts").into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["Robin", "Ada"], "{}", e.name);
+
+        assert!(store.delete_account(ada.owner).await.expect("delete"));
+        assert!(!store.delete_account(ada.owner).await.expect("again"));
+        assert!(matches!(
+            store.sign_in("Ada", "ada's long password").await.expect("sign in"),
+            SignIn::Refused
+        ));
+        assert_eq!(store.account(ada.owner).await.expect("account"), None);
+        store.close().await;
+    }
+}

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{PgStore, from_micros, micros, seal_key_check};
-use crate::accounts::{Account, AccountRow, Role};
+use crate::accounts::{Account, AccountRow, Invitation, Role};
 use crate::backend::{Accounts, Fut};
 use crate::error::StoreError;
 use crate::keys::DataKey;
@@ -35,12 +35,26 @@ fn row_of(r: &PgRow) -> Result<AccountRow, StoreError> {
 }
 
 impl Accounts for PgStore {
-    fn add_account<'a>(&'a self, row: &'a AccountRow, name_key: &'a str, key: &'a DataKey) -> Fut<'a, ()> {
+    fn add_account<'a>(&'a self, row: &'a AccountRow, name_key: &'a str, key: &'a DataKey, invitation: Option<&'a str>) -> Fut<'a, ()> {
         Box::pin(async move {
             let a = &row.account;
             let check = seal_key_check(a.owner, key)?;
             let mut lease = self.conn().await?;
             let mut tx = lease.begin().await.map_err(self.err())?;
+            if let Some(hash) = invitation {
+                let used = sqlx::query(
+                    "UPDATE invitations SET used_at = $1, used_by = $2 WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $1",
+                )
+                .bind(micros(a.created_at))
+                .bind(a.owner)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+                if used.rows_affected() != 1 {
+                    return Err(StoreError::InvitationInvalid);
+                }
+            }
             let taken: Option<i32> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE name_key = $1")
                 .bind(name_key)
                 .fetch_optional(&mut *tx)
@@ -147,4 +161,71 @@ impl Accounts for PgStore {
             Ok(())
         })
     }
+
+    fn add_invitation<'a>(&'a self, inv: &'a Invitation, token_hash: &'a str) -> Fut<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO invitations (id, token_hash, role, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(inv.id)
+            .bind(token_hash)
+            .bind(inv.role.as_str())
+            .bind(inv.created_by)
+            .bind(micros(inv.created_at))
+            .bind(micros(inv.expires_at))
+            .execute(&mut *self.conn().await?)
+            .await
+            .map_err(self.err())?;
+            Ok(())
+        })
+    }
+
+    fn invitation_by_hash<'a>(&'a self, token_hash: &'a str) -> Fut<'a, Option<Invitation>> {
+        Box::pin(async move {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION} WHERE token_hash = $1")))
+                .bind(token_hash)
+                .fetch_optional(&mut *self.conn().await?)
+                .await
+                .map_err(self.err())?;
+            r.as_ref().map(invitation_of).transpose()
+        })
+    }
+
+    fn invitations<'a>(&'a self) -> Fut<'a, Vec<Invitation>> {
+        Box::pin(async move {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION} ORDER BY created_at DESC, id DESC")))
+                .fetch_all(&mut *self.conn().await?)
+                .await
+                .map_err(self.err())?;
+            rows.iter().map(invitation_of).collect()
+        })
+    }
+
+    fn delete_invitation<'a>(&'a self, id: Uuid) -> Fut<'a, bool> {
+        Box::pin(async move {
+            let done = sqlx::query("DELETE FROM invitations WHERE id = $1 AND used_at IS NULL")
+                .bind(id)
+                .execute(&mut *self.conn().await?)
+                .await
+                .map_err(self.err())?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+}
+
+const INVITATION: &str = "SELECT id, role, created_by, created_at, expires_at, used_at, used_by FROM invitations";
+
+fn invitation_of(r: &PgRow) -> Result<Invitation, StoreError> {
+    let db = |e: sqlx::Error| StoreError::Database(e.to_string());
+    let role: String = r.try_get(1).map_err(db)?;
+    let at = |m: Option<i64>| m.map(from_micros).transpose();
+    Ok(Invitation {
+        id: r.try_get(0).map_err(db)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Database(format!("an invitation has the unknown role {role:?}")))?,
+        created_by: r.try_get(2).map_err(db)?,
+        created_at: from_micros(r.try_get(3).map_err(db)?)?,
+        expires_at: from_micros(r.try_get(4).map_err(db)?)?,
+        used_at: at(r.try_get(5).map_err(db)?)?,
+        used_by: r.try_get(6).map_err(db)?,
+    })
 }

@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     1 "0001_init.sql" "init",
     2 "0002_key_check.sql" "key check",
     3 "0003_accounts.sql" "accounts",
+    4 "0004_invitations.sql" "invitations",
 );
 
 pub(crate) fn known() -> i64 {

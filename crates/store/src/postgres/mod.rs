@@ -169,66 +169,31 @@ impl PgStore {
     /// is the one the owner's words are sealed with. Says whether the owner
     /// was made now.
     pub(crate) async fn open(url: &str, keys: &dyn KeyProvider, workload: Workload) -> Result<(PgStore, bool), StoreError> {
-        let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| StoreError::Unreachable {
-            server: "the database URL".into(),
-            detail: format!("it cannot be read ({e}); it looks like postgres://user:password@host:5432/database"),
-        })?;
-        // Over a Unix socket there is nothing for TLS to protect (libpq
-        // never asks for it there); asking would cost a round trip.
-        let options = match options.get_socket() {
-            Some(_) => options.ssl_mode(PgSslMode::Disable),
-            None => options,
-        };
-        let server = shown(&options);
-        // One connection first: a server that is down or refuses the login
-        // says so at once (a pool would keep retrying until its timeout).
-        // It brings the schema up to date and finds the owner; a command
-        // then goes on with it, and a server opens a pool.
-        let mut first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
-            .await
-            .map_err(|_| StoreError::Unreachable {
-                server: server.clone(),
-                detail: format!("no answer within {} seconds", CONNECT_TIMEOUT.as_secs()),
-            })?
-            .map_err(|e| map_connect(&server, e))?;
-        migrate::run(&mut first, &server).await?;
+        let (options, server, mut first) = connect_first(url).await?;
         let (owner, made, check) = local_owner(&mut first, &server).await?;
         let key = owner_key(&mut first, &server, owner, check, keys).await?;
-        let conns = Arc::new(match workload {
-            Workload::Command => Conns::Single(tokio::sync::Mutex::new(Some(first))),
-            Workload::Server => {
-                first.close().await.map_err(|e| map_pg(&server, e))?;
-                Conns::Pool(
-                    PgPoolOptions::new()
-                        .max_connections(8)
-                        .acquire_timeout(Duration::from_secs(10))
-                        // A ping before every query would double each
-                        // page's round trips; a connection is tested only
-                        // when it has sat idle long enough for the server
-                        // to have gone away (a restart, a dropped link).
-                        .test_before_acquire(false)
-                        .before_acquire(|conn, meta| {
-                            Box::pin(async move {
-                                if meta.idle_for > IDLE_BEFORE_PING {
-                                    sqlx::Connection::ping(conn).await?;
-                                }
-                                Ok(true)
-                            })
-                        })
-                        .connect_lazy_with(options),
-                )
-            }
-        });
-        Ok((
-            PgStore {
-                conns,
-                owner,
-                seal: Sealer::new(&key),
-                shown: std::path::PathBuf::from(format!("postgres {server}")),
-                server,
-            },
-            made,
-        ))
+        let conns = conns_for(first, options, &server, workload).await?;
+        Ok((PgStore::handle(conns, owner, &key, server), made))
+    }
+
+    /// Connect and bring the schema up to date, for a server of many
+    /// people: the handle belongs to no one (its owner is the nil id, which
+    /// owns no rows), and is used only for accounts and invitations and to
+    /// make each signed-in person's handle with `for_owner`.
+    pub(crate) async fn open_engine(url: &str) -> Result<PgStore, StoreError> {
+        let (options, server, first) = connect_first(url).await?;
+        let conns = conns_for(first, options, &server, Workload::Server).await?;
+        Ok(PgStore::handle(conns, Uuid::nil(), &DataKey::generate()?, server))
+    }
+
+    fn handle(conns: Arc<Conns>, owner: Uuid, key: &DataKey, server: String) -> PgStore {
+        PgStore {
+            conns,
+            owner,
+            seal: Sealer::new(key),
+            shown: std::path::PathBuf::from(format!("postgres {server}")),
+            server,
+        }
     }
 
     /// A connection for one piece of work.
@@ -322,6 +287,62 @@ impl PgStore {
 
 /// What the key check seals: any fixed words do; these say what they are for.
 const KEY_CHECK: &str = "drawbridge key check";
+
+/// One connection first: a server that is down or refuses the login says
+/// so at once (a pool would keep retrying until its timeout). It brings the
+/// schema up to date; a command then goes on with it, and a server opens a
+/// pool.
+async fn connect_first(url: &str) -> Result<(PgConnectOptions, String, PgConnection), StoreError> {
+    let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| StoreError::Unreachable {
+        server: "the database URL".into(),
+        detail: format!("it cannot be read ({e}); it looks like postgres://user:password@host:5432/database"),
+    })?;
+    // Over a Unix socket there is nothing for TLS to protect (libpq never
+    // asks for it there); asking would cost a round trip.
+    let options = match options.get_socket() {
+        Some(_) => options.ssl_mode(PgSslMode::Disable),
+        None => options,
+    };
+    let server = shown(&options);
+    let mut first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+        .await
+        .map_err(|_| StoreError::Unreachable {
+            server: server.clone(),
+            detail: format!("no answer within {} seconds", CONNECT_TIMEOUT.as_secs()),
+        })?
+        .map_err(|e| map_connect(&server, e))?;
+    migrate::run(&mut first, &server).await?;
+    Ok((options, server, first))
+}
+
+/// A command keeps the one connection it opened; a server opens a pool.
+async fn conns_for(first: PgConnection, options: PgConnectOptions, server: &str, workload: Workload) -> Result<Arc<Conns>, StoreError> {
+    Ok(Arc::new(match workload {
+        Workload::Command => Conns::Single(tokio::sync::Mutex::new(Some(first))),
+        Workload::Server => {
+            first.close().await.map_err(|e| map_pg(server, e))?;
+            Conns::Pool(
+                PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    // A ping before every query would double each page's
+                    // round trips; a connection is tested only when it has
+                    // sat idle long enough for the server to have gone away
+                    // (a restart, a dropped link).
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for > IDLE_BEFORE_PING {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
+                    .connect_lazy_with(options),
+            )
+        }
+    }))
+}
 
 /// Every table with an `owner` column, from the catalog, so a table added
 /// later is found without a list to keep.

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Res, SqliteStore, first, from_micros, micros, rows};
-use crate::accounts::{Account, AccountRow, Role};
+use crate::accounts::{Account, AccountRow, Invitation, Role};
 use crate::error::StoreError;
 use crate::keys::DataKey;
 
@@ -32,8 +32,23 @@ fn row_of(r: &rusqlite::Row<'_>) -> Res<AccountRow> {
 }
 
 impl SqliteStore {
-    pub(crate) fn add_account(&self, row: &AccountRow, name_key: &str, _key: &DataKey) -> Result<(), StoreError> {
+    pub(crate) fn add_account(&self, row: &AccountRow, name_key: &str, _key: &DataKey, invitation: Option<&str>) -> Result<(), StoreError> {
         self.write(|tx| {
+            if let Some(hash) = invitation {
+                let n = tx
+                    .prepare_cached(
+                        "UPDATE invitations SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+                    )?
+                    .execute(params![
+                        micros(row.account.created_at),
+                        row.account.owner.into_bytes().to_vec(),
+                        hash,
+                        micros(row.account.created_at)
+                    ])?;
+                if n != 1 {
+                    return Err(StoreError::InvitationInvalid.into());
+                }
+            }
             let taken: Option<i64> = first(&mut tx.prepare_cached("SELECT 1 FROM accounts WHERE name_key = ?")?, [name_key], |r| {
                 Ok(r.get(0)?)
             })?;
@@ -115,4 +130,67 @@ impl SqliteStore {
             Ok(())
         })
     }
+
+    pub(crate) fn add_invitation(&self, inv: &Invitation, token_hash: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO invitations (id, token_hash, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                inv.id.into_bytes().to_vec(),
+                token_hash,
+                inv.role.as_str(),
+                inv.created_by.map(|u| u.into_bytes().to_vec()),
+                micros(inv.created_at),
+                micros(inv.expires_at)
+            ])?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError> {
+        self.with(|c| {
+            first(
+                &mut c.prepare_cached(&format!("SELECT {INVITATION} FROM invitations WHERE token_hash = ?"))?,
+                [token_hash],
+                invitation_of,
+            )
+        })
+    }
+
+    pub(crate) fn invitations(&self) -> Result<Vec<Invitation>, StoreError> {
+        self.with(|c| {
+            rows(
+                &mut c.prepare_cached(&format!("SELECT {INVITATION} FROM invitations ORDER BY created_at DESC, id DESC"))?,
+                [],
+                invitation_of,
+            )
+        })
+    }
+
+    pub(crate) fn delete_invitation(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .prepare_cached("DELETE FROM invitations WHERE id = ? AND used_at IS NULL")?
+                .execute([id.into_bytes().to_vec()])?;
+            Ok(n == 1)
+        })
+    }
+}
+
+const INVITATION: &str = "id, role, created_by, created_at, expires_at, used_at, used_by";
+
+fn invitation_of(r: &rusqlite::Row<'_>) -> Res<Invitation> {
+    let uuid = |b: Vec<u8>| Uuid::from_slice(&b).map_err(|_| StoreError::Database("an invitation holds an id that is not a UUID".into()));
+    let role: String = r.get(1)?;
+    let at = |m: Option<i64>| m.map(from_micros).transpose();
+    Ok(Invitation {
+        id: uuid(r.get(0)?)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Database(format!("an invitation has the unknown role {role:?}")))?,
+        created_by: r.get::<_, Option<Vec<u8>>>(2)?.map(uuid).transpose()?,
+        created_at: from_micros(r.get(3)?)?,
+        expires_at: from_micros(r.get(4)?)?,
+        used_at: at(r.get(5)?)?,
+        used_by: r.get::<_, Option<Vec<u8>>>(6)?.map(uuid).transpose()?,
+    })
 }

@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     7 "0007_owners.sql" "owners",
     8 "0008_open_experiments.sql" "open experiments",
     9 "0009_accounts.sql" "accounts",
+    10 "0010_invitations.sql" "invitations",
 );
 
 /// The newest schema this binary knows.
