@@ -94,6 +94,16 @@ pub struct FileConfig {
     pub metrics_allow: Option<Vec<IpAddr>>,
     /// Reverse proxies whose X-Forwarded-For is believed (default: none).
     pub trusted_proxies: Option<Vec<IpAddr>>,
+    /// Server mode: anyone who reaches the server may make an account
+    /// (default false: only with an invitation).
+    pub open_signup: Option<bool>,
+    /// Server mode: minutes without a request before a session ends (60).
+    pub session_idle_minutes: Option<u64>,
+    /// Server mode: hours after signing in that a session ends (12).
+    pub session_hours: Option<u64>,
+    /// Server mode: the address people use, such as
+    /// https://drawbridge.example.org; invitation links start with it.
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {
@@ -112,7 +122,7 @@ impl FileConfig {
                     line.map(|l| format!(", line {l}")).unwrap_or_default(),
                     e.message().trim()
                 ),
-                "Valid settings are port, bind, open_browser, region, database_url, metrics_allow and trusted_proxies; fix or remove the line.",
+                "Valid settings are port, bind, open_browser, region, database_url, metrics_allow, trusted_proxies, open_signup, session_idle_minutes, session_hours and public_url; fix or remove the line.",
             )
             .into()
         })

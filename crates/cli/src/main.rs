@@ -5,6 +5,7 @@
 //! Errors go to stderr with a hint and a non-zero exit code: 2 for a wrong or
 //! missing passphrase or key (and for usage errors), 1 for anything else.
 
+mod admin;
 mod config;
 mod data;
 mod input;
@@ -126,6 +127,11 @@ enum Command {
     Import(data::ImportArgs),
     /// Check your data: the key file, the database, and every page of it.
     Doctor,
+    /// A server's accounts and invitations (serve --server).
+    Admin {
+        #[command(subcommand)]
+        action: admin::AdminAction,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
@@ -255,6 +261,7 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Urges(args)) => urges::list(&ctx, args).await,
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
             Some(Command::Doctor) => data::doctor(&ctx).await,
+            Some(Command::Admin { action }) => admin::run(&ctx, action).await,
             Some(Command::Pause(args)) => moment::pause(&ctx, args).await,
             Some(Command::Scripts(args)) => moment::scripts(args),
             Some(Command::Reset(args)) => moment::reset(&ctx, args).await,

@@ -1,4 +1,5 @@
-//! `drawbridge serve`: the local web app.
+//! `drawbridge serve`: the local web app, or with `--server` the same app
+//! for many people with accounts on one PostgreSQL database.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -27,9 +28,114 @@ pub struct ServeArgs {
     /// Do not open the browser; just print the link.
     #[arg(long, env = "DRAWBRIDGE_NO_OPEN")]
     no_open: bool,
+    /// Serve many people from one PostgreSQL database (--database-url),
+    /// each with an account whose words only their password opens. Binds
+    /// where it is told; put TLS in front of it at a reverse proxy.
+    #[arg(long)]
+    server: bool,
+}
+
+/// Server mode's settings from the configuration file, checked.
+fn server_policy(ctx: &Ctx) -> Result<drawbridge_web::ServerPolicy> {
+    use drawbridge_web::ServerPolicy;
+    let f = &ctx.file;
+    let minutes = |m: u64| std::time::Duration::from_secs(m.saturating_mul(60));
+    let idle = f.session_idle_minutes.map_or(ServerPolicy::DEFAULT_IDLE, minutes);
+    let lifetime = f
+        .session_hours
+        .map_or(ServerPolicy::DEFAULT_LIFETIME, |h| minutes(h.saturating_mul(60)));
+    if idle.is_zero() || lifetime.is_zero() || idle > lifetime {
+        return Err(UserError::new(
+            "session_idle_minutes and session_hours must be more than zero, and the idle time no longer than the whole.",
+            "Fix them in drawbridge.toml, or leave them out for 60 minutes and 12 hours.",
+        )
+        .into());
+    }
+    let public_url = f.public_url.clone().map(|u| u.trim_end_matches('/').to_string());
+    let host = public_url
+        .as_deref()
+        .and_then(|u| u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")))
+        .map(|rest| rest.split('/').next().unwrap_or(rest).to_string());
+    if public_url.is_some() && host.is_none() {
+        return Err(UserError::new(
+            "public_url must start with https:// (or http://), like https://drawbridge.example.org.",
+            "Fix it in drawbridge.toml.",
+        )
+        .into());
+    }
+    Ok(ServerPolicy {
+        open_signup: f.open_signup.unwrap_or(false),
+        idle,
+        lifetime,
+        hosts: host.into_iter().collect(),
+        public_url,
+    })
+}
+
+/// `serve --server`: many people, one PostgreSQL database.
+async fn run_server(ctx: &Ctx, args: ServeArgs) -> Result<()> {
+    let Some(url) = ctx.paths.database_url.clone() else {
+        return Err(UserError::new(
+            "Server mode keeps everyone's data in PostgreSQL, and no database was named.",
+            "Give --database-url postgres://user:password@host:5432/database (or DRAWBRIDGE_DATABASE_URL, or DRAWBRIDGE_DATABASE_URL_FILE).",
+        )
+        .into());
+    };
+    let policy = server_policy(ctx)?;
+    let catalog = Catalog::embedded();
+    catalog
+        .check()
+        .map_err(|e| anyhow::anyhow!("the built-in content is damaged, so the app cannot start: {e}"))?;
+    let engine = drawbridge_store::Store::open_server(&url).await?;
+    let ip = args.bind.or(ctx.file.bind).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let port = args.port.or(ctx.file.port).unwrap_or(DEFAULT_PORT);
+    let listener = TcpListener::bind(SocketAddr::new(ip, port))
+        .await
+        .with_context(|| format!("Could not listen on {ip}:{port}"))?;
+    let addr = listener.local_addr()?;
+    let open_signup = policy.open_signup;
+    let (state, _) = AppState::new(
+        ServerConfig {
+            addr,
+            local_offset: time::UtcOffset::UTC,
+            location: ctx.paths.location(),
+            catalog,
+            suggested_region: ctx.file.region.clone(),
+            metrics_from: ctx
+                .file
+                .metrics_allow
+                .clone()
+                .unwrap_or_else(|| vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()]),
+            trusted_proxies: ctx.file.trusted_proxies.clone().unwrap_or_default(),
+            policy: drawbridge_web::Policy::Server(policy),
+        },
+        Some(engine),
+    );
+    let shutdown = shutdown_signal()?;
+    crate::notice(format!(
+        "drawbridge is serving many people on http://{addr}, with their data in {}.",
+        drawbridge_store::shown_url(&url)
+    ));
+    if open_signup {
+        crate::notice("Anyone who reaches it can make an account (open_signup).");
+    } else {
+        crate::notice("Accounts are made by invitation: `drawbridge admin invite --role admin` makes the first.");
+    }
+    crate::notice("Stop it with SIGTERM or Ctrl-C; requests under way are finished first.");
+    let app = drawbridge_web::router(state.clone());
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("The web server stopped unexpectedly")?;
+    state.close().await;
+    crate::notice("drawbridge has stopped. Everything saved is kept.");
+    Ok(())
 }
 
 pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
+    if args.server {
+        return run_server(ctx, args).await;
+    }
     let ip = args.bind.or(ctx.file.bind).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if ip.is_unspecified() {
         return Err(UserError::new(
@@ -92,6 +198,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()]),
             trusted_proxies: ctx.file.trusted_proxies.clone().unwrap_or_default(),
+            policy: drawbridge_web::Policy::Local,
         },
         store,
     );

@@ -83,21 +83,58 @@ pub fn check_password(common: &CommonPasswords, password: &str) -> Result<(), Pa
 pub struct AccountText {
     password_too_short: String,
     password_common: String,
+    /// A wrong name or a wrong password: the same words for both.
+    pub sign_in_refused: String,
+    /// The right password for an account an admin has paused.
+    pub sign_in_disabled: String,
+    /// Too many tries: `{minutes}` until the next.
+    throttled: String,
+    pub name_missing: String,
+    /// `{max}` characters at most.
+    name_too_long: String,
+    pub passwords_differ: String,
+    pub recovery_refused: String,
+    pub password_wrong: String,
+    pub invitation_needed: String,
+}
+
+/// The longest account name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// What is wrong with an account name, if anything: the words to say.
+pub fn name_problem(text: &AccountText, name: &str) -> Option<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Some(text.name_missing.clone());
+    }
+    (name.chars().count() > MAX_NAME_CHARS).then(|| text.name_too_long.replace("{max}", &MAX_NAME_CHARS.to_string()))
 }
 
 impl AccountText {
     pub fn load(src: Source) -> Result<AccountText, ContentError> {
         let t: AccountText = parse_toml(src.path, src.text)?;
-        for needed in ["{min}", "{chars}"] {
-            if !t.password_too_short.contains(needed) {
+        for (field, text, needed) in [
+            ("password_too_short", &t.password_too_short, "{min}"),
+            ("password_too_short", &t.password_too_short, "{chars}"),
+            ("throttled", &t.throttled, "{minutes}"),
+            ("name_too_long", &t.name_too_long, "{max}"),
+        ] {
+            if !text.contains(needed) {
                 return Err(ContentError::new(
                     src.path,
                     None,
-                    format!("password_too_short must contain {needed}, where the number goes"),
+                    format!("{field} must contain {needed}, where the number goes"),
                 ));
             }
         }
         Ok(t)
+    }
+
+    /// What to say to a log-in that must wait `seconds` (rounded up to whole
+    /// minutes, at least one).
+    pub fn throttled(&self, seconds: u64) -> String {
+        let minutes = seconds.div_ceil(60).max(1);
+        self.throttled.replace("{minutes}", &minutes.to_string())
     }
 
     /// What to say about a password that cannot be used, with its numbers.
@@ -134,6 +171,20 @@ mod tests {
         // The words say the numbers the check used.
         let said = c.accounts().password_problem(PasswordProblem::TooShort { chars: 5 });
         assert!(said.contains("12") && said.contains('5'), "{said}");
+    }
+
+    #[test]
+    fn names_and_waits_are_said_with_the_numbers_the_checks_use() {
+        let t = Catalog::embedded().accounts();
+        assert_eq!(name_problem(t, "  Sam "), None);
+        assert_eq!(name_problem(t, "   ").as_deref(), Some(t.name_missing.as_str()));
+        assert_eq!(name_problem(t, "a\u{7}b").as_deref(), Some(t.name_missing.as_str()));
+        assert_eq!(name_problem(t, &"ü".repeat(MAX_NAME_CHARS)), None);
+        let long = name_problem(t, &"ü".repeat(MAX_NAME_CHARS + 1)).expect("too long");
+        assert!(long.contains(&MAX_NAME_CHARS.to_string()), "{long}");
+        assert!(t.throttled(1).contains(" 1 "), "{}", t.throttled(1));
+        assert!(t.throttled(61).contains(" 2 "), "{}", t.throttled(61));
+        assert!(t.throttled(900).contains(" 15 "), "{}", t.throttled(900));
     }
 
     #[test]

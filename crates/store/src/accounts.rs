@@ -266,19 +266,38 @@ impl Store {
         self.backend.set_account_key(owner, &wrap(&key, new)?).await
     }
 
-    /// A forgotten password, with the recovery key: a new password wraps the
-    /// same key, so every word is still there. False when the name or the
-    /// recovery key is wrong.
-    pub async fn recover_account(&self, name: &str, recovery: &str, new_password: &str) -> Result<bool, StoreError> {
-        let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
+    /// Whether `password` is the password of the account `owner` (asked
+    /// again before an account is deleted).
+    pub async fn verify_password(&self, owner: Uuid, password: &str) -> Result<bool, StoreError> {
+        let Some(row) = self.backend.account_row(owner).await? else {
             return Ok(false);
+        };
+        match unwrap(&row.key_by_password, password) {
+            Ok(_) => Ok(true),
+            Err(StoreError::WrongKey) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A forgotten password, with the recovery key: a new password wraps the
+    /// same key, so every word is still there. The account's owner, or
+    /// None when the name or the recovery key is wrong.
+    pub async fn recover_account(&self, name: &str, recovery: &str, new_password: &str) -> Result<Option<Uuid>, StoreError> {
+        let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
+            let _ = KeyFile::wrapped(&DataKey::generate()?, recovery);
+            return Ok(None);
         };
         let key = match unwrap(&row.key_by_recovery, recovery) {
             Ok(k) => k,
-            Err(StoreError::WrongKey) => return Ok(false),
+            Err(StoreError::WrongKey) => return Ok(None),
             Err(e) => return Err(e),
         };
-        self.backend.set_account_key(row.account.owner, &wrap(&key, new_password)?).await
+        let owner = row.account.owner;
+        Ok(self
+            .backend
+            .set_account_key(owner, &wrap(&key, new_password)?)
+            .await?
+            .then_some(owner))
     }
 
     /// Every account, oldest first, as an admin sees them.

@@ -1022,18 +1022,22 @@ async fn an_account_signs_in_with_its_password_only_and_keeps_its_words_through_
             "the words came through"
         );
 
-        assert!(
-            !store
+        assert_eq!(
+            store
                 .recover_account("Sam", "RECOVERY-WRONG", "after recovery")
                 .await
-                .expect("recover")
+                .expect("recover"),
+            None
         );
-        assert!(
+        assert_eq!(
             store
                 .recover_account("sam", "RECOVERY-7Q4M-2KXP", "after recovery")
                 .await
-                .expect("recover")
+                .expect("recover"),
+            Some(sam.owner)
         );
+        assert!(store.verify_password(sam.owner, "after recovery").await.expect("verify"));
+        assert!(!store.verify_password(sam.owner, "a new long password").await.expect("verify"));
         let (_, st) = signed_in(store.sign_in("Sam", "after recovery").await.expect("recovered"));
         assert_eq!(
             st.urges(&UrgeFilter::default()).await.expect("list").len(),

@@ -53,6 +53,9 @@ pub async fn sign_out(
     Form(f): Form<SignOutForm>,
 ) -> Result<Response, WebError> {
     let all = f.everywhere == "1";
+    if st.is_server() {
+        return Ok(crate::accounts::log_out(&st, &session, all).await);
+    }
     st.end_sessions(if all { None } else { Some(session.id.as_str()) }).await?;
     let mut res = render(&GetInPage {
         chrome: Chrome::outside(if all { "Signed out everywhere" } else { "Signed out" }),

@@ -62,7 +62,8 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     } else {
         format!("{path}?{}", rest.join("&"))
     };
-    let region = match st.store().await {
+    let session = req.extensions().get::<crate::security::Session>();
+    let region = match st.store_for(session).await {
         Some(store) => store.setting(REGION_SETTING).await.ok().flatten(),
         None => None,
     };

@@ -161,11 +161,6 @@ pub(crate) fn local_time(st: &AppState, t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-pub(crate) async fn store(st: &AppState) -> Result<drawbridge_store::Store, WebError> {
-    // The session guard sends locked requests to /unlock before they get here.
-    st.store().await.ok_or(WebError::Store(StoreError::PassphraseRequired))
-}
-
 /// Earlier versions as pages show them: (field, until when, words).
 pub(crate) fn earlier_rows(st: &AppState, versions: Vec<drawbridge_core::versions::TextVersion>) -> Vec<(String, String, String)> {
     versions

@@ -42,9 +42,11 @@ pub async fn help(State(st): State<AppState>, session: Option<Extension<Session>
     let mut chosen = q.region.filter(|r| !r.is_empty());
     let mut plan = None;
     let mut saved_region: Option<String> = None;
-    let unlocked = session.is_some() && st.is_unlocked().await;
+    let session = session.map(|Extension(s)| s);
+    let store = st.store_for(session.as_ref()).await;
+    let unlocked = session.is_some() && store.is_some();
     if session.is_some()
-        && let Some(store) = st.store().await
+        && let Some(store) = store
     {
         saved_region = store.setting(REGION_SETTING).await.ok().flatten();
         if chosen.is_none() {

@@ -9,6 +9,8 @@
 //! unlock page opens it once for the process.
 
 pub mod access;
+pub mod accounts;
+pub mod admin;
 pub mod assets;
 pub mod care;
 pub mod extract;
@@ -38,7 +40,7 @@ use drawbridge_store::{Location, Store, StoreError, Workload};
 use time::UtcOffset;
 use tokio::sync::RwLock;
 
-use crate::security::{Session, Sessions};
+use crate::security::{Person, Session, Sessions};
 
 /// What the server needs to know at start.
 pub struct ServerConfig {
@@ -58,7 +60,43 @@ pub struct ServerConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (none unless
     /// configured).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// One person on this computer, or many on a server.
+    pub policy: Policy,
 }
+
+/// How drawbridge is run, chosen once at start.
+pub enum Policy {
+    /// One person on their own computer: the launch link, one owner.
+    Local,
+    /// Many people on one PostgreSQL, each with an account.
+    Server(ServerPolicy),
+}
+
+/// Server mode's settings.
+pub struct ServerPolicy {
+    /// Anyone who reaches the server may make an account (otherwise only
+    /// with an invitation).
+    pub open_signup: bool,
+    /// A session ends after this long without a request.
+    pub idle: std::time::Duration,
+    /// A session ends this long after it began, used or not.
+    pub lifetime: std::time::Duration,
+    /// The host names people reach the server by (behind a reverse proxy),
+    /// answered besides the address bound.
+    pub hosts: Vec<String>,
+    /// The address people use (`https://drawbridge.example.org`), which
+    /// invitation links start with; the bound address when not given.
+    pub public_url: Option<String>,
+}
+
+impl ServerPolicy {
+    pub const DEFAULT_IDLE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+    pub const DEFAULT_LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 60 * 60);
+}
+
+/// How often a session checks that its account is still enabled (an admin
+/// may disable or delete it from the terminal, another process).
+const ACCOUNT_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -71,13 +109,17 @@ struct Inner {
     store: RwLock<Option<Store>>,
     launch_token: Mutex<Option<String>>,
     sessions: Mutex<Sessions>,
+    throttle: Mutex<security::throttle::Throttle>,
     metrics: metrics::Metrics,
 }
 
 impl AppState {
     /// `store` is `None` when the data waits for a passphrase.
     pub fn new(cfg: ServerConfig, store: Option<Store>) -> (AppState, String) {
-        let allowed_hosts = security::host::allowed_hosts(cfg.addr);
+        let mut allowed_hosts = security::host::allowed_hosts(cfg.addr);
+        if let Policy::Server(p) = &cfg.policy {
+            allowed_hosts.extend(p.hosts.iter().cloned());
+        }
         let token = security::random_token();
         let state = AppState {
             inner: Arc::new(Inner {
@@ -86,6 +128,7 @@ impl AppState {
                 store: RwLock::new(store),
                 launch_token: Mutex::new(Some(token.clone())),
                 sessions: Mutex::new(Sessions::default()),
+                throttle: Mutex::new(security::throttle::Throttle::default()),
                 metrics: metrics::Metrics::default(),
             }),
         };
@@ -99,6 +142,103 @@ impl AppState {
     /// What `/metrics` reports.
     pub fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    /// Server mode's settings, or None in local mode.
+    pub fn server(&self) -> Option<&ServerPolicy> {
+        match &self.inner.cfg.policy {
+            Policy::Server(p) => Some(p),
+            Policy::Local => None,
+        }
+    }
+
+    pub fn is_server(&self) -> bool {
+        self.server().is_some()
+    }
+
+    /// The log-in throttle (server mode).
+    pub fn throttle(&self) -> std::sync::MutexGuard<'_, security::throttle::Throttle> {
+        self.inner.throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Server mode: a new session for a person just signed in, holding
+    /// their store. Returns the id for the cookie; the session is kept
+    /// under its hash.
+    pub fn start_person_session(&self, person: Person) -> String {
+        let id = security::random_token();
+        let s = Session {
+            id: security::hashed(&id),
+            csrf: security::random_token(),
+            person: Some(Arc::new(person)),
+        };
+        if let Ok(mut all) = self.inner.sessions.lock() {
+            all.insert(s);
+        }
+        id
+    }
+
+    /// Server mode: end every session of `owner` but `keep` (a session's
+    /// hashed id): log out everywhere, a new password, a deleted account.
+    pub fn end_person_sessions(&self, owner: uuid::Uuid, keep: Option<&str>) {
+        if let Ok(mut all) = self.inner.sessions.lock() {
+            all.end_owner(owner, keep);
+        }
+    }
+
+    /// Server mode: the session a cookie names, while it is neither idle
+    /// too long nor too old, and its account is still enabled.
+    async fn find_person_session(&self, policy: &ServerPolicy, cookie_id: &str) -> Option<Session> {
+        let key = security::hashed(cookie_id);
+        let s = self.session(&key)?;
+        let person = s.person.clone()?;
+        let now = std::time::Instant::now();
+        let idle = person
+            .last_used
+            .lock()
+            .map(|t| now.saturating_duration_since(*t))
+            .unwrap_or_default();
+        if idle >= policy.idle || now.saturating_duration_since(person.started) >= policy.lifetime {
+            if let Ok(mut all) = self.inner.sessions.lock() {
+                all.remove(&key);
+            }
+            return None;
+        }
+        let due = person
+            .checked
+            .lock()
+            .map(|t| now.saturating_duration_since(*t) >= ACCOUNT_CHECK)
+            .unwrap_or(true);
+        if due {
+            let engine = self.store().await?;
+            let enabled = match engine.account(person.owner).await {
+                Ok(Some(a)) => a.disabled_at.is_none(),
+                Ok(None) => false,
+                // The database does not answer: keep the session; the page
+                // itself will say what is wrong.
+                Err(_) => true,
+            };
+            if !enabled {
+                self.end_person_sessions(person.owner, None);
+                return None;
+            }
+            if let Ok(mut t) = person.checked.lock() {
+                *t = now;
+            }
+        }
+        if let Ok(mut t) = person.last_used.lock() {
+            *t = now;
+        }
+        Some(s)
+    }
+
+    /// The store a request works with: in local mode the one store (once
+    /// unlocked); in server mode the signed-in person's, and none without
+    /// a session.
+    pub async fn store_for(&self, session: Option<&Session>) -> Option<Store> {
+        match self.server() {
+            None => self.store().await,
+            Some(_) => session.and_then(|s| s.person.as_ref()).map(|p| p.store.clone()),
+        }
     }
 
     pub fn catalog(&self) -> &'static Catalog {
@@ -128,12 +268,19 @@ impl AppState {
     /// A session by its cookie: in memory, or kept in the store from before
     /// a restart (while it has not expired).
     pub async fn find_session(&self, id: &str) -> Option<Session> {
+        if let Some(policy) = self.server() {
+            return self.find_person_session(policy, id).await;
+        }
         if let Some(s) = self.session(id) {
             return Some(s);
         }
         let store = self.store().await?;
         let csrf = store.web_session(id).await.ok()??;
-        let s = Session { id: id.to_string(), csrf };
+        let s = Session {
+            id: id.to_string(),
+            csrf,
+            person: None,
+        };
         self.inner.sessions.lock().ok()?.insert(s.clone());
         Some(s)
     }
@@ -209,23 +356,70 @@ pub enum Guard {
     Unlock,
     /// Signed in, a checked form on every POST, and the data unlocked.
     SignedIn,
+    /// Server mode's way in (signing in, making an account, recovering):
+    /// no session yet, so a POST is checked by its Origin alone.
+    Entry,
+    /// Server mode: signed in as an admin, with a checked form on every POST.
+    Admin,
 }
 
-/// Every route, with its guard: the one list the router is built from, so
-/// a test can walk every route there is and a new route cannot be added
-/// without saying which guards it stands behind.
-pub fn routes() -> Vec<(&'static str, Guard, MethodRouter<AppState>)> {
-    vec![
+/// A route: its path, its guard, its handlers.
+pub type Route = (&'static str, Guard, MethodRouter<AppState>);
+
+/// Every route of a policy, with its guard: the one list the router is
+/// built from, so a test can walk every route there is and a new route
+/// cannot be added without saying which guards it stands behind.
+///
+/// Local mode has the launch link, the unlock page and the calendar feed;
+/// server mode has accounts and the admin pages instead (its keys live
+/// only in sessions, so nothing can be read for a calendar app without
+/// one).
+pub fn routes(policy: &Policy) -> Vec<Route> {
+    let mut all: Vec<Route> = vec![
         ("/healthz", Guard::Health, get(health::healthz)),
         ("/readyz", Guard::Health, get(health::readyz)),
         ("/metrics", Guard::Health, get(metrics::metrics)),
-        ("/login", Guard::Public, get(access::login)),
         ("/help", Guard::Public, get(help::help)),
-        ("/calendar/{file}", Guard::Public, get(practice::calendar_feed)),
         ("/static/app.css", Guard::Public, get(assets::stylesheet)),
         ("/static/icon.svg", Guard::Public, get(assets::icon)),
         ("/static/app.js", Guard::Public, get(assets::script)),
-        ("/unlock", Guard::Unlock, get(access::unlock_form).post(access::unlock)),
+    ];
+    match policy {
+        Policy::Local => all.extend([
+            ("/login", Guard::Public, get(access::login)),
+            ("/calendar/{file}", Guard::Public, get(practice::calendar_feed)),
+            ("/unlock", Guard::Unlock, get(access::unlock_form).post(access::unlock)),
+            ("/practice/feed", Guard::SignedIn, post(practice::feed_token)),
+        ]),
+        Policy::Server(_) => all.extend([
+            ("/login", Guard::Entry, get(accounts::log_in_form).post(accounts::log_in)),
+            ("/sign-up", Guard::Entry, get(accounts::sign_up_form).post(accounts::sign_up)),
+            ("/recover", Guard::Entry, get(accounts::recover_form).post(accounts::recover)),
+            ("/account/password", Guard::SignedIn, post(accounts::change_password)),
+            ("/account/export", Guard::SignedIn, get(accounts::export)),
+            (
+                "/account/delete",
+                Guard::SignedIn,
+                get(accounts::delete_confirm).post(accounts::delete),
+            ),
+            ("/admin", Guard::Admin, get(admin::admin)),
+            ("/admin/invitations", Guard::Admin, post(admin::invite)),
+            ("/admin/invitations/{id}/withdraw", Guard::Admin, post(admin::withdraw)),
+            ("/admin/accounts/{id}/pause", Guard::Admin, post(admin::pause)),
+            (
+                "/admin/accounts/{id}/delete",
+                Guard::Admin,
+                get(admin::delete_confirm).post(admin::delete),
+            ),
+        ]),
+    }
+    all.extend(signed_in_routes());
+    all
+}
+
+/// The pages of the app itself, the same in both modes.
+fn signed_in_routes() -> Vec<Route> {
+    vec![
         ("/", Guard::SignedIn, get(today::today)),
         ("/urges", Guard::SignedIn, post(urges::urge_create)),
         ("/urges/{id}", Guard::SignedIn, get(urges::urge_edit).post(urges::urge_update)),
@@ -256,7 +450,6 @@ pub fn routes() -> Vec<(&'static str, Guard, MethodRouter<AppState>)> {
             Guard::SignedIn,
             get(practice::settings).post(practice::set_window),
         ),
-        ("/practice/feed", Guard::SignedIn, post(practice::feed_token)),
         ("/practice/programs/start", Guard::SignedIn, post(practice::start_program)),
         ("/practice/programs/check-off", Guard::SignedIn, post(practice::check_off)),
         ("/practice/programs/stop", Guard::SignedIn, post(practice::stop_program)),
@@ -284,7 +477,7 @@ pub fn routes() -> Vec<(&'static str, Guard, MethodRouter<AppState>)> {
 /// browser that is not signed in.
 pub fn router(state: AppState) -> Router {
     let group = |guard: Guard| {
-        routes()
+        routes(&state.config().policy)
             .into_iter()
             .filter(|(_, g, _)| *g == guard)
             .fold(Router::new(), |r, (path, _, handler)| r.route(path, handler))
@@ -297,7 +490,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), security::session::unlocked))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf::check))
         .layer(middleware::from_fn(security::session::require));
+    let entry = group(Guard::Entry).layer(middleware::from_fn_with_state(state.clone(), security::csrf::origin_only));
+    let admin = group(Guard::Admin)
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf::check))
+        .layer(middleware::from_fn(security::session::require_admin))
+        .layer(middleware::from_fn(security::session::require));
     let pages = group(Guard::Public)
+        .merge(entry)
+        .merge(admin)
         .merge(unlock)
         .merge(signed_in)
         .layer(middleware::from_fn(frame::frame_errors))

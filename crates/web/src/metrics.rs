@@ -1,6 +1,7 @@
 //! `/metrics` in Prometheus' text format, for whoever runs drawbridge:
 //! requests by method, route pattern and status, their latency as a
-//! histogram, and (on PostgreSQL) how the connection pool is used. No ids,
+//! histogram, failed and slowed log-ins (server mode), and (on
+//! PostgreSQL) how the connection pool is used. No ids,
 //! no addresses, no personal data: a route is its pattern (`/urges/{id}`).
 //! Served only to the addresses the configuration allows (loopback unless
 //! told otherwise), the client's address read as `security::client` reads it.
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
@@ -31,9 +33,21 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    log_in_failures: AtomicU64,
+    log_in_throttled: AtomicU64,
 }
 
 impl Metrics {
+    /// A log-in (or a recovery) whose name and secret did not match.
+    pub fn log_in_failed(&self) {
+        self.log_in_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A log-in turned away to wait, after repeated failures.
+    pub fn log_in_throttled(&self) {
+        self.log_in_throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut all = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let s = all.entry((method.to_string(), route.to_string(), status)).or_default();
@@ -87,6 +101,20 @@ impl Metrics {
             let _ = writeln!(out, "drawbridge_request_duration_seconds_sum{{{labels}}} {}", s.sum);
             let _ = writeln!(out, "drawbridge_request_duration_seconds_count{{{labels}}} {}", s.count);
         }
+        out.push_str("# HELP drawbridge_log_in_failures_total Log-ins and recoveries whose name and secret did not match.\n");
+        out.push_str("# TYPE drawbridge_log_in_failures_total counter\n");
+        let _ = writeln!(
+            out,
+            "drawbridge_log_in_failures_total {}",
+            self.log_in_failures.load(Ordering::Relaxed)
+        );
+        out.push_str("# HELP drawbridge_log_in_throttled_total Log-ins asked to wait after repeated failures.\n");
+        out.push_str("# TYPE drawbridge_log_in_throttled_total counter\n");
+        let _ = writeln!(
+            out,
+            "drawbridge_log_in_throttled_total {}",
+            self.log_in_throttled.load(Ordering::Relaxed)
+        );
         if let Some((size, idle)) = pool {
             out.push_str("# HELP drawbridge_db_connections Connections to PostgreSQL the pool holds, by whether they are in use.\n");
             out.push_str("# TYPE drawbridge_db_connections gauge\n");

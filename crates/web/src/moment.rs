@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::extract::{Id, Owner};
-use crate::frame::{Chrome, WebError, render, store};
+use crate::frame::{Chrome, WebError, render};
 use crate::practice::{Rating, rating};
 use crate::security::Session;
 
@@ -149,9 +149,13 @@ pub struct FinishForm {
 }
 
 /// The end of a protocol, reached by finishing or by stopping: record it.
-pub async fn finish(State(st): State<AppState>, Path(id): Path<String>, Form(f): Form<FinishForm>) -> Result<Response, WebError> {
+pub async fn finish(
+    State(st): State<AppState>,
+    Owner(s): Owner,
+    Path(id): Path<String>,
+    Form(f): Form<FinishForm>,
+) -> Result<Response, WebError> {
     let p = protocol(&st, &id)?;
-    let s = store(&st).await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let started = f.t.trim().parse::<i64>().unwrap_or(now);
     let seconds = u32::try_from((now - started).clamp(0, i64::from(drawbridge_core::moment::PAUSE_SECONDS_MAX))).unwrap_or(0);

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::extract::{Id, Owner};
-use crate::frame::{Chrome, Opt, WebError, opts, render, store};
+use crate::frame::{Chrome, Opt, WebError, opts, render};
 use crate::security::{Session, random_token, same_secret};
 
 fn today(st: &AppState) -> Date {
@@ -616,7 +616,7 @@ pub async fn set_stage(
             practice::Stage::range(),
             f.stage.trim()
         );
-        return settings_refused(&st, session, msg).await;
+        return settings_refused(&st, &s, session, msg).await;
     };
     s.set_stage(n.get()).await?;
     Ok(Redirect::to("/").into_response())
@@ -639,7 +639,7 @@ pub async fn set_window(
     let fields = vec![("window".to_string(), f.window.clone())];
     let window = match checked_rating(&fields, "window", "The window of tolerance", 0) {
         Ok(w) => (!f.window.trim().is_empty()).then_some(w),
-        Err(e) => return settings_refused(&st, session, e).await,
+        Err(e) => return settings_refused(&st, &s, session, e).await,
     };
     let reminder = match f.reminder.trim() {
         "" => None,
@@ -647,7 +647,7 @@ pub async fn set_window(
             Ok(t) => Some(t),
             Err(_) => {
                 let msg = format!("The reminder time is hours and minutes, like 19:00, and \"{r}\" is not one. Nothing was saved yet.");
-                return settings_refused(&st, session, msg).await;
+                return settings_refused(&st, &s, session, msg).await;
             }
         },
     };
@@ -869,6 +869,8 @@ struct SettingsPage {
     window: u8,
     reminder: String,
     feed: String,
+    /// The calendar feed is offered (local mode only).
+    feed_offered: bool,
     saved: bool,
     programs: Vec<(String, String, String)>,
     running: String,
@@ -907,9 +909,8 @@ pub async fn settings(
 }
 
 /// Practice settings with a message about a value that was refused (422).
-async fn settings_refused(st: &AppState, session: Session, error: String) -> Result<Response, WebError> {
-    let s = store(st).await?;
-    let page = settings_page(st, &s, session.csrf, false, error).await?;
+async fn settings_refused(st: &AppState, s: &Store, session: Session, error: String) -> Result<Response, WebError> {
+    let page = settings_page(st, s, session.csrf, false, error).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
@@ -968,6 +969,7 @@ async fn settings_page(st: &AppState, s: &Store, csrf: String, saved: bool, erro
         window: pacing.map(|p| p.window).unwrap_or(practice::DEFAULT_WINDOW),
         reminder: format!("{:02}:{:02}", reminder.hour(), reminder.minute()),
         feed,
+        feed_offered: !st.is_server(),
         saved,
         programs: c
             .programs()

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::extract::Owner;
-use crate::frame::{Chrome, Opt, ProblemPage, WebError, render, store};
+use crate::frame::{Chrome, Opt, ProblemPage, WebError, render};
 use crate::security::Session;
 
 /// The quiz a new person starts with.
@@ -581,8 +581,7 @@ pub struct QuestionnairesQuery {
     done: String,
 }
 
-async fn questionnaires_page(st: &AppState, csrf: String, form: QuestionnairesPage) -> Result<QuestionnairesPage, WebError> {
-    let s = store(st).await?;
+async fn questionnaires_page(st: &AppState, s: &Store, csrf: String, form: QuestionnairesPage) -> Result<QuestionnairesPage, WebError> {
     let stored: Vec<String> = s.stored_instruments().await?.into_iter().map(|i| i.id).collect();
     let all = s.instruments(st.catalog()).await?;
     let keys = crate::frame::opts(
@@ -618,10 +617,11 @@ fn blank(done: String) -> QuestionnairesPage {
 
 pub async fn questionnaires(
     State(st): State<AppState>,
+    Owner(s): Owner,
     Extension(session): Extension<Session>,
     Query(q): Query<QuestionnairesQuery>,
 ) -> Result<Response, WebError> {
-    Ok(render(&questionnaires_page(&st, session.csrf, blank(q.done)).await?))
+    Ok(render(&questionnaires_page(&st, &s, session.csrf, blank(q.done)).await?))
 }
 
 #[derive(Deserialize)]
@@ -652,7 +652,7 @@ pub async fn add_instrument(
     form.source_error = error.unwrap_or_default();
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        render(&questionnaires_page(&st, session.csrf, form).await?),
+        render(&questionnaires_page(&st, &s, session.csrf, form).await?),
     )
         .into_response())
 }
@@ -684,7 +684,7 @@ pub async fn add_wording(
             form.wording_error = e;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(&questionnaires_page(&st, session.csrf, form).await?),
+                render(&questionnaires_page(&st, &s, session.csrf, form).await?),
             )
                 .into_response())
         }

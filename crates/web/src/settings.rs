@@ -7,6 +7,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use drawbridge_core::crisis::REGION_SETTING;
+use drawbridge_store::Store;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -25,6 +26,53 @@ struct SettingsPage {
     db_path: String,
     /// The PostgreSQL server and database, when the data is kept there.
     db_server: String,
+    /// Server mode: the account signed in (its name), for its section.
+    account: Option<String>,
+    /// A new password was just set.
+    password_changed: bool,
+    /// Server mode: how long a session lasts idle, and at most, in words.
+    idle: String,
+    lifetime: String,
+    min_chars: usize,
+    is_admin: bool,
+}
+
+/// A duration as a sentence says it: "45 minutes", "1 hour", "12 hours".
+pub(crate) fn duration_words(d: std::time::Duration) -> String {
+    let minutes = d.as_secs().div_ceil(60);
+    let (n, unit) = if minutes >= 60 && minutes % 60 == 0 {
+        (minutes / 60, "hour")
+    } else {
+        (minutes, "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The Settings page as it stands, with a message (saved, or what was
+/// wrong) for this showing.
+async fn page(st: &AppState, store: &Store, session: &Session, saved: bool, error: String) -> Result<SettingsPage, WebError> {
+    let region = store.setting(REGION_SETTING).await?;
+    Ok(SettingsPage {
+        chrome: Chrome::new("Settings", "settings"),
+        csrf: session.csrf.clone(),
+        regions: region_opts(st, region.as_deref()),
+        saved,
+        error,
+        db_path: st.config().location.db.display().to_string(),
+        db_server: db_server(st),
+        account: session.person.as_ref().map(|p| p.name.clone()),
+        password_changed: false,
+        idle: st.server().map(|p| duration_words(p.idle)).unwrap_or_default(),
+        lifetime: st.server().map(|p| duration_words(p.lifetime)).unwrap_or_default(),
+        min_chars: drawbridge_core::account::MIN_PASSWORD_CHARS,
+        is_admin: session.person.as_ref().is_some_and(|p| p.is_admin()),
+    })
+}
+
+/// Settings again, saying what could not be done (422), nothing changed.
+pub(crate) async fn refused(st: &AppState, store: &Store, session: &Session, error: String) -> Result<Response, WebError> {
+    let page = page(st, store, session, false, error).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// The PostgreSQL database the data is in (never its password), or empty
@@ -41,6 +89,7 @@ fn db_server(st: &AppState) -> String {
 #[derive(Deserialize)]
 pub struct SettingsQuery {
     saved: Option<String>,
+    password: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -66,16 +115,9 @@ pub async fn settings(
     Extension(session): Extension<Session>,
     Query(q): Query<SettingsQuery>,
 ) -> Result<Response, WebError> {
-    let region = store.setting(REGION_SETTING).await?;
-    Ok(render(&SettingsPage {
-        chrome: Chrome::new("Settings", "settings"),
-        csrf: session.csrf,
-        regions: region_opts(&st, region.as_deref()),
-        saved: q.saved.is_some(),
-        error: String::new(),
-        db_path: st.config().location.db.display().to_string(),
-        db_server: db_server(&st),
-    }))
+    let mut p = page(&st, &store, &session, q.saved.is_some(), String::new()).await?;
+    p.password_changed = q.password.is_some() && p.account.is_some();
+    Ok(render(&p))
 }
 
 pub async fn settings_save(
@@ -86,20 +128,11 @@ pub async fn settings_save(
 ) -> Result<Response, WebError> {
     let Some(r) = st.catalog().crisis().region(&f.region) else {
         // Never a quiet substitute: the form comes back and says why.
-        let region = store.setting(REGION_SETTING).await?;
-        let page = SettingsPage {
-            chrome: Chrome::new("Settings", "settings"),
-            csrf: session.csrf,
-            regions: region_opts(&st, region.as_deref()),
-            saved: false,
-            error: format!(
-                "\"{}\" is not one of the regions drawbridge knows. Choose one from the list; your region was not changed.",
-                f.region.trim()
-            ),
-            db_path: st.config().location.db.display().to_string(),
-            db_server: db_server(&st),
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        let error = format!(
+            "\"{}\" is not one of the regions drawbridge knows. Choose one from the list; your region was not changed.",
+            f.region.trim()
+        );
+        return refused(&st, &store, &session, error).await;
     };
     store.set_setting(REGION_SETTING, &r.code).await?;
     let to = match f.back.as_str() {
@@ -108,4 +141,19 @@ pub async fn settings_save(
         _ => "/settings?saved=1",
     };
     Ok(Redirect::to(to).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_words;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_said_in_whole_hours_or_minutes() {
+        assert_eq!(duration_words(Duration::from_secs(3600)), "1 hour");
+        assert_eq!(duration_words(Duration::from_secs(12 * 3600)), "12 hours");
+        assert_eq!(duration_words(Duration::from_secs(90 * 60)), "90 minutes");
+        assert_eq!(duration_words(Duration::from_secs(60)), "1 minute");
+        assert_eq!(duration_words(Duration::from_secs(61)), "2 minutes");
+    }
 }

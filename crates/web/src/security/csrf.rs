@@ -35,20 +35,30 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
+/// Server mode's way in (no session yet): a POST must come from one of
+/// this server's own pages, by its Origin (or Referer).
+pub async fn origin_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() == Method::POST && !origin_ok(&state, req.headers()) {
+        return WebError::Refused(Refusal::Origin).into_response();
+    }
+    next.run(req).await
+}
+
+/// The host part of an `http://` or `https://` origin or URL.
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    rest.split('/').next()
+}
+
 fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN) {
-        return origin
-            .to_str()
-            .ok()
-            .and_then(|o| o.strip_prefix("http://"))
-            .is_some_and(|h| state.allows_host(h));
+        return origin.to_str().ok().and_then(host_of).is_some_and(|h| state.allows_host(h));
     }
     // Browsers always send Origin on POST; a Referer from here is the only
     // other acceptable proof of where a request came from.
     headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
-        .and_then(|r| r.strip_prefix("http://"))
-        .and_then(|r| r.split('/').next())
+        .and_then(host_of)
         .is_some_and(|h| state.allows_host(h))
 }

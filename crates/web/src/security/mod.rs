@@ -24,8 +24,9 @@ pub mod csrf;
 pub mod headers;
 pub mod host;
 pub mod session;
+pub mod throttle;
 
-pub use session::{SESSION_COOKIE, SESSION_DAYS, Session, Sessions, ended_cookie, session_cookie};
+pub use session::{Person, SERVER_COOKIE, SESSION_COOKIE, SESSION_DAYS, Session, Sessions, ended_cookie, session_cookie};
 
 /// Largest request body accepted, in bytes. Forms here are small; a note of
 /// ten thousand characters fits with room to spare.
@@ -38,6 +39,13 @@ pub fn random_token() -> String {
     // would be guessable, so fail loudly at start-up instead (see `AppState::new`).
     getrandom::fill(&mut b).expect("the operating system's random number source is unavailable");
     hex::encode(b)
+}
+
+/// What is kept of a secret that must be recognised again (a server
+/// session's id): its hash, never the secret.
+pub fn hashed(secret: &str) -> String {
+    use blake2::Digest;
+    hex::encode(blake2::Blake2s256::digest(secret.as_bytes()))
 }
 
 /// Compare secrets without leaking where they differ.

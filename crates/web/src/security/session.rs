@@ -1,8 +1,16 @@
-//! Sessions: the cookie a browser gets for the one-time launch link, found
-//! again on every request (in memory, or in the store after a restart), and
-//! the guards of the signed-in routes.
+//! Sessions: the cookie a browser gets for the one-time launch link (local
+//! mode) or for signing in to an account (server mode), found again on
+//! every request, and the guards of the signed-in routes.
+//!
+//! In server mode a session holds the person's unwrapped data key, inside
+//! their store, in memory only: it is kept under a hash of the cookie's id,
+//! ends at log-out, after `idle` without a request and at `lifetime`, and
+//! a restart ends every session (the keys are nowhere else). The key is
+//! zeroed when the last handle on it is dropped.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -15,14 +23,55 @@ use crate::frame::WebError;
 
 pub const SESSION_COOKIE: &str = "drawbridge_session";
 
+/// Server mode's cookie: `__Host-` makes the browser refuse it unless it is
+/// Secure, for this host only and for every path.
+pub const SERVER_COOKIE: &str = "__Host-drawbridge";
+
 /// How long a browser stays signed in: across closing it and across restarts.
 pub const SESSION_DAYS: i64 = 30;
 
 /// One signed-in browser.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Session {
+    /// Local mode: the cookie's id. Server mode: its hash (the id itself
+    /// is only in the browser).
     pub id: String,
     pub csrf: String,
+    /// Server mode: whose session this is, with their unlocked store.
+    pub person: Option<Arc<Person>>,
+}
+
+/// The signed-in person of a server-mode session.
+pub struct Person {
+    pub owner: uuid::Uuid,
+    pub name: String,
+    pub role: drawbridge_store::accounts::Role,
+    /// Reads and writes only this person's rows, sealed with their key.
+    pub store: drawbridge_store::Store,
+    pub(crate) started: Instant,
+    pub(crate) last_used: Mutex<Instant>,
+    /// When the account was last seen enabled in the database (an admin may
+    /// disable or delete it from another process).
+    pub(crate) checked: Mutex<Instant>,
+}
+
+impl Person {
+    pub(crate) fn new(account: &drawbridge_store::accounts::Account, store: drawbridge_store::Store) -> Person {
+        let now = Instant::now();
+        Person {
+            owner: account.owner,
+            name: account.name.clone(),
+            role: account.role,
+            store,
+            started: now,
+            last_used: Mutex::new(now),
+            checked: Mutex::new(now),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == drawbridge_store::accounts::Role::Admin
+    }
 }
 
 #[derive(Default)]
@@ -35,6 +84,7 @@ impl Sessions {
         let s = Session {
             id: random_token(),
             csrf: random_token(),
+            person: None,
         };
         self.by_id.insert(s.id.clone(), s.clone());
         s
@@ -55,9 +105,14 @@ impl Sessions {
     pub fn all(&self) -> Vec<Session> {
         self.by_id.values().cloned().collect()
     }
+    /// End every session of `owner` but `keep` (a session id).
+    pub fn end_owner(&mut self, owner: uuid::Uuid, keep: Option<&str>) {
+        self.by_id
+            .retain(|id, s| Some(id.as_str()) == keep || s.person.as_ref().is_none_or(|p| p.owner != owner));
+    }
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -71,10 +126,24 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Every request: the browser's session, when it has one, goes with the
 /// request (a public page such as Get help now shows the menu for it).
 pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    if let Some(id) = cookie(req.headers(), SESSION_COOKIE)
+    let name = if state.is_server() { SERVER_COOKIE } else { SESSION_COOKIE };
+    if let Some(id) = cookie(req.headers(), name)
         && let Some(s) = state.find_session(&id).await
     {
         req.extensions_mut().insert(s);
+    }
+    next.run(req).await
+}
+
+/// The admin group (server mode): signed in as an admin, or nothing here.
+pub async fn require_admin(req: Request, next: Next) -> Response {
+    let admin = req
+        .extensions()
+        .get::<Session>()
+        .and_then(|s| s.person.as_ref())
+        .is_some_and(|p| p.is_admin());
+    if !admin {
+        return WebError::NotFound.into_response();
     }
     next.run(req).await
 }
@@ -94,6 +163,20 @@ pub async fn unlocked(State(state): State<AppState>, req: Request, next: Next) -
         return WebError::Locked.into_response();
     }
     next.run(req).await
+}
+
+/// Server mode's cookie for a new session, holding `id` (the session keeps
+/// only its hash). It lasts as long as the browser stays open: the server
+/// ends the session sooner, when it is idle or old.
+pub fn server_cookie(id: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("{SERVER_COOKIE}={id}; Path=/; Secure; HttpOnly; SameSite=Strict"))
+        .unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The cookie that ends a server-mode session in the browser.
+pub fn server_ended_cookie() -> HeaderValue {
+    HeaderValue::from_str(&format!("{SERVER_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))
+        .unwrap_or(HeaderValue::from_static(""))
 }
 
 /// The session cookie for a new session: kept by the browser for
