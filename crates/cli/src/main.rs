@@ -252,7 +252,12 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
         .or_else(|| file.database_url.clone())
         .filter(|u| !u.is_empty());
     let ctx = Ctx { paths, file, local_offset };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // A command, or one person's app, needs one thread; a server of many
+    // people uses every core.
+    let rt = match &cli.command {
+        Some(Command::Serve(a)) if a.is_server() => tokio::runtime::Builder::new_multi_thread().enable_all().build()?,
+        _ => tokio::runtime::Builder::new_current_thread().enable_all().build()?,
+    };
     rt.block_on(async move {
         match cli.command {
             None => serve::run(&ctx, serve::ServeArgs::default()).await,

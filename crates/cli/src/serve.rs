@@ -35,6 +35,13 @@ pub struct ServeArgs {
     server: bool,
 }
 
+impl ServeArgs {
+    /// Server mode, which runs on every core.
+    pub fn is_server(&self) -> bool {
+        self.server
+    }
+}
+
 /// Server mode's settings from the configuration file, checked.
 fn server_policy(ctx: &Ctx) -> Result<drawbridge_web::ServerPolicy> {
     use drawbridge_web::ServerPolicy;
@@ -69,6 +76,7 @@ fn server_policy(ctx: &Ctx) -> Result<drawbridge_web::ServerPolicy> {
         lifetime,
         hosts: host.into_iter().collect(),
         public_url,
+        account_check: ServerPolicy::DEFAULT_ACCOUNT_CHECK,
     })
 }
 

@@ -104,14 +104,31 @@ fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-fn wrap(key: &DataKey, secret: &str) -> Result<String, StoreError> {
-    serde_json::to_string(&KeyFile::wrapped(key, secret)?).map_err(|e| StoreError::Database(e.to_string()))
+/// Argon2id is slow on purpose (a fifth of a second, 64 MiB): it runs on
+/// the blocking pool, so a server's other requests are not held up by a
+/// log-in.
+async fn slow<T: Send + 'static>(work: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Database(format!("a key derivation stopped: {e}")))?
 }
 
-fn unwrap(wrapped: &str, secret: &str) -> Result<DataKey, StoreError> {
+async fn wrap(key: &DataKey, secret: &str) -> Result<String, StoreError> {
+    let (key, secret) = (key.clone(), zeroize::Zeroizing::new(secret.to_string()));
+    slow(move || serde_json::to_string(&KeyFile::wrapped(&key, &secret)?).map_err(|e| StoreError::Database(e.to_string()))).await
+}
+
+async fn unwrap(wrapped: &str, secret: &str) -> Result<DataKey, StoreError> {
     let file: KeyFile =
         serde_json::from_str(wrapped).map_err(|e| StoreError::Database(format!("an account's wrapped key cannot be read: {e}")))?;
-    file.unlock(std::path::Path::new("the account's wrapped key"), Some(secret))
+    let secret = zeroize::Zeroizing::new(secret.to_string());
+    slow(move || file.unlock(std::path::Path::new("the account's wrapped key"), Some(&secret))).await
+}
+
+/// As slow as a real check, for a name that has no account, so the answer
+/// does not say whether the name exists.
+async fn pretend(secret: &str) -> Result<(), StoreError> {
+    wrap(&DataKey::generate()?, secret).await.map(drop)
 }
 
 impl Store {
@@ -128,10 +145,11 @@ impl Store {
             last_seen_at: None,
             disabled_at: None,
         };
+        let (key_by_password, key_by_recovery) = tokio::try_join!(wrap(&key, password), wrap(&key, recovery))?;
         let row = AccountRow {
             account: account.clone(),
-            key_by_password: wrap(&key, password)?,
-            key_by_recovery: wrap(&key, recovery)?,
+            key_by_password,
+            key_by_recovery,
         };
         self.backend.add_account(&row, &name_key(name), &key, None).await?;
         let store = self.for_owner(account.owner, &key);
@@ -199,10 +217,11 @@ impl Store {
             last_seen_at: None,
             disabled_at: None,
         };
+        let (key_by_password, key_by_recovery) = tokio::try_join!(wrap(&key, password), wrap(&key, recovery))?;
         let row = AccountRow {
             account: account.clone(),
-            key_by_password: wrap(&key, password)?,
-            key_by_recovery: wrap(&key, recovery)?,
+            key_by_password,
+            key_by_recovery,
         };
         self.backend.add_account(&row, &name_key(name), &key, Some(&hash)).await?;
         let store = self.for_owner(account.owner, &key);
@@ -231,12 +250,10 @@ impl Store {
     /// same answer.
     pub async fn sign_in(&self, name: &str, password: &str) -> Result<SignIn, StoreError> {
         let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
-            // As slow as a real check, so the answer does not say whether
-            // the name exists.
-            let _ = KeyFile::wrapped(&DataKey::generate()?, password);
+            pretend(password).await?;
             return Ok(SignIn::Refused);
         };
-        let key = match unwrap(&row.key_by_password, password) {
+        let key = match unwrap(&row.key_by_password, password).await {
             Ok(k) => k,
             Err(StoreError::WrongKey) => return Ok(SignIn::Refused),
             Err(e) => return Err(e),
@@ -258,12 +275,12 @@ impl Store {
         let Some(row) = self.backend.account_row(owner).await? else {
             return Ok(false);
         };
-        let key = match unwrap(&row.key_by_password, old) {
+        let key = match unwrap(&row.key_by_password, old).await {
             Ok(k) => k,
             Err(StoreError::WrongKey) => return Ok(false),
             Err(e) => return Err(e),
         };
-        self.backend.set_account_key(owner, &wrap(&key, new)?).await
+        self.backend.set_account_key(owner, &wrap(&key, new).await?).await
     }
 
     /// Whether `password` is the password of the account `owner` (asked
@@ -272,7 +289,7 @@ impl Store {
         let Some(row) = self.backend.account_row(owner).await? else {
             return Ok(false);
         };
-        match unwrap(&row.key_by_password, password) {
+        match unwrap(&row.key_by_password, password).await {
             Ok(_) => Ok(true),
             Err(StoreError::WrongKey) => Ok(false),
             Err(e) => Err(e),
@@ -284,10 +301,10 @@ impl Store {
     /// None when the name or the recovery key is wrong.
     pub async fn recover_account(&self, name: &str, recovery: &str, new_password: &str) -> Result<Option<Uuid>, StoreError> {
         let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
-            let _ = KeyFile::wrapped(&DataKey::generate()?, recovery);
+            pretend(recovery).await?;
             return Ok(None);
         };
-        let key = match unwrap(&row.key_by_recovery, recovery) {
+        let key = match unwrap(&row.key_by_recovery, recovery).await {
             Ok(k) => k,
             Err(StoreError::WrongKey) => return Ok(None),
             Err(e) => return Err(e),
@@ -295,7 +312,7 @@ impl Store {
         let owner = row.account.owner;
         Ok(self
             .backend
-            .set_account_key(owner, &wrap(&key, new_password)?)
+            .set_account_key(owner, &wrap(&key, new_password).await?)
             .await?
             .then_some(owner))
     }

@@ -87,16 +87,16 @@ pub struct ServerPolicy {
     /// The address people use (`https://drawbridge.example.org`), which
     /// invitation links start with; the bound address when not given.
     pub public_url: Option<String>,
+    /// How often a session checks that its account is still enabled (an
+    /// admin may pause or delete it from the terminal, another process).
+    pub account_check: std::time::Duration,
 }
 
 impl ServerPolicy {
     pub const DEFAULT_IDLE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
     pub const DEFAULT_LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 60 * 60);
+    pub const DEFAULT_ACCOUNT_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 }
-
-/// How often a session checks that its account is still enabled (an admin
-/// may disable or delete it from the terminal, another process).
-const ACCOUNT_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -206,7 +206,7 @@ impl AppState {
         let due = person
             .checked
             .lock()
-            .map(|t| now.saturating_duration_since(*t) >= ACCOUNT_CHECK)
+            .map(|t| now.saturating_duration_since(*t) >= policy.account_check)
             .unwrap_or(true);
         if due {
             let engine = self.store().await?;

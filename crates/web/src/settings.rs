@@ -40,7 +40,7 @@ struct SettingsPage {
 /// A duration as a sentence says it: "45 minutes", "1 hour", "12 hours".
 pub(crate) fn duration_words(d: std::time::Duration) -> String {
     let minutes = d.as_secs().div_ceil(60);
-    let (n, unit) = if minutes >= 60 && minutes % 60 == 0 {
+    let (n, unit) = if minutes >= 60 && minutes.is_multiple_of(60) {
         (minutes / 60, "hour")
     } else {
         (minutes, "minute")

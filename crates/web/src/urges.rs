@@ -283,7 +283,10 @@ pub async fn urge_delete_confirm(
 }
 
 pub async fn urge_delete(Owner(store): Owner, Id(id): Id) -> Result<Response, WebError> {
-    store.delete_urge(id).await?;
+    // Nothing of this person's has that id (deleted already, or another's).
+    if !store.delete_urge(id).await? {
+        return Err(WebError::NotFound);
+    }
     Ok(Redirect::to("/moments?deleted=1").into_response())
 }
 
