@@ -120,6 +120,12 @@ async fn run_server(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         Some(engine),
     );
     let shutdown = shutdown_signal()?;
+    {
+        // The address alone on its own line on stdout, so scripts can read it.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "http://{addr}/login")?;
+        out.flush()?;
+    }
     crate::notice(format!(
         "drawbridge is serving many people on http://{addr}, with their data in {}.",
         drawbridge_store::shown_url(&url)
