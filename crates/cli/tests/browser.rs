@@ -895,3 +895,101 @@ async fn a_pause_by_keyboard_with_a_pacer_that_holds_still_for_reduced_motion() 
     assert_eq!(pauses.len(), 2);
     assert!(pauses.iter().all(|p| p["protocol"] == "short" && p["completed"] == false));
 }
+
+/// Server mode's pages, in a real browser on PostgreSQL: signing in (and
+/// its error), making an account from an invitation, the recovery key shown
+/// once, Settings with the account's section, deleting (its confirmation),
+/// a new password with the recovery key, and the admin pages. The
+/// `__Host-` cookie is Secure; browsers keep it for 127.0.0.1 as for https.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_pages_are_clear_keyboard_friendly_and_accessible() {
+    let Some(t) = tools() else { return };
+    let Some(pg) = drawbridge_store::testing::postgres_server() else {
+        return;
+    };
+    let db = fresh_database(&pg);
+    let d = tempdir();
+    std::fs::write(d.path().join("drawbridge.toml"), format!("database_url = \"{}\"\n", db.url)).expect("config");
+    let link = ok(d.path(), &["admin", "invite", "--role", "admin"]);
+    let token = link.trim().rsplit('=').next().expect("token").to_string();
+    let mut child = cmd(d.path())
+        .args(["serve", "--server", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().expect("stdout")), &mut line).expect("address");
+    let base = line.trim().trim_end_matches("/login").to_string();
+    struct Stop(Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _stop = Stop(child);
+    let (_driver, c) = browser(&t, false).await;
+
+    c.goto(&format!("{base}/login")).await.expect("log-in page");
+    axe(&c, &t, "server: sign in").await;
+    c.goto(&format!("{base}/sign-up")).await.expect("no invitation");
+    wait_text(&c, "made with an invitation link").await;
+    axe(&c, &t, "server: sign-up without an invitation").await;
+
+    c.goto(&format!("{base}/sign-up?invite={token}")).await.expect("sign-up");
+    axe(&c, &t, "server: make an account").await;
+    type_into(&c, Locator::Id("name"), "Morgan").await;
+    type_into(&c, Locator::Id("password"), "short").await;
+    type_into(&c, Locator::Id("again"), "short").await;
+    // The browser's own check (minlength) holds a short password back;
+    // the server says the same when it gets one, and keeps the name.
+    c.execute(
+        "document.querySelectorAll('[minlength]').forEach(e => e.removeAttribute('minlength'));",
+        vec![],
+    )
+    .await
+    .expect("let the server check");
+    click(&c, Locator::Css("button.primary")).await;
+    wait_text(&c, "at least 12 characters").await;
+    axe(&c, &t, "server: make an account (password too short)").await;
+    let password = "a long walk by the harbour";
+    type_into(&c, Locator::Id("password"), password).await;
+    type_into(&c, Locator::Id("again"), &format!("{password}\n")).await;
+    let shown = wait_text(&c, "only time it is shown").await;
+    axe(&c, &t, "server: the recovery key").await;
+    let key = c.find(Locator::Id("recovery-key")).await.expect("key").text().await.expect("text");
+    assert_eq!(key.len(), 29, "{shown}");
+    click(&c, Locator::LinkText("I have kept it; go on to Today")).await;
+    wait_text(&c, "Noticing an urge to pull away?").await;
+
+    c.goto(&format!("{base}/settings")).await.expect("settings");
+    wait_text(&c, "You are signed in as Morgan").await;
+    axe(&c, &t, "server: settings").await;
+    c.goto(&format!("{base}/admin")).await.expect("admin");
+    axe(&c, &t, "server: accounts and invitations").await;
+    click(&c, Locator::Css("form[action='/admin/invitations'] button.primary")).await;
+    wait_text(&c, "The invitation is made").await;
+    axe(&c, &t, "server: an invitation made").await;
+    c.goto(&format!("{base}/account/delete")).await.expect("delete");
+    axe(&c, &t, "server: delete your account").await;
+    c.goto(&format!("{base}/settings")).await.expect("settings");
+    click(&c, Locator::XPath("//button[text()='Sign out']")).await;
+    wait_text(&c, "You are signed out").await;
+    axe(&c, &t, "server: signed out").await;
+
+    type_into(&c, Locator::Id("name"), "Morgan").await;
+    type_into(&c, Locator::Id("password"), "not the password\n").await;
+    wait_text(&c, "do not open an account here").await;
+    axe(&c, &t, "server: sign in (refused)").await;
+
+    c.goto(&format!("{base}/recover")).await.expect("recover");
+    axe(&c, &t, "server: recover").await;
+    type_into(&c, Locator::Id("name"), "Morgan").await;
+    type_into(&c, Locator::Id("recovery"), &key.to_lowercase()).await;
+    type_into(&c, Locator::Id("password"), "after the storm has passed").await;
+    type_into(&c, Locator::Id("again"), "after the storm has passed\n").await;
+    wait_text(&c, "Your new password is set").await;
+    axe(&c, &t, "server: settings after a new password").await;
+    c.close().await.expect("close");
+}
