@@ -127,34 +127,11 @@ pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
 
 /// What an import did, in words, counted from the report itself.
 pub fn import_summary(r: &drawbridge_store::ImportReport, prefer_file: bool) -> String {
-    let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-    let conflicts = r.conflicts.len() as u64;
-    let mut out = format!(
-        "Added {} new entr{}; {} {} already here just the same.\n",
-        r.added,
-        plural(r.added, "y", "ies"),
-        r.already_present,
-        plural(r.already_present, "was", "were"),
-    );
-    if conflicts == 0 {
-        out.push_str("Nothing in the file differed from what is here.\n");
-        return out;
-    }
-    out.push_str(&format!(
-        "{conflicts} {} differently in the file and here:\n",
-        plural(conflicts, "thing is", "things are")
-    ));
+    let mut out = format!("{}\n", r.counted());
+    out.push_str(&r.differences(prefer_file, "To take the file's instead, import again with --prefer-file."));
+    out.push('\n');
     for c in &r.conflicts {
         out.push_str(&format!("  - {c}\n"));
-    }
-    if prefer_file {
-        out.push_str(&format!(
-            "Took the file's for {} of {}; every word replaced is kept as an earlier version.\n",
-            r.replaced,
-            plural(r.replaced, "it", "them")
-        ));
-    } else {
-        out.push_str("Kept yours for each. To take the file's instead, import again with --prefer-file.\n");
     }
     out
 }

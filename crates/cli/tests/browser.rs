@@ -973,6 +973,17 @@ async fn the_server_pages_are_clear_keyboard_friendly_and_accessible() {
     axe(&c, &t, "server: an invitation made").await;
     c.goto(&format!("{base}/account/delete")).await.expect("delete");
     axe(&c, &t, "server: delete your account").await;
+    // A local export, brought in by choosing the file.
+    let local = tempdir();
+    ok(local.path(), &["urge", "busy"]);
+    let file = local.path().join("export.json");
+    ok(local.path(), &["export", "--out", file.to_str().expect("utf-8 path")]);
+    c.goto(&format!("{base}/account/import")).await.expect("import");
+    axe(&c, &t, "server: bring in an export").await;
+    type_into(&c, Locator::Id("file"), file.to_str().expect("utf-8 path")).await;
+    click(&c, Locator::Css("button.primary")).await;
+    wait_text(&c, "Added 1 new entry").await;
+    axe(&c, &t, "server: an export brought in").await;
     c.goto(&format!("{base}/settings")).await.expect("settings");
     click(&c, Locator::XPath("//button[text()='Sign out']")).await;
     wait_text(&c, "You are signed out").await;

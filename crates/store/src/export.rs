@@ -121,6 +121,41 @@ pub struct ImportReport {
     pub replaced: u64,
 }
 
+impl ImportReport {
+    /// What was added and what was already there, counted from the report.
+    pub fn counted(&self) -> String {
+        let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+        format!(
+            "Added {} new entr{}; {} {} already here just the same.",
+            self.added,
+            plural(self.added, "y", "ies"),
+            self.already_present,
+            plural(self.already_present, "was", "were"),
+        )
+    }
+
+    /// What happened to the things that differed (none: says so), and how
+    /// to take the file's instead (`prefer_hint`, in the words of the place
+    /// the import was made).
+    pub fn differences(&self, prefer_file: bool, prefer_hint: &str) -> String {
+        let n = self.conflicts.len();
+        if n == 0 {
+            return "Nothing in the file differed from what is here.".into();
+        }
+        let things = if n == 1 { "thing is" } else { "things are" };
+        let outcome = if prefer_file {
+            format!(
+                "Took the file's for {} of {}; every word replaced is kept as an earlier version.",
+                self.replaced,
+                if self.replaced == 1 { "it" } else { "them" }
+            )
+        } else {
+            format!("Kept yours for each. {prefer_hint}")
+        };
+        format!("{n} {things} different in the file and here (listed below). {outcome}")
+    }
+}
+
 impl ExportDoc {
     pub(crate) fn new(all: ExportAll) -> ExportDoc {
         ExportDoc {

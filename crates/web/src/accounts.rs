@@ -401,6 +401,101 @@ pub async fn export(State(st): State<AppState>, Owner(s): Owner) -> Result<Respo
         .into_response())
 }
 
+/// The largest export file taken in one upload (years of writing fit).
+pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account_import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    csrf: String,
+    error: String,
+    /// After an import: what was added, what differed and what was done.
+    counted: String,
+    differences: String,
+    conflicts: Vec<String>,
+}
+
+fn import_page(session: &Session, error: String) -> ImportPage {
+    ImportPage {
+        chrome: Chrome::new("Bring in an export", "settings"),
+        csrf: session.csrf.clone(),
+        error,
+        counted: String::new(),
+        differences: String::new(),
+        conflicts: Vec::new(),
+    }
+}
+
+pub async fn import_form(State(st): State<AppState>, Extension(session): Extension<Session>) -> Result<Response, WebError> {
+    engine(&st).await?;
+    Ok(render(&import_page(&session, String::new())))
+}
+
+/// An export file from a local drawbridge (or from this account) brought
+/// in, checked whole before anything is written, then imported in one
+/// transaction by the same rules as `drawbridge import`: what is new is
+/// added, what is the same is left, and what differs is named, keeping
+/// the account's words unless the file's are asked for (then the words
+/// they replace are kept as earlier versions).
+pub async fn import(
+    State(st): State<AppState>,
+    Owner(s): Owner,
+    Extension(session): Extension<Session>,
+    mut upload: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    engine(&st).await?;
+    let refuse = |status: StatusCode, error: String| (status, render(&import_page(&session, error))).into_response();
+    let mut file: Option<Vec<u8>> = None;
+    let mut prefer_file = false;
+    loop {
+        match upload.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let Ok(bytes) = field.bytes().await else {
+                    let limit = IMPORT_LIMIT / (1024 * 1024);
+                    let msg = format!("The file could not be read whole; files up to {limit} MB are taken. Nothing was changed.");
+                    return Ok(refuse(StatusCode::PAYLOAD_TOO_LARGE, msg));
+                };
+                match name.as_str() {
+                    "file" => file = Some(bytes.to_vec()),
+                    "prefer" => prefer_file = bytes.as_ref() == b"1",
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                let msg = "The upload could not be read. Choose the file again and send it; nothing was changed.".to_string();
+                return Ok(refuse(StatusCode::BAD_REQUEST, msg));
+            }
+        }
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        let msg = "Choose an export file first: the one drawbridge export or Download everything made. Nothing was changed.";
+        return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, msg.into()));
+    };
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
+        Ok(t) => t.to_string(),
+        Err(_) => {
+            let msg = "That file is not text, so it is not an export drawbridge made. Nothing was changed.";
+            return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, msg.into()));
+        }
+    };
+    let doc = match drawbridge_store::ExportDoc::parse(&text, st.catalog()) {
+        Ok(d) => d,
+        Err(e) => {
+            let msg = format!("{e} {}", e.hint().unwrap_or_default());
+            return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, msg.trim().to_string()));
+        }
+    };
+    let report = s.import(&doc, prefer_file, st.catalog()).await?;
+    let mut page = import_page(&session, String::new());
+    page.counted = report.counted();
+    page.differences = report.differences(prefer_file, "To take the file's instead, bring it in again with the box ticked.");
+    page.conflicts = report.conflicts;
+    Ok(render(&page))
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "account_delete.html")]
 struct DeletePage {

@@ -398,6 +398,13 @@ pub fn routes(policy: &Policy) -> Vec<Route> {
             ("/account/password", Guard::SignedIn, post(accounts::change_password)),
             ("/account/export", Guard::SignedIn, get(accounts::export)),
             (
+                "/account/import",
+                Guard::SignedIn,
+                get(accounts::import_form)
+                    .post(accounts::import)
+                    .layer(DefaultBodyLimit::max(accounts::IMPORT_LIMIT)),
+            ),
+            (
                 "/account/delete",
                 Guard::SignedIn,
                 get(accounts::delete_confirm).post(accounts::delete),

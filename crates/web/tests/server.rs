@@ -802,3 +802,107 @@ async fn a_session_ends_when_its_account_is_paused_or_deleted_elsewhere() {
         assert_eq!(app.get("/", Some(&robin)).await.status, StatusCode::UNAUTHORIZED, "{n}: deleted");
     }
 }
+
+fn multipart(file: &[u8], prefer: bool) -> (String, Vec<u8>) {
+    let boundary = "----drawbridge-test-7Q4M";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.json\"\r\nContent-Type: application/json\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n");
+    if prefer {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"prefer\"\r\n\r\n1\r\n").as_bytes());
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl App {
+    async fn upload(&self, cookie: &str, csrf: &str, file: &[u8], prefer: bool) -> Resp {
+        let (kind, body) = multipart(file, prefer);
+        self.send(
+            Request::post(format!("/account/import?csrf={csrf}"))
+                .header(header::HOST, HOST)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, kind)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+    }
+}
+
+/// A local export brought into an account: checked whole first, added once
+/// (twice adds nothing), and an older file over newer words keeps the newer
+/// ones unless the file's are asked for, and then keeps the replaced words
+/// as earlier versions. A file that is not an export changes nothing.
+#[tokio::test]
+async fn a_local_export_imports_into_an_account_and_an_older_file_loses_no_newer_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loc = Location {
+        db: dir.path().join("drawbridge.db"),
+        key: dir.path().join("drawbridge.key"),
+        database_url: None,
+    };
+    let (local, _) = Store::open_or_create(&loc, None, Workload::Command).await.expect("local");
+    let urge = local
+        .add_urge(note("written on my own computer"), time::OffsetDateTime::now_utc())
+        .await
+        .expect("add");
+    let older = serde_json::to_vec(&local.export().await.expect("export")).expect("json");
+    local.close().await;
+
+    for app in apps(usual).await {
+        let n = app.name;
+        let (cookie, csrf, _) = app.sign_up("Sam", "kettle on the sill", Role::Person).await;
+        let page = app.get("/account/import", Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{n}");
+
+        let forged = app.upload(&cookie, "not-the-token", &older, false).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{n}");
+        let junk = app.upload(&cookie, &csrf, b"{\"not\": \"an export\"}", false).await;
+        assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", junk.body);
+        let binary = app.upload(&cookie, &csrf, &[0xff, 0xfe, 0x00], false).await;
+        assert_eq!(binary.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        let mine = app.store_of("Sam", "kettle on the sill").await;
+        assert!(
+            mine.urges(&UrgeFilter::default()).await.expect("urges").is_empty(),
+            "{n}: nothing changed"
+        );
+
+        let first = app.upload(&cookie, &csrf, &older, false).await;
+        assert_eq!(first.status, StatusCode::OK, "{n}: {}", first.body);
+        assert!(first.body.contains("Added 1 new entry"), "{n}: {}", first.body);
+        let twice = app.upload(&cookie, &csrf, &older, false).await;
+        assert!(
+            twice.body.contains("Added 0 new entries; 1 was already here"),
+            "{n}: {}",
+            twice.body
+        );
+
+        let mut newer = mine.urge(urge.id).await.expect("read").expect("there").entry;
+        newer.note = Some("changed here on the server".into());
+        assert!(mine.update_urge(urge.id, newer).await.expect("edit"));
+        let kept = app.upload(&cookie, &csrf, &older, false).await;
+        assert!(kept.body.contains("Kept yours"), "{n}: {}", kept.body);
+        let now = mine.urge(urge.id).await.expect("read").expect("there");
+        assert_eq!(
+            now.entry.note.as_deref(),
+            Some("changed here on the server"),
+            "{n}: the newer words stay"
+        );
+
+        let taken = app.upload(&cookie, &csrf, &older, true).await;
+        assert!(taken.body.contains("Took the file&#39;s for 1 of it"), "{n}: {}", taken.body);
+        let now = mine.urge(urge.id).await.expect("read").expect("there");
+        assert_eq!(now.entry.note.as_deref(), Some("written on my own computer"), "{n}");
+        let earlier = mine.versions("urge", &urge.id.to_string()).await.expect("versions");
+        assert!(
+            earlier.iter().any(|v| v.text == "changed here on the server"),
+            "{n}: the replaced words are kept: {earlier:?}"
+        );
+    }
+}

@@ -23,6 +23,21 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     if !origin_ok(&state, req.headers()) {
         return WebError::Refused(Refusal::Origin).into_response();
     }
+    // A file upload (multipart) carries its token in the address instead:
+    // its body is not read here, and its handler sets its own size limit.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let query: Vec<(String, String)> = serde_urlencoded::from_str(req.uri().query().unwrap_or("")).unwrap_or_default();
+        let token = query.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+        if !same_secret(token, &session.csrf) {
+            return WebError::Refused(Refusal::Csrf).into_response();
+        }
+        return next.run(req).await;
+    }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
         return WebError::Refused(Refusal::TooLarge).into_response();
