@@ -29,10 +29,15 @@ struct Series {
     within: [u64; BUCKETS.len()],
 }
 
+/// One route's series, by method and status.
+type ByMethodAndStatus = BTreeMap<(String, u16), Series>;
+
 /// Every request's method, route pattern, status and time, counted.
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// By route pattern, then method and status: a route's name is made
+    /// once, the first time it is answered, not on every request.
+    series: Mutex<BTreeMap<String, ByMethodAndStatus>>,
     log_in_failures: AtomicU64,
     log_in_throttled: AtomicU64,
 }
@@ -49,12 +54,21 @@ impl Metrics {
     }
 
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let add = |s: &mut Series| {
+            s.count += 1;
+            s.sum += seconds;
+            if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
+                s.within[i] += 1;
+            }
+        };
         let mut all = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let s = all.entry((method.to_string(), route.to_string(), status)).or_default();
-        s.count += 1;
-        s.sum += seconds;
-        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
-            s.within[i] += 1;
+        if !all.contains_key(route) {
+            all.insert(route.to_string(), BTreeMap::new());
+        }
+        let Some(by_status) = all.get_mut(route) else { return };
+        match by_status.iter_mut().find(|((m, st), _)| m == method && *st == status) {
+            Some((_, s)) => add(s),
+            None => add(by_status.entry((method.to_string(), status)).or_default()),
         }
     }
 
@@ -64,7 +78,14 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP drawbridge_requests_total Requests answered, by method, route pattern and status.\n");
         out.push_str("# TYPE drawbridge_requests_total counter\n");
-        for ((method, route, status), s) in all.iter() {
+        let flat: Vec<((&str, &str, u16), &Series)> = all
+            .iter()
+            .flat_map(|(route, m)| {
+                m.iter()
+                    .map(move |((method, status), s)| ((method.as_str(), route.as_str(), *status), s))
+            })
+            .collect();
+        for ((method, route, status), s) in flat.iter().copied() {
             let _ = writeln!(
                 out,
                 "drawbridge_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
@@ -75,7 +96,7 @@ impl Metrics {
         out.push_str("# HELP drawbridge_request_duration_seconds Time to answer a request, by method and route pattern.\n");
         out.push_str("# TYPE drawbridge_request_duration_seconds histogram\n");
         let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
-        for ((method, route, _), s) in all.iter() {
+        for ((method, route, _), s) in flat.iter().copied() {
             let r = by_route.entry((method, route)).or_default();
             r.count += s.count;
             r.sum += s.sum;

@@ -34,6 +34,25 @@ fn row_of(r: &PgRow) -> Result<AccountRow, StoreError> {
     })
 }
 
+/// How one account is found: by its name (signing in) or by its owner.
+enum By<'a> {
+    Name(&'a str),
+    Owner(Uuid),
+}
+
+impl PgStore {
+    async fn one_account(&self, clause: &'static str, by: By<'_>) -> Result<Option<AccountRow>, StoreError> {
+        let sql = format!("{SELECT} WHERE {clause}");
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let q = match by {
+            By::Name(n) => q.bind(n.to_string()),
+            By::Owner(o) => q.bind(o),
+        };
+        let r = q.fetch_optional(&mut *self.conn().await?).await.map_err(self.err())?;
+        r.as_ref().map(row_of).transpose()
+    }
+}
+
 impl Accounts for PgStore {
     fn add_account<'a>(&'a self, row: &'a AccountRow, name_key: &'a str, key: &'a DataKey, invitation: Option<&'a str>) -> Fut<'a, ()> {
         Box::pin(async move {
@@ -95,25 +114,11 @@ impl Accounts for PgStore {
     }
 
     fn account_by_name<'a>(&'a self, name_key: &'a str) -> Fut<'a, Option<AccountRow>> {
-        Box::pin(async move {
-            let r = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE name_key = $1")))
-                .bind(name_key)
-                .fetch_optional(&mut *self.conn().await?)
-                .await
-                .map_err(self.err())?;
-            r.as_ref().map(row_of).transpose()
-        })
+        Box::pin(self.one_account("name_key = $1", By::Name(name_key)))
     }
 
     fn account_row<'a>(&'a self, owner: Uuid) -> Fut<'a, Option<AccountRow>> {
-        Box::pin(async move {
-            let r = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE owner = $1")))
-                .bind(owner)
-                .fetch_optional(&mut *self.conn().await?)
-                .await
-                .map_err(self.err())?;
-            r.as_ref().map(row_of).transpose()
-        })
+        Box::pin(self.one_account("owner = $1", By::Owner(owner)))
     }
 
     fn accounts<'a>(&'a self) -> Fut<'a, Vec<Account>> {

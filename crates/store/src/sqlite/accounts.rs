@@ -76,20 +76,19 @@ impl SqliteStore {
     }
 
     pub(crate) fn account_by_name(&self, name_key: &str) -> Result<Option<AccountRow>, StoreError> {
-        self.with(|c| {
-            first(
-                &mut c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE name_key = ?"))?,
-                [name_key],
-                row_of,
-            )
-        })
+        self.one_account("name_key = ?", rusqlite::types::Value::Text(name_key.to_string()))
     }
 
     pub(crate) fn account_row(&self, owner: Uuid) -> Result<Option<AccountRow>, StoreError> {
+        self.one_account("owner = ?", rusqlite::types::Value::Blob(owner.into_bytes().to_vec()))
+    }
+
+    /// The one account `clause` (with one parameter) picks out.
+    fn one_account(&self, clause: &'static str, value: rusqlite::types::Value) -> Result<Option<AccountRow>, StoreError> {
         self.with(|c| {
             first(
-                &mut c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE owner = ?"))?,
-                [owner.into_bytes().to_vec()],
+                &mut c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE {clause}"))?,
+                [value],
                 row_of,
             )
         })
