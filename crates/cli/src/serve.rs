@@ -109,11 +109,7 @@ async fn run_server(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             location: ctx.paths.location(),
             catalog,
             suggested_region: ctx.file.region.clone(),
-            metrics_from: ctx
-                .file
-                .metrics_allow
-                .clone()
-                .unwrap_or_else(|| vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()]),
+            metrics_from: metrics_from(ctx),
             trusted_proxies: ctx.file.trusted_proxies.clone().unwrap_or_default(),
             policy: drawbridge_web::Policy::Server(policy),
         },
@@ -136,14 +132,34 @@ async fn run_server(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         crate::notice("Accounts are made by invitation: `drawbridge admin invite --role admin` makes the first.");
     }
     crate::notice("Stop it with SIGTERM or Ctrl-C; requests under way are finished first.");
+    serve_until_stopped(listener, state, shutdown).await?;
+    crate::notice("drawbridge has stopped. Everything saved is kept.");
+    Ok(())
+}
+
+/// Serve until `shutdown`: requests under way are finished, then the store
+/// is closed. The peer's address goes with each request, for /metrics'
+/// allow list and the log-in throttle.
+async fn serve_until_stopped(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     let app = drawbridge_web::router(state.clone());
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
         .context("The web server stopped unexpectedly")?;
     state.close().await;
-    crate::notice("drawbridge has stopped. Everything saved is kept.");
     Ok(())
+}
+
+/// The addresses /metrics answers: the configured ones, or this computer.
+fn metrics_from(ctx: &Ctx) -> Vec<IpAddr> {
+    ctx.file
+        .metrics_allow
+        .clone()
+        .unwrap_or_else(|| vec![Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()])
 }
 
 pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
@@ -206,11 +222,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             location: ctx.paths.location(),
             catalog,
             suggested_region: crate::system::suggested_region(catalog),
-            metrics_from: ctx
-                .file
-                .metrics_allow
-                .clone()
-                .unwrap_or_else(|| vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()]),
+            metrics_from: metrics_from(ctx),
             trusted_proxies: ctx.file.trusted_proxies.clone().unwrap_or_default(),
             policy: drawbridge_web::Policy::Local,
         },
@@ -236,14 +248,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         crate::notice("Your data is protected by a passphrase: the browser will ask for it.");
     }
     crate::notice("Press Ctrl-C to stop.");
-
-    let app = drawbridge_web::router(state.clone());
-    // The peer's address goes with each request, for /metrics' allow list.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("The web server stopped unexpectedly")?;
-    state.close().await;
+    serve_until_stopped(listener, state, shutdown).await?;
     crate::notice("drawbridge has stopped. Everything you saved is kept.");
     Ok(())
 }

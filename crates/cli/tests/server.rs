@@ -54,21 +54,6 @@ fn serve(dir: &Path) -> Served {
     Served { child, port }
 }
 
-fn post(port: u16, cookie: &str, path: &str, form: &str) -> Http {
-    let origin = format!("http://127.0.0.1:{port}");
-    http(
-        port,
-        "POST",
-        path,
-        &[
-            ("Cookie", cookie),
-            ("Origin", &origin),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        form,
-    )
-}
-
 fn enc(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
@@ -88,7 +73,7 @@ fn enc(fields: &[(&str, &str)]) -> String {
 }
 
 fn log_in(port: u16, name: &str, password: &str) -> Http {
-    post(port, "", "/login", &enc(&[("name", name), ("password", password)]))
+    post_to(port, "", "/login", &enc(&[("name", name), ("password", password)]))
 }
 
 fn cookie_of(r: &Http) -> String {
@@ -150,7 +135,7 @@ fn an_operator_invites_a_person_whose_words_no_dump_shows_and_a_restore_brings_b
     assert_eq!(http(s.port, "GET", "/help", &[], "").status, 200, "help needs no account");
     assert_eq!(http(s.port, "GET", "/", &[], "").status, 401);
     let password = "a long walk by the harbour";
-    let made = post(
+    let made = post_to(
         s.port,
         "",
         "/sign-up",
@@ -162,13 +147,13 @@ fn an_operator_invites_a_person_whose_words_no_dump_shows_and_a_restore_brings_b
     let token_csrf = csrf(s.port, &cookie);
 
     // Morgan writes: an urge, then its details, then changes them.
-    let saved = post(s.port, &cookie, "/urges", &enc(&[("csrf", &token_csrf), ("kind", "go-quiet")]));
+    let saved = post_to(s.port, &cookie, "/urges", &enc(&[("csrf", &token_csrf), ("kind", "go-quiet")]));
     assert_eq!(saved.status, 303, "{}", saved.body);
     let exported = http(s.port, "GET", "/account/export", &[("Cookie", &cookie)], "");
     let id_at = exported.body.find("\"id\": \"").expect("an urge id") + 7;
     let id = exported.body[id_at..id_at + 36].to_string();
     for (i, w) in WORDS.iter().enumerate() {
-        let r = post(
+        let r = post_to(
             s.port,
             &cookie,
             &format!("/urges/{id}"),

@@ -136,12 +136,27 @@ impl Store {
     /// `password` and under `recovery`. A name already in use (compared
     /// without regard to case) is refused, and nothing is made.
     pub async fn create_account(&self, name: &str, role: Role, password: &str, recovery: &str) -> Result<(Account, Store), StoreError> {
+        let now = crate::truncate_micros(OffsetDateTime::now_utc());
+        self.make_account(name, role, password, recovery, now, None).await
+    }
+
+    /// A new owner, its key and its account row, wrapped both ways, added in
+    /// one transaction (using `invitation`, its token's hash, in the same).
+    async fn make_account(
+        &self,
+        name: &str,
+        role: Role,
+        password: &str,
+        recovery: &str,
+        now: OffsetDateTime,
+        invitation: Option<&str>,
+    ) -> Result<(Account, Store), StoreError> {
         let key = DataKey::generate()?;
         let account = Account {
             owner: Uuid::now_v7(),
             name: name.trim().to_string(),
             role,
-            created_at: crate::truncate_micros(OffsetDateTime::now_utc()),
+            created_at: now,
             last_seen_at: None,
             disabled_at: None,
         };
@@ -151,7 +166,7 @@ impl Store {
             key_by_password,
             key_by_recovery,
         };
-        self.backend.add_account(&row, &name_key(name), &key, None).await?;
+        self.backend.add_account(&row, &name_key(name), &key, invitation).await?;
         let store = self.for_owner(account.owner, &key);
         Ok((account, store))
     }
@@ -208,24 +223,7 @@ impl Store {
         let Some(inv) = inv else {
             return Err(StoreError::InvitationInvalid);
         };
-        let key = DataKey::generate()?;
-        let account = Account {
-            owner: Uuid::now_v7(),
-            name: name.trim().to_string(),
-            role: inv.role,
-            created_at: now,
-            last_seen_at: None,
-            disabled_at: None,
-        };
-        let (key_by_password, key_by_recovery) = tokio::try_join!(wrap(&key, password), wrap(&key, recovery))?;
-        let row = AccountRow {
-            account: account.clone(),
-            key_by_password,
-            key_by_recovery,
-        };
-        self.backend.add_account(&row, &name_key(name), &key, Some(&hash)).await?;
-        let store = self.for_owner(account.owner, &key);
-        Ok((account, store))
+        self.make_account(name, inv.role, password, recovery, now, Some(&hash)).await
     }
 
     /// The account whose owner is `owner`.

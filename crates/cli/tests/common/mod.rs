@@ -179,9 +179,14 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
 }
 
 pub fn post_form(server: &Server, cookie: &str, path: &str, form: &str) -> Http {
-    let origin = format!("http://{}", server.host());
+    post_to(server.port, cookie, path, form)
+}
+
+/// A form posted to the server on `port`, from its own origin.
+pub fn post_to(port: u16, cookie: &str, path: &str, form: &str) -> Http {
+    let origin = format!("http://127.0.0.1:{port}");
     http(
-        server.port,
+        port,
         "POST",
         path,
         &[
