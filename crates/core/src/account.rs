@@ -96,6 +96,10 @@ pub struct AccountText {
     pub recovery_refused: String,
     pub password_wrong: String,
     pub invitation_needed: String,
+    /// A session that ended (idle, too old, signed out elsewhere).
+    pub session_ended: String,
+    /// A form sent after its session ended.
+    pub form_not_saved: String,
 }
 
 /// The longest account name, in characters.

@@ -64,6 +64,8 @@ struct LogInPage {
     open_signup: bool,
     /// Just signed out: this browser, or every browser.
     signed_out: Option<bool>,
+    /// Why the sign-in form is shown (a session that ended), if it is.
+    notice: String,
 }
 
 fn log_in_page(st: &AppState, name: String, error: String) -> LogInPage {
@@ -73,7 +75,29 @@ fn log_in_page(st: &AppState, name: String, error: String) -> LogInPage {
         error,
         open_signup: st.server().is_some_and(|p| p.open_signup),
         signed_out: None,
+        notice: String::new(),
     }
+}
+
+/// A page that needs a session, asked for without one (server mode): the
+/// sign-in form (401), saying the session ended when the browser had one,
+/// and, for a form that was sent, that its words were not saved and where
+/// they still are.
+pub(crate) fn sign_in_again(st: &AppState, had_session: bool, was_post: bool) -> Response {
+    let text = st.catalog().accounts();
+    let mut notice = String::new();
+    if had_session {
+        notice.push_str(&text.session_ended);
+    }
+    if was_post {
+        if !notice.is_empty() {
+            notice.push(' ');
+        }
+        notice.push_str(&text.form_not_saved);
+    }
+    let mut page = log_in_page(st, String::new(), String::new());
+    page.notice = notice;
+    (StatusCode::UNAUTHORIZED, render(&page)).into_response()
 }
 
 pub async fn log_in_form(State(st): State<AppState>, session: Option<Extension<Session>>) -> Result<Response, WebError> {

@@ -115,7 +115,12 @@ impl IntoResponse for WebError {
                     e.hint().unwrap_or_default(),
                 )
             }
-            WebError::SignedOut => return (StatusCode::UNAUTHORIZED, how_to_get_in()).into_response(),
+            WebError::SignedOut => {
+                let mut res = (StatusCode::UNAUTHORIZED, how_to_get_in()).into_response();
+                // Server mode shows its own way in instead (session::attach).
+                res.extensions_mut().insert(SignedOutPage);
+                return res;
+            }
             WebError::Locked => return Redirect::to("/unlock").into_response(),
             WebError::WrongHost(address) => return (StatusCode::MISDIRECTED_REQUEST, wrong_host(address)).into_response(),
             WebError::Refused(why) => {
@@ -168,6 +173,10 @@ pub(crate) fn earlier_rows(st: &AppState, versions: Vec<drawbridge_core::version
         .map(|v| (v.field, local_time(st, v.replaced_at), v.text))
         .collect()
 }
+
+/// Marks the page of a request that needed a session and had none.
+#[derive(Clone, Copy)]
+pub(crate) struct SignedOutPage;
 
 #[derive(Template)]
 #[template(path = "get_in.html")]

@@ -428,12 +428,22 @@ async fn a_session_ends_when_idle_and_when_old_whatever_its_use() {
         tokio::time::sleep(Duration::from_millis(150)).await;
         assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK, "used in time");
         tokio::time::sleep(Duration::from_millis(400)).await;
-        assert_eq!(
-            app.get("/", Some(&cookie)).await.status,
-            StatusCode::UNAUTHORIZED,
-            "{}: idle too long",
-            app.name
+        let ended = app.get("/", Some(&cookie)).await;
+        assert_eq!(ended.status, StatusCode::UNAUTHORIZED, "{}: idle too long", app.name);
+        let text = Catalog::embedded().accounts();
+        let shown = |words: &str| words.replace('\'', "&#39;");
+        assert!(ended.body.contains("action=\"/login\""), "the way in is the sign-in form");
+        assert!(ended.body.contains(&shown(&text.session_ended)), "{}", ended.body);
+        assert!(!ended.body.contains("terminal"), "not the local app's way in");
+        let sent = app.post("/urges", Some(&cookie), "csrf=x&kind=busy").await;
+        assert_eq!(sent.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            sent.body.contains(&shown(&text.form_not_saved)),
+            "says the words were not saved: {}",
+            sent.body
         );
+        let fresh = app.get("/", None).await;
+        assert!(fresh.body.contains("action=\"/login\"") && !fresh.body.contains(&shown(&text.session_ended)));
     }
     let brief = || policy(Duration::from_secs(3600), Duration::from_millis(500), false);
     for app in apps(brief).await {

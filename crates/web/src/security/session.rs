@@ -127,12 +127,19 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// request (a public page such as Get help now shows the menu for it).
 pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let name = if state.is_server() { SERVER_COOKIE } else { SESSION_COOKIE };
+    let had_cookie = cookie(req.headers(), name).is_some();
     if let Some(id) = cookie(req.headers(), name)
         && let Some(s) = state.find_session(&id).await
     {
         req.extensions_mut().insert(s);
     }
-    next.run(req).await
+    let was_post = req.method() == axum::http::Method::POST;
+    let res = next.run(req).await;
+    if state.is_server() && res.extensions().get::<crate::frame::SignedOutPage>().is_some() {
+        // Server mode's way in: the sign-in form, saying why it is here.
+        return crate::accounts::sign_in_again(&state, had_cookie, was_post);
+    }
+    res
 }
 
 /// The admin group (server mode): signed in as an admin, or nothing here.
