@@ -800,7 +800,15 @@ async fn the_unsent_letter_leaves_no_trace_anywhere() {
     // Write again, then leave the page and come back: nothing is restored.
     type_into(&c, Locator::Id("letter-text"), words).await;
     c.goto(&format!("{base}/pause")).await.expect("away");
-    c.back().await.expect("back");
+    // Back, as the browser's button does; chromedriver's own `back` can
+    // time out on a busy machine while the page is restored, so the
+    // history is asked directly and the letter page waited for.
+    c.execute("history.back(); return true;", vec![]).await.expect("back");
+    let start = Instant::now();
+    while !c.current_url().await.is_ok_and(|u| u.path().ends_with("/letter")) || c.find(Locator::Id("letter-text")).await.is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "never came back to the letter");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let value = c
         .execute("return document.getElementById('letter-text').value;", vec![])
         .await
