@@ -46,13 +46,15 @@ pub enum AdminAction {
 fn parse_expiry(s: &str) -> Option<time::Duration> {
     let s = s.trim();
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    // Checked before it becomes a duration, so a huge number is refused
+    // rather than overflowing.
     let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
-    let d = match unit {
-        "d" => time::Duration::days(n),
-        "h" => time::Duration::hours(n),
+    let hours = match unit {
+        "d" => n.checked_mul(24)?,
+        "h" => n,
         _ => return None,
     };
-    (d <= time::Duration::days(90)).then_some(d)
+    (hours <= 90 * 24).then(|| time::Duration::hours(hours))
 }
 
 async fn engine(ctx: &Ctx) -> Result<Store> {
@@ -222,7 +224,7 @@ mod tests {
         assert_eq!(parse_expiry("7d"), Some(time::Duration::days(7)));
         assert_eq!(parse_expiry("12h"), Some(time::Duration::hours(12)));
         assert_eq!(parse_expiry("90d"), Some(time::Duration::days(90)));
-        for bad in ["91d", "0d", "7", "d", "7w", "-1d", ""] {
+        for bad in ["91d", "0d", "7", "d", "7w", "-1d", "", "999999999999999d", "99999999999999999999h"] {
             assert_eq!(parse_expiry(bad), None, "{bad}");
         }
     }

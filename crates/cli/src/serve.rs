@@ -131,6 +131,12 @@ async fn run_server(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     } else {
         crate::notice("Accounts are made by invitation: `drawbridge admin invite --role admin` makes the first.");
     }
+    if state.config().trusted_proxies.is_empty() {
+        crate::notice(
+            "No trusted_proxies are set, so each connection's own address is the person's. Behind a reverse \
+             proxy, list its address in trusted_proxies, or everyone will share the proxy's log-in limits.",
+        );
+    }
     crate::notice("Stop it with SIGTERM or Ctrl-C; requests under way are finished first.");
     serve_until_stopped(listener, state, shutdown).await?;
     crate::notice("drawbridge has stopped. Everything saved is kept.");
@@ -146,10 +152,17 @@ async fn serve_until_stopped(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let app = drawbridge_web::router(state.clone());
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    // Server mode: sessions past their time end (and their keys go) even
+    // when their browser never comes back.
+    let sweeper = state.is_server().then(|| tokio::spawn(state.clone().sweep_sessions_forever()));
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
-        .context("The web server stopped unexpectedly")?;
+        .context("The web server stopped unexpectedly");
+    if let Some(s) = sweeper {
+        s.abort();
+    }
+    served?;
     state.close().await;
     Ok(())
 }

@@ -106,8 +106,15 @@ fn name_key(name: &str) -> String {
 
 /// Argon2id is slow on purpose (a fifth of a second, 64 MiB): it runs on
 /// the blocking pool, so a server's other requests are not held up by a
-/// log-in.
+/// log-in, and no more run at once than there are cores, so a burst of
+/// log-ins waits its turn instead of taking all the memory and time.
 async fn slow<T: Send + 'static>(work: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let turns = TURNS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
+    let _turn = turns
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Database(format!("a key derivation could not start: {e}")))?;
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| StoreError::Database(format!("a key derivation stopped: {e}")))?

@@ -6,7 +6,7 @@
 //!
 //! The words shown here come from `content/accounts/accounts.toml`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,7 +23,8 @@ use crate::AppState;
 use crate::extract::{ClientIp, Owner};
 use crate::frame::{Chrome, WebError, render};
 use crate::security::session::{server_cookie, server_ended_cookie};
-use crate::security::{Person, Session, throttle};
+use crate::security::throttle::{Keys, Throttle};
+use crate::security::{Person, Session};
 
 /// The engine's store (accounts and invitations), in server mode only.
 async fn engine(st: &AppState) -> Result<Store, WebError> {
@@ -116,47 +117,82 @@ pub struct LogInForm {
     password: String,
 }
 
-/// The page for a try that must wait, saying for how long (429).
-fn throttled(st: &AppState, name: String, wait: std::time::Duration) -> Response {
+/// A try that needs a password or key checked: counted now, before the
+/// check, under the keys `keys` picks; or the wait when one is due.
+fn attempt(st: &AppState, keys: impl FnOnce(&Throttle) -> Keys) -> Result<Keys, Duration> {
+    let now = Instant::now();
+    let mut t = st.throttle();
+    let keys = keys(&t);
+    t.attempt(&keys, now)?;
+    Ok(keys)
+}
+
+/// The try under `keys` was right.
+fn succeeded(st: &AppState, keys: &Keys) {
+    st.throttle().succeeded(keys, Instant::now());
+}
+
+/// A page for a try that must wait (429), with `Retry-After`.
+fn must_wait(st: &AppState, wait: Duration, page: Response) -> Response {
     st.metrics().log_in_throttled();
-    let mut page = log_in_page(st, name, st.catalog().accounts().throttled(wait.as_secs()));
-    page.chrome = Chrome::outside("Please wait a little");
-    let mut res = (StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response();
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
     if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     res
 }
 
-/// Signed in: a new session (a new id, whatever the browser held before),
-/// and its cookie.
-fn signed_in(st: &AppState, person: Person, to: &str) -> Response {
-    let id = st.start_person_session(person);
+/// The sign-in page for a try that must wait, saying for how long.
+fn throttled(st: &AppState, name: String, wait: Duration) -> Response {
+    let mut page = log_in_page(st, name, st.catalog().accounts().throttled(wait.as_secs()));
+    page.chrome = Chrome::outside("Please wait a little");
+    must_wait(st, wait, render(&page))
+}
+
+/// Whether `name` could be an account's name at all: a longer one is
+/// refused before any key derivation runs (no account has it).
+fn could_be_a_name(name: &str) -> bool {
+    name.trim().chars().count() <= drawbridge_core::account::MAX_NAME_CHARS
+}
+
+/// Signed in: a new session (a new id; the one the browser held before,
+/// if any, ends), and its cookie.
+fn signed_in(st: &AppState, person: Person, old: Option<&Session>, to: &str) -> Response {
+    let id = st.start_person_session(person, old);
     let mut res = Redirect::to(to).into_response();
     res.headers_mut().insert(header::SET_COOKIE, server_cookie(&id));
     res
 }
 
-pub async fn log_in(State(st): State<AppState>, ClientIp(ip): ClientIp, Form(f): Form<LogInForm>) -> Result<Response, WebError> {
+pub async fn log_in(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    old: Option<Extension<Session>>,
+    Form(f): Form<LogInForm>,
+) -> Result<Response, WebError> {
     let store = engine(&st).await?;
-    let keys = throttle::keys(&f.name, ip);
-    let wait = st.throttle().wait(&keys, Instant::now());
-    if !wait.is_zero() {
-        return Ok(throttled(&st, f.name, wait));
-    }
+    let keys = match attempt(&st, |t| t.log_in_keys(&f.name, ip, Instant::now())) {
+        Ok(k) => k,
+        Err(wait) => return Ok(throttled(&st, f.name, wait)),
+    };
     let text = st.catalog().accounts();
-    match store.sign_in(&f.name, &f.password).await? {
+    let tried = if could_be_a_name(&f.name) {
+        store.sign_in(&f.name, &f.password).await?
+    } else {
+        SignIn::Refused
+    };
+    match tried {
         SignIn::In(account, mine) => {
-            st.throttle().succeeded(&keys);
-            Ok(signed_in(&st, Person::new(&account, mine), "/"))
+            succeeded(&st, &keys);
+            Ok(signed_in(&st, Person::new(&account, mine), old.as_deref(), "/"))
         }
         SignIn::Refused => {
-            st.throttle().failed(&keys, Instant::now());
             st.metrics().log_in_failed();
             let page = log_in_page(&st, f.name, text.sign_in_refused.clone());
             Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response())
         }
         SignIn::Disabled => {
+            succeeded(&st, &keys);
             let page = log_in_page(&st, f.name, text.sign_in_disabled.clone());
             Ok((StatusCode::FORBIDDEN, render(&page)).into_response())
         }
@@ -241,7 +277,12 @@ fn password_problem(st: &AppState, password: &str, again: &str) -> Option<String
     (password != again).then(|| text.passwords_differ.clone())
 }
 
-pub async fn sign_up(State(st): State<AppState>, Form(f): Form<SignUpForm>) -> Result<Response, WebError> {
+pub async fn sign_up(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    old: Option<Extension<Session>>,
+    Form(f): Form<SignUpForm>,
+) -> Result<Response, WebError> {
     let store = engine(&st).await?;
     let text = st.catalog().accounts();
     let refuse = |f: SignUpForm, can: bool, error: String| {
@@ -258,6 +299,15 @@ pub async fn sign_up(State(st): State<AppState>, Form(f): Form<SignUpForm>) -> R
     }
     if let Some(e) = name_problem(text, &f.name).or_else(|| password_problem(&st, &f.password, &f.again)) {
         return Ok(refuse(f, true, e));
+    }
+    // Open sign-up: accounts made from one address are counted, so one
+    // place cannot make accounts (each a slow key derivation) endlessly.
+    // An invitation is its own limit.
+    if f.invite.is_empty()
+        && let Err(wait) = attempt(&st, |t| t.sign_up_keys(ip))
+    {
+        let page = render(&sign_up_page(f.invite, true, f.name, text.throttled(wait.as_secs())));
+        return Ok(must_wait(&st, wait, page));
     }
     let key = new_recovery_key();
     let made = if f.invite.is_empty() {
@@ -281,7 +331,7 @@ pub async fn sign_up(State(st): State<AppState>, Form(f): Form<SignUpForm>) -> R
     };
     // Signed in at once, with the recovery key on the page this once: it
     // is not kept anywhere, so it cannot be shown again.
-    let id = st.start_person_session(Person::new(&account, mine));
+    let id = st.start_person_session(Person::new(&account, mine), old.as_deref());
     let mut res = render(&RecoveryKeyPage {
         chrome: Chrome::outside("Your recovery key"),
         name: account.name,
@@ -329,30 +379,39 @@ pub struct RecoverForm {
 /// A forgotten password: the recovery key sets a new one (slowed as
 /// signing in is). Every session of the account ends, and this browser is
 /// signed in.
-pub async fn recover(State(st): State<AppState>, ClientIp(ip): ClientIp, Form(f): Form<RecoverForm>) -> Result<Response, WebError> {
+pub async fn recover(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    old: Option<Extension<Session>>,
+    Form(f): Form<RecoverForm>,
+) -> Result<Response, WebError> {
     let store = engine(&st).await?;
-    let keys = throttle::keys(&f.name, ip);
-    let wait = st.throttle().wait(&keys, Instant::now());
-    if !wait.is_zero() {
-        let page = recover_page(f.name, st.catalog().accounts().throttled(wait.as_secs()));
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response());
-    }
     if let Some(e) = password_problem(&st, &f.password, &f.again) {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&recover_page(f.name, e))).into_response());
     }
-    let Some(owner) = store
-        .recover_account(&f.name, &normal_recovery_key(&f.recovery), &f.password)
-        .await?
-    else {
-        st.throttle().failed(&keys, Instant::now());
+    let keys = match attempt(&st, |t| t.log_in_keys(&f.name, ip, Instant::now())) {
+        Ok(k) => k,
+        Err(wait) => {
+            let page = recover_page(f.name, st.catalog().accounts().throttled(wait.as_secs()));
+            return Ok(must_wait(&st, wait, render(&page)));
+        }
+    };
+    let recovered = if could_be_a_name(&f.name) {
+        store
+            .recover_account(&f.name, &normal_recovery_key(&f.recovery), &f.password)
+            .await?
+    } else {
+        None
+    };
+    let Some(owner) = recovered else {
         st.metrics().log_in_failed();
         let page = recover_page(f.name, st.catalog().accounts().recovery_refused.clone());
         return Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response());
     };
-    st.throttle().succeeded(&keys);
+    succeeded(&st, &keys);
     st.end_person_sessions(owner, None);
     match store.sign_in(&f.name, &f.password).await? {
-        SignIn::In(account, mine) => Ok(signed_in(&st, Person::new(&account, mine), "/settings?password=1")),
+        SignIn::In(account, mine) => Ok(signed_in(&st, Person::new(&account, mine), old.as_deref(), "/settings?password=1")),
         SignIn::Disabled => {
             let page = recover_page(f.name, st.catalog().accounts().sign_in_disabled.clone());
             Ok((StatusCode::FORBIDDEN, render(&page)).into_response())
@@ -401,11 +460,24 @@ pub async fn change_password(
     if let Some(e) = password_problem(&st, &f.password, &f.again) {
         return refused(e).await;
     }
+    let keys = match attempt(&st, |t| t.owner_keys(person.owner)) {
+        Ok(k) => k,
+        Err(wait) => {
+            let page = refused(st.catalog().accounts().throttled(wait.as_secs())).await?;
+            return Ok(must_wait(&st, wait, page));
+        }
+    };
     if !store.change_password(person.owner, &f.old, &f.password).await? {
         return refused(st.catalog().accounts().password_wrong.clone()).await;
     }
+    succeeded(&st, &keys);
+    // Every other browser signs in again; this one goes on under a new id.
     st.end_person_sessions(person.owner, Some(&session.id));
-    Ok(Redirect::to("/settings?password=1").into_response())
+    let mut res = Redirect::to("/settings?password=1").into_response();
+    if let Some(id) = st.renew_person_session(&session) {
+        res.headers_mut().insert(header::SET_COOKIE, server_cookie(&id));
+    }
+    Ok(res)
 }
 
 /// The account's export: the same JSON document a local drawbridge writes,
@@ -561,15 +633,23 @@ pub async fn delete(
 ) -> Result<Response, WebError> {
     let store = engine(&st).await?;
     let person = session.person.clone().ok_or(WebError::SignedOut)?;
-    if !store.verify_password(person.owner, &f.password).await? {
-        let page = DeletePage {
+    let page = |error: String| {
+        render(&DeletePage {
             chrome: Chrome::new("Delete your account", "settings"),
-            csrf: session.csrf,
+            csrf: session.csrf.clone(),
             name: person.name.clone(),
-            error: st.catalog().accounts().password_wrong.clone(),
-        };
-        return Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response());
+            error,
+        })
+    };
+    let keys = match attempt(&st, |t| t.owner_keys(person.owner)) {
+        Ok(k) => k,
+        Err(wait) => return Ok(must_wait(&st, wait, page(st.catalog().accounts().throttled(wait.as_secs())))),
+    };
+    if !store.verify_password(person.owner, &f.password).await? {
+        let page = page(st.catalog().accounts().password_wrong.clone());
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     }
+    succeeded(&st, &keys);
     person.store.delete_owner_and_everything().await?;
     st.end_person_sessions(person.owner, None);
     let mut res = render(&DeletedPage {

@@ -164,17 +164,70 @@ impl AppState {
     /// Server mode: a new session for a person just signed in, holding
     /// their store. Returns the id for the cookie; the session is kept
     /// under its hash.
-    pub fn start_person_session(&self, person: Person) -> String {
+    ///
+    /// `replaces` is the session the browser held before, if any: it ends
+    /// (a new id at every sign-in). An account keeps at most
+    /// [`security::session::MAX_PER_ACCOUNT`] sessions; past that, the one
+    /// used longest ago ends.
+    pub fn start_person_session(&self, person: Person, replaces: Option<&Session>) -> String {
+        self.add_person_session(Arc::new(person), replaces)
+    }
+
+    fn add_person_session(&self, person: Arc<Person>, replaces: Option<&Session>) -> String {
         let id = security::random_token();
         let s = Session {
             id: security::hashed(&id),
             csrf: security::random_token(),
-            person: Some(Arc::new(person)),
+            person: Some(person),
         };
         if let Ok(mut all) = self.inner.sessions.lock() {
+            if let Some(old) = replaces {
+                all.remove(&old.id);
+            }
+            if let Some(policy) = self.server() {
+                all.sweep(policy.idle, policy.lifetime, std::time::Instant::now());
+            }
+            if let Some(p) = &s.person {
+                all.make_room_for(p.owner);
+            }
             all.insert(s);
         }
         id
+    }
+
+    /// Server mode: the same signed-in person under a new id and a new
+    /// CSRF token (after a new password). Returns the id for the cookie.
+    pub fn renew_person_session(&self, session: &Session) -> Option<String> {
+        let person = session.person.clone()?;
+        Some(self.add_person_session(person, Some(session)))
+    }
+
+    /// Server mode: end the sessions that have been idle too long or have
+    /// reached their lifetime, dropping their keys, without waiting for
+    /// the browser to come back. Returns how many ended.
+    pub fn sweep_sessions(&self) -> usize {
+        let Some(policy) = self.server() else {
+            return 0;
+        };
+        self.inner
+            .sessions
+            .lock()
+            .map(|mut all| all.sweep(policy.idle, policy.lifetime, std::time::Instant::now()))
+            .unwrap_or(0)
+    }
+
+    /// Server mode: sweep the sessions every minute, for as long as it
+    /// runs (the server runs it beside itself).
+    pub async fn sweep_sessions_forever(self) {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let ended = self.sweep_sessions();
+            if ended > 0 {
+                tracing::debug!(ended, "sessions past their time ended");
+            }
+        }
     }
 
     /// Server mode: end every session of `owner` but `keep` (a session's

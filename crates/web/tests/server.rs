@@ -171,6 +171,26 @@ impl App {
         self.post("/login", None, &form(&[("name", name), ("password", password)])).await
     }
 
+    /// A form sent from the computer at `addr`, with `cookie` if given.
+    async fn post_from(&self, addr: &str, path: &str, cookie: Option<&str>, body: &str) -> Resp {
+        let mut b = Request::post(path)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let mut req = b.body(Body::from(body.to_string())).expect("request");
+        let at = std::net::SocketAddr::new(addr.parse().expect("ip"), 40000);
+        req.extensions_mut().insert(axum::extract::ConnectInfo(at));
+        self.send(req).await
+    }
+
+    async fn log_in_from(&self, addr: &str, name: &str, password: &str) -> Resp {
+        self.post_from(addr, "/login", None, &form(&[("name", name), ("password", password)]))
+            .await
+    }
+
     /// Signed in: the cookie and a CSRF token.
     async fn signed_in(&self, name: &str, password: &str) -> (String, String) {
         let r = self.log_in(name, password).await;
@@ -392,7 +412,13 @@ async fn sessions_end_on_the_server_at_log_out_everywhere_and_with_a_new_passwor
             )
             .await;
         assert_eq!(changed.status, StatusCode::SEE_OTHER, "{n}: {}", changed.body);
-        assert_eq!(app.get("/", Some(&laptop)).await.status, StatusCode::OK, "{n}: this one stays");
+        let old_laptop = laptop;
+        let laptop = cookie_of(&changed);
+        assert_ne!(laptop, old_laptop, "{n}: this browser goes on under a new id");
+        assert_eq!(app.get("/", Some(&old_laptop)).await.status, StatusCode::UNAUTHORIZED, "{n}");
+        let page = app.get("/settings", Some(&laptop)).await;
+        assert_eq!(page.status, StatusCode::OK, "{n}: this one stays signed in");
+        let laptop_csrf = csrf_of(&page.body);
         assert_eq!(
             app.get("/", Some(&phone)).await.status,
             StatusCode::UNAUTHORIZED,
@@ -914,5 +940,117 @@ async fn a_local_export_imports_into_an_account_and_an_older_file_loses_no_newer
             earlier.iter().any(|v| v.text == "changed here on the server"),
             "{n}: the replaced words are kept: {earlier:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn guessing_is_slowed_where_it_happens_and_cannot_keep_a_person_out_from_elsewhere() {
+    for app in apps(usual).await {
+        let n = app.name;
+        app.sign_up("Sam", "kettle on the sill", Role::Person).await;
+        // Sam signs in from home, as always.
+        assert_eq!(app.log_in_from("192.0.2.10", "Sam", "kettle on the sill").await.status, StatusCode::SEE_OTHER);
+        // Someone elsewhere guesses at Sam from many addresses.
+        for i in 0..30 {
+            let r = app.log_in_from(&format!("198.51.100.{i}"), "Sam", &format!("guess number {i}")).await;
+            assert!(matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS), "{n}");
+        }
+        let new_place = app.log_in_from("203.0.113.77", "Sam", "kettle on the sill").await;
+        assert_eq!(new_place.status, StatusCode::TOO_MANY_REQUESTS, "{n}: guesses spread out still slow the name");
+        let home = app.log_in_from("192.0.2.10", "Sam", "kettle on the sill").await;
+        assert_eq!(home.status, StatusCode::SEE_OTHER, "{n}: but Sam still gets in from home");
+
+        // One address guessing at Sam waits; Robin at the same address
+        // (a shared network) does not, and signing in to an account of
+        // one's own does not wipe the address's record.
+        app.sign_up("Robin", "a lamp by the window", Role::Person).await;
+        for _ in 0..5 {
+            app.log_in_from("192.0.2.99", "Sam", "not the password").await;
+        }
+        assert_eq!(
+            app.log_in_from("192.0.2.99", "Sam", "kettle on the sill").await.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{n}"
+        );
+        let robin = app.log_in_from("192.0.2.99", "Robin", "a lamp by the window").await;
+        assert_eq!(robin.status, StatusCode::SEE_OTHER, "{n}: another person on that network");
+        assert_eq!(
+            app.log_in_from("192.0.2.99", "Sam", "kettle on the sill").await.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{n}: still waiting after Robin signed in"
+        );
+
+        // A name longer than any account's is refused like a wrong one.
+        let long = app.log_in_from("192.0.2.50", &"n".repeat(10_000), "kettle on the sill").await;
+        assert_eq!(long.status, StatusCode::UNAUTHORIZED, "{n}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_password_check_is_slowed_too() {
+    for app in apps(usual).await {
+        let n = app.name;
+        let (cookie, csrf, _) = app.sign_up("Sam", "kettle on the sill", Role::Person).await;
+        for _ in 0..5 {
+            let r = app.post("/account/delete", Some(&cookie), &form(&[("csrf", &csrf), ("password", "a guess")])).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{n}");
+        }
+        let r = app
+            .post("/account/delete", Some(&cookie), &form(&[("csrf", &csrf), ("password", "kettle on the sill")]))
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{n}: {}", r.body);
+        assert!(r.headers.contains_key(header::RETRY_AFTER), "{n}");
+        let changed = app
+            .post(
+                "/account/password",
+                Some(&cookie),
+                &form(&[
+                    ("csrf", &csrf),
+                    ("old", "kettle on the sill"),
+                    ("password", "a brand new password"),
+                    ("again", "a brand new password"),
+                ]),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::TOO_MANY_REQUESTS, "{n}: the same count");
+        assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK, "{n}: still signed in, nothing gone");
+        assert!(app.engine.accounts().await.expect("read").iter().any(|a| a.name == "Sam"), "{n}");
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_replaces_the_browsers_old_session_and_an_account_holds_a_bounded_number() {
+    for app in apps(usual).await {
+        let n = app.name;
+        let (first, _, _) = app.sign_up("Sam", "kettle on the sill", Role::Person).await;
+        let again = app
+            .post("/login", Some(&first), &form(&[("name", "Sam"), ("password", "kettle on the sill")]))
+            .await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{n}");
+        assert_eq!(app.get("/", Some(&first)).await.status, StatusCode::UNAUTHORIZED, "{n}: the old one ended");
+        let mut cookies = vec![cookie_of(&again)];
+        for _ in 0..drawbridge_web::security::session::MAX_PER_ACCOUNT {
+            cookies.push(app.signed_in("Sam", "kettle on the sill").await.0);
+        }
+        assert_eq!(
+            app.get("/", Some(&cookies[0])).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{n}: the one used longest ago made room"
+        );
+        for c in &cookies[1..] {
+            assert_eq!(app.get("/", Some(c)).await.status, StatusCode::OK, "{n}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn sessions_past_their_time_are_swept_without_their_browser_coming_back() {
+    let short = || policy(Duration::from_millis(200), Duration::from_secs(3600), false);
+    for app in apps(short).await {
+        app.sign_up("Sam", "kettle on the sill", Role::Person).await;
+        app.signed_in("Sam", "kettle on the sill").await;
+        assert_eq!(app.state.sweep_sessions(), 0, "{}: both in time", app.name);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(app.state.sweep_sessions(), 2, "{}: both ended", app.name);
     }
 }

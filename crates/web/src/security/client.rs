@@ -14,6 +14,9 @@ use axum::http::HeaderMap;
 /// is read from its end).
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
     if !trusted.contains(&peer) {
+        if headers.contains_key("x-forwarded-for") {
+            unlisted_proxy();
+        }
         return peer;
     }
     let chain: Vec<IpAddr> = headers
@@ -30,6 +33,22 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
         .or(chain.first())
         .copied()
         .unwrap_or(peer)
+}
+
+/// A request came with `X-Forwarded-For` from a peer that is not a listed
+/// proxy. Either someone is trying it on, or drawbridge runs behind a
+/// proxy the configuration does not name, and then everyone looks like
+/// the proxy: one person's failed log-ins would slow everyone's. Said once
+/// in the log (without any address), so the operator can set it right.
+fn unlisted_proxy() {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            "a request carried X-Forwarded-For from an address not in trusted_proxies; if drawbridge runs behind a \
+             reverse proxy, list the proxy's address in trusted_proxies, or every person will share the proxy's \
+             address and its log-in limits"
+        );
+    }
 }
 
 #[cfg(test)]

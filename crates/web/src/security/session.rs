@@ -27,6 +27,9 @@ pub const SESSION_COOKIE: &str = "drawbridge_session";
 /// Secure, for this host only and for every path.
 pub const SERVER_COOKIE: &str = "__Host-drawbridge";
 
+/// Server mode: the most browsers one account is signed in on at once.
+pub const MAX_PER_ACCOUNT: usize = 20;
+
 /// How long a browser stays signed in: across closing it and across restarts.
 pub const SESSION_DAYS: i64 = 30;
 
@@ -69,6 +72,11 @@ impl Person {
         }
     }
 
+    /// When the session was last used.
+    pub(crate) fn last_used(&self) -> Instant {
+        self.last_used.lock().map(|t| *t).unwrap_or(self.started)
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == drawbridge_store::accounts::Role::Admin
     }
@@ -104,6 +112,32 @@ impl Sessions {
     }
     pub fn all(&self) -> Vec<Session> {
         self.by_id.values().cloned().collect()
+    }
+    /// End the person sessions idle for `idle` or older than `lifetime`.
+    /// Returns how many ended.
+    pub fn sweep(&mut self, idle: std::time::Duration, lifetime: std::time::Duration, now: Instant) -> usize {
+        let before = self.by_id.len();
+        self.by_id.retain(|_, s| {
+            s.person.as_ref().is_none_or(|p| {
+                now.saturating_duration_since(p.last_used()) < idle && now.saturating_duration_since(p.started) < lifetime
+            })
+        });
+        before - self.by_id.len()
+    }
+    /// Make room for one more session of `owner`: at [`MAX_PER_ACCOUNT`],
+    /// the ones used longest ago end.
+    pub fn make_room_for(&mut self, owner: uuid::Uuid) {
+        let mut theirs: Vec<(Instant, String)> = self
+            .by_id
+            .iter()
+            .filter_map(|(id, s)| s.person.as_ref().filter(|p| p.owner == owner).map(|p| (p.last_used(), id.clone())))
+            .collect();
+        if theirs.len() >= MAX_PER_ACCOUNT {
+            theirs.sort();
+            for (_, id) in theirs.iter().take(theirs.len() + 1 - MAX_PER_ACCOUNT) {
+                self.by_id.remove(id);
+            }
+        }
     }
     /// End every session of `owner` but `keep` (a session id).
     pub fn end_owner(&mut self, owner: uuid::Uuid, keep: Option<&str>) {
