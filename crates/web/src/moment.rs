@@ -158,7 +158,11 @@ pub async fn finish(
     let p = protocol(&st, &id)?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let started = f.t.trim().parse::<i64>().unwrap_or(now);
-    let seconds = u32::try_from(now.saturating_sub(started).clamp(0, i64::from(drawbridge_core::moment::PAUSE_SECONDS_MAX))).unwrap_or(0);
+    let seconds = u32::try_from(
+        now.saturating_sub(started)
+            .clamp(0, i64::from(drawbridge_core::moment::PAUSE_SECONDS_MAX)),
+    )
+    .unwrap_or(0);
     let completed = f.completed == "1";
     s.add_pause(&p.id, seconds, completed).await?;
     let to = if completed {

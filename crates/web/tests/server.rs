@@ -949,14 +949,23 @@ async fn guessing_is_slowed_where_it_happens_and_cannot_keep_a_person_out_from_e
         let n = app.name;
         app.sign_up("Sam", "kettle on the sill", Role::Person).await;
         // Sam signs in from home, as always.
-        assert_eq!(app.log_in_from("192.0.2.10", "Sam", "kettle on the sill").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.log_in_from("192.0.2.10", "Sam", "kettle on the sill").await.status,
+            StatusCode::SEE_OTHER
+        );
         // Someone elsewhere guesses at Sam from many addresses.
         for i in 0..30 {
-            let r = app.log_in_from(&format!("198.51.100.{i}"), "Sam", &format!("guess number {i}")).await;
+            let r = app
+                .log_in_from(&format!("198.51.100.{i}"), "Sam", &format!("guess number {i}"))
+                .await;
             assert!(matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS), "{n}");
         }
         let new_place = app.log_in_from("203.0.113.77", "Sam", "kettle on the sill").await;
-        assert_eq!(new_place.status, StatusCode::TOO_MANY_REQUESTS, "{n}: guesses spread out still slow the name");
+        assert_eq!(
+            new_place.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{n}: guesses spread out still slow the name"
+        );
         let home = app.log_in_from("192.0.2.10", "Sam", "kettle on the sill").await;
         assert_eq!(home.status, StatusCode::SEE_OTHER, "{n}: but Sam still gets in from home");
 
@@ -992,11 +1001,17 @@ async fn a_signed_in_password_check_is_slowed_too() {
         let n = app.name;
         let (cookie, csrf, _) = app.sign_up("Sam", "kettle on the sill", Role::Person).await;
         for _ in 0..5 {
-            let r = app.post("/account/delete", Some(&cookie), &form(&[("csrf", &csrf), ("password", "a guess")])).await;
+            let r = app
+                .post("/account/delete", Some(&cookie), &form(&[("csrf", &csrf), ("password", "a guess")]))
+                .await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{n}");
         }
         let r = app
-            .post("/account/delete", Some(&cookie), &form(&[("csrf", &csrf), ("password", "kettle on the sill")]))
+            .post(
+                "/account/delete",
+                Some(&cookie),
+                &form(&[("csrf", &csrf), ("password", "kettle on the sill")]),
+            )
             .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{n}: {}", r.body);
         assert!(r.headers.contains_key(header::RETRY_AFTER), "{n}");
@@ -1013,7 +1028,11 @@ async fn a_signed_in_password_check_is_slowed_too() {
             )
             .await;
         assert_eq!(changed.status, StatusCode::TOO_MANY_REQUESTS, "{n}: the same count");
-        assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK, "{n}: still signed in, nothing gone");
+        assert_eq!(
+            app.get("/", Some(&cookie)).await.status,
+            StatusCode::OK,
+            "{n}: still signed in, nothing gone"
+        );
         assert!(app.engine.accounts().await.expect("read").iter().any(|a| a.name == "Sam"), "{n}");
     }
 }
@@ -1024,10 +1043,18 @@ async fn a_sign_in_replaces_the_browsers_old_session_and_an_account_holds_a_boun
         let n = app.name;
         let (first, _, _) = app.sign_up("Sam", "kettle on the sill", Role::Person).await;
         let again = app
-            .post("/login", Some(&first), &form(&[("name", "Sam"), ("password", "kettle on the sill")]))
+            .post(
+                "/login",
+                Some(&first),
+                &form(&[("name", "Sam"), ("password", "kettle on the sill")]),
+            )
             .await;
         assert_eq!(again.status, StatusCode::SEE_OTHER, "{n}");
-        assert_eq!(app.get("/", Some(&first)).await.status, StatusCode::UNAUTHORIZED, "{n}: the old one ended");
+        assert_eq!(
+            app.get("/", Some(&first)).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{n}: the old one ended"
+        );
         let mut cookies = vec![cookie_of(&again)];
         for _ in 0..drawbridge_web::security::session::MAX_PER_ACCOUNT {
             cookies.push(app.signed_in("Sam", "kettle on the sill").await.0);

@@ -1489,7 +1489,12 @@ async fn a_pause_sent_with_a_strange_start_time_is_still_recorded_within_its_bou
         let max = drawbridge_core::moment::PAUSE_SECONDS_MAX;
         for (t, longest) in [(i64::MIN.to_string(), max), (i64::MAX.to_string(), 0), ("soon".to_string(), 0)] {
             let r = app
-                .post("/pause/pause/finish", &cookie, Some(ORIGIN), &format!("csrf={csrf}&t={t}&completed=1"))
+                .post(
+                    "/pause/pause/finish",
+                    &cookie,
+                    Some(ORIGIN),
+                    &format!("csrf={csrf}&t={t}&completed=1"),
+                )
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "t={t}");
             let last = app.store().await.pauses(1).await.expect("pauses").remove(0);

@@ -118,9 +118,9 @@ impl Sessions {
     pub fn sweep(&mut self, idle: std::time::Duration, lifetime: std::time::Duration, now: Instant) -> usize {
         let before = self.by_id.len();
         self.by_id.retain(|_, s| {
-            s.person.as_ref().is_none_or(|p| {
-                now.saturating_duration_since(p.last_used()) < idle && now.saturating_duration_since(p.started) < lifetime
-            })
+            s.person
+                .as_ref()
+                .is_none_or(|p| now.saturating_duration_since(p.last_used()) < idle && now.saturating_duration_since(p.started) < lifetime)
         });
         before - self.by_id.len()
     }

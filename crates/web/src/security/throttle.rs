@@ -407,7 +407,11 @@ mod tests {
             t.attempt(&signups, t0).expect("free");
             t.succeeded(&signups, t0);
         }
-        assert_eq!(t.attempt(&signups, t0), Err(FIRST_WAIT), "making accounts is counted even when it works");
+        assert_eq!(
+            t.attempt(&signups, t0),
+            Err(FIRST_WAIT),
+            "making accounts is counted even when it works"
+        );
     }
 
     #[test]
