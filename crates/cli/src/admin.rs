@@ -69,12 +69,12 @@ async fn engine(ctx: &Ctx) -> Result<Store> {
 }
 
 async fn by_name(store: &Store, name: &str) -> Result<Account> {
-    let key = name.trim().to_lowercase();
+    let key = drawbridge_core::account::name_key(name);
     store
         .accounts()
         .await?
         .into_iter()
-        .find(|a| a.name.to_lowercase() == key)
+        .find(|a| drawbridge_core::account::name_key(&a.name) == key)
         .ok_or_else(|| {
             UserError::new(
                 format!("There is no account named {name:?} here."),
@@ -177,7 +177,7 @@ pub async fn run(ctx: &Ctx, action: AdminAction) -> Result<()> {
             store.set_account_disabled(a.owner, true).await?;
             writeln!(
                 out,
-                "{} is paused: it cannot sign in, and a running server ends its sessions within a minute. Its words are kept.",
+                "{} is paused: it cannot sign in, and a running server ends its sessions within a minute. Its words are kept. Any invitation it made that nobody has used is withdrawn.",
                 a.name
             )?;
         }
@@ -208,7 +208,11 @@ pub async fn run(ctx: &Ctx, action: AdminAction) -> Result<()> {
                 }
             }
             store.delete_account(a.owner).await?;
-            writeln!(out, "{} and everything in it are deleted.", a.name)?;
+            writeln!(
+                out,
+                "{} and everything in it are deleted, with any invitation it made that nobody has used.",
+                a.name
+            )?;
         }
     }
     store.close().await;

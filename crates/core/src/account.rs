@@ -105,10 +105,58 @@ pub struct AccountText {
 /// The longest account name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
 
+/// Characters that change the order text is shown in (bidirectional
+/// embeddings, overrides and isolates): in a name they could make one
+/// account look like another on the admin page, so a name may not hold them.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing (Unicode's default-ignorable code points:
+/// soft hyphens, zero-width spaces and joiners, direction marks, variation
+/// selectors, the byte order mark, tags and the like). A name may hold
+/// them, as some scripts and emoji need joiners, but they are left out of
+/// its key, so "Sam" with one hidden inside is still Sam's name.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// What makes two account names one: compatibility forms made the same
+/// (NFKC: a full-width "Ｓａｍ" is "Sam", a ligature its letters), case
+/// ignored, characters that show nothing left out, and spaces at the ends
+/// dropped and runs of them inside made one. Signing in, signing up and
+/// the slowing of guesses all go by this key.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = name.nfkc().flat_map(char::to_lowercase).filter(|c| !invisible(*c)).collect();
+    // Lower case can undo NFKC's work (rarely): once more makes it settle.
+    let folded: String = folded.nfkc().collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// What is wrong with an account name, if anything: the words to say.
 pub fn name_problem(text: &AccountText, name: &str) -> Option<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().any(char::is_control) {
+    if name.chars().any(|c| c.is_control() || reorders(c)) || name_key(name).is_empty() {
         return Some(text.name_missing.clone());
     }
     (name.chars().count() > MAX_NAME_CHARS).then(|| text.name_too_long.replace("{max}", &MAX_NAME_CHARS.to_string()))
@@ -189,6 +237,29 @@ mod tests {
         assert!(t.throttled(1).contains(" 1 "), "{}", t.throttled(1));
         assert!(t.throttled(61).contains(" 2 "), "{}", t.throttled(61));
         assert!(t.throttled(900).contains(" 15 "), "{}", t.throttled(900));
+    }
+
+    /// Names that look alike to a person are one name: in another case, in
+    /// full-width or composed forms, with a character hidden inside, or
+    /// with more spaces between words. Names in any script stay apart.
+    #[test]
+    fn names_that_look_the_same_are_one_name_and_hidden_reordering_is_refused() {
+        let t = Catalog::embedded().accounts();
+        for same in ["sam", " SAM ", "Ｓａｍ", "Sa\u{200B}m", "S\u{AD}am", "\u{FEFF}Sam", "Sa\u{200D}m"] {
+            assert_eq!(name_key(same), "sam", "{same:?}");
+        }
+        // é written as one character and as e with its accent.
+        assert_eq!(name_key("Ren\u{E9}e"), name_key("Rene\u{301}e"));
+        assert_eq!(name_key("Sam  Lee"), name_key("sam lee"));
+        assert_eq!(name_key("ﬁona"), "fiona");
+        assert_ne!(name_key("Sam"), name_key("Sām"));
+        assert_ne!(name_key("Сэм"), name_key("Sam"), "another script is another name");
+        assert_eq!(name_key("Даша"), "даша");
+        assert_eq!(name_problem(t, "Даша"), None);
+        assert_eq!(name_problem(t, "👩\u{200D}💻 Ada"), None, "an emoji with its joiner is welcome");
+        for hidden in ["Sam\u{202E}", "\u{2067}Sam", "\u{200B}\u{200B}", "\u{FEFF}"] {
+            assert_eq!(name_problem(t, hidden).as_deref(), Some(t.name_missing.as_str()), "{hidden:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! password hash to steal. Without the password or the recovery key the
 //! words cannot be read, by anyone.
 
+use drawbridge_core::account::name_key;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -99,8 +100,9 @@ fn token_hash(token: &str) -> String {
     crate::session_hash(token)
 }
 
-/// The name as it is compared: trimmed, lower case.
-fn name_key(name: &str) -> String {
+/// How names were compared before they were normalised (trimmed, lower
+/// case only): an account made then, whose key is that, is still found.
+fn earlier_name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
@@ -173,6 +175,10 @@ impl Store {
             key_by_password,
             key_by_recovery,
         };
+        let earlier = earlier_name_key(name);
+        if earlier != name_key(name) && self.backend.account_by_name(&earlier).await?.is_some() {
+            return Err(StoreError::NameTaken(account.name));
+        }
         self.backend.add_account(&row, &name_key(name), &key, invitation).await?;
         let store = self.for_owner(account.owner, &key);
         Ok((account, store))
@@ -233,6 +239,20 @@ impl Store {
         self.make_account(name, inv.role, password, recovery, now, Some(&hash)).await
     }
 
+    /// The account a name names, by its key (or, for an account made
+    /// before names were normalised, by the key it was made with).
+    async fn account_named(&self, name: &str) -> Result<Option<AccountRow>, StoreError> {
+        let key = name_key(name);
+        if let Some(row) = self.backend.account_by_name(&key).await? {
+            return Ok(Some(row));
+        }
+        let earlier = earlier_name_key(name);
+        if earlier == key {
+            return Ok(None);
+        }
+        self.backend.account_by_name(&earlier).await
+    }
+
     /// The account whose owner is `owner`.
     pub async fn account(&self, owner: Uuid) -> Result<Option<Account>, StoreError> {
         Ok(self.backend.account_row(owner).await?.map(|r| r.account))
@@ -254,7 +274,7 @@ impl Store {
     /// A wrong name costs the same time as a wrong password, and gets the
     /// same answer.
     pub async fn sign_in(&self, name: &str, password: &str) -> Result<SignIn, StoreError> {
-        let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
+        let Some(row) = self.account_named(name).await? else {
             pretend(password).await?;
             return Ok(SignIn::Refused);
         };
@@ -305,7 +325,7 @@ impl Store {
     /// same key, so every word is still there. The account's owner, or
     /// None when the name or the recovery key is wrong.
     pub async fn recover_account(&self, name: &str, recovery: &str, new_password: &str) -> Result<Option<Uuid>, StoreError> {
-        let Some(row) = self.backend.account_by_name(&name_key(name)).await? else {
+        let Some(row) = self.account_named(name).await? else {
             pretend(recovery).await?;
             return Ok(None);
         };
@@ -328,9 +348,57 @@ impl Store {
     }
 
     /// Disable an account (it cannot sign in) or enable it again. False when
-    /// there is no such account.
+    /// there is no such account. Disabling withdraws the invitations it
+    /// made that nobody has used (enabling it does not bring them back),
+    /// as deleting it does.
     pub async fn set_account_disabled(&self, owner: Uuid, disabled: bool) -> Result<bool, StoreError> {
         let at = disabled.then(|| crate::truncate_micros(OffsetDateTime::now_utc()));
         self.backend.set_account_disabled(owner, at).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqlite::SqliteStore;
+    use std::sync::Arc;
+
+    /// An account made before names were normalised keeps the key it was
+    /// made with (trimmed, lower case): it still signs in by that name, and
+    /// nobody can take a name that is that key.
+    #[tokio::test]
+    async fn an_account_made_before_names_were_normalised_is_still_found() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sqlite = SqliteStore::open(&dir.path().join("drawbridge.db"), &DataKey::generate().expect("key"), true)
+            .await
+            .expect("create");
+        let store = Store {
+            backend: Arc::new(sqlite.clone()),
+        };
+        let (sam, _) = store
+            .create_account("Sam  Lee", Role::Person, "kettle on the sill", "R1")
+            .await
+            .expect("create");
+        sqlite
+            .with(|c| {
+                c.execute("UPDATE accounts SET name_key = 'sam  lee'", [])?;
+                Ok(())
+            })
+            .expect("as an earlier version kept it");
+        match store.sign_in("SAM  LEE", "kettle on the sill").await.expect("sign in") {
+            SignIn::In(a, _) => assert_eq!(a.owner, sam.owner),
+            _ => panic!("not found by the name it was made with"),
+        }
+        assert_eq!(
+            store
+                .recover_account("sam  lee", "R1", "a new long password")
+                .await
+                .expect("recover"),
+            Some(sam.owner)
+        );
+        assert!(matches!(
+            store.create_account("Sam  LEE", Role::Person, "another long one", "R2").await,
+            Err(StoreError::NameTaken(_))
+        ));
     }
 }

@@ -230,6 +230,8 @@ area! {
         fn accounts(&self) -> Vec<Account>;
         /// The key wrapped under a new password; false for no such account.
         fn set_account_key(&self, owner: Uuid, key_by_password: &'a str) -> bool;
+        /// Disabling (`at` given) also withdraws the open invitations the
+        /// account made.
         fn set_account_disabled(&self, owner: Uuid, at: Option<OffsetDateTime>) -> bool;
         fn touch_account(&self, owner: Uuid, at: OffsetDateTime) -> ();
         fn add_invitation(&self, inv: &'a Invitation, token_hash: &'a str) -> ();

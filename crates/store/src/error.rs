@@ -58,6 +58,9 @@ pub enum StoreError {
     NameTaken(String),
     #[error("This invitation has been used, has expired or was withdrawn. Nothing was made.")]
     InvitationInvalid,
+    /// A write for an owner (an account) that was deleted meanwhile.
+    #[error("This account has been deleted, so nothing more can be saved to it. Nothing was written.")]
+    OwnerGone,
 }
 
 impl StoreError {

@@ -944,6 +944,17 @@ async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_o
         );
 
         other.delete_owner_and_everything().await.expect("delete");
+        // A request of theirs still under way when they were deleted
+        // cannot write a row of theirs back.
+        assert!(
+            matches!(
+                other.add_urge(entry("busy", Some("late")), OffsetDateTime::now_utc()).await,
+                Err(StoreError::OwnerGone)
+            ),
+            "{}",
+            e.name
+        );
+        assert!(matches!(other.set_setting("region", "IE").await, Err(StoreError::OwnerGone)));
         let gone = local.for_owner(other.owner(), &key).export().await.expect("export");
         assert!(empty(&gone), "{}: nothing of theirs is left: {gone:?}", e.name);
         let mut after = local.export().await.expect("export");
@@ -1149,7 +1160,30 @@ async fn an_invitation_makes_one_account_and_only_while_it_is_open() {
         let names: Vec<String> = store.accounts().await.expect("accounts").into_iter().map(|a| a.name).collect();
         assert_eq!(names, ["Robin", "Ada"], "{}", e.name);
 
+        // A link from an admin who is paused or gone lets no one in.
+        let (eli, _) = store
+            .create_account("Eli", Role::Admin, "eli's long password", "R7")
+            .await
+            .expect("eli");
+        let (from_eli, _) = store.invite(Role::Person, week, Some(eli.owner)).await.expect("invite");
+        assert!(store.set_account_disabled(eli.owner, true).await.expect("pause"));
+        assert!(store.set_account_disabled(eli.owner, false).await.expect("resume"));
+        assert!(
+            matches!(
+                store.accept_invitation(&from_eli, "Fen", "fen's long password", "R8").await,
+                Err(StoreError::InvitationInvalid)
+            ),
+            "{}: withdrawn when Eli was paused, and not back with Eli",
+            e.name
+        );
+        let (from_ada, _) = store.invite(Role::Person, week, Some(ada.owner)).await.expect("invite");
         assert!(store.delete_account(ada.owner).await.expect("delete"));
+        assert!(matches!(
+            store.accept_invitation(&from_ada, "Gus", "gus's long password", "R9").await,
+            Err(StoreError::InvitationInvalid)
+        ));
+        let left: Vec<_> = store.invitations().await.expect("list").into_iter().map(|i| i.id).collect();
+        assert_eq!(left, [inv.id], "{}: only the used one, still on record", e.name);
         assert!(!store.delete_account(ada.owner).await.expect("again"));
         assert!(matches!(
             store.sign_in("Ada", "ada's long password").await.expect("sign in"),

@@ -136,9 +136,13 @@ pub async fn admin(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let done = match q.done.as_str() {
-        "paused" => "The account is paused: it cannot sign in, and its sessions have ended. Its words are kept.",
-        "resumed" => "The account can sign in again.",
-        "deleted" => "The account and everything in it are deleted.",
+        "paused" => {
+            "The account is paused: it cannot sign in, and its sessions have ended. Its words are kept. Any invitation it made that nobody has used is withdrawn."
+        }
+        "resumed" => {
+            "The account can sign in again. Invitations withdrawn when it was paused stay withdrawn; make new ones if they are needed."
+        }
+        "deleted" => "The account and everything in it are deleted, with any invitation it made that nobody has used.",
         "withdrawn" => "The invitation is withdrawn; its link makes no account now.",
         _ => "",
     };

@@ -105,6 +105,8 @@ impl IntoResponse for WebError {
                 message,
                 "Go back, change it, and send it again.".to_string(),
             ),
+            // A request still under way when its account was deleted.
+            WebError::Store(e @ StoreError::OwnerGone) => (StatusCode::GONE, "This account has been deleted", e.to_string(), String::new()),
             WebError::Store(e) => {
                 // The log gets the kind of problem only, never personal data.
                 tracing::error!(error = %e, "storage problem while serving a page");

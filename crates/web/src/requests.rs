@@ -6,7 +6,6 @@
 //! wrote, no cookie, token or session id ever reaches a log line. The same
 //! figures are counted for `/metrics`.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -16,19 +15,16 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
-/// A request id: unique in this process (a count), and unlike any other
-/// start's (a random prefix chosen once), without asking the operating
-/// system for randomness on every request.
+/// A request id: 64 random bits, so an id says nothing about how many
+/// requests came before it or how busy the server is. Should the system
+/// have no randomness to give, a count keeps ids unique in the process.
 fn request_id() -> String {
-    static PREFIX: OnceLock<u32> = OnceLock::new();
     static COUNT: AtomicU64 = AtomicU64::new(0);
-    let prefix = PREFIX.get_or_init(|| {
-        let mut b = [0u8; 4];
-        // Without randomness the prefix is 0: ids stay unique in the process.
-        let _ = getrandom::fill(&mut b);
-        u32::from_le_bytes(b)
-    });
-    format!("{prefix:08x}{:08x}", COUNT.fetch_add(1, Ordering::Relaxed))
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        b = COUNT.fetch_add(1, Ordering::Relaxed).to_be_bytes();
+    }
+    format!("{:016x}", u64::from_be_bytes(b))
 }
 
 pub async fn log(State(st): State<crate::AppState>, req: Request, next: Next) -> Response {
@@ -54,12 +50,18 @@ pub async fn log(State(st): State<crate::AppState>, req: Request, next: Next) ->
 #[cfg(test)]
 mod tests {
     #[test]
-    fn request_ids_are_sixteen_hex_digits_and_never_repeat() {
-        let a = super::request_id();
-        let b = super::request_id();
-        assert_eq!(a.len(), 16);
-        assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
-        assert_ne!(a, b);
-        assert_eq!(a[..8], b[..8], "one prefix a process");
+    fn request_ids_are_sixteen_hex_digits_and_say_nothing_of_how_many_came_before() {
+        let ids: Vec<String> = (0..1000).map(|_| super::request_id()).collect();
+        assert!(
+            ids.iter().all(|a| a.len() == 16 && a.chars().all(|c| c.is_ascii_hexdigit())),
+            "{ids:?}"
+        );
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len(), "never repeat");
+        let counted = ids.windows(2).filter(|w| w[0][..12] == w[1][..12]).count();
+        assert!(
+            counted < 10,
+            "{counted} ids in a row share their first 12 digits, as a count's would"
+        );
     }
 }

@@ -839,9 +839,11 @@ async fn a_session_ends_when_its_account_is_paused_or_deleted_elsewhere() {
     }
 }
 
-fn multipart(file: &[u8], prefer: bool) -> (String, Vec<u8>) {
+/// An upload as a browser sends the import form: its token first.
+fn multipart(csrf: &str, file: &[u8], prefer: bool) -> (String, Vec<u8>) {
     let boundary = "----drawbridge-test-7Q4M";
     let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes());
     body.extend_from_slice(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.json\"\r\nContent-Type: application/json\r\n\r\n")
             .as_bytes(),
@@ -857,9 +859,9 @@ fn multipart(file: &[u8], prefer: bool) -> (String, Vec<u8>) {
 
 impl App {
     async fn upload(&self, cookie: &str, csrf: &str, file: &[u8], prefer: bool) -> Resp {
-        let (kind, body) = multipart(file, prefer);
+        let (kind, body) = multipart(csrf, file, prefer);
         self.send(
-            Request::post(format!("/account/import?csrf={csrf}"))
+            Request::post("/account/import")
                 .header(header::HOST, HOST)
                 .header(header::ORIGIN, ORIGIN)
                 .header(header::COOKIE, cookie)
@@ -899,6 +901,21 @@ async fn a_local_export_imports_into_an_account_and_an_older_file_loses_no_newer
 
         let forged = app.upload(&cookie, "not-the-token", &older, false).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN, "{n}");
+        // The token goes in the form, never in the address (which histories
+        // and logs keep): there it counts for nothing.
+        let (kind, without) = multipart("", &older, false);
+        let in_address = app
+            .send(
+                Request::post(format!("/account/import?csrf={csrf}"))
+                    .header(header::HOST, HOST)
+                    .header(header::ORIGIN, ORIGIN)
+                    .header(header::COOKIE, &cookie)
+                    .header(header::CONTENT_TYPE, kind)
+                    .body(Body::from(without))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(in_address.status, StatusCode::FORBIDDEN, "{n}");
         let junk = app.upload(&cookie, &csrf, b"{\"not\": \"an export\"}", false).await;
         assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", junk.body);
         let binary = app.upload(&cookie, &csrf, &[0xff, 0xfe, 0x00], false).await;

@@ -145,12 +145,22 @@ impl Accounts for PgStore {
 
     fn set_account_disabled<'a>(&'a self, owner: Uuid, at: Option<OffsetDateTime>) -> Fut<'a, bool> {
         Box::pin(async move {
+            let mut lease = self.conn().await?;
+            let mut tx = lease.begin().await.map_err(self.err())?;
             let done = sqlx::query("UPDATE accounts SET disabled_at = $2 WHERE owner = $1")
                 .bind(owner)
                 .bind(at.map(micros))
-                .execute(&mut *self.conn().await?)
+                .execute(&mut *tx)
                 .await
                 .map_err(self.err())?;
+            if at.is_some() {
+                sqlx::query("DELETE FROM invitations WHERE created_by = $1 AND used_at IS NULL")
+                    .bind(owner)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+            }
+            tx.commit().await.map_err(self.err())?;
             Ok(done.rows_affected() == 1)
         })
     }

@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     2 "0002_key_check.sql" "key check",
     3 "0003_accounts.sql" "accounts",
     4 "0004_invitations.sql" "invitations",
+    5 "0005_owner_keys.sql" "owner keys",
 );
 
 pub(crate) fn known() -> i64 {
@@ -122,7 +123,12 @@ mod tests {
                 columns.sort();
                 out.insert(name.trim().to_string(), columns);
             }
-            for line in m.sql.lines().filter(|l| l.starts_with("ALTER TABLE ")) {
+            // A key between tables adds no column.
+            for line in m
+                .sql
+                .lines()
+                .filter(|l| l.starts_with("ALTER TABLE ") && !l.contains(" ADD CONSTRAINT "))
+            {
                 let words: Vec<&str> = line.split_whitespace().collect();
                 let [_, _, table, "ADD", "COLUMN", column, ..] = words.as_slice() else {
                     panic!("an ALTER TABLE this test does not read: {line}");

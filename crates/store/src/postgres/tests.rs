@@ -211,8 +211,14 @@ async fn rows_of_another_owner_are_never_seen() {
     let s = open(&db.url, &key, Workload::Command).await.expect("open");
     let mine = urge("mine", OffsetDateTime::now_utc());
     s.insert_urge(&mine).await.expect("add");
+    let them = Uuid::now_v7();
+    sqlx::query("INSERT INTO owners (id, created_at) VALUES ($1, 0)")
+        .bind(them)
+        .execute(&mut *s.conn().await.expect("connection"))
+        .await
+        .expect("another owner");
     sqlx::query("INSERT INTO urges (owner, id, at, kind) VALUES ($1, $2, 1, 'busy')")
-        .bind(Uuid::now_v7())
+        .bind(them)
         .bind(Uuid::now_v7())
         .execute(&mut *s.conn().await.expect("connection"))
         .await
@@ -844,6 +850,39 @@ async fn deleting_an_owner_leaves_no_row_of_theirs_anywhere() {
         assert_eq!(n, 0, "{t} still holds their rows");
     }
     assert_eq!(s.urges(&UrgeFilter::default()).await.expect("mine").len(), 1);
+    // A write that was on its way when they were deleted is refused.
+    assert!(matches!(
+        other.insert_urge(&urge("late", OffsetDateTime::now_utc())).await,
+        Err(StoreError::OwnerGone)
+    ));
+    assert!(matches!(other.set_setting("region", "IE").await, Err(StoreError::OwnerGone)));
+    s.close().await;
+    db.drop_it().await;
+}
+
+/// Every table with an owner column has a key to `owners` that deletes
+/// with it, a table added later too: without one, a deletion could leave
+/// that table's rows behind.
+#[tokio::test]
+async fn every_owned_table_is_keyed_to_its_owner() {
+    let Some(server) = server_url() else { return };
+    let db = Fresh::new(&server).await;
+    let s = open(&db.url, &DataKey::generate().expect("key"), Workload::Command)
+        .await
+        .expect("open");
+    let mut c = s.conn().await.expect("connection");
+    let tables = owner_tables(&mut c).await.expect("tables");
+    let keyed: Vec<String> = sqlx::query_scalar(
+        "SELECT c.conrelid::regclass::text FROM pg_constraint c \
+         WHERE c.contype = 'f' AND c.confrelid = 'owners'::regclass AND c.confdeltype = 'c' \
+         AND c.conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = c.conrelid AND attname = 'owner')] \
+         ORDER BY 1",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .expect("keys");
+    assert_eq!(keyed, tables, "every owned table, and only those, has the key");
+    drop(c);
     s.close().await;
     db.drop_it().await;
 }

@@ -118,6 +118,10 @@ impl SqliteStore {
             let n = tx
                 .prepare_cached("UPDATE accounts SET disabled_at = ? WHERE owner = ?")?
                 .execute(params![at.map(micros), owner.into_bytes().to_vec()])?;
+            if at.is_some() {
+                tx.prepare_cached("DELETE FROM invitations WHERE created_by = ? AND used_at IS NULL")?
+                    .execute([owner.into_bytes().to_vec()])?;
+            }
             Ok(n == 1)
         })
     }

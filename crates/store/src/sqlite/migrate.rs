@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     8 "0008_open_experiments.sql" "open experiments",
     9 "0009_accounts.sql" "accounts",
     10 "0010_invitations.sql" "invitations",
+    11 "0011_owner_guard.sql" "owner guard",
 );
 
 /// The newest schema this binary knows.

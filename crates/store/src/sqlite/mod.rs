@@ -250,7 +250,10 @@ impl SqliteStore {
 
     /// Remove every row this handle's owner has, in every table that has
     /// an owner (found from the schema, so a table added later is included),
-    /// and the owner itself, in one transaction.
+    /// and the owner itself, in one transaction. A row written after it
+    /// fails: every such table refuses a row whose owner is not there
+    /// (schema 11; a test checks each has that guard). Invitations this
+    /// owner made and nobody has used are withdrawn with it.
     pub(crate) fn delete_owner(&self) -> Result<(), StoreError> {
         self.write(|tx| {
             let tables = owner_tables(tx)?;
@@ -264,6 +267,8 @@ impl SqliteStore {
                     )?;
                 }
             }
+            // A link from someone no longer here lets no one in.
+            tx.execute("DELETE FROM invitations WHERE created_by = current_owner() AND used_at IS NULL", [])?;
             tx.execute("DELETE FROM owners WHERE id = current_owner()", [])?;
             Ok(())
         })
@@ -444,8 +449,15 @@ fn file_uri(path: &Path, immutable: bool) -> String {
 }
 
 /// Map SQLite's error to one a person can act on, by its result code.
+/// What a table's guard says when a row names an owner that was deleted.
+const OWNER_GONE: &str = "drawbridge: owner gone";
+
 fn map_sql(path: &Path, e: rusqlite::Error) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+    if let rusqlite::Error::SqliteFailure(f, message) = &e {
+        // The guard on every owned table (schema 11).
+        if f.extended_code == 1811 && message.as_deref() == Some(OWNER_GONE) {
+            return StoreError::OwnerGone;
+        }
         // The primary result code is the low byte of the extended code.
         match f.extended_code & 0xff {
             26 => return StoreError::WrongKey,
@@ -694,10 +706,11 @@ mod tests {
         s.insert_urge(&mine).expect("add");
         s.with(|c| {
             c.execute_batch(
-                "INSERT INTO urges (owner, id, at, kind, note) VALUES (randomblob(16), 'theirs', 1, 'busy', 'not mine');
+                "INSERT INTO owners (id, created_at) VALUES (x'0123456789abcdef0123456789abcdef', 0);
+                 INSERT INTO urges (owner, id, at, kind, note) VALUES (x'0123456789abcdef0123456789abcdef', 'theirs', 1, 'busy', 'not mine');
                  INSERT INTO experiment_records (owner, id, created_at, stage, planned_for, prediction, belief_before, want, expect, done_at, outcome, belief_after)
-                     VALUES (randomblob(16), 'theirs', 0, 1, '2026-01-01', 'not mine', 50, 50, 50, 1, 'better', 20);
-                 INSERT INTO settings (owner, key, value) VALUES (randomblob(16), 'region', 'xx');",
+                     VALUES (x'0123456789abcdef0123456789abcdef', 'theirs', 0, 1, '2026-01-01', 'not mine', 50, 50, 50, 1, 'better', 20);
+                 INSERT INTO settings (owner, key, value) VALUES (x'0123456789abcdef0123456789abcdef', 'region', 'xx');",
             )?;
             Ok(())
         })
@@ -718,7 +731,7 @@ mod tests {
         let owners: i64 = s
             .with(|c| Ok(c.query_row("SELECT count(*) FROM owners", [], |r| r.get(0))?))
             .expect("count");
-        assert_eq!(owners, 1, "a local database has one owner");
+        assert_eq!(owners, 2, "mine and theirs, and no other");
     }
 
     /// Deleting an owner leaves no row of theirs in any table (sessions and
@@ -761,6 +774,37 @@ mod tests {
         assert_eq!(left(them), 0, "no row of theirs is left");
         assert!(left(s.owner().expect("mine")) >= 2, "my owner row and my urge are still here");
         assert_eq!(s.urges(&UrgeFilter::default()).expect("mine").len(), 1);
+        // A write that was on its way when they were deleted is refused.
+        assert!(matches!(other.insert_urge(&urge()), Err(StoreError::OwnerGone)));
+        assert!(matches!(other.set_setting("region", "IE"), Err(StoreError::OwnerGone)));
+        assert_eq!(left(them), 0, "still none");
+    }
+
+    /// Every table with an owner column refuses a row whose owner is not
+    /// there, a table added later too: without that guard, a deletion
+    /// could leave such a row behind.
+    #[test]
+    fn every_owned_table_refuses_a_row_without_its_owner() {
+        use rusqlite::OptionalExtension;
+        let mut c = Connection::open_in_memory().expect("memory");
+        migrate::run(&mut c).expect("schema");
+        let tables = owner_tables(&c).expect("tables");
+        assert!(tables.len() > 10, "{tables:?}");
+        for t in tables {
+            let sql: Option<String> = c
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
+                    [format!("{t}_owner_exists"), t.clone()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .expect("read");
+            let sql = sql.unwrap_or_else(|| panic!("{t} has no guard"));
+            assert!(
+                sql.contains("BEFORE INSERT") && sql.contains("NEW.owner") && sql.contains(OWNER_GONE),
+                "{t}: {sql}"
+            );
+        }
     }
 
     #[test]

@@ -133,9 +133,15 @@ pub fn place(addr: IpAddr) -> IpAddr {
     }
 }
 
-/// A name as it is counted: trimmed, lower case.
+/// A name as it is counted: the key its account is found by. A name longer
+/// than any account may have is refused before its password is looked at,
+/// so it is counted as it came, without the work of normalising it.
 fn name_of(name: &str) -> String {
-    name.trim().to_lowercase()
+    use drawbridge_core::account::{MAX_NAME_CHARS, name_key};
+    if name.trim().chars().count() > MAX_NAME_CHARS {
+        return name.to_string();
+    }
+    name_key(name)
 }
 
 impl Throttle {
