@@ -10,11 +10,12 @@ URL names a PostgreSQL server where this user may create databases
 
 1. Builds the release binary and the floor (crates/web/examples/hello.rs: an
    axum route that answers "hello" and nothing else).
-2. Starts `drawbridge serve --server` (open sign-up, JSON request logs) and
-   makes N accounts (1,000; --quick 100), each with a year of generated data
-   (1,000 urges and 150 experiments, a different seed each), made through the
-   app: sign-up, then Settings' import, so every record goes through the store
-   and is sealed with that account's key.
+2. Starts `drawbridge serve --server` (sign-up by invitation, JSON request
+   logs), invites N people with `drawbridge admin invite` and makes their
+   accounts (1,000; --quick 100), each with a year of generated data (1,000
+   urges and 150 experiments, a different seed each), made through the app:
+   sign-up with the invitation, then Settings' import, so every record goes
+   through the store and is sealed with that account's key.
 3. Signs in as many of them (200; --quick 50) and sends a fixed rate of
    requests (300 a second, for 20 seconds; --quick 10) over keep-alive
    connections on loopback, open loop: each request is due at its own time,
@@ -76,10 +77,21 @@ def csrf_of(html):
     return html[at:at + 64]
 
 
-def make_account(port, i):
-    """Sign up person i, import a year of their data; (cookie, seconds)."""
+def invitations(work, n):
+    """n one-time invitation tokens, made as an operator makes them."""
+    tokens = []
+    for _ in range(n):
+        out = subprocess.run([BIN, "--data-dir", work, "admin", "invite"], env=bench.env(),
+                             capture_output=True, text=True, check=True).stdout
+        link = next(line for line in out.splitlines() if "invite=" in line)
+        tokens.append(urllib.parse.parse_qs(urllib.parse.urlsplit(link.strip()).query)["invite"][0])
+    return tokens
+
+
+def make_account(port, i, invite):
+    """Sign up person i with an invitation, import a year of their data; seconds."""
     t0 = time.perf_counter()
-    form = urllib.parse.urlencode({"name": f"person{i}", "password": PASSWORD, "again": PASSWORD})
+    form = urllib.parse.urlencode({"invite": invite, "name": f"person{i}", "password": PASSWORD, "again": PASSWORD})
     status, headers, body = request(port, "POST", "/sign-up", [("Content-Type", "application/x-www-form-urlencoded")], form.encode())
     if status != 200:
         raise SystemExit(f"sign-up {i} answered {status}: {body[:300]}")
@@ -89,9 +101,10 @@ def make_account(port, i):
     doc = bench.generate_practice(150, 1000, 1, seed=1000 + i)
     data = json.dumps(doc).encode()
     boundary = "----drawbridge-load"
-    upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.json\"\r\n"
+    upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
+              f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.json\"\r\n"
               "Content-Type: application/json\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    status, _, body = request(port, "POST", f"/account/import?csrf={csrf}",
+    status, _, body = request(port, "POST", "/account/import",
                               [("Cookie", cookie), ("Content-Type", f"multipart/form-data; boundary={boundary}")], upload)
     if status != 200 or "Added" not in body:
         raise SystemExit(f"import {i} answered {status}: {body[:300]}")
@@ -194,7 +207,7 @@ def main():
     url = bench.pg_database(a.postgres, "drawbridge_load")
     work = tempfile.mkdtemp(prefix="drawbridge-load-")
     with open(os.path.join(work, "drawbridge.toml"), "w") as f:
-        f.write(f"database_url = {json.dumps(url)}\nopen_signup = true\nsession_idle_minutes = 600\n")
+        f.write(f"database_url = {json.dumps(url)}\nsession_idle_minutes = 600\n")
     log_path = os.path.join(work, "requests.log")
     env = bench.env()
     env["DRAWBRIDGE_LOG"] = "info"
@@ -203,10 +216,12 @@ def main():
     hello = None
     try:
         port = int(server.stdout.readline().strip().split(":")[-1].split("/")[0])
+        print(f"inviting {n_accounts} people ...", file=sys.stderr)
+        tokens = invitations(work, n_accounts)
         print(f"making {n_accounts} accounts with a year of data each ...", file=sys.stderr)
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=2) as ex:
-            made = list(ex.map(lambda i: make_account(port, i), range(n_accounts)))
+            made = list(ex.map(lambda i: make_account(port, i, tokens[i]), range(n_accounts)))
         setup_s = time.perf_counter() - t0
         print(f"  {setup_s:.0f} s ({statistics.median(made):.2f} s an account, median)", file=sys.stderr)
         rng = random.Random(3)
