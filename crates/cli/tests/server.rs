@@ -129,6 +129,33 @@ fn an_operator_invites_a_person_whose_words_no_dump_shows_and_a_restore_brings_b
     let bad = run(d, &["admin", "invite", "--expires", "3w"]);
     assert!(!bad.status.success() && stderr(&bad).contains("7d"), "{}", stderr(&bad));
 
+    // A second invitation, listed with the first, then withdrawn: its link
+    // makes no account, and withdrawing it again says why not.
+    let second = ok(d, &["admin", "invite", "--expires", "3d"]);
+    let second_token = second.trim().rsplit('=').next().expect("token").to_string();
+    let listed = ok(d, &["admin", "invitations"]);
+    let open: Vec<&str> = listed.lines().filter(|l| l.ends_with("open")).collect();
+    assert_eq!(open.len(), 2, "{listed}");
+    assert!(
+        open.iter().any(|l| l.contains(" admin ")) && open.iter().any(|l| l.contains(" person ")),
+        "{listed}"
+    );
+    let person_id = open
+        .iter()
+        .find(|l| l.contains(" person "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("id");
+    assert!(ok(d, &["admin", "withdraw", person_id]).contains("Withdrawn"));
+    let listed = ok(d, &["admin", "invitations"]);
+    assert_eq!(listed.lines().filter(|l| l.ends_with("open")).count(), 1, "{listed}");
+    assert!(!listed.contains(person_id), "a withdrawn invitation is gone: {listed}");
+    let again = run(d, &["admin", "withdraw", person_id]);
+    assert!(
+        !again.status.success() && stderr(&again).contains("admin invitations"),
+        "{}",
+        stderr(&again)
+    );
+
     let s = serve(d);
     assert_eq!(http(s.port, "GET", "/healthz", &[], "").status, 200);
     assert_eq!(http(s.port, "GET", "/readyz", &[], "").status, 200);
@@ -145,6 +172,9 @@ fn an_operator_invites_a_person_whose_words_no_dump_shows_and_a_restore_brings_b
     assert!(made.header("set-cookie").starts_with("__Host-drawbridge="));
     let cookie = cookie_of(&made);
     let token_csrf = csrf(s.port, &cookie);
+    let withdrawn = http(s.port, "GET", &format!("/sign-up?invite={second_token}"), &[], "");
+    assert_ne!(withdrawn.status, 200, "a withdrawn link opens no sign-up");
+    assert!(!withdrawn.body.contains("name=\"password\""), "{}", withdrawn.body);
 
     // Morgan writes: an urge, then its details, then changes them.
     let saved = post_to(s.port, &cookie, "/urges", &enc(&[("csrf", &token_csrf), ("kind", "go-quiet")]));
