@@ -10,6 +10,7 @@ pub mod account;
 pub mod assess;
 pub mod content;
 pub mod crisis;
+pub mod journal;
 pub mod moment;
 pub mod practice;
 pub mod safety;

@@ -12,7 +12,8 @@ pub const EXPERIMENT: &str = "experiment";
 pub const PROGRAM_RUN: &str = "program-run";
 pub const RESET: &str = "reset";
 pub const SAFETY_PLAN: &str = "safety-plan";
-pub const ITEMS: [&str; 5] = [URGE, EXPERIMENT, PROGRAM_RUN, RESET, SAFETY_PLAN];
+pub const JOURNAL: &str = "journal";
+pub const ITEMS: [&str; 6] = [URGE, EXPERIMENT, PROGRAM_RUN, RESET, SAFETY_PLAN, JOURNAL];
 
 /// The words a field held before it was changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

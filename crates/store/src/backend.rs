@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Answers, QuizResult, Scores};
+use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalText};
 use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, Result as Outcomes, StageChange, StageTally};
 use drawbridge_core::safety::SafetyPlan;
@@ -27,7 +28,7 @@ use crate::accounts::{Account, AccountRow, Invitation};
 use crate::error::StoreError;
 use crate::export::{ExportAll, ExportDoc, ImportReport};
 use crate::keys::DataKey;
-use crate::{BeliefMonth, FollowUp, RecordEdit, StoredInstrument, UrgeFilter};
+use crate::{BeliefMonth, FollowUp, JournalFilter, RecordEdit, StoredInstrument, UrgeFilter};
 
 /// What every engine method returns: the work, done or to await.
 pub(crate) type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -128,6 +129,23 @@ area! {
         fn safety_plan(&self) -> SafetyPlan;
         /// Replace the plan, keeping the words of each section it changes.
         fn set_safety_plan(&self, plan: &'a SafetyPlan, at: OffsetDateTime) -> ();
+    }
+}
+
+area! {
+    /// The journal and its drafts.
+    Journal {
+        /// Save a new entry and drop its draft; false when already saved.
+        fn insert_journal(&self, e: &'a JournalEntry) -> bool;
+        fn journal_entry(&self, id: Uuid) -> Option<JournalEntry>;
+        /// Change an entry, keeping the words replaced; false when gone.
+        fn edit_journal(&self, id: Uuid, text: &'a JournalText, at: OffsetDateTime) -> bool;
+        fn delete_journal(&self, id: Uuid) -> bool;
+        fn journal(&self, f: &'a JournalFilter) -> Vec<JournalEntry>;
+        fn put_journal_draft(&self, d: &'a JournalDraft) -> ();
+        fn journal_draft(&self, id: Uuid) -> Option<JournalDraft>;
+        fn journal_drafts(&self) -> Vec<JournalDraft>;
+        fn delete_journal_draft(&self, id: Uuid) -> bool;
     }
 }
 
@@ -244,8 +262,11 @@ area! {
 
 /// A whole engine: every area.
 pub(crate) trait Backend:
-    Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle
+    Urges + Settings + Quiz + Practice + Moments + Journal + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle
 {
 }
 
-impl<T: Urges + Settings + Quiz + Practice + Moments + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle> Backend for T {}
+impl<T: Urges + Settings + Quiz + Practice + Moments + Journal + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle> Backend
+    for T
+{
+}

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Instrument, QuizResult};
+use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalInput, JournalText};
 use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, StageChange};
 use drawbridge_core::safety::SafetyPlan;
@@ -33,11 +34,15 @@ pub(crate) struct ExportAll {
     pub resets: Vec<Reset>,
     pub safety_plan: SafetyPlan,
     pub text_versions: Vec<TextVersion>,
+    pub journal: Vec<JournalEntry>,
+    pub journal_drafts: Vec<JournalDraft>,
 }
 
 pub const FORMAT: &str = "drawbridge-export";
-/// Version 2 added `text_versions`; version 1 files are still read.
-pub const VERSION: u32 = 2;
+/// Version 2 added `text_versions`, version 3 `journal` and
+/// `journal_drafts`; earlier files are still read. A drawbridge that knows
+/// only an earlier version refuses a newer file rather than drop its words.
+pub const VERSION: u32 = 3;
 
 /// A full export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +81,12 @@ pub struct ExportDoc {
     /// Earlier versions of edited text (version 2 on).
     #[serde(default)]
     pub text_versions: Vec<TextVersion>,
+    /// Journal entries (version 3 on).
+    #[serde(default)]
+    pub journal: Vec<JournalEntry>,
+    /// Journal words being written and not yet saved (version 3 on).
+    #[serde(default)]
+    pub journal_drafts: Vec<JournalDraft>,
 }
 
 /// An urge as written in the export file. Same fields as the domain type,
@@ -173,6 +184,8 @@ impl ExportDoc {
             resets: all.resets,
             safety_plan: all.safety_plan,
             text_versions: all.text_versions,
+            journal: all.journal,
+            journal_drafts: all.journal_drafts,
         }
     }
 
@@ -267,7 +280,63 @@ impl ExportDoc {
         self.check_quiz(catalog)?;
         self.check_practice(catalog)?;
         self.check_moment(catalog)?;
+        self.check_journal(catalog)?;
         self.check_versions()
+    }
+
+    fn check_journal(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
+        let micro = "times are kept to the microsecond; use at most 6 decimal places";
+        let mut seen = std::collections::HashSet::new();
+        for (i, e) in self.journal.iter().enumerate() {
+            if !seen.insert(e.id) {
+                return bad(format!("journal[{i}].id"), "this id appears twice in the file".into());
+            }
+            if !e.at.nanosecond().is_multiple_of(1000) || e.edited_at.is_some_and(|t| !t.nanosecond().is_multiple_of(1000)) {
+                return bad(format!("journal[{i}].at"), micro.into());
+            }
+            let t = &e.text;
+            let input = JournalInput {
+                title: t.title.as_deref(),
+                body: &t.body,
+                tags: t.tags.clone(),
+                prompt: t.prompt.as_deref(),
+                body_signal: t.body_signal.as_deref(),
+                urge: t.urge,
+                record: t.record,
+                reset: t.reset,
+            };
+            // A prompt taken out of the content since keeps its id: the
+            // entry still answers it.
+            match JournalText::check(input, |_| true, |b| catalog.urges().body_signal(b).is_some()) {
+                Err(err) => return bad(format!("journal[{i}].{}", err.field()), err.to_string()),
+                // Kept exactly as exported: refuse what the app would have
+                // changed, rather than silently change it.
+                Ok(checked) if checked != *t => {
+                    return bad(
+                        format!("journal[{i}]"),
+                        "text fields must not be empty, start or end with spaces or blank lines, or repeat a tag".into(),
+                    );
+                }
+                Ok(_) => {}
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in self.journal_drafts.iter().enumerate() {
+            if !seen.insert(d.id) {
+                return bad(format!("journal_drafts[{i}].id"), "this id appears twice in the file".into());
+            }
+            if !d.saved_at.nanosecond().is_multiple_of(1000) {
+                return bad(format!("journal_drafts[{i}].saved_at"), micro.into());
+            }
+            if d.too_large() {
+                return bad(
+                    format!("journal_drafts[{i}]"),
+                    "this draft is larger than any entry could be".into(),
+                );
+            }
+        }
+        Ok(())
     }
 
     fn check_versions(&self) -> Result<(), StoreError> {

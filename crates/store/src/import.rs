@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::QuizResult;
+use drawbridge_core::journal::{JournalDraft, JournalEntry};
 use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, StageChange};
 use drawbridge_core::urge::Urge;
@@ -69,6 +70,12 @@ pub(crate) enum Change<'a> {
         text: &'a str,
         at: OffsetDateTime,
     },
+    Journal {
+        entry: &'a JournalEntry,
+        replace: bool,
+    },
+    /// A draft, added or written over the stored one with the same id.
+    Draft(&'a JournalDraft),
     /// Earlier words: kept by this import, or carried in the file.
     Version(TextVersion),
 }
@@ -100,6 +107,8 @@ pub(crate) fn plan<'a>(have: &ExportAll, doc: &'a ExportDoc, prefer_file: bool, 
     m.pauses(have, doc);
     m.resets(have, doc);
     m.safety_plan(have, doc, catalog);
+    m.journal(have, doc);
+    m.drafts(have, doc);
     let known: std::collections::HashSet<Uuid> = have.text_versions.iter().map(|v| v.id).collect();
     for v in &doc.text_versions {
         if known.contains(&v.id) {
@@ -429,6 +438,58 @@ impl<'a> Merge<'a> {
                     ],
                 );
                 self.plan.changes.push(Change::Reset { reset: r, replace: true });
+            }
+        }
+    }
+
+    fn journal(&mut self, have: &ExportAll, doc: &'a ExportDoc) {
+        let stored = by_id(&have.journal, |e| e.id);
+        for entry in &doc.journal {
+            let s = seen(&stored, entry.id, entry);
+            if !self.tally(&s) {
+                if matches!(s, Seen::New) {
+                    self.plan.changes.push(Change::Journal { entry, replace: false });
+                }
+                continue;
+            }
+            let Seen::Differs(old) = s else { continue };
+            self.conflict(format!("the journal entry of {} differs from the file's", day(old.at)), true);
+            if self.prefer_file {
+                let id = entry.id.to_string();
+                for (field, was, now) in old.text.replaced_by(&entry.text) {
+                    self.keep(kinds::JOURNAL, &id, &[(field, was.as_deref(), now.as_deref())]);
+                }
+                self.plan.changes.push(Change::Journal { entry, replace: true });
+            }
+        }
+    }
+
+    /// Drafts: words not yet saved. One that differs is a conflict like any
+    /// other; the words a taken draft replaces are kept as earlier versions.
+    fn drafts(&mut self, have: &ExportAll, doc: &'a ExportDoc) {
+        let stored = by_id(&have.journal_drafts, |d| d.id);
+        for draft in &doc.journal_drafts {
+            let s = seen(&stored, draft.id, draft);
+            if !self.tally(&s) {
+                if matches!(s, Seen::New) {
+                    self.plan.changes.push(Change::Draft(draft));
+                }
+                continue;
+            }
+            let Seen::Differs(old) = s else { continue };
+            self.conflict(format!("the journal draft of {} differs from the file's", day(old.saved_at)), true);
+            if self.prefer_file {
+                let id = draft.id.to_string();
+                self.keep(
+                    kinds::JOURNAL,
+                    &id,
+                    &[
+                        ("draft title", Some(old.title.as_str()), Some(draft.title.as_str())),
+                        ("draft", Some(old.body.as_str()), Some(draft.body.as_str())),
+                        ("draft tags", Some(old.tags.as_str()), Some(draft.tags.as_str())),
+                    ],
+                );
+                self.plan.changes.push(Change::Draft(draft));
             }
         }
     }

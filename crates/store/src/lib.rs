@@ -38,6 +38,7 @@ use std::sync::Arc;
 
 use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Answers, Instrument, Scores};
+use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalText};
 use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry};
 use drawbridge_core::practice::{Pacing, Plan, ProgramRun, Record, Result as PracticeResult, StageChange, StageTally};
 use drawbridge_core::safety::SafetyPlan;
@@ -143,6 +144,16 @@ pub struct UrgeFilter {
     pub kind: Option<String>,
     pub did: Option<String>,
     pub limit: Option<u32>,
+}
+
+/// Which journal entries to list. Newest first.
+#[derive(Debug, Clone, Default)]
+pub struct JournalFilter {
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    /// Only entries with this tag (any case, `#` or not).
+    pub tag: Option<String>,
+    pub limit: Option<usize>,
 }
 
 /// An instrument the person added (or gave its licensed wording), as stored.
@@ -419,6 +430,75 @@ impl Store {
     /// Urges since `since`, counted by their answer to "what did I do".
     pub async fn urge_counts_by_did(&self, since: OffsetDateTime) -> Result<Vec<(Option<String>, u64)>, StoreError> {
         self.backend.urge_counts_by_did(since).await
+    }
+
+    /// Save a journal entry under `id` (the draft it was written in, or a
+    /// new id), first saved at `at`; its draft goes in the same step.
+    /// Saving the same id again writes nothing: the entry already saved is
+    /// returned, with false.
+    pub async fn save_journal(&self, id: Uuid, text: JournalText, at: OffsetDateTime) -> Result<(JournalEntry, bool), StoreError> {
+        let entry = JournalEntry {
+            id,
+            at: truncate_micros(at),
+            edited_at: None,
+            text,
+        };
+        if self.backend.insert_journal(&entry).await? {
+            return Ok((entry, true));
+        }
+        match self.backend.journal_entry(id).await? {
+            Some(saved) => Ok((saved, false)),
+            None => Err(StoreError::Database("a journal entry was neither added nor found".into())),
+        }
+    }
+
+    pub async fn journal_entry(&self, id: Uuid) -> Result<Option<JournalEntry>, StoreError> {
+        self.backend.journal_entry(id).await
+    }
+
+    /// Change an entry, keeping the words it replaces as earlier versions.
+    /// False if it is gone.
+    pub async fn edit_journal(&self, id: Uuid, text: JournalText) -> Result<bool, StoreError> {
+        self.backend.edit_journal(id, &text, micros_now()).await
+    }
+
+    /// Delete an entry with its earlier versions and any draft of it.
+    pub async fn delete_journal(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.backend.delete_journal(id).await
+    }
+
+    /// Entries, newest first: by time in the engine, by tag here (on a
+    /// server the tags are sealed, so only this side can read them).
+    pub async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalEntry>, StoreError> {
+        let mut all = self.backend.journal(filter).await?;
+        if let Some(tag) = &filter.tag {
+            all.retain(|e| e.text.has_tag(tag));
+        }
+        if let Some(limit) = filter.limit {
+            all.truncate(limit);
+        }
+        Ok(all)
+    }
+
+    /// Keep words being written, as typed, over the draft's earlier words.
+    pub async fn keep_journal_draft(&self, mut draft: JournalDraft) -> Result<JournalDraft, StoreError> {
+        draft.saved_at = micros_now();
+        self.backend.put_journal_draft(&draft).await?;
+        Ok(draft)
+    }
+
+    pub async fn journal_draft(&self, id: Uuid) -> Result<Option<JournalDraft>, StoreError> {
+        self.backend.journal_draft(id).await
+    }
+
+    /// Every draft not yet saved or thrown away, the newest first.
+    pub async fn journal_drafts(&self) -> Result<Vec<JournalDraft>, StoreError> {
+        self.backend.journal_drafts().await
+    }
+
+    /// Throw a draft away. False if there was none.
+    pub async fn delete_journal_draft(&self, id: Uuid) -> Result<bool, StoreError> {
+        self.backend.delete_journal_draft(id).await
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -98,6 +98,36 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     store.set_safety_plan(&plan).await.expect("save plan");
     plan.set("warning-signs", "I stop answering my sister").expect("plan");
     store.set_safety_plan(&plan).await.expect("edit plan");
+    let so_far = store.export().await.expect("so far");
+    let text = drawbridge_core::journal::JournalText {
+        title: Some("Tuesday".into()),
+        body: "I nearly cancelled, and then I went.".into(),
+        tags: vec!["work".into()],
+        prompt: Some("noticing-closeness-possible".into()),
+        body_signal: Some("tight-chest".into()),
+        urge: Some(so_far.urges[0].id),
+        record: Some(rec_id),
+        reset: Some(so_far.resets[0].id),
+    };
+    let id = uuid::Uuid::now_v7();
+    store
+        .save_journal(id, text.clone(), time::OffsetDateTime::now_utc())
+        .await
+        .expect("journal");
+    let edited = drawbridge_core::journal::JournalText {
+        body: "I nearly cancelled, and then I went. It was good.".into(),
+        ..text
+    };
+    store.edit_journal(id, edited).await.expect("edit journal");
+    let draft = drawbridge_core::journal::JournalDraft {
+        id: uuid::Uuid::now_v7(),
+        saved_at: time::OffsetDateTime::now_utc(),
+        title: "Half".into(),
+        body: "Half a".into(),
+        tags: "#work".into(),
+        prompt: Some("noticing-closeness-possible".into()),
+    };
+    store.keep_journal_draft(draft).await.expect("draft");
     let export: Value = serde_json::to_value(store.export().await.expect("export")).expect("json");
 
     let s = schema();
@@ -146,6 +176,16 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     assert_eq!(keys(&export["pauses"][0]), keys(&s["$defs"]["pause"]["properties"]), "pause fields");
     assert_eq!(keys(&export["pauses"][0]), strings(&s["$defs"]["pause"]["required"]));
     assert_eq!(keys(&export["resets"][0]), keys(&s["$defs"]["reset"]["properties"]), "reset fields");
+    assert_eq!(
+        keys(&export["journal"][0]),
+        keys(&s["$defs"]["journalEntry"]["properties"]),
+        "journal fields"
+    );
+    assert_eq!(
+        keys(&export["journal_drafts"][0]),
+        keys(&s["$defs"]["journalDraft"]["properties"]),
+        "draft fields"
+    );
     assert_eq!(
         keys(&export["safety_plan"]),
         keys(&s["$defs"]["safetyPlan"]["properties"]),

@@ -804,6 +804,33 @@ async fn a_full_store(s: &Store) {
     s.set_safety_plan(&safety).await.expect("plan again");
     let tiny = "id = \"tiny\"\ntitle = \"Tiny\"\nversion = 1\nabout = \"x\"\nresponse = { min = 0, max = 4 }\n[[items]]\nid = \"a\"\ntext = \"A\"\n[[scales]]\nid = \"s\"\ntitle = \"S\"\nitems = [\"a\"]\nmethod = \"sum\"\n";
     s.put_instrument("tiny", tiny).await.expect("instrument");
+    let words = drawbridge_core::journal::JournalText {
+        title: Some("After the walk".into()),
+        body: "I nearly said no. **I went.**".into(),
+        tags: vec!["Ruth".into(), "walks".into()],
+        prompt: Some("after-experiment-predicted".into()),
+        body_signal: Some("tight-chest".into()),
+        urge: Some(u.id),
+        record: Some(r.id),
+        reset: None,
+    };
+    let j = uuid::Uuid::now_v7();
+    s.save_journal(j, words.clone(), now - Duration::days(1)).await.expect("journal");
+    let edited = drawbridge_core::journal::JournalText {
+        body: "I nearly said no. **I went**, and it was good.".into(),
+        ..words
+    };
+    s.edit_journal(j, edited).await.expect("edit journal");
+    s.keep_journal_draft(drawbridge_core::journal::JournalDraft {
+        id: uuid::Uuid::now_v7(),
+        saved_at: now,
+        title: String::new(),
+        body: "Not finished".into(),
+        tags: "#ruth".into(),
+        prompt: None,
+    })
+    .await
+    .expect("draft");
 }
 
 /// Moving between engines gives back the same data: SQLite to PostgreSQL
@@ -841,6 +868,7 @@ async fn moving_from_sqlite_to_postgresql_and_back_keeps_everything() {
         ..d.clone()
     };
     assert!(!first.text_versions.is_empty() && !first.program_runs.is_empty() && !first.resets.is_empty());
+    assert!(!first.journal.is_empty() && !first.journal_drafts.is_empty());
     assert_eq!(same(&second), same(&first), "SQLite to PostgreSQL");
     assert_eq!(same(&third), same(&first), "and back");
     let again = pg
@@ -909,6 +937,8 @@ async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_o
             && d.pauses.is_empty()
             && d.resets.is_empty()
             && d.text_versions.is_empty()
+            && d.journal.is_empty()
+            && d.journal_drafts.is_empty()
     };
     for e in engines::all().await {
         let local = e.open().await;
@@ -930,6 +960,39 @@ async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_o
             .add_urge(entry("busy", Some("stayed")), OffsetDateTime::now_utc())
             .await
             .expect("add");
+
+        let words = drawbridge_core::journal::JournalText {
+            body: "Their own words".into(),
+            ..Default::default()
+        };
+        let shared_id = uuid::Uuid::now_v7();
+        local
+            .save_journal(shared_id, words.clone(), OffsetDateTime::now_utc())
+            .await
+            .expect("mine");
+        let (_, added) = other
+            .save_journal(shared_id, words.clone(), OffsetDateTime::now_utc())
+            .await
+            .expect("theirs");
+        assert!(added, "{}: the same id is a new entry for another owner", e.name);
+        other
+            .keep_journal_draft(drawbridge_core::journal::JournalDraft {
+                id: uuid::Uuid::now_v7(),
+                saved_at: OffsetDateTime::now_utc(),
+                title: String::new(),
+                body: "half of theirs".into(),
+                tags: String::new(),
+                prompt: None,
+            })
+            .await
+            .expect("their draft");
+        assert!(local.journal_drafts().await.expect("mine").is_empty(), "{}", e.name);
+        assert!(local.delete_journal(shared_id).await.expect("delete mine"));
+        assert!(
+            other.journal_entry(shared_id).await.expect("theirs").is_some(),
+            "{}: mine went, theirs stays",
+            e.name
+        );
 
         let mine_now = local.urges(&UrgeFilter::default()).await.expect("list");
         assert_eq!(mine_now.len(), fixture.urges.len(), "{}: not one of theirs in my list", e.name);
@@ -955,6 +1018,10 @@ async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_o
             e.name
         );
         assert!(matches!(other.set_setting("region", "IE").await, Err(StoreError::OwnerGone)));
+        assert!(matches!(
+            other.save_journal(uuid::Uuid::now_v7(), words, OffsetDateTime::now_utc()).await,
+            Err(StoreError::OwnerGone)
+        ));
         let gone = local.for_owner(other.owner(), &key).export().await.expect("export");
         assert!(empty(&gone), "{}: nothing of theirs is left: {gone:?}", e.name);
         let mut after = local.export().await.expect("export");

@@ -27,8 +27,18 @@ fn copy_of_schema_6_database(dir: &Path) -> Location {
 }
 
 /// An export without the moment it was made.
+/// The records alone: not when the file was made or which format version
+/// wrote it, and no sections that came after schema 6 while they are empty
+/// (a section with anything in it stays, and fails the comparison).
 fn comparable(mut v: Value) -> Value {
-    v.as_object_mut().expect("an object").remove("exported_at");
+    let o = v.as_object_mut().expect("an object");
+    o.remove("exported_at");
+    o.remove("version");
+    for later in ["journal", "journal_drafts"] {
+        if o.get(later).and_then(Value::as_array).is_some_and(Vec::is_empty) {
+            o.remove(later);
+        }
+    }
     v
 }
 

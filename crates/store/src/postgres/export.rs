@@ -111,6 +111,8 @@ impl PgStore {
                 "SELECT id, item, item_id, field, text_sealed, replaced_at FROM text_versions WHERE owner = $1 ORDER BY replaced_at, id",
                 version_of
             ),
+            journal: self.all_journal(&mut *c).await?,
+            journal_drafts: self.all_drafts(&mut *c).await?,
         })
     }
 }

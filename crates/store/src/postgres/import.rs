@@ -83,6 +83,16 @@ impl PgStore {
                 .await
                 .map_err(self.err())?;
             }
+            Change::Journal { entry, replace } => {
+                if *replace {
+                    self.remove(&mut *c, "DELETE FROM journal_entries WHERE owner = $1 AND id = $2", entry.id)
+                        .await?;
+                }
+                self.add_journal_row(c, entry, false).await?;
+            }
+            Change::Draft(d) => {
+                self.add_draft_row(c, d, false).await?;
+            }
             Change::Version(v) => {
                 self.insert_version(c, v, false).await?;
             }

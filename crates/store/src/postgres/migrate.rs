@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     3 "0003_accounts.sql" "accounts",
     4 "0004_invitations.sql" "invitations",
     5 "0005_owner_keys.sql" "owner keys",
+    6 "0006_journal.sql" "journal",
 );
 
 pub(crate) fn known() -> i64 {

@@ -9,6 +9,7 @@
 mod accounts;
 mod export;
 mod import;
+mod journal;
 mod migrate;
 mod moments;
 mod practice;

@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use super::{Res, SqliteStore, moments, practice, quiz, settings, urges, versions};
+use super::{Res, SqliteStore, journal, moments, practice, quiz, settings, urges, versions};
 use crate::error::StoreError;
 use crate::export::ExportAll;
 
@@ -21,6 +21,8 @@ pub(crate) fn read_all(c: &Connection) -> Res<ExportAll> {
         resets: moments::resets(c, i64::MAX)?.into_iter().rev().collect(),
         safety_plan: moments::safety_plan(c)?,
         text_versions: versions::all(c)?,
+        journal: journal::all(c)?,
+        journal_drafts: journal::all_drafts(c)?,
     })
 }
 

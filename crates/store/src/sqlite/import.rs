@@ -4,7 +4,7 @@
 use drawbridge_core::Catalog;
 use rusqlite::{Connection, params};
 
-use super::{Res, SqliteStore, micros, moments, practice, quiz, settings, urges, versions};
+use super::{Res, SqliteStore, journal, micros, moments, practice, quiz, settings, urges, versions};
 use crate::error::StoreError;
 use crate::export::{ExportDoc, ImportReport};
 use crate::import::{Change, plan};
@@ -90,6 +90,19 @@ fn apply(c: &Connection, change: &Change<'_>) -> Res<()> {
                  ON CONFLICT (owner, section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
             )?
             .execute(params![section, text, micros(*at)])?;
+        }
+        Change::Journal { entry, replace } => {
+            if *replace {
+                remove(
+                    c,
+                    "DELETE FROM journal_entries WHERE owner = current_owner() AND id = ?",
+                    &entry.id.to_string(),
+                )?;
+            }
+            journal::insert(c, entry, false)?;
+        }
+        Change::Draft(d) => {
+            journal::insert_draft(c, d, false)?;
         }
         Change::Version(v) => {
             versions::insert(c, v, false)?;

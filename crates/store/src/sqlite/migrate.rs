@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     9 "0009_accounts.sql" "accounts",
     10 "0010_invitations.sql" "invitations",
     11 "0011_owner_guard.sql" "owner guard",
+    12 "0012_journal.sql" "journal",
 );
 
 /// The newest schema this binary knows.

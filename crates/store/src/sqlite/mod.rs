@@ -21,6 +21,7 @@
 mod accounts;
 mod export;
 mod import;
+mod journal;
 pub(crate) mod migrate;
 mod moments;
 mod practice;
