@@ -26,8 +26,10 @@ use crate::assess::{self, Instrument, ProfileText};
 use crate::crisis::CrisisDirectory;
 use crate::moment::{self, AfterText, PauseText, Protocol, Scripts};
 use crate::practice::{self, Experiment, PracticeText, Program};
+use crate::prompts::Prompts;
 use crate::safety::{SafetyText, Scanner};
 pub use crate::source::{ContentError, Source};
+use crate::stories::StoryText;
 use crate::urge::UrgeCatalog;
 
 mod generated {
@@ -127,6 +129,10 @@ content_sets! {
     /// The crisis-language scanner: the rules in this file, with the word
     /// model and clusters `build.rs` compiled in.
     scanner: Scanner = One("safety/scan.toml", "crisis-language rules", Scanner::load);
+    /// Journal prompts, theme by theme, with the words of Today's prompt.
+    prompts: Prompts = Dir("prompts/", "journal prompt", Prompts::load);
+    /// The protective stories and the words of their cards.
+    stories: StoryText = One("stories.toml", "protective stories", StoryText::load);
 }
 
 /// Everything the app shows that is not code, each set read on first use.

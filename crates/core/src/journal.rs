@@ -377,7 +377,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        assert_eq!(e.heading(), "A walk by the river with someone I trust more than I thought…");
+        assert_eq!(e.heading(), "A walk by the river with someone I trust more than I…");
         e.text.title = Some("River".into());
         assert_eq!(e.heading(), "River");
     }

@@ -9,6 +9,7 @@ use drawbridge_core::assess::Profile;
 use drawbridge_core::practice::{
     self, Advice, CalendarEvent, Experiment, Pacing, Program, ProgramDay, ProgramRun, Record, Suggestion, program_day, program_experiment,
 };
+use drawbridge_core::prompts::{self, Lately};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -149,4 +150,43 @@ pub async fn calendar_events(store: &Store, today: time::Date) -> Result<Vec<Cal
         });
     }
     Ok(events)
+}
+
+/// What happened lately, for the prompt of the day: the newest flood, reset,
+/// hard and good experiment in the last few days, and the newest urge.
+pub async fn lately(store: &Store, now: OffsetDateTime, offset: UtcOffset) -> Result<Lately, StoreError> {
+    let today = now.to_offset(offset).date();
+    let since = today - Duration::days(prompts::EVENT_DAYS);
+    let mut l = Lately::default();
+    let newest = |slot: &mut Option<time::Date>, day: time::Date| {
+        if slot.is_none_or(|d| d < day) {
+            *slot = Some(day);
+        }
+    };
+    for r in store.pacing_records(since).await? {
+        let (Some(done), Some(res)) = (r.done_at, r.result.as_ref()) else {
+            continue;
+        };
+        let day = done.to_offset(offset).date();
+        if res.flooded {
+            newest(&mut l.flood, day);
+        }
+        match res.outcome {
+            practice::Outcome::Better => newest(&mut l.good_experiment, day),
+            practice::Outcome::AsFeared | practice::Outcome::Worse => newest(&mut l.hard_experiment, day),
+            practice::Outcome::Mixed => {}
+        }
+    }
+    if let Some(r) = store.resets(1).await?.first() {
+        l.rupture = Some(r.at.to_offset(offset).date());
+    }
+    let urges = store
+        .urges(&crate::UrgeFilter {
+            since: Some(now - Duration::days(prompts::URGE_DAYS)),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?;
+    l.urge = urges.first().map(|u| u.at.to_offset(offset).date());
+    Ok(l)
 }

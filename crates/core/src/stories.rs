@@ -1,0 +1,119 @@
+//! Protective stories: the eight stories the old protection tells ("I'm
+//! better off alone", "they'll let me down"), as content from
+//! `content/stories.toml`: each named gently, with a reality check and one
+//! question, for the card shown beside a saved text.
+
+use serde::Deserialize;
+
+use crate::source::{ContentError, Source, line_of_value, parse_toml};
+
+/// Every story id, in the order cards are shown.
+pub const STORIES: [&str; 8] = [
+    "prefer-alone",
+    "will-disappoint",
+    "need-nothing",
+    "just-who-i-am",
+    "just-independent",
+    "need-space",
+    "dont-care",
+    "done-with-this",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Story {
+    pub id: String,
+    pub name: String,
+    pub card: String,
+    pub check: String,
+    pub question: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoryLabels {
+    pub heading: String,
+    pub not_this_time: String,
+    pub dismissed: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoryText {
+    pub labels: StoryLabels,
+    pub stories: Vec<Story>,
+}
+
+impl StoryText {
+    pub fn load(src: Source) -> Result<StoryText, ContentError> {
+        let t: StoryText = parse_toml(src.path, src.text)?;
+        let ids: Vec<&str> = t.stories.iter().map(|s| s.id.as_str()).collect();
+        if ids != STORIES {
+            return Err(ContentError::new(
+                src.path,
+                None,
+                format!("the stories must be exactly {}, in that order", STORIES.join(", ")),
+            ));
+        }
+        for s in &t.stories {
+            let at = line_of_value(src.text, "id", &s.id);
+            for (what, text, max) in [
+                ("name", &s.name, 60),
+                ("card", &s.card, 260),
+                ("check", &s.check, 260),
+                ("question", &s.question, 160),
+            ] {
+                let n = text.chars().count();
+                if text.trim().is_empty() || n > max {
+                    return Err(ContentError::new(
+                        src.path,
+                        at,
+                        format!("story \"{}\" needs a {what} of 1 to {max} characters (it has {n})", s.id),
+                    ));
+                }
+            }
+            if s.question.matches('?').count() != 1 || !s.question.ends_with('?') {
+                return Err(ContentError::new(
+                    src.path,
+                    at,
+                    format!("story \"{}\" asks exactly one question, ending with \"?\"", s.id),
+                ));
+            }
+            if [&s.card, &s.check, &s.question].iter().any(|t| t.contains('!')) {
+                return Err(ContentError::new(
+                    src.path,
+                    at,
+                    format!("story \"{}\" has an exclamation mark; keep it calm", s.id),
+                ));
+            }
+        }
+        Ok(t)
+    }
+
+    pub fn story(&self, id: &str) -> Option<&Story> {
+        self.stories.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_story_has_a_gentle_card_a_check_and_one_question() {
+        let t = crate::Catalog::embedded().stories();
+        assert_eq!(t.stories.len(), STORIES.len());
+        let mut checks: Vec<&str> = t.stories.iter().map(|s| s.check.as_str()).collect();
+        checks.sort();
+        checks.dedup();
+        assert_eq!(checks.len(), STORIES.len(), "no two checks the same");
+        let bad = "[labels]\nheading = \"h\"\nnot_this_time = \"n\"\ndismissed = \"d\"\nwhy = \"w\"\n";
+        let err = StoryText::load(Source {
+            path: "stories.toml",
+            text: bad,
+        })
+        .unwrap_err();
+        assert!(err.reason.contains("missing field") || err.reason.contains("exactly"), "{err}");
+    }
+}
