@@ -9,6 +9,7 @@ mod admin;
 mod config;
 mod data;
 mod input;
+mod journal;
 mod moment;
 mod open;
 mod passphrase;
@@ -99,6 +100,10 @@ enum Command {
         #[command(subcommand)]
         action: quiz::InstrumentAction,
     },
+    /// Your journal: list entries, or write, show, edit or delete one.
+    Journal(journal::JournalArgs),
+    /// The questions to write from, theme by theme.
+    Prompts(journal::PromptsArgs),
     /// Show crisis lines for your region and your safety plan.
     HelpNow(urges::HelpNowArgs),
     /// When the urge to pull away fires: the five-minute pause (or --short, --grounding, --parts).
@@ -265,6 +270,8 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Urge(args)) => urges::log(&ctx, args).await,
             Some(Command::Urges(args)) => urges::list(&ctx, args).await,
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
+            Some(Command::Journal(args)) => journal::run(&ctx, args).await,
+            Some(Command::Prompts(args)) => journal::prompts(args),
             Some(Command::Doctor) => data::doctor(&ctx).await,
             Some(Command::Admin { action }) => admin::run(&ctx, action).await,
             Some(Command::Pause(args)) => moment::pause(&ctx, args).await,

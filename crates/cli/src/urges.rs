@@ -102,7 +102,7 @@ pub async fn log(ctx: &Ctx, a: UrgeArgs) -> Result<()> {
 }
 
 /// A date (local midnight) or a full RFC 3339 time.
-fn parse_when(ctx: &Ctx, flag: &str, s: &str) -> Result<OffsetDateTime> {
+pub(crate) fn parse_when(ctx: &Ctx, flag: &str, s: &str) -> Result<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
         return Ok(t);
     }
@@ -117,7 +117,7 @@ fn parse_when(ctx: &Ctx, flag: &str, s: &str) -> Result<OffsetDateTime> {
         })
 }
 
-fn local(ctx: &Ctx, t: OffsetDateTime) -> String {
+pub(crate) fn local(ctx: &Ctx, t: OffsetDateTime) -> String {
     t.to_offset(ctx.local_offset)
         .format(format_description!(
             "[weekday repr:short] [day padding:none] [month repr:short] [year] [hour]:[minute]"

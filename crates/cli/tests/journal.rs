@@ -1,0 +1,153 @@
+//! The journal through the real binary, on each engine: write from TEXT and
+//! from standard input, list and filter, show with every earlier version,
+//! edit twice, delete only when asked, drafts kept when a save fails, and
+//! the crisis panel after an entry that calls for it.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn json(d: &std::path::Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(d, args)).unwrap_or_else(|e| panic!("{args:?} printed no JSON: {e}"))
+}
+
+#[test]
+fn entries_are_written_listed_shown_edited_and_deleted_with_nothing_lost() {
+    for d in engines() {
+        let first = json(
+            d.path(),
+            &[
+                "journal",
+                "write",
+                "--json",
+                "--title",
+                "On the call",
+                "--tag",
+                "calm",
+                "--tag",
+                "#Calm",
+                "--prompt",
+                "noticing-closeness-possible",
+                "I stayed on the call with Sam for ten more minutes.",
+            ],
+        );
+        for key in [
+            "id",
+            "at",
+            "edited_at",
+            "title",
+            "body",
+            "tags",
+            "prompt",
+            "body_signal",
+            "urge",
+            "record",
+            "reset",
+        ] {
+            assert!(first.get(key).is_some(), "{key} is always there: {first}");
+        }
+        assert_eq!(first["tags"], serde_json::json!(["calm"]), "a repeated tag (any case) is one tag");
+        assert_eq!(first["prompt"], "noticing-closeness-possible");
+        let piped = run_bytes(
+            d.path(),
+            &["journal", "write", "--tag", "work", "--json"],
+            "Written in a pipe.\n\nTwo paragraphs.\n".as_bytes(),
+        );
+        assert!(piped.status.success(), "{}", stderr(&piped));
+        let second: Value = serde_json::from_slice(&piped.stdout).expect("json");
+        assert_eq!(second["body"], "Written in a pipe.\n\nTwo paragraphs.");
+
+        let all = json(d.path(), &["journal", "--json"]);
+        assert_eq!(all.as_array().map(Vec::len), Some(2));
+        assert_eq!(all[0]["id"], second["id"], "newest first");
+        let calm = json(d.path(), &["journal", "--tag", "CALM", "--json"]);
+        assert_eq!(calm.as_array().map(Vec::len), Some(1));
+        assert!(ok(d.path(), &["journal", "--since", "2000-01-01"]).contains("On the call"));
+        assert!(ok(d.path(), &["journal", "--until", "2000-01-01"]).contains("No entries match"));
+
+        // Edit twice: both earlier bodies stay readable.
+        let id = first["id"].as_str().expect("id");
+        let short = &id.replace('-', "")[..12];
+        let e1 = run_bytes(d.path(), &["journal", "edit", short], b"Second words.");
+        assert!(e1.status.success(), "{}", stderr(&e1));
+        ok(d.path(), &["journal", "edit", short, "--title", "Renamed", "Third words."]);
+        let shown = json(d.path(), &["journal", "show", short, "--json"]);
+        assert_eq!(shown["body"], "Third words.");
+        assert_eq!(shown["title"], "Renamed");
+        assert!(shown["edited_at"].is_string());
+        let kept: Vec<&str> = shown["versions"]
+            .as_array()
+            .expect("versions")
+            .iter()
+            .filter_map(|v| v["text"].as_str())
+            .collect();
+        assert!(kept.contains(&"I stayed on the call with Sam for ten more minutes."), "{kept:?}");
+        assert!(kept.contains(&"Second words.") && kept.contains(&"On the call"), "{kept:?}");
+        let text = ok(d.path(), &["journal", "show", short]);
+        assert!(text.contains("Earlier versions") && text.contains("Second words."), "{text}");
+        assert!(ok(d.path(), &["journal", "edit", short, "Third words."]).contains("Nothing changed"));
+
+        // Delete asks; without a terminal it needs --yes and touches nothing.
+        let no = run(d.path(), &["journal", "delete", short]);
+        assert_eq!(no.status.code(), Some(1));
+        assert!(stderr(&no).contains("--yes"), "{}", stderr(&no));
+        assert_eq!(json(d.path(), &["journal", "--json"]).as_array().map(Vec::len), Some(2));
+        ok(d.path(), &["journal", "delete", short, "--yes"]);
+        assert_eq!(json(d.path(), &["journal", "--json"]).as_array().map(Vec::len), Some(1));
+        let gone = run(d.path(), &["journal", "show", short]);
+        assert!(stderr(&gone).contains("No journal entry"), "{}", stderr(&gone));
+    }
+}
+
+#[test]
+fn a_failed_save_says_what_to_do_and_keeps_piped_words_as_a_draft() {
+    for d in engines() {
+        for (args, expected) in [
+            (vec!["journal", "write", "--tag", "two words", "x"], "two-words"),
+            (vec!["journal", "write", "--prompt", "nope", "x"], "drawbridge prompts"),
+            (vec!["journal", "write", "--body-signal", "elbow", "x"], "body signals"),
+            (vec!["journal", "write", "   "], "empty"),
+            (vec!["journal", "show", "zz"], "not an entry id"),
+        ] {
+            let out = run(d.path(), &args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        }
+        let long = "word ".repeat(41_000);
+        let out = run_bytes(d.path(), &["journal", "write", "--title", "Long one"], long.as_bytes());
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("kept as a draft"), "{}", stderr(&out));
+        let drafts = json(d.path(), &["journal", "drafts", "--json"]);
+        assert_eq!(
+            drafts[0]["body"].as_str().map(str::len),
+            Some(long.len()),
+            "every word is in the draft"
+        );
+        assert_eq!(drafts[0]["title"], "Long one");
+        assert!(json(d.path(), &["journal", "--json"]).as_array().is_some_and(Vec::is_empty));
+    }
+}
+
+#[test]
+fn an_entry_with_crisis_words_is_saved_and_brings_the_calm_panel() {
+    let d = tempdir();
+    let out = run_bytes(d.path(), &["journal", "write", "--json"], b"Some nights I want to die.");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved: Value = serde_json::from_slice(&out.stdout).expect("stdout stays JSON");
+    assert_eq!(saved["body"], "Some nights I want to die.");
+    assert!(stderr(&out).contains("help-now"), "{}", stderr(&out));
+    let calm = ok(d.path(), &["journal", "write", "I'm done with this report, finally."]);
+    assert!(!calm.contains("help-now"), "{calm}");
+}
+
+#[test]
+fn prompts_are_listed_by_theme() {
+    let d = tempdir();
+    let all = json(d.path(), &["prompts", "--json"]);
+    assert!(all.as_array().is_some_and(|a| a.len() >= 40), "{all}");
+    let gentle = json(d.path(), &["prompts", "--theme", "gentle", "--json"]);
+    assert!(gentle.as_array().expect("array").iter().all(|p| p["theme"] == "gentle"));
+    let bad = run(d.path(), &["prompts", "--theme", "sad"]);
+    assert!(stderr(&bad).contains("noticing"), "{}", stderr(&bad));
+}
