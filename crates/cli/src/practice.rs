@@ -221,7 +221,9 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     let now = OffsetDateTime::now_utc();
     let t = practice_today::today(&store, c, now, ctx.local_offset).await?;
     let counts = store.urge_counts_by_did(now - time::Duration::days(7)).await?;
+    let lately = practice_today::lately(&store, now, ctx.local_offset).await?;
     store.close().await;
+    let day_prompt = c.prompts().for_day(today_date(ctx), &lately, 0);
     let urges = c.urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
     let why = t.suggestion.as_ref().map(|s| c.practice().why_sentence(&s.why, c.profile()));
     if a.json {
@@ -241,6 +243,8 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
                 "length": p.length, "prompt": p.prompt, "done": p.done, "experiment": p.experiment.as_ref().map(|e| e.id.clone())})),
             "window_proposal": t.window_proposal,
             "urges_last_7_days": urges,
+            "journal_prompt": {"id": day_prompt.prompt.id, "text": day_prompt.prompt.text, "hint": day_prompt.prompt.hint,
+                "reason": day_prompt.reason, "why": day_prompt.why},
         });
         writeln!(std::io::stdout().lock(), "{v}")?;
         return Ok(());
@@ -297,6 +301,15 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
         out,
         "\nUrges in the last 7 days: {}, caught before acting: {}.",
         urges.total, urges.caught
+    )?;
+    writeln!(
+        out,
+        "\n{}: {}\n  {}\n  {}: drawbridge journal write --prompt {}",
+        c.prompts().labels.heading,
+        day_prompt.prompt.text,
+        day_prompt.why,
+        c.prompts().labels.write,
+        day_prompt.prompt.id
     )?;
     Ok(())
 }

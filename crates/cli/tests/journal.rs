@@ -148,6 +148,15 @@ fn prompts_are_listed_by_theme() {
     assert!(all.as_array().is_some_and(|a| a.len() >= 40), "{all}");
     let gentle = json(d.path(), &["prompts", "--theme", "gentle", "--json"]);
     assert!(gentle.as_array().expect("array").iter().all(|p| p["theme"] == "gentle"));
+    let quiet = json(d.path(), &["today", "--json"]);
+    assert_eq!(quiet["journal_prompt"]["reason"], "quiet-day", "{quiet}");
+    ok(d.path(), &["urge", "go-quiet"]);
+    let after = json(d.path(), &["today", "--json"]);
+    assert_eq!(after["journal_prompt"]["reason"], "after-urge", "{after}");
+    let id = after["journal_prompt"]["id"].as_str().expect("id");
+    assert!(all.as_array().expect("all").iter().any(|p| p["id"] == id && p["theme"] == "parts"));
+    let text = ok(d.path(), &["today"]);
+    assert!(text.contains(&format!("journal write --prompt {id}")), "{text}");
     let bad = run(d.path(), &["prompts", "--theme", "sad"]);
     assert!(stderr(&bad).contains("noticing"), "{}", stderr(&bad));
 }

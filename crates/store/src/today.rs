@@ -168,6 +168,10 @@ pub async fn lately(store: &Store, now: OffsetDateTime, offset: UtcOffset) -> Re
             continue;
         };
         let day = done.to_offset(offset).date();
+        // The pacing query reaches further back than this rule looks.
+        if day < since {
+            continue;
+        }
         if res.flooded {
             newest(&mut l.flood, day);
         }

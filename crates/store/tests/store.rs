@@ -492,6 +492,56 @@ mod practice_store {
     }
 
     #[tokio::test]
+    async fn the_prompt_of_the_day_follows_what_happened_lately() {
+        use drawbridge_core::prompts::Reason;
+        for e in engines::all().await {
+            let s = e.open().await;
+            let now = OffsetDateTime::now_utc();
+            let today = now.date();
+            let reason = |l: &drawbridge_core::prompts::Lately| catalog().prompts().for_day(today, l, 0).reason;
+            let quiet = drawbridge_store::today::lately(&s, now, time::UtcOffset::UTC)
+                .await
+                .expect("lately");
+            assert_eq!(quiet, Default::default(), "nothing happened yet");
+            assert_eq!(reason(&quiet), Reason::QuietDay);
+            // Long ago counts for nothing.
+            let old = today - time::Duration::days(10);
+            s.log_experiment(plan(1, old), result(95, Outcome::Worse, None), now - time::Duration::days(10))
+                .await
+                .expect("old");
+            assert_eq!(
+                drawbridge_store::today::lately(&s, now, time::UtcOffset::UTC)
+                    .await
+                    .expect("lately"),
+                Default::default()
+            );
+            let yesterday = today - time::Duration::days(1);
+            s.log_experiment(plan(1, yesterday), result(40, Outcome::Better, None), now - time::Duration::days(1))
+                .await
+                .expect("good");
+            let good = drawbridge_store::today::lately(&s, now, time::UtcOffset::UTC)
+                .await
+                .expect("lately");
+            assert_eq!(good.good_experiment, Some(yesterday));
+            assert_eq!(reason(&good), Reason::AfterGoodExperiment);
+            s.add_urge(entry("go-quiet", None), now).await.expect("urge");
+            let urged = drawbridge_store::today::lately(&s, now, time::UtcOffset::UTC)
+                .await
+                .expect("lately");
+            assert_eq!(urged.urge, Some(today));
+            s.log_experiment(plan(1, today), result(95, Outcome::AsFeared, None), now)
+                .await
+                .expect("flood");
+            let flooded = drawbridge_store::today::lately(&s, now, time::UtcOffset::UTC)
+                .await
+                .expect("lately");
+            assert_eq!((flooded.flood, flooded.hard_experiment), (Some(today), Some(today)));
+            assert_eq!(reason(&flooded), Reason::AfterFlood, "after a flood, a gentle question comes first");
+            assert_eq!(catalog().prompts().for_day(today, &flooded, 0).prompt.theme, "gentle");
+        }
+    }
+
+    #[tokio::test]
     async fn plans_follow_ups_stages_and_the_window_are_kept() {
         for e in engines::all().await {
             let s = e.open().await;
