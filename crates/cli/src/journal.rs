@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::practice::short;
 use crate::{Ctx, UserError, open};
 
 #[derive(clap::Args)]
@@ -272,10 +273,6 @@ fn entry_json(e: &JournalEntry) -> Value {
         "record": e.text.record,
         "reset": e.text.reset,
     })
-}
-
-fn short(id: Uuid) -> String {
-    id.simple().to_string()[..12].to_string()
 }
 
 /// An entry by full id or the first characters of it (at least 4).

@@ -314,7 +314,8 @@ pub async fn today(ctx: &Ctx, a: TodayArgs) -> Result<()> {
     Ok(())
 }
 
-fn short(id: Uuid) -> String {
+/// The first 12 characters of an id: how the terminal shows it.
+pub(crate) fn short(id: Uuid) -> String {
     id.simple().to_string()[..12].to_string()
 }
 
