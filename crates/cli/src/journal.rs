@@ -555,7 +555,7 @@ pub fn prompts(a: PromptsArgs) -> Result<()> {
         for x in shown {
             if x.theme != theme {
                 theme = &x.theme;
-                writeln!(out, "\n{theme}")?;
+                writeln!(out, "\n{} ({theme})", p.theme_name(theme))?;
             }
             writeln!(out, "  {}\n    {}\n    {}", x.id, x.text, x.hint)?;
         }

@@ -467,6 +467,34 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         let all: Value = serde_json::from_str(&ok(d.path(), &["export"])).expect("export");
         format!("/after/resets/{}", all["resets"][0]["id"].as_str().expect("reset id"))
     };
+    // A journal entry with Markdown, edited once (so it has earlier words),
+    // and a draft of a new one.
+    let entry: Value = serde_json::from_str(&ok(
+        d.path(),
+        &[
+            "journal",
+            "write",
+            "--tag",
+            "work",
+            "--title",
+            "A long title for a small screen, about the walk by the river with Sam",
+            "--prompt",
+            "noticing-closeness-possible",
+            "# Heading\n\nIt went *quiet*, then I [wrote back](https://example.org).\n\n- one\n- two\n\n<b>raw</b> ![a picture](https://example.org/p.png)",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    let entry_page = format!("/journal/{}", entry["id"].as_str().expect("entry id"));
+    ok(
+        d.path(),
+        &[
+            "journal",
+            "edit",
+            entry["id"].as_str().expect("id"),
+            "It went quiet, and then I wrote back.",
+        ],
+    );
     // An edited record shows its earlier words.
     ok(
         d.path(),
@@ -529,6 +557,15 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         "/safety-plan",
         "/safety-plan/edit",
         "/?care=1",
+        "/?turn=3",
+        "/journal",
+        "/journal?tag=work",
+        "/journal/write",
+        "/journal/write?prompt=gentle-one-word",
+        "/journal/prompts",
+        entry_page.as_str(),
+        &format!("{entry_page}/edit"),
+        &format!("{entry_page}/delete"),
     ] {
         c.goto(&format!("{base}{path}")).await.expect("page");
         fits_width(&c, path).await;
@@ -1011,4 +1048,50 @@ async fn the_server_pages_are_clear_keyboard_friendly_and_accessible() {
     wait_text(&c, "Your new password is set").await;
     axe(&c, &t, "server: settings after a new password").await;
     c.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_entry_is_written_by_keyboard_and_a_closed_tab_keeps_its_draft() {
+    let Some(t) = tools() else { return };
+    for d in engines() {
+        let server = Server::start(d.path(), &[], &[]);
+        let (_driver, c) = browser(&t, false).await;
+        let base = format!("http://{}", server.host());
+        c.goto(&server.url).await.expect("launch");
+        wait_text(&c, "A question for today").await;
+        click(&c, Locator::LinkText("Write about this")).await;
+        wait_text(&c, "The question").await;
+        axe(&c, &t, "journal write (from Today's question)").await;
+
+        // Typing is kept on the server while it happens: the status says
+        // so, and a page opened afresh (as after a closed tab) has it.
+        type_into(&c, Locator::Id("body"), "Words typed before the tab closed.").await;
+        wait_text(&c, "Draft saved.").await;
+        c.goto(&format!("{base}/journal")).await.expect("journal");
+        wait_text(&c, "Not saved yet").await;
+        wait_text(&c, "Words typed before the tab closed.").await;
+        axe(&c, &t, "journal with a draft").await;
+        click(&c, Locator::LinkText("Words typed before the tab closed.")).await;
+        wait_text(&c, "Your draft, kept").await;
+
+        // By keyboard: more words, then Tab to Save entry and press Enter.
+        let body = c.find(Locator::Id("body")).await.expect("body");
+        body.click().await.expect("focus");
+        body.send_keys(" And a few more, by keyboard.").await.expect("type");
+        assert!(tab_to(&c, "button.primary").await, "Save entry is reachable by Tab");
+        c.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
+        wait_text(&c, "Saved.").await;
+        let focused = c.active_element().await.expect("focus").text().await.expect("text");
+        assert!(focused.contains("Saved."), "the notice has focus, so it is heard: {focused:?}");
+        let page = text(&c).await;
+        assert!(
+            page.contains("Words typed before the tab closed. And a few more, by keyboard."),
+            "{page}"
+        );
+        axe(&c, &t, "journal entry (just saved)").await;
+        c.goto(&format!("{base}/journal")).await.expect("journal");
+        let list = text(&c).await;
+        assert!(!list.contains("Not saved yet"), "the draft became the entry: {list}");
+        c.close().await.expect("close");
+    }
 }

@@ -202,6 +202,52 @@ fn an_operator_invites_a_person_whose_words_no_dump_shows_and_a_restore_brings_b
         "the words and their earlier version"
     );
 
+    // And a journal entry (titled, tagged, edited once) and a draft.
+    let write = http(s.port, "GET", "/journal/write", &[("Cookie", &cookie)], "");
+    let at = write.body.find("name=\"id\" value=\"").expect("an entry id") + 17;
+    let entry = write.body[at..at + 36].to_string();
+    let journal = |title: &str, body: &str| {
+        enc(&[
+            ("csrf", &token_csrf),
+            ("id", &entry),
+            ("title", title),
+            ("body", body),
+            ("tags", "marigold"),
+        ])
+    };
+    let r = post_to(
+        s.port,
+        &cookie,
+        "/journal",
+        &journal("Quince evening", "The albatross stayed by the pier."),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = post_to(
+        s.port,
+        &cookie,
+        &format!("/journal/{entry}/edit"),
+        &journal("Quince evening", "The cormorant stayed by the pier."),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let draft = uuid_like(&http(s.port, "GET", "/journal/write", &[("Cookie", &cookie)], "").body);
+    let r = post_to(
+        s.port,
+        &cookie,
+        "/journal/drafts",
+        &enc(&[
+            ("csrf", &token_csrf),
+            ("id", &draft),
+            ("body", "A half-written line about the heron"),
+            ("autosave", "1"),
+        ]),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let shown = http(s.port, "GET", &format!("/journal/{entry}"), &[("Cookie", &cookie)], "");
+    assert!(
+        shown.body.contains("cormorant") && shown.body.contains("albatross"),
+        "the entry and its earlier words"
+    );
+
     let listed = ok(d, &["admin", "accounts"]);
     assert!(listed.contains("Morgan") && listed.contains("admin"), "{listed}");
     assert!(!listed.contains("kettle"), "{listed}");
@@ -214,7 +260,16 @@ fn an_operator_invites_a_person_whose_words_no_dump_shows_and_a_restore_brings_b
     assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
     let text = String::from_utf8_lossy(&dump.stdout).to_lowercase();
     assert!(text.contains("invitations") && text.contains("morgan"), "a real dump");
-    for w in WORDS.iter().chain(&["lighthouse", "ferry", "sam r"]) {
+    for w in WORDS.iter().chain(&[
+        "lighthouse",
+        "ferry",
+        "sam r",
+        "quince",
+        "albatross",
+        "cormorant",
+        "marigold",
+        "heron",
+    ]) {
         assert!(!text.contains(&w.to_lowercase()), "\"{w}\" is readable in the dump");
     }
 
@@ -273,4 +328,10 @@ fn an_operator_invites_a_person_whose_words_no_dump_shows_and_a_restore_brings_b
         "{}",
         stderr(&missing)
     );
+}
+
+/// The entry id a writing page was given.
+fn uuid_like(html: &str) -> String {
+    let at = html.find("name=\"id\" value=\"").expect("an entry id") + 17;
+    html[at..at + 36].to_string()
 }

@@ -103,6 +103,7 @@ pub struct PromptLabels {
 struct WhyFile {
     why: BTreeMap<String, String>,
     labels: PromptLabels,
+    themes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -171,6 +172,8 @@ pub struct Prompts {
     /// Every prompt, theme by theme in [`THEMES`] order, as in its file.
     pub prompts: Vec<Prompt>,
     pub labels: PromptLabels,
+    /// Each theme's name, by theme id.
+    themes: BTreeMap<String, String>,
     why: BTreeMap<String, String>,
 }
 
@@ -251,6 +254,7 @@ impl Prompts {
             prompts,
             labels: why.labels,
             why: why.why,
+            themes: why.themes,
         })
     }
 
@@ -260,6 +264,11 @@ impl Prompts {
 
     pub fn of_theme<'a>(&'a self, theme: &'a str) -> impl Iterator<Item = &'a Prompt> + 'a {
         self.prompts.iter().filter(move |p| p.theme == theme)
+    }
+
+    /// A theme's name, as people read it.
+    pub fn theme_name<'a>(&'a self, theme: &'a str) -> &'a str {
+        self.themes.get(theme).map_or(theme, String::as_str)
     }
 
     /// The sentence for a reason.
@@ -318,6 +327,18 @@ fn check_why(src: &Source, w: &WhyFile) -> Result<(), ContentError> {
             src.path,
             None,
             format!("[why] has a key \"{k}\" the app has no reason for"),
+        ));
+    }
+    for t in THEMES {
+        if w.themes.get(t).is_none_or(|n| n.trim().is_empty()) {
+            return Err(ContentError::new(src.path, None, format!("[themes] needs a name for \"{t}\"")));
+        }
+    }
+    if let Some(k) = w.themes.keys().find(|k| !THEMES.contains(&k.as_str())) {
+        return Err(ContentError::new(
+            src.path,
+            None,
+            format!("[themes] names \"{k}\", which is not a theme"),
         ));
     }
     let l = &w.labels;

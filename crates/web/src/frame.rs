@@ -168,6 +168,29 @@ pub(crate) fn local_time(st: &AppState, t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The dates of a list's From and To filters (typed as 2026-11-21, in
+/// local time) as the instants they bound: from the start of From to the
+/// end of To. A date that cannot be read is left out and named in the
+/// third value, so the page says so rather than quietly using another.
+pub(crate) fn day_range(st: &AppState, from: &str, to: &str) -> (Option<OffsetDateTime>, Option<OffsetDateTime>, String) {
+    let mut error = String::new();
+    let mut day = |s: &str| -> Option<OffsetDateTime> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        let d = time::Date::parse(s.trim(), format_description!("[year]-[month]-[day]"))
+            .ok()
+            .map(|d| time::PrimitiveDateTime::new(d, time::Time::MIDNIGHT).assume_offset(st.config().local_offset));
+        if d.is_none() {
+            error = "Dates look like 2026-11-21. Showing every date for now.".into();
+        }
+        d
+    };
+    let since = day(from);
+    let until = day(to).map(|d| d + time::Duration::days(1));
+    (since, until, error)
+}
+
 /// Earlier versions as pages show them: (field, until when, words).
 pub(crate) fn earlier_rows(st: &AppState, versions: Vec<drawbridge_core::versions::TextVersion>) -> Vec<(String, String, String)> {
     versions

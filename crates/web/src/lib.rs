@@ -17,6 +17,8 @@ pub mod extract;
 pub mod frame;
 pub mod health;
 pub mod help;
+pub mod journal;
+pub(crate) mod markdown;
 pub mod metrics;
 pub mod moment;
 pub mod practice;
@@ -206,13 +208,19 @@ impl AppState {
     /// reached their lifetime, dropping their keys, without waiting for
     /// the browser to come back. Returns how many ended.
     pub fn sweep_sessions(&self) -> usize {
+        self.sweep_sessions_at(std::time::Instant::now())
+    }
+
+    /// The sweep as it would be at `now` (a test looks ahead in time
+    /// rather than waiting for it).
+    pub fn sweep_sessions_at(&self, now: std::time::Instant) -> usize {
         let Some(policy) = self.server() else {
             return 0;
         };
         self.inner
             .sessions
             .lock()
-            .map(|mut all| all.sweep(policy.idle, policy.lifetime, std::time::Instant::now()))
+            .map(|mut all| all.sweep(policy.idle, policy.lifetime, now))
             .unwrap_or(0)
     }
 
@@ -477,6 +485,11 @@ pub fn routes(policy: &Policy) -> Vec<Route> {
     all
 }
 
+/// A journal entry can be far longer than any other form.
+fn journal_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(security::JOURNAL_LIMIT)
+}
+
 /// The pages of the app itself, the same in both modes.
 fn signed_in_routes() -> Vec<Route> {
     vec![
@@ -489,6 +502,30 @@ fn signed_in_routes() -> Vec<Route> {
             get(urges::urge_delete_confirm).post(urges::urge_delete),
         ),
         ("/moments", Guard::SignedIn, get(urges::moments)),
+        (
+            "/journal",
+            Guard::SignedIn,
+            get(journal::list).post(journal::save).layer(journal_limit()),
+        ),
+        ("/journal/write", Guard::SignedIn, get(journal::write)),
+        ("/journal/prompts", Guard::SignedIn, get(journal::prompts)),
+        ("/journal/{id}", Guard::SignedIn, get(journal::entry)),
+        (
+            "/journal/{id}/edit",
+            Guard::SignedIn,
+            get(journal::edit).post(journal::update).layer(journal_limit()),
+        ),
+        (
+            "/journal/{id}/delete",
+            Guard::SignedIn,
+            get(journal::delete_confirm).post(journal::delete),
+        ),
+        ("/journal/drafts", Guard::SignedIn, post(journal::keep_draft).layer(journal_limit())),
+        (
+            "/journal/drafts/{id}/discard",
+            Guard::SignedIn,
+            get(journal::discard_confirm).post(journal::discard),
+        ),
         ("/settings", Guard::SignedIn, get(settings::settings).post(settings::settings_save)),
         ("/sign-out", Guard::SignedIn, post(access::sign_out)),
         ("/profile", Guard::SignedIn, get(quiz::profile)),

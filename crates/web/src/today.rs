@@ -38,6 +38,18 @@ struct TodayPage {
     region_choice: Option<Vec<Opt>>,
     suggested: Option<String>,
     region_saved: bool,
+    prompt: PromptCard,
+}
+
+/// The journal question of the day.
+pub struct PromptCard {
+    id: String,
+    text: String,
+    hint: String,
+    why: String,
+    /// The address of the next question along.
+    another: String,
+    labels: drawbridge_core::prompts::PromptLabels,
 }
 
 /// Today's practice, in words.
@@ -63,6 +75,8 @@ pub struct TodayQuery {
     checked: Option<String>,
     reflection: Option<String>,
     region: Option<String>,
+    /// How many times "a different question" was asked for.
+    turn: Option<u32>,
 }
 
 pub async fn today(
@@ -143,6 +157,18 @@ pub async fn today(
                 .map(|w| (w, c.practice().window_proposal.replace("{window}", &w.to_string()))),
         }
     });
+    let now = OffsetDateTime::now_utc();
+    let lately = drawbridge_store::today::lately(&store, now, st.config().local_offset).await?;
+    let turn = q.turn.unwrap_or(0) % 1000;
+    let day = c.prompts().for_day(now.to_offset(st.config().local_offset).date(), &lately, turn);
+    let prompt = PromptCard {
+        id: day.prompt.id.clone(),
+        text: day.prompt.text.clone(),
+        hint: day.prompt.hint.clone(),
+        why: day.why.to_string(),
+        another: format!("/?turn={}#prompt-heading", turn + 1),
+        labels: c.prompts().labels.clone(),
+    };
     let programs = if t.program.is_none() {
         c.programs().iter().map(|p| (p.id.clone(), p.title.clone())).collect()
     } else {
@@ -164,5 +190,6 @@ pub async fn today(
         region_choice,
         suggested,
         region_saved: q.region.as_deref() == Some("saved"),
+        prompt,
     }))
 }

@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use drawbridge_core::urge::{EntryError, Urge, UrgeDraft};
 use drawbridge_store::UrgeFilter;
 use serde::Deserialize;
-use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, macros::format_description};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::extract::{Id, Owner};
-use crate::frame::{Chrome, Opt, ProblemPage, WebError, earlier_rows, html_time, local_time, opts, render};
+use crate::frame::{Chrome, Opt, ProblemPage, WebError, day_range, earlier_rows, html_time, local_time, opts, render};
 use crate::security::Session;
 
 /// The longest list the Moments page shows at once.
@@ -334,27 +334,9 @@ struct MomentsPage {
     deleted: bool,
 }
 
-/// A date from a date input, as the start of that day in local time.
-fn local_day_start(st: &AppState, s: &str) -> Option<OffsetDateTime> {
-    let d = Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()?;
-    Some(PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_offset(st.config().local_offset))
-}
-
 pub async fn moments(State(st): State<AppState>, Owner(store): Owner, Query(q): Query<MomentsQuery>) -> Result<Response, WebError> {
     let c = &st.catalog().urges();
-    let mut date_error = String::new();
-    let mut day = |s: &str| -> Option<OffsetDateTime> {
-        if s.trim().is_empty() {
-            return None;
-        }
-        let d = local_day_start(&st, s);
-        if d.is_none() {
-            date_error = "Dates look like 2026-11-21. Showing every date for now.".into();
-        }
-        d
-    };
-    let since = day(&q.from);
-    let until = day(&q.to).map(|d| d + Duration::days(1));
+    let (since, until, date_error) = day_range(&st, &q.from, &q.to);
     let kind = Some(q.kind.clone()).filter(|k| c.kind(k).is_some());
     let did = Some(q.did.clone()).filter(|d| c.did_choice(d).is_some());
     let filter = UrgeFilter {

@@ -138,3 +138,57 @@
   });
   window.addEventListener("pagehide", function () { form.reset(); });
 })();
+
+// Journal writing: the words are kept on the server as a draft while they
+// are typed (a few seconds after the last key, and when the page is left),
+// so a closed tab or a lost connection loses nothing. Nothing is kept in
+// the browser. "Keep as a draft" does the same without this script.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form) { return; }
+  var url = form.getAttribute("data-autosave");
+  var status = form.querySelector("[data-autosave-status]");
+  var dirty = false, timer = null, sending = false, leaving = false;
+  var params = function () {
+    var p = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && el.type !== "submit" && el.type !== "button") { p.append(el.name, el.value); }
+    });
+    p.append("autosave", "1");
+    return p;
+  };
+  var say = function (words) {
+    if (status && status.textContent !== words) { status.textContent = words; }
+  };
+  var send = function () {
+    timer = null;
+    if (!dirty || sending) { return; }
+    dirty = false;
+    sending = true;
+    fetch(url, { method: "POST", body: params(), credentials: "same-origin", redirect: "error" })
+      .then(function (r) {
+        sending = false;
+        if (r.ok) {
+          say("Draft saved.");
+        } else {
+          dirty = true;
+          say("The draft could not be kept just now. Your words are still here; Save entry or Keep as a draft will try again.");
+        }
+        if (dirty && !timer) { timer = window.setTimeout(send, 5000); }
+      }, function () {
+        sending = false;
+        dirty = true;
+        say("The draft could not be kept just now. Your words are still here; Save entry or Keep as a draft will try again.");
+      });
+  };
+  form.addEventListener("input", function () {
+    dirty = true;
+    if (timer) { window.clearTimeout(timer); }
+    timer = window.setTimeout(send, 2000);
+  });
+  form.addEventListener("submit", function () { leaving = true; dirty = false; if (timer) { window.clearTimeout(timer); } });
+  window.addEventListener("pagehide", function () {
+    if (dirty && !leaving && navigator.sendBeacon) { navigator.sendBeacon(url, params()); dirty = false; }
+  });
+})();

@@ -1503,3 +1503,262 @@ async fn a_pause_sent_with_a_strange_start_time_is_still_recorded_within_its_bou
         assert_eq!(app.store().await.pauses(10).await.expect("pauses").len(), 3);
     }
 }
+
+fn form_of(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).expect("form")
+}
+
+fn location_of(r: &Resp) -> String {
+    r.headers
+        .get(header::LOCATION)
+        .expect("location")
+        .to_str()
+        .expect("ascii")
+        .to_string()
+}
+
+fn entry_id_of(html: &str) -> String {
+    let at = html.find("name=\"id\" value=\"").expect("id field") + 17;
+    html[at..at + 36].to_string()
+}
+
+#[tokio::test]
+async fn the_journal_keeps_every_word_while_writing_saving_again_and_editing() {
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let c = Catalog::embedded();
+        // Today offers a question, which opens the writing page on it.
+        let today = app.get("/", Some(&cookie)).await.body;
+        let at = today.find("/journal/write?prompt=").expect("a prompt link") + 22;
+        let prompt_id: String = today[at..].chars().take_while(|ch| *ch != '"').collect();
+        let prompt = c.prompts().get(&prompt_id).expect("a real prompt");
+        assert!(today.contains(&prompt.text), "the question is on Today");
+        assert!(today.contains("/?turn=1"), "a different question is one link away");
+        let other = app.get("/?turn=1", Some(&cookie)).await.body;
+        assert!(
+            !other.contains(&format!("prompt={prompt_id}\"")),
+            "the next question is another one"
+        );
+        let page = app.get(&format!("/journal/write?prompt={prompt_id}"), Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&prompt.text));
+        assert_eq!(
+            app.get("/journal/write?prompt=no-such", Some(&cookie)).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let id = entry_id_of(&page.body);
+        let store = app.store().await;
+        let uid = uuid::Uuid::parse_str(&id).expect("uuid");
+
+        // Typing is kept on the server as a draft (the script's request).
+        let draft = |body: &str| {
+            form_of(&[
+                ("csrf", &csrf),
+                ("id", &id),
+                ("prompt", &prompt_id),
+                ("title", "Tuesday"),
+                ("body", body),
+                ("tags", "work, walks"),
+                ("autosave", "1"),
+            ])
+        };
+        let kept = app.post("/journal/drafts", &cookie, Some(ORIGIN), &draft("First words")).await;
+        assert_eq!(kept.status, StatusCode::NO_CONTENT);
+        let kept = app
+            .post("/journal/drafts", &cookie, Some(ORIGIN), &draft("First words, then more"))
+            .await;
+        assert_eq!(kept.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            store.journal_draft(uid).await.expect("read").expect("kept").body,
+            "First words, then more"
+        );
+        let list = app.get("/journal", Some(&cookie)).await.body;
+        assert!(
+            list.contains("Not saved yet") && list.contains(&format!("/journal/write?draft={id}")),
+            "{list}"
+        );
+        let resumed = app.get(&format!("/journal/write?draft={id}"), Some(&cookie)).await.body;
+        assert!(
+            resumed.contains("First words, then more") && resumed.contains("Your draft, kept"),
+            "{resumed}"
+        );
+
+        // A bad tag: the page again with the words, the draft still kept.
+        let save = |body: &str, tags: &str| {
+            form_of(&[
+                ("csrf", &csrf),
+                ("id", &id),
+                ("prompt", &prompt_id),
+                ("title", "Tuesday"),
+                ("body", body),
+                ("tags", tags),
+                ("body_signal", ""),
+            ])
+        };
+        let bad = app
+            .post(
+                "/journal",
+                &cookie,
+                Some(ORIGIN),
+                &save("Words I do not want to lose", "big feelings"),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("Words I do not want to lose") && bad.body.contains("big-feelings"),
+            "{}",
+            bad.body
+        );
+        assert_eq!(
+            store.journal_draft(uid).await.expect("read").expect("kept").body,
+            "Words I do not want to lose"
+        );
+
+        let body = "It went **quiet**, then I wrote back.\n\n<script>alert(1)</script>\n\nSee [a link](https://example.org).";
+        let saved = app.post("/journal", &cookie, Some(ORIGIN), &save(body, "work, #walks")).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let to = location_of(&saved);
+        assert_eq!(to, format!("/journal/{id}?saved=1"));
+        assert!(
+            store.journal_draft(uid).await.expect("read").is_none(),
+            "the draft became the entry"
+        );
+        let shown = app.get(&to, Some(&cookie)).await.body;
+        assert!(shown.contains("<strong>quiet</strong>"), "{shown}");
+        assert!(shown.contains("&lt;script&gt;") && !shown.contains("<script>alert"), "{shown}");
+        assert!(
+            shown.contains("href=\"https://example.org\" rel=\"noopener noreferrer\""),
+            "{shown}"
+        );
+        assert!(shown.contains(&prompt.text), "the question it answers is named");
+
+        // The same page sent again with other words: an edit, the first kept.
+        let again = app
+            .post("/journal", &cookie, Some(ORIGIN), &save("The second try at saying it.", "work"))
+            .await;
+        assert_eq!(location_of(&again), format!("/journal/{id}?updated=1"));
+        let e = store.journal_entry(uid).await.expect("read").expect("there");
+        assert_eq!(e.text.body, "The second try at saying it.");
+        let shown = app.get(&format!("/journal/{id}"), Some(&cookie)).await.body;
+        assert!(shown.contains("Earlier words") && shown.contains("It went **quiet**"), "{shown}");
+
+        // An edit in progress is kept, shown on the entry, and saved.
+        let edit = draft("An edit I have not saved");
+        assert_eq!(
+            app.post("/journal/drafts", &cookie, Some(ORIGIN), &edit).await.status,
+            StatusCode::NO_CONTENT
+        );
+        let shown = app.get(&format!("/journal/{id}"), Some(&cookie)).await.body;
+        assert!(shown.contains("An edit in progress"), "{shown}");
+        let editing = app.get(&format!("/journal/{id}/edit"), Some(&cookie)).await.body;
+        assert!(
+            editing.contains("An edit I have not saved") && editing.contains("An edit in progress"),
+            "{editing}"
+        );
+        let list = app.get("/journal", Some(&cookie)).await.body;
+        assert!(list.contains("An edit in progress to"), "{list}");
+        let done = app
+            .post(
+                &format!("/journal/{id}/edit"),
+                &cookie,
+                Some(ORIGIN),
+                &save("The third words.", "work"),
+            )
+            .await;
+        assert_eq!(location_of(&done), format!("/journal/{id}?updated=1"));
+        assert!(store.journal_draft(uid).await.expect("read").is_none());
+        let versions = store.versions(drawbridge_core::versions::JOURNAL, &id).await.expect("versions");
+        let bodies: Vec<&str> = versions.iter().filter(|v| v.field == "body").map(|v| v.text.as_str()).collect();
+        assert!(
+            bodies.contains(&"The second try at saying it.") && bodies.iter().any(|b| b.starts_with("It went")),
+            "{bodies:?}"
+        );
+
+        // Filters by tag.
+        let other_page = app.get("/journal/write", Some(&cookie)).await.body;
+        let other_id = entry_id_of(&other_page);
+        let long = "a few words ".repeat(12_000);
+        let other = form_of(&[("csrf", &csrf), ("id", &other_id), ("body", &long), ("tags", "home")]);
+        let r = app.post("/journal", &cookie, Some(ORIGIN), &other).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "a long entry (144,000 characters) is taken: {}",
+            r.body
+        );
+        let by_tag = app.get("/journal?tag=HOME", Some(&cookie)).await.body;
+        assert!(
+            by_tag.contains(&other_id) && !by_tag.contains(&format!("/journal/{id}\"")),
+            "{by_tag}"
+        );
+        assert!(
+            app.get("/journal?from=not-a-date", Some(&cookie))
+                .await
+                .body
+                .contains("Dates look like")
+        );
+
+        // Deleting asks once; an edit sent after a delete keeps its words.
+        let confirm = app.get(&format!("/journal/{id}/delete"), Some(&cookie)).await.body;
+        assert!(
+            confirm.contains("removed for good") && confirm.contains("earlier version"),
+            "{confirm}"
+        );
+        let gone = app
+            .post(&format!("/journal/{id}/delete"), &cookie, Some(ORIGIN), &format!("csrf={csrf}"))
+            .await;
+        assert_eq!(location_of(&gone), "/journal?deleted=1");
+        assert_eq!(
+            app.get(&format!("/journal/{id}"), Some(&cookie)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let late = app
+            .post(
+                &format!("/journal/{id}/edit"),
+                &cookie,
+                Some(ORIGIN),
+                &save("Words typed in another tab.", ""),
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::NOT_FOUND);
+        assert!(late.body.contains("kept as a new draft"), "{}", late.body);
+        let drafts = store.journal_drafts().await.expect("drafts");
+        assert!(drafts.iter().any(|d| d.body == "Words typed in another tab."), "{drafts:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_journal_entry_with_crisis_words_brings_the_calm_panel_and_every_prompt_is_listed() {
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let page = app.get("/journal/write", Some(&cookie)).await.body;
+        let id = entry_id_of(&page);
+        let r = app
+            .post(
+                "/journal",
+                &cookie,
+                Some(ORIGIN),
+                &form_of(&[("csrf", &csrf), ("id", &id), ("body", "I want to kill myself tonight")]),
+            )
+            .await;
+        let to = location_of(&r);
+        assert!(to.ends_with("care=1"), "{to}");
+        let quiet = app
+            .post(
+                "/journal",
+                &cookie,
+                Some(ORIGIN),
+                &form_of(&[
+                    ("csrf", &csrf),
+                    ("id", &uuid::Uuid::now_v7().to_string()),
+                    ("body", "I'm afraid they'll think I'm too much and leave."),
+                ]),
+            )
+            .await;
+        assert!(!location_of(&quiet).contains("care=1"), "a feared prediction is not a crisis");
+        let all = app.get("/journal/prompts", Some(&cookie)).await.body;
+        for p in &Catalog::embedded().prompts().prompts {
+            assert!(all.contains(&format!("/journal/write?prompt={}\"", p.id)), "{}", p.id);
+        }
+    }
+}

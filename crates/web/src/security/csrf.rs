@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::{BODY_LIMIT, Session, same_secret};
+use super::{Session, body_limit, same_secret};
 use crate::AppState;
 use crate::frame::{Refusal, WebError};
 
@@ -41,8 +41,9 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         return next.run(Request::from_parts(parts, body)).await;
     }
+    let limit = body_limit(req.uri().path());
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return WebError::Refused(Refusal::TooLarge).into_response();
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();

@@ -32,6 +32,20 @@ pub use session::{Person, SERVER_COOKIE, SESSION_COOKIE, SESSION_DAYS, Session, 
 /// ten thousand characters fits with room to spare.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// Largest journal form: the longest entry (200,000 characters), each
+/// character up to four bytes and each byte written as `%XX` in a form,
+/// with room for its title and tags.
+pub const JOURNAL_LIMIT: usize = 2_500_000;
+
+/// The largest body a request to `path` may send.
+pub fn body_limit(path: &str) -> usize {
+    if path == "/journal" || path.starts_with("/journal/") {
+        JOURNAL_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
 /// 32 random bytes as hex: launch tokens, session ids, CSRF tokens.
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
