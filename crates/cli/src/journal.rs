@@ -314,11 +314,22 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             limit: None,
         })
         .await?;
+    // Resets stand in the timeline too (they carry no tags).
+    let resets: Vec<_> = if a.json || a.tag.is_some() {
+        Vec::new()
+    } else {
+        store
+            .resets(i64::MAX)
+            .await?
+            .into_iter()
+            .filter(|r| since.is_none_or(|s| r.at >= s) && until.is_none_or(|u| r.at < u))
+            .collect()
+    };
     store.close().await;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.json {
         writeln!(out, "{}", Value::Array(entries.iter().map(entry_json).collect()))?;
-    } else if entries.is_empty() {
+    } else if entries.is_empty() && resets.is_empty() {
         let filtered = since.is_some() || until.is_some() || a.tag.is_some();
         writeln!(
             out,
@@ -330,6 +341,7 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             }
         )?;
     } else {
+        let mut lines: Vec<(time::OffsetDateTime, String)> = Vec::new();
         for e in &entries {
             let mut line = format!("{}  {}  {}", short(e.id), crate::urges::local(ctx, e.at), e.heading());
             for t in &e.text.tags {
@@ -338,6 +350,20 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             if e.edited_at.is_some() {
                 line.push_str("  (edited)");
             }
+            lines.push((e.at, line));
+        }
+        for r in &resets {
+            let t = &r.entry.thought;
+            let words = [&t.hot_thought, &r.entry.happened, &r.entry.felt, &r.entry.truth]
+                .into_iter()
+                .flatten()
+                .next()
+                .map_or("", String::as_str);
+            let first: String = words.lines().next().unwrap_or("").chars().take(60).collect();
+            lines.push((r.at, format!("{}  {}  reset: {first}", short(r.id), crate::urges::local(ctx, r.at))));
+        }
+        lines.sort_by_key(|l| std::cmp::Reverse(l.0));
+        for (_, line) in lines {
             writeln!(out, "{line}")?;
         }
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use drawbridge_core::Catalog;
 use drawbridge_core::crisis::REGION_SETTING;
-use drawbridge_core::moment::{PACES, Protocol, ResetEntry, StepKind};
+use drawbridge_core::moment::{PACES, Protocol, ResetEntry, StepKind, ThoughtInput, ThoughtRecord};
 use drawbridge_core::safety::{PLAN_SECTIONS, SafetyPlan};
 use drawbridge_core::urge::UrgeDraft;
 use drawbridge_store::{Store, Workload};
@@ -317,23 +317,95 @@ pub struct ResetArgs {
     /// What is actually true.
     #[arg(long = "true")]
     truth: Option<String>,
+    /// A feeling and how strong it was, 0 to 100: "ashamed=80" (repeat for more).
+    #[arg(long = "feeling", value_name = "NAME=N")]
+    feelings: Vec<String>,
+    /// The hot thought: the one that hurt most.
+    #[arg(long)]
+    hot_thought: Option<String>,
+    /// How much you believe the hot thought, 0 to 100.
+    #[arg(long, allow_negative_numbers = true)]
+    belief: Option<String>,
+    /// The evidence: what you know that does not fit the hot thought.
+    #[arg(long)]
+    evidence: Option<String>,
+    /// Another way to see it.
+    #[arg(long)]
+    another_view: Option<String>,
+    /// How much you believe the hot thought now, 0 to 100.
+    #[arg(long, allow_negative_numbers = true)]
+    rerate: Option<String>,
+    /// Is this about now, or about then? now, then, both or not-sure.
+    #[arg(long)]
+    now_or_then: Option<String>,
+    /// What "then" it echoes, if you want to say.
+    #[arg(long)]
+    then_note: Option<String>,
     /// Print the saved reset as JSON.
     #[arg(long)]
     json: bool,
 }
 
+impl ResetArgs {
+    /// The thought record as typed, checked.
+    fn thought(&self) -> Result<ThoughtRecord> {
+        let mut feelings = Vec::new();
+        for f in &self.feelings {
+            let Some((name, n)) = f.rsplit_once('=').or_else(|| f.rsplit_once(':')) else {
+                return Err(UserError::new(
+                    format!("\"{f}\" needs a strength after the name."),
+                    "Write it as --feeling \"ashamed=80\": the feeling, =, then 0 to 100. Nothing was saved.",
+                )
+                .into());
+            };
+            feelings.push((name, n));
+        }
+        ThoughtRecord::check(ThoughtInput {
+            feelings,
+            hot_thought: self.hot_thought.as_deref(),
+            belief: self.belief.as_deref(),
+            evidence: self.evidence.as_deref(),
+            another_view: self.another_view.as_deref(),
+            rerated: self.rerate.as_deref(),
+            now_or_then: self.now_or_then.as_deref(),
+            then_note: self.then_note.as_deref(),
+        })
+        .map_err(|e| UserError::new(e.to_string(), "Nothing was saved.").into())
+    }
+}
+
 pub async fn reset(ctx: &Ctx, a: ResetArgs) -> Result<()> {
     let c = Catalog::embedded();
     // Check what can be checked before opening anything.
-    ResetEntry::new(None, a.capacity, a.happened.as_deref(), a.felt.as_deref(), a.truth.as_deref())
-        .map_err(|e| UserError::new(e.to_string(), "Nothing was saved. Try --capacity N, --happened, --felt or --true."))?;
+    let thought = a.thought()?;
+    ResetEntry::with_thought(
+        None,
+        a.capacity,
+        a.happened.as_deref(),
+        a.felt.as_deref(),
+        a.truth.as_deref(),
+        thought.clone(),
+    )
+    .map_err(|e| {
+        UserError::new(
+            e.to_string(),
+            "Nothing was saved. Try --capacity N, --happened, --felt, --true or --hot-thought.",
+        )
+    })?;
     let store = open::store(ctx, Workload::Command).await?;
     let record = match &a.record {
         Some(r) => Some(crate::practice::find_record(&store, r).await?),
         None => None,
     };
-    let entry = ResetEntry::new(record, a.capacity, a.happened.as_deref(), a.felt.as_deref(), a.truth.as_deref())
-        .map_err(|e| UserError::new(e.to_string(), "Nothing was saved."))?;
+    let entry = ResetEntry::with_thought(
+        record,
+        a.capacity,
+        a.happened.as_deref(),
+        a.felt.as_deref(),
+        a.truth.as_deref(),
+        thought,
+    )
+    .map_err(|e| UserError::new(e.to_string(), "Nothing was saved."))?;
     let saved = store.add_reset(entry).await?;
     if a.json {
         println!("{}", serde_json::to_string(&saved)?);
@@ -342,6 +414,9 @@ pub async fn reset(ctx: &Ctx, a: ResetArgs) -> Result<()> {
         if let Some(cap) = saved.entry.capacity {
             println!("{}", c.after().capacity_sentence(cap));
             println!("{}", wrap(&c.after().capacity_after));
+        }
+        if let Some(line) = c.after().rerate_sentence(&saved.entry.thought) {
+            println!("{}", wrap(&line));
         }
     }
     let texts: Vec<&str> = saved.entry.texts().collect();

@@ -335,3 +335,54 @@ fn pages_in_the_moment_work_without_javascript_and_record_the_pause() {
     assert_eq!(e["resets"].as_array().map(Vec::len), Some(2));
     assert_eq!(e["safety_plan"]["sections"]["matters-most"], "My dog Pip");
 }
+
+#[test]
+fn the_fuller_reset_from_the_terminal_keeps_every_part_and_shows_in_the_journal() {
+    let d = tempdir();
+    let bad = run(
+        d.path(),
+        &["reset", "--feeling", "ashamed", "--hot-thought", "They are done with me"],
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("ashamed=80"), "{}", stderr(&bad));
+    let bad = run(d.path(), &["reset", "--belief", "70"]);
+    assert!(!bad.status.success() && stderr(&bad).contains("hot thought"), "{}", stderr(&bad));
+    let out = ok(
+        d.path(),
+        &[
+            "reset",
+            "--feeling",
+            "ashamed=80",
+            "--feeling",
+            "lonely=45",
+            "--hot-thought",
+            "They are done with me",
+            "--belief",
+            "90",
+            "--evidence",
+            "They texted this morning",
+            "--another-view",
+            "They were busy",
+            "--rerate",
+            "40",
+            "--now-or-then",
+            "then",
+            "--json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["hot_thought"], "They are done with me");
+    assert_eq!((v["belief"].as_u64(), v["rerated"].as_u64()), (Some(90), Some(40)));
+    assert_eq!(v["feelings"][1]["name"], "lonely");
+    assert_eq!(v["now_or_then"], "then");
+    let text = ok(
+        d.path(),
+        &["reset", "--hot-thought", "Nobody stays", "--belief", "70", "--rerate", "70"],
+    );
+    assert!(text.contains("at 70, and still do at 70"), "{text}");
+    let list = ok(d.path(), &["journal"]);
+    assert!(
+        list.contains("reset: They are done with me") && list.contains("reset: Nobody stays"),
+        "{list}"
+    );
+}

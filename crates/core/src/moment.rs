@@ -289,6 +289,29 @@ pub struct AfterText {
     pub true_label: String,
     pub true_help: String,
     pub saved: String,
+    pub feelings_label: String,
+    pub feelings_help: String,
+    pub feeling_name: String,
+    pub feeling_strength: String,
+    pub hot_label: String,
+    pub hot_help: String,
+    pub belief_label: String,
+    pub evidence_label: String,
+    pub evidence_help: String,
+    pub another_label: String,
+    pub another_help: String,
+    pub hot_reminder: String,
+    pub rerate_label: String,
+    pub rerate_lower: String,
+    pub rerate_same: String,
+    pub rerate_higher: String,
+    pub then_label: String,
+    pub then_help: String,
+    pub then_now: String,
+    pub then_then: String,
+    pub then_both: String,
+    pub then_not_sure: String,
+    pub then_note_label: String,
     pub rituals_title: String,
     pub rituals_intro: String,
     pub letter_title: String,
@@ -326,7 +349,42 @@ impl AfterText {
         if self.rituals.len() < 3 {
             return Err(ContentError::new(path, None, "list at least three calming rituals"));
         }
+        for (key, s) in [
+            ("rerate_lower", &self.rerate_lower),
+            ("rerate_same", &self.rerate_same),
+            ("rerate_higher", &self.rerate_higher),
+        ] {
+            if !s.contains("{before}") || !s.contains("{after}") {
+                return Err(ContentError::new(
+                    path,
+                    None,
+                    format!("{key} must contain {{before}} and {{after}}"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// What the re-rating says, from its two numbers: None unless both
+    /// were given.
+    pub fn rerate_sentence(&self, t: &ThoughtRecord) -> Option<String> {
+        let (before, after) = (t.belief?, t.rerated?);
+        let s = match after.cmp(&before) {
+            std::cmp::Ordering::Less => &self.rerate_lower,
+            std::cmp::Ordering::Equal => &self.rerate_same,
+            std::cmp::Ordering::Greater => &self.rerate_higher,
+        };
+        Some(s.replace("{before}", &before.to_string()).replace("{after}", &after.to_string()))
+    }
+
+    /// The words for an answer to "about now or then".
+    pub fn now_or_then_label(&self, n: NowOrThen) -> &str {
+        match n {
+            NowOrThen::Now => &self.then_now,
+            NowOrThen::Then => &self.then_then,
+            NowOrThen::Both => &self.then_both,
+            NowOrThen::NotSure => &self.then_not_sure,
+        }
     }
 
     /// "I took a risk at 60% of my capacity."
@@ -408,6 +466,201 @@ pub struct ResetEntry {
     /// What is actually true.
     #[serde(default, rename = "true", skip_serializing_if = "Option::is_none")]
     pub truth: Option<String>,
+    /// The fuller thought record: feelings, the hot thought, the evidence,
+    /// another view, the re-rating, and whether it was about now or then.
+    #[serde(flatten)]
+    pub thought: ThoughtRecord,
+}
+
+/// The most feelings one reset names.
+pub const FEELINGS_MAX: usize = 8;
+/// The longest name of a feeling.
+pub const FEELING_NAME_MAX: usize = 60;
+
+/// A feeling and how strong it was, 0 to 100.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feeling {
+    pub name: String,
+    pub strength: u8,
+}
+
+/// "Is this about now, or about then?"
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NowOrThen {
+    Now,
+    Then,
+    Both,
+    NotSure,
+}
+
+impl NowOrThen {
+    pub const ALL: [NowOrThen; 4] = [NowOrThen::Now, NowOrThen::Then, NowOrThen::Both, NowOrThen::NotSure];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            NowOrThen::Now => "now",
+            NowOrThen::Then => "then",
+            NowOrThen::Both => "both",
+            NowOrThen::NotSure => "not-sure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NowOrThen> {
+        NowOrThen::ALL.into_iter().find(|n| n.id() == s.trim())
+    }
+}
+
+/// The fuller three columns: what it felt like (feelings 0-100, the hot
+/// thought and how much it was believed 0-100), what is actually true (the
+/// evidence, another view), the hot thought believed again, and whether it
+/// was about now or about then. Every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ThoughtRecord {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feelings: Vec<Feeling>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hot_thought: Option<String>,
+    /// How much the hot thought was believed, 0-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub belief: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub another_view: Option<String>,
+    /// How much the hot thought is believed after looking at it, 0-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerated: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now_or_then: Option<NowOrThen>,
+    /// What "then" it echoes, in the person's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then_note: Option<String>,
+}
+
+/// A thought record as typed, before it is checked.
+#[derive(Debug, Clone, Default)]
+pub struct ThoughtInput<'a> {
+    /// (name, strength) as typed; a row with neither is left out.
+    pub feelings: Vec<(&'a str, &'a str)>,
+    pub hot_thought: Option<&'a str>,
+    pub belief: Option<&'a str>,
+    pub evidence: Option<&'a str>,
+    pub another_view: Option<&'a str>,
+    pub rerated: Option<&'a str>,
+    pub now_or_then: Option<&'a str>,
+    pub then_note: Option<&'a str>,
+}
+
+fn column(field: &'static str, v: Option<&str>) -> Result<Option<String>, ResetError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let len = v.chars().count();
+    if len > RESET_TEXT_MAX {
+        return Err(ResetError::TooLong { field, len });
+    }
+    Ok(Some(v.to_string()))
+}
+
+/// A 0-100 number as typed ("" is none).
+fn percent(what: &'static str, v: Option<&str>) -> Result<Option<u8>, ResetError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let v = v.trim_end_matches('%').trim();
+    match v.parse::<i64>() {
+        Ok(n) if (0..=100).contains(&n) => Ok(u8::try_from(n).ok()),
+        _ => Err(ResetError::Percent {
+            what,
+            typed: v.to_string(),
+        }),
+    }
+}
+
+impl ThoughtRecord {
+    pub fn check(input: ThoughtInput<'_>) -> Result<ThoughtRecord, ResetError> {
+        let mut feelings = Vec::new();
+        for (name, strength) in input.feelings {
+            let (name, strength) = (name.trim(), strength.trim());
+            if name.is_empty() && strength.is_empty() {
+                continue;
+            }
+            if name.is_empty() {
+                return Err(ResetError::FeelingNameless(strength.to_string()));
+            }
+            if name.chars().count() > FEELING_NAME_MAX {
+                return Err(ResetError::TooLong {
+                    field: "feeling",
+                    len: name.chars().count(),
+                });
+            }
+            let Some(strength) = percent("how strong it was", Some(strength))? else {
+                return Err(ResetError::FeelingStrength(name.to_string()));
+            };
+            feelings.push(Feeling {
+                name: name.to_string(),
+                strength,
+            });
+        }
+        if feelings.len() > FEELINGS_MAX {
+            return Err(ResetError::TooManyFeelings(feelings.len()));
+        }
+        let now_or_then = match input.now_or_then.map(str::trim).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => Some(NowOrThen::parse(v).ok_or_else(|| ResetError::NowOrThen(v.to_string()))?),
+        };
+        let t = ThoughtRecord {
+            feelings,
+            hot_thought: column("the hot thought", input.hot_thought)?,
+            belief: percent("how much you believe it", input.belief)?,
+            evidence: column("the evidence", input.evidence)?,
+            another_view: column("another view", input.another_view)?,
+            rerated: percent("how much you believe it now", input.rerated)?,
+            now_or_then,
+            then_note: column("about then", input.then_note)?,
+        };
+        if t.hot_thought.is_none() && (t.belief.is_some() || t.rerated.is_some()) {
+            return Err(ResetError::RatingWithoutThought);
+        }
+        Ok(t)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == ThoughtRecord::default()
+    }
+
+    /// This record checked again as if typed (a file read back in): the
+    /// same record when every part is as the app would have saved it.
+    pub fn recheck(&self) -> Result<ThoughtRecord, ResetError> {
+        let strengths: Vec<String> = self.feelings.iter().map(|f| f.strength.to_string()).collect();
+        let (belief, rerated) = (self.belief.map(|b| b.to_string()), self.rerated.map(|b| b.to_string()));
+        ThoughtRecord::check(ThoughtInput {
+            feelings: self
+                .feelings
+                .iter()
+                .zip(&strengths)
+                .map(|(f, n)| (f.name.as_str(), n.as_str()))
+                .collect(),
+            hot_thought: self.hot_thought.as_deref(),
+            belief: belief.as_deref(),
+            evidence: self.evidence.as_deref(),
+            another_view: self.another_view.as_deref(),
+            rerated: rerated.as_deref(),
+            now_or_then: self.now_or_then.map(NowOrThen::id),
+            then_note: self.then_note.as_deref(),
+        })
+    }
+
+    fn texts(&self) -> impl Iterator<Item = &str> {
+        self.feelings.iter().map(|f| f.name.as_str()).chain(
+            [&self.hot_thought, &self.evidence, &self.another_view, &self.then_note]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -428,6 +681,18 @@ pub enum ResetError {
     TooLong { field: &'static str, len: usize },
     #[error("Write something in at least one column, or choose a capacity, before saving.")]
     Empty,
+    #[error("For {what}, use a number from 0 to 100; \"{typed}\" is not one.")]
+    Percent { what: &'static str, typed: String },
+    #[error("A feeling needs its name beside how strong it was ({0}).")]
+    FeelingNameless(String),
+    #[error("How strong was \"{0}\"? Give it a number from 0 to 100.")]
+    FeelingStrength(String),
+    #[error("A reset can name up to {FEELINGS_MAX} feelings; this one has {0}.")]
+    TooManyFeelings(usize),
+    #[error("\"{0}\" is not one of the answers to \"about now or then\": now, then, both or not-sure.")]
+    NowOrThen(String),
+    #[error("How much you believe it is about the hot thought: write the thought too, or leave the numbers out.")]
+    RatingWithoutThought,
 }
 
 impl ResetEntry {
@@ -439,29 +704,33 @@ impl ResetEntry {
         felt: Option<&str>,
         truth: Option<&str>,
     ) -> Result<ResetEntry, ResetError> {
+        ResetEntry::with_thought(record, capacity, happened, felt, truth, ThoughtRecord::default())
+    }
+
+    /// A checked reset with its fuller thought record.
+    pub fn with_thought(
+        record: Option<uuid::Uuid>,
+        capacity: Option<i64>,
+        happened: Option<&str>,
+        felt: Option<&str>,
+        truth: Option<&str>,
+        thought: ThoughtRecord,
+    ) -> Result<ResetEntry, ResetError> {
         let capacity = match capacity {
             None => None,
             Some(n) if (0..=100).contains(&n) => u8::try_from(n).ok(),
             Some(n) => return Err(ResetError::Capacity(n)),
         };
-        let text = |field: &'static str, v: Option<&str>| -> Result<Option<String>, ResetError> {
-            let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
-                return Ok(None);
-            };
-            let len = v.chars().count();
-            if len > RESET_TEXT_MAX {
-                return Err(ResetError::TooLong { field, len });
-            }
-            Ok(Some(v.to_string()))
-        };
         let entry = ResetEntry {
             record,
             capacity,
-            happened: text("what happened", happened)?,
-            felt: text("what it felt like", felt)?,
-            truth: text("what is actually true", truth)?,
+            happened: column("what happened", happened)?,
+            felt: column("what it felt like", felt)?,
+            truth: column("what is actually true", truth)?,
+            thought,
         };
-        if entry.capacity.is_none() && entry.happened.is_none() && entry.felt.is_none() && entry.truth.is_none() {
+        if entry.capacity.is_none() && entry.happened.is_none() && entry.felt.is_none() && entry.truth.is_none() && entry.thought.is_empty()
+        {
             return Err(ResetError::Empty);
         }
         Ok(entry)
@@ -469,7 +738,11 @@ impl ResetEntry {
 
     /// The free text of the reset, for the safety scanner.
     pub fn texts(&self) -> impl Iterator<Item = &str> {
-        [&self.happened, &self.felt, &self.truth].into_iter().flatten().map(String::as_str)
+        [&self.happened, &self.felt, &self.truth]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(self.thought.texts())
     }
 }
 
@@ -490,5 +763,60 @@ mod record_tests {
         assert_eq!(r.capacity, Some(70));
         assert_eq!(r.happened.as_deref(), Some("I went quiet"));
         assert_eq!(r.texts().count(), 2);
+    }
+
+    #[test]
+    fn a_thought_record_checks_its_numbers_and_names_what_to_fix() {
+        let t = ThoughtRecord::check(ThoughtInput {
+            feelings: vec![("Ashamed", "80"), ("", ""), ("lonely ", "45%")],
+            hot_thought: Some(" They are done with me "),
+            belief: Some("90"),
+            rerated: Some("40"),
+            now_or_then: Some("then"),
+            ..Default::default()
+        })
+        .expect("valid");
+        assert_eq!(t.feelings.len(), 2);
+        assert_eq!((t.feelings[1].name.as_str(), t.feelings[1].strength), ("lonely", 45));
+        assert_eq!((t.belief, t.rerated, t.now_or_then), (Some(90), Some(40), Some(NowOrThen::Then)));
+        let only = ResetEntry::with_thought(None, None, None, None, None, t).expect("a thought alone is a reset");
+        assert!(only.texts().any(|x| x == "They are done with me"));
+        let bad = |i: ThoughtInput<'static>| ThoughtRecord::check(i).expect_err("refused").to_string();
+        assert!(
+            bad(ThoughtInput {
+                feelings: vec![("", "70")],
+                ..Default::default()
+            })
+            .contains("name")
+        );
+        assert!(
+            bad(ThoughtInput {
+                feelings: vec![("Scared", "")],
+                ..Default::default()
+            })
+            .contains("Scared")
+        );
+        assert!(
+            bad(ThoughtInput {
+                belief: Some("120"),
+                hot_thought: Some("x"),
+                ..Default::default()
+            })
+            .contains("120")
+        );
+        assert!(
+            bad(ThoughtInput {
+                belief: Some("50"),
+                ..Default::default()
+            })
+            .contains("hot thought")
+        );
+        assert!(
+            bad(ThoughtInput {
+                now_or_then: Some("later"),
+                ..Default::default()
+            })
+            .contains("not-sure")
+        );
     }
 }

@@ -40,9 +40,10 @@ pub(crate) struct ExportAll {
 
 pub const FORMAT: &str = "drawbridge-export";
 /// Version 2 added `text_versions`, version 3 `journal` and
-/// `journal_drafts`; earlier files are still read. A drawbridge that knows
-/// only an earlier version refuses a newer file rather than drop its words.
-pub const VERSION: u32 = 3;
+/// `journal_drafts`, version 4 the fuller reset (its thought record);
+/// earlier files are still read. A drawbridge that knows only an earlier
+/// version refuses a newer file rather than drop its words.
+pub const VERSION: u32 = 4;
 
 /// A full export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -399,12 +400,17 @@ impl ExportDoc {
                 return bad(format!("resets[{n}].id"), "this id appears twice in the file".into());
             }
             let e = &r.entry;
-            match drawbridge_core::moment::ResetEntry::new(
+            let thought = match e.thought.recheck() {
+                Ok(t) => t,
+                Err(err) => return bad(format!("resets[{n}]"), err.to_string()),
+            };
+            match drawbridge_core::moment::ResetEntry::with_thought(
                 e.record,
                 e.capacity.map(i64::from),
                 e.happened.as_deref(),
                 e.felt.as_deref(),
                 e.truth.as_deref(),
+                thought,
             ) {
                 Err(err) => return bad(format!("resets[{n}]"), err.to_string()),
                 Ok(same) if same != *e => {

@@ -285,7 +285,7 @@ async fn earlier_versions_travel_through_export_and_import() {
         assert_eq!((twice.added, twice.conflicts.len()), (0, 0));
 
         // A file from a newer drawbridge says so, in words, and nothing is read.
-        let newer = json.replacen("\"version\":3", "\"version\":9", 1);
+        let newer = json.replacen(&format!("\"version\":{}", drawbridge_store::export::VERSION), "\"version\":99", 1);
         let err = ExportDoc::parse(&newer, catalog()).expect_err("newer");
         assert!(err.to_string().contains("newer version of drawbridge"), "{err}");
         assert!(err.hint().unwrap_or_default().contains("Update drawbridge"), "{err:?}");

@@ -91,7 +91,19 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
     store.save_program_run(&run).await.expect("save");
     store.add_pause("short", 80, true).await.expect("pause");
     let rec_id = store.export().await.expect("records").experiment_records[0].id;
-    let reset = drawbridge_core::moment::ResetEntry::new(Some(rec_id), Some(60), Some("a"), Some("b"), Some("c")).expect("reset");
+    let thought = drawbridge_core::moment::ThoughtRecord::check(drawbridge_core::moment::ThoughtInput {
+        feelings: vec![("sad", "60")],
+        hot_thought: Some("d"),
+        belief: Some("80"),
+        evidence: Some("e"),
+        another_view: Some("f"),
+        rerated: Some("50"),
+        now_or_then: Some("both"),
+        then_note: Some("g"),
+    })
+    .expect("thought");
+    let reset =
+        drawbridge_core::moment::ResetEntry::with_thought(Some(rec_id), Some(60), Some("a"), Some("b"), Some("c"), thought).expect("reset");
     store.add_reset(reset).await.expect("add reset");
     let mut plan = drawbridge_core::safety::SafetyPlan::default();
     plan.set("warning-signs", "I stop answering").expect("plan");

@@ -730,6 +730,23 @@ async fn pauses_resets_and_the_safety_plan_are_kept_and_travel_through_export() 
         .expect("reset");
         let r = a.add_reset(entry.clone()).await.expect("add reset");
         assert_eq!(a.resets(5).await.expect("resets"), vec![r.clone()]);
+        // The fuller reset: every part of its thought record comes back.
+        let thought = drawbridge_core::moment::ThoughtRecord::check(drawbridge_core::moment::ThoughtInput {
+            feelings: vec![("ashamed", "80"), ("lonely", "45")],
+            hot_thought: Some("They are done with me"),
+            belief: Some("90"),
+            evidence: Some("She texted the next morning"),
+            another_view: Some("She was tired, not finished with me"),
+            rerated: Some("40"),
+            now_or_then: Some("then"),
+            then_note: Some("Like when Dad stopped calling"),
+        })
+        .expect("thought");
+        let fuller = ResetEntry::with_thought(None, None, None, None, None, thought).expect("a thought alone");
+        let f = a.add_reset(fuller.clone()).await.expect("add fuller");
+        assert_eq!(a.reset(f.id).await.expect("one"), Some(f.clone()));
+        assert_eq!(f.entry, fuller);
+        assert_eq!(a.resets(5).await.expect("resets").len(), 2);
 
         assert!(a.safety_plan().await.expect("plan").is_empty());
         let mut plan = SafetyPlan::default();

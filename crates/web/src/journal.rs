@@ -528,6 +528,10 @@ pub struct ListQuery {
 
 pub struct EntryRow {
     id: Uuid,
+    at: OffsetDateTime,
+    href: String,
+    /// "Reset" for a reset in the timeline; empty for an entry.
+    kind: &'static str,
     heading: String,
     when: String,
     when_iso: String,
@@ -590,12 +594,13 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
         .filter(|e| since.is_none_or(|s| e.at >= s) && until.is_none_or(|u| e.at < u))
         .filter(|e| tag.as_deref().is_none_or(|t| e.text.has_tag(t)))
         .collect();
-    let more = shown.len() > LIST_LIMIT;
-    let rows = shown
+    let mut rows: Vec<EntryRow> = shown
         .iter()
-        .take(LIST_LIMIT)
         .map(|e| EntryRow {
             id: e.id,
+            at: e.at,
+            href: format!("/journal/{}", e.id),
+            kind: "",
             heading: e.heading(),
             when: local_time(&st, e.at),
             when_iso: html_time(e.at),
@@ -603,6 +608,41 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
             snippet: crate::markdown::snippet(&after_heading(e), SNIPPET),
         })
         .collect();
+    // Resets stand in the timeline too (they carry no tags).
+    if tag.is_none() {
+        for r in store.resets(i64::MAX).await? {
+            if since.is_some_and(|s| r.at < s) || until.is_some_and(|u| r.at >= u) {
+                continue;
+            }
+            let t = &r.entry.thought;
+            let heading = [&t.hot_thought, &r.entry.happened, &r.entry.felt, &r.entry.truth]
+                .into_iter()
+                .flatten()
+                .next()
+                .map(|w| crate::markdown::snippet(w, 60))
+                .unwrap_or_else(|| "A reset".to_string());
+            let rest = [&r.entry.truth, &t.evidence, &t.another_view]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
+            rows.push(EntryRow {
+                id: r.id,
+                at: r.at,
+                href: format!("/after/resets/{}", r.id),
+                kind: "Reset",
+                heading,
+                when: local_time(&st, r.at),
+                when_iso: html_time(r.at),
+                tags: Vec::new(),
+                snippet: crate::markdown::snippet(&rest, SNIPPET),
+            });
+        }
+    }
+    rows.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+    let more = rows.len() > LIST_LIMIT;
+    rows.truncate(LIST_LIMIT);
     let drafts = store
         .journal_drafts()
         .await?

@@ -15,7 +15,9 @@ use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use drawbridge_core::moment::{AfterText, PACES, PauseText, Protocol, ResetEntry, Ritual, Step, StepKind};
+use drawbridge_core::moment::{
+    AfterText, NowOrThen, PACES, PauseText, Protocol, ResetEntry, ResetError, Ritual, Step, StepKind, ThoughtInput, ThoughtRecord,
+};
 use drawbridge_core::practice::Outcome;
 use drawbridge_core::safety::{PLAN_SECTIONS, SafetyPlan, SafetyText};
 use drawbridge_core::urge::UrgeKind;
@@ -241,8 +243,13 @@ struct AfterPage {
     happened: String,
     felt: String,
     truth: String,
+    /// The fuller reset's fields, as typed.
+    more: ResetForm,
+    now_or_then: Vec<crate::frame::Opt>,
     error: String,
     saved: Option<String>,
+    /// What the re-rating of the reset just saved says.
+    saved_rerate: Option<String>,
     rituals: &'static [Ritual],
     /// How many resets are saved, for the link to read them again.
     kept: usize,
@@ -281,17 +288,18 @@ pub async fn after(
     {
         start = res.capacity;
     }
-    let saved = match q.saved.as_deref().and_then(|i| Uuid::parse_str(i).ok()) {
-        Some(id) => s
-            .resets(50)
-            .await?
-            .into_iter()
-            .find(|r| r.id == id)
-            .and_then(|r| r.entry.capacity)
-            .map(|c| text.capacity_sentence(c))
-            .or_else(|| Some(String::new())),
+    let just_saved = match q.saved.as_deref().and_then(|i| Uuid::parse_str(i).ok()) {
+        Some(id) => s.reset(id).await?,
         None => None,
     };
+    let saved = q.saved.as_ref().map(|_| {
+        just_saved
+            .as_ref()
+            .and_then(|r| r.entry.capacity)
+            .map(|c| text.capacity_sentence(c))
+            .unwrap_or_default()
+    });
+    let rerate = just_saved.as_ref().and_then(|r| text.rerate_sentence(&r.entry.thought));
     let kept = s.resets(i64::MAX).await?.len();
     Ok(render(&after_page(
         &st,
@@ -300,7 +308,11 @@ pub async fn after(
         start,
         ResetForm::default(),
         String::new(),
-        Saved { sentence: saved, kept },
+        Saved {
+            sentence: saved,
+            rerate,
+            kept,
+        },
     )))
 }
 
@@ -308,6 +320,7 @@ pub async fn after(
 /// one just saved (if it was), and how many there are to read again.
 struct Saved {
     sentence: Option<String>,
+    rerate: Option<String>,
     kept: usize,
 }
 
@@ -320,19 +333,30 @@ fn after_page(
     error: String,
     saved: Saved,
 ) -> AfterPage {
-    let Saved { sentence: saved, kept } = saved;
+    let Saved {
+        sentence: saved,
+        rerate: saved_rerate,
+        kept,
+    } = saved;
     let text = &st.catalog().after();
+    let now_or_then = crate::frame::opts(
+        std::iter::once(("", "No answer")).chain(NowOrThen::ALL.iter().map(|n| (n.id(), text.now_or_then_label(*n)))),
+        Some(typed.now_or_then.trim()),
+    );
     AfterPage {
         chrome: Chrome::new("After it goes badly", "pause"),
         csrf,
         text,
         record,
         capacity: capacity_rating(text, capacity),
-        happened: typed.happened,
-        felt: typed.felt,
-        truth: typed.truth,
+        happened: typed.happened.clone(),
+        felt: typed.felt.clone(),
+        truth: typed.truth.clone(),
+        more: typed,
+        now_or_then,
         error,
         saved,
+        saved_rerate,
         rituals: &text.rituals,
         kept,
     }
@@ -350,6 +374,54 @@ pub struct ResetForm {
     felt: String,
     #[serde(default)]
     truth: String,
+    #[serde(default)]
+    feeling_1: String,
+    #[serde(default)]
+    strength_1: String,
+    #[serde(default)]
+    feeling_2: String,
+    #[serde(default)]
+    strength_2: String,
+    #[serde(default)]
+    feeling_3: String,
+    #[serde(default)]
+    strength_3: String,
+    #[serde(default)]
+    hot_thought: String,
+    #[serde(default)]
+    belief: String,
+    #[serde(default)]
+    evidence: String,
+    #[serde(default)]
+    another_view: String,
+    #[serde(default)]
+    rerated: String,
+    #[serde(default)]
+    now_or_then: String,
+    #[serde(default)]
+    then_note: String,
+}
+
+impl ResetForm {
+    fn thought(&self) -> Result<ThoughtRecord, ResetError> {
+        ThoughtRecord::check(ThoughtInput {
+            feelings: vec![
+                (&self.feeling_1, &self.strength_1),
+                (&self.feeling_2, &self.strength_2),
+                (&self.feeling_3, &self.strength_3),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect(),
+            hot_thought: Some(&self.hot_thought),
+            belief: Some(&self.belief),
+            evidence: Some(&self.evidence),
+            another_view: Some(&self.another_view),
+            rerated: Some(&self.rerated),
+            now_or_then: Some(&self.now_or_then),
+            then_note: Some(&self.then_note),
+        })
+    }
 }
 
 pub async fn save_reset(
@@ -360,13 +432,17 @@ pub async fn save_reset(
 ) -> Result<Response, WebError> {
     let record = record_title(&st, &s, Some(&f.record)).await?;
     let capacity = f.capacity.trim().parse::<i64>().ok();
-    match ResetEntry::new(
-        record.as_ref().map(|(id, _)| *id),
-        capacity,
-        Some(&f.happened),
-        Some(&f.felt),
-        Some(&f.truth),
-    ) {
+    let checked = f.thought().and_then(|thought| {
+        ResetEntry::with_thought(
+            record.as_ref().map(|(id, _)| *id),
+            capacity,
+            Some(&f.happened),
+            Some(&f.felt),
+            Some(&f.truth),
+            thought,
+        )
+    });
+    match checked {
         Ok(entry) => {
             let texts: Vec<&str> = entry.texts().collect();
             let care = crate::care::needed(&st, &texts);
@@ -383,7 +459,19 @@ pub async fn save_reset(
         Err(e) => {
             let start = capacity.and_then(|c| u8::try_from(c.clamp(0, 100)).ok()).unwrap_or(50);
             let kept = s.resets(i64::MAX).await?.len();
-            let page = after_page(&st, session.csrf, record, start, f, e.to_string(), Saved { sentence: None, kept });
+            let page = after_page(
+                &st,
+                session.csrf,
+                record,
+                start,
+                f,
+                e.to_string(),
+                Saved {
+                    sentence: None,
+                    rerate: None,
+                    kept,
+                },
+            );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
@@ -400,6 +488,16 @@ pub struct ResetView {
     happened: String,
     felt: String,
     truth: String,
+    /// (name, strength)
+    feelings: Vec<(String, u8)>,
+    hot_thought: String,
+    belief: Option<u8>,
+    evidence: String,
+    another_view: String,
+    rerated: Option<u8>,
+    rerate_sentence: Option<String>,
+    now_or_then: Option<String>,
+    then_note: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -427,9 +525,18 @@ pub(crate) async fn reset_view(
         when: crate::frame::local_time(st, r.at),
         capacity: r.entry.capacity.map(|c| text.capacity_sentence(c)),
         record,
+        rerate_sentence: text.rerate_sentence(&r.entry.thought),
+        now_or_then: r.entry.thought.now_or_then.map(|n| text.now_or_then_label(n).to_string()),
         happened: r.entry.happened.unwrap_or_default(),
         felt: r.entry.felt.unwrap_or_default(),
         truth: r.entry.truth.unwrap_or_default(),
+        feelings: r.entry.thought.feelings.into_iter().map(|f| (f.name, f.strength)).collect(),
+        hot_thought: r.entry.thought.hot_thought.unwrap_or_default(),
+        belief: r.entry.thought.belief,
+        evidence: r.entry.thought.evidence.unwrap_or_default(),
+        another_view: r.entry.thought.another_view.unwrap_or_default(),
+        rerated: r.entry.thought.rerated,
+        then_note: r.entry.thought.then_note.unwrap_or_default(),
     })
 }
 

@@ -192,3 +192,22 @@
     if (dirty && !leaving && navigator.sendBeacon) { navigator.sendBeacon(url, params()); dirty = false; }
   });
 })();
+
+// The reset: the hot thought, once written, is shown again beside the
+// later steps (the evidence, the re-rating), so it stays in view while
+// the person looks at it. The page shows the saved words without this.
+(function () {
+  "use strict";
+  var source = document.querySelector("[data-echo-source]");
+  if (!source) { return; }
+  var echoes = document.querySelectorAll("[data-echo]");
+  var update = function () {
+    var words = source.value.trim();
+    Array.prototype.forEach.call(echoes, function (e) {
+      e.hidden = words === "";
+      var t = e.querySelector("[data-echo-text]");
+      if (t) { t.textContent = words; }
+    });
+  };
+  source.addEventListener("input", update);
+})();

@@ -1762,3 +1762,83 @@ async fn a_journal_entry_with_crisis_words_brings_the_calm_panel_and_every_promp
         }
     }
 }
+
+#[tokio::test]
+async fn the_fuller_reset_keeps_every_part_says_what_the_rerating_shows_and_joins_the_timeline() {
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let after = app.get("/after", Some(&cookie)).await.body;
+        for field in [
+            "feeling_1",
+            "strength_1",
+            "hot_thought",
+            "belief",
+            "evidence",
+            "another_view",
+            "rerated",
+            "now_or_then",
+            "then_note",
+        ] {
+            assert!(after.contains(&format!("name=\"{field}\"")), "{field} is on the reset page");
+        }
+        let fields = |belief: &str| {
+            form_of(&[
+                ("csrf", &csrf),
+                ("happened", "She did not answer my message all day"),
+                ("feeling_1", "ashamed"),
+                ("strength_1", "80"),
+                ("feeling_2", "lonely"),
+                ("strength_2", "45"),
+                ("hot_thought", "She is done with me"),
+                ("belief", belief),
+                ("evidence", "She sent a photo of her lunch yesterday"),
+                ("another_view", "She is on a long shift"),
+                ("rerated", "40"),
+                ("now_or_then", "then"),
+                ("then_note", "It felt like school again"),
+            ])
+        };
+        // A number out of range: the page again with every word, saying what to fix.
+        let bad = app.post("/after", &cookie, Some(ORIGIN), &fields("150")).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for kept in [
+            "She is done with me",
+            "She sent a photo of her lunch yesterday",
+            "It felt like school again",
+            "ashamed",
+        ] {
+            assert!(bad.body.contains(kept), "{kept} survives a failed save");
+        }
+        assert!(bad.body.contains("150"), "{}", bad.body);
+        assert!(app.store().await.resets(10).await.expect("resets").is_empty(), "nothing saved");
+
+        let r = app.post("/after", &cookie, Some(ORIGIN), &fields("90")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let to = location_of(&r);
+        let page = app.get(&to, Some(&cookie)).await.body;
+        assert!(
+            page.contains("at 90 and now at 40"),
+            "the sentence comes from the two numbers: {page}"
+        );
+        let saved = app.store().await.resets(10).await.expect("resets");
+        let t = &saved[0].entry.thought;
+        assert_eq!((t.belief, t.rerated, t.feelings.len()), (Some(90), Some(40), 2));
+        let one = app.get(&format!("/after/resets/{}", saved[0].id), Some(&cookie)).await.body;
+        for shown in [
+            "She is done with me",
+            "believed at 90",
+            "ashamed 80",
+            "lonely 45",
+            "She is on a long shift",
+            "Mostly about then",
+            "It felt like school again",
+        ] {
+            assert!(one.contains(shown), "{shown} on the reset: {one}");
+        }
+        let journal = app.get("/journal", Some(&cookie)).await.body;
+        assert!(
+            journal.contains(&format!("/after/resets/{}", saved[0].id)) && journal.contains("Reset:"),
+            "the reset stands in the journal timeline: {journal}"
+        );
+    }
+}

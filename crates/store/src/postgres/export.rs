@@ -103,7 +103,7 @@ impl PgStore {
                 pause_of
             ),
             resets: each!(
-                "SELECT id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed FROM resets WHERE owner = $1 ORDER BY at, id",
+                "SELECT id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed, thought_sealed FROM resets WHERE owner = $1 ORDER BY at, id",
                 reset_of
             ),
             safety_plan: self.plan_of(&mut *c).await?,

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     4 "0004_invitations.sql" "invitations",
     5 "0005_owner_keys.sql" "owner keys",
     6 "0006_journal.sql" "journal",
+    7 "0007_reset_thought.sql" "reset thought",
 );
 
 pub(crate) fn known() -> i64 {

@@ -1,7 +1,7 @@
 //! Pauses, resets and the safety plan on PostgreSQL. A pause holds no words;
 //! a reset's three columns and every section of the plan are sealed.
 
-use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry};
+use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry, ThoughtRecord};
 use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::versions;
 use sqlx::Connection;
@@ -16,7 +16,7 @@ use crate::error::StoreError;
 
 macro_rules! reset_columns {
     () => {
-        "id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed"
+        "id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed, thought_sealed"
     };
 }
 
@@ -52,6 +52,11 @@ impl PgStore {
                 happened: open("happened")?,
                 felt: open("felt")?,
                 truth: open("truth")?,
+                thought: match open("thought")? {
+                    None => ThoughtRecord::default(),
+                    Some(json) => serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Database(format!("a reset's thought record could not be read: {e}")))?,
+                },
             },
         })
     }
@@ -81,12 +86,13 @@ impl PgStore {
         let key = r.id.to_string();
         let seal = |field: &str, text: &Option<String>| self.seal.seal_opt(Self::place("resets", field, &key), text.as_deref());
         let sql = if ignore_existing {
-            "INSERT INTO resets (owner, id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (owner, id) DO NOTHING"
+            "INSERT INTO resets (owner, id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed, thought_sealed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (owner, id) DO NOTHING"
         } else {
-            "INSERT INTO resets (owner, id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            "INSERT INTO resets (owner, id, at, record, capacity, happened_sealed, felt_sealed, truth_sealed, thought_sealed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         };
+        let thought = (!r.entry.thought.is_empty()).then(|| serde_json::to_string(&r.entry.thought).unwrap_or_default());
         let done = sqlx::query(sql)
             .bind(self.owner)
             .bind(r.id)
@@ -96,6 +102,7 @@ impl PgStore {
             .bind(seal("happened", &r.entry.happened)?)
             .bind(seal("felt", &r.entry.felt)?)
             .bind(seal("truth", &r.entry.truth)?)
+            .bind(seal("thought", &thought)?)
             .execute(c)
             .await
             .map_err(self.err())?;

@@ -329,6 +329,15 @@ async fn pauses_resets_and_the_safety_plan_keep_their_words_sealed() {
             happened: Some("Plantedhappened heronwick".into()),
             felt: Some("Plantedfelt".into()),
             truth: None,
+            thought: drawbridge_core::moment::ThoughtRecord {
+                feelings: vec![drawbridge_core::moment::Feeling {
+                    name: "Plantedfeeling".into(),
+                    strength: 70,
+                }],
+                hot_thought: Some("Plantedhot thought".into()),
+                belief: Some(90),
+                ..Default::default()
+            },
         },
     };
     s.add_reset(&reset).await.expect("reset");
@@ -676,6 +685,12 @@ async fn a_dump_of_the_database_shows_none_of_the_words() {
             happened: Some(w(13)),
             felt: Some(w(14)),
             truth: Some(w(15)),
+            thought: drawbridge_core::moment::ThoughtRecord {
+                hot_thought: Some(w(18)),
+                evidence: Some(w(19)),
+                feelings: vec![drawbridge_core::moment::Feeling { name: w(20), strength: 55 }],
+                ..Default::default()
+            },
         },
     })
     .await
@@ -699,7 +714,7 @@ async fn a_dump_of_the_database_shows_none_of_the_words() {
         text.contains("connection-7") && text.contains("go-quiet"),
         "plain columns show, so words would too"
     );
-    for n in 1..=17 {
+    for n in 1..=20 {
         assert!(!text.contains(&w(n)), "{} is in the dump", w(n));
     }
     assert!(!text.contains("quokka"), "no part of any word");

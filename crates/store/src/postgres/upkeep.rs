@@ -24,7 +24,7 @@ const SEALED: &[(&str, &str, &[&str])] = &[
         &["custom", "with_whom", "prediction", "what_happened", "learned"],
     ),
     ("program_runs", "id::text", &["entries"]),
-    ("resets", "id::text", &["happened", "felt", "truth"]),
+    ("resets", "id::text", &["happened", "felt", "truth", "thought"]),
     ("safety_plan", "section", &["text"]),
     ("settings", "key", &["value"]),
 ];

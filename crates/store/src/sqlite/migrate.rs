@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     10 "0010_invitations.sql" "invitations",
     11 "0011_owner_guard.sql" "owner guard",
     12 "0012_journal.sql" "journal",
+    13 "0013_reset_thought.sql" "reset thought",
 );
 
 /// The newest schema this binary knows.

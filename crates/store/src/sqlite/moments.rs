@@ -1,7 +1,7 @@
 //! The in-the-moment tools and the safety plan: completed pauses,
 //! three-column resets and the plan's sections.
 
-use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry};
+use drawbridge_core::moment::{PauseRecord, Reset, ResetEntry, ThoughtRecord};
 use drawbridge_core::safety::SafetyPlan;
 use rusqlite::{Connection, Row, params};
 use time::OffsetDateTime;
@@ -11,7 +11,7 @@ use super::{Res, SqliteStore, first, from_micros, micros, rows, uuid_of};
 use crate::error::StoreError;
 
 pub(crate) const RESET_BY_ID: &str =
-    "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE owner = current_owner() AND id = ?";
+    "SELECT id, at, record, capacity, happened, felt, truth, thought FROM resets WHERE owner = current_owner() AND id = ?";
 
 pub(crate) fn pause_from_row(row: &Row<'_>) -> Res<PauseRecord> {
     let id: String = row.get("id")?;
@@ -36,6 +36,11 @@ pub(crate) fn reset_from_row(row: &Row<'_>) -> Res<Reset> {
             happened: row.get("happened")?,
             felt: row.get("felt")?,
             truth: row.get("truth")?,
+            thought: match row.get::<_, Option<String>>("thought")? {
+                None => ThoughtRecord::default(),
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+            },
         },
     })
 }
@@ -58,10 +63,11 @@ pub(crate) fn insert_pause(c: &Connection, p: &PauseRecord, ignore_existing: boo
 
 pub(crate) fn insert_reset(c: &Connection, r: &Reset, ignore_existing: bool) -> Res<bool> {
     let sql = if ignore_existing {
-        "INSERT INTO resets (owner, id, at, record, capacity, happened, felt, truth) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
+        "INSERT INTO resets (owner, id, at, record, capacity, happened, felt, truth, thought) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner, id) DO NOTHING"
     } else {
-        "INSERT INTO resets (owner, id, at, record, capacity, happened, felt, truth) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO resets (owner, id, at, record, capacity, happened, felt, truth, thought) VALUES (current_owner(), ?, ?, ?, ?, ?, ?, ?, ?)"
     };
+    let thought = thought_json(&r.entry.thought);
     let n = c.prepare_cached(sql)?.execute(params![
         r.id.to_string(),
         micros(r.at),
@@ -70,8 +76,14 @@ pub(crate) fn insert_reset(c: &Connection, r: &Reset, ignore_existing: bool) -> 
         r.entry.happened,
         r.entry.felt,
         r.entry.truth,
+        thought,
     ])?;
     Ok(n == 1)
+}
+
+/// A thought record as stored: JSON, or nothing when it is empty.
+pub(crate) fn thought_json(t: &ThoughtRecord) -> Option<String> {
+    (!t.is_empty()).then(|| serde_json::to_string(t).unwrap_or_default())
 }
 
 /// Pauses, newest first, at most `limit`.
@@ -88,7 +100,7 @@ pub(crate) fn pauses(c: &Connection, limit: i64) -> Res<Vec<PauseRecord>> {
 /// Resets, newest first, at most `limit`.
 pub(crate) fn resets(c: &Connection, limit: i64) -> Res<Vec<Reset>> {
     rows(
-        &mut c.prepare_cached("SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE owner = current_owner() ORDER BY at DESC, id DESC LIMIT ?")?,
+        &mut c.prepare_cached("SELECT id, at, record, capacity, happened, felt, truth, thought FROM resets WHERE owner = current_owner() ORDER BY at DESC, id DESC LIMIT ?")?,
         [limit],
         reset_from_row,
     )
@@ -160,7 +172,7 @@ impl SqliteStore {
         self.with(|c| {
             rows(
                 &mut c.prepare_cached(
-                    "SELECT id, at, record, capacity, happened, felt, truth FROM resets WHERE owner = current_owner() AND record = ? ORDER BY at DESC, id DESC",
+                    "SELECT id, at, record, capacity, happened, felt, truth, thought FROM resets WHERE owner = current_owner() AND record = ? ORDER BY at DESC, id DESC",
                 )?,
                 [record.to_string()],
                 reset_from_row,
