@@ -15,8 +15,14 @@ pub struct ExportArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
     /// Write your finished quiz results as FHIR R4 QuestionnaireResponses (a Bundle) instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "journal_markdown")]
     fhir: bool,
+    /// Write each journal entry as a Markdown file (with its date, title,
+    /// tags and question at the top) into DIR instead, the form journaling
+    /// tools trade in. A file already there with other words is never
+    /// overwritten.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    journal_markdown: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -30,6 +36,9 @@ pub struct ImportArgs {
 }
 
 pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
+    if let Some(dir) = &a.journal_markdown {
+        return journal_markdown(ctx, dir).await;
+    }
     let store = open::store(ctx, Workload::Command).await?;
     let (json, what) = if a.fhir {
         let catalog = Catalog::embedded();
@@ -76,6 +85,120 @@ pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
                 "Exported {what} to {}. This file is not encrypted: keep it somewhere private.",
                 path.display()
             );
+        }
+    }
+    Ok(())
+}
+
+/// A string as YAML writes it in double quotes.
+fn yaml_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One entry as a Markdown file: YAML front matter, then the body as written.
+pub(crate) fn entry_markdown(e: &drawbridge_core::journal::JournalEntry, c: &Catalog) -> String {
+    let when = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let mut out = String::from("---\n");
+    out.push_str(&format!("id: {}\n", e.id));
+    out.push_str(&format!("date: {}\n", when(e.at)));
+    if let Some(t) = e.edited_at {
+        out.push_str(&format!("edited: {}\n", when(t)));
+    }
+    if let Some(t) = &e.text.title {
+        out.push_str(&format!("title: {}\n", yaml_quoted(t)));
+    }
+    let tags: Vec<String> = e.text.tags.iter().map(|t| yaml_quoted(t)).collect();
+    out.push_str(&format!("tags: [{}]\n", tags.join(", ")));
+    if let Some(p) = &e.text.prompt {
+        let text = c.prompts().get(p).map_or(p.as_str(), |x| x.text.as_str());
+        out.push_str(&format!("prompt: {}\n", yaml_quoted(text)));
+    }
+    if let Some(b) = &e.text.body_signal {
+        let name = c.urges().body_signal(b).map_or(b.as_str(), |x| x.name.as_str());
+        out.push_str(&format!("body: {}\n", yaml_quoted(name)));
+    }
+    out.push_str("---\n\n");
+    out.push_str(&e.text.body);
+    out.push('\n');
+    out
+}
+
+/// The file an entry is written to: its date and time, then its id.
+fn entry_file_name(e: &drawbridge_core::journal::JournalEntry) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]-[hour][minute]");
+    format!("{}-{}.md", e.at.format(&fmt).unwrap_or_default(), e.id.simple())
+}
+
+async fn journal_markdown(ctx: &Ctx, dir: &std::path::Path) -> Result<()> {
+    let c = Catalog::embedded();
+    if dir.exists() && !dir.is_dir() {
+        return Err(UserError::new(
+            format!("{} is a file, not a folder.", dir.display()),
+            "Name a folder (it is made if it does not exist). Nothing was written.",
+        )
+        .into());
+    }
+    let store = open::store(ctx, Workload::Command).await?;
+    let entries = store.journal(&drawbridge_store::JournalFilter::default()).await?;
+    store.close().await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("Could not make the folder {}", dir.display()))?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).with_context(|| format!("Could not make the folder {}", dir.display()))?;
+    let (mut written, mut same, mut kept) = (0usize, 0usize, Vec::new());
+    for e in &entries {
+        let path = dir.join(entry_file_name(e));
+        let text = entry_markdown(e, c);
+        match std::fs::read(&path) {
+            Ok(old) if old == text.as_bytes() => same += 1,
+            // Words already there that differ (edited in another tool,
+            // say) are never overwritten.
+            Ok(_) => kept.push(path),
+            Err(_) => {
+                write_private(&path, text.as_bytes()).with_context(|| format!("Could not write {}", path.display()))?;
+                written += 1;
+            }
+        }
+    }
+    let n = |k: usize| format!("{k} entr{}", if k == 1 { "y" } else { "ies" });
+    eprintln!(
+        "Wrote {} to {}{}. These files are not encrypted: keep them somewhere private.",
+        n(written),
+        dir.display(),
+        if same > 0 {
+            format!(" ({} already there, unchanged)", n(same))
+        } else {
+            String::new()
+        }
+    );
+    if !kept.is_empty() {
+        eprintln!(
+            "{} already in the folder with other words were left as they are, so nothing in them is lost. To write today's versions, export into an empty folder:",
+            n(kept.len())
+        );
+        for p in &kept {
+            eprintln!("  {}", p.display());
         }
     }
     Ok(())

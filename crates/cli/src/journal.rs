@@ -285,11 +285,16 @@ async fn find(store: &Store, s: &str) -> Result<JournalEntry> {
         )
         .into());
     }
-    let all = store.journal(&JournalFilter::default()).await?;
-    let hits: Vec<JournalEntry> = all.into_iter().filter(|e| e.id.simple().to_string().starts_with(&wanted)).collect();
-    match hits.len() {
-        1 => Ok(hits.into_iter().next().expect("one")),
-        0 => Err(UserError::new(
+    let hits = store.journal_ids_starting_with(&wanted).await?;
+    match hits.as_slice() {
+        [id] => store.journal_entry(*id).await?.ok_or_else(|| {
+            UserError::new(
+                format!("The entry starting with \"{s}\" was deleted just now."),
+                "`drawbridge journal` lists your entries with their ids.",
+            )
+            .into()
+        }),
+        [] => Err(UserError::new(
             format!("No journal entry has an id starting with \"{s}\"."),
             "`drawbridge journal` lists your entries with their ids.",
         )

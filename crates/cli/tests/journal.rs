@@ -160,3 +160,58 @@ fn prompts_are_listed_by_theme() {
     let bad = run(d.path(), &["prompts", "--theme", "sad"]);
     assert!(stderr(&bad).contains("noticing"), "{}", stderr(&bad));
 }
+
+#[test]
+fn the_journal_goes_out_as_markdown_files_and_words_already_there_are_never_overwritten() {
+    let d = tempdir();
+    let first: Value = serde_json::from_str(&ok(
+        d.path(),
+        &[
+            "journal",
+            "write",
+            "--title",
+            "A \"quiet\" day: mostly",
+            "--tag",
+            "calm",
+            "--tag",
+            "work",
+            "--prompt",
+            "noticing-closeness-possible",
+            "Line one.\n\n- a list\n- of things",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    ok(d.path(), &["journal", "write", "Second entry, no title."]);
+    let out = d.path().join("md");
+    let r = run(d.path(), &["export", "--journal-markdown", out.to_str().expect("utf-8")]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(stderr(&r).contains("Wrote 2 entries"), "{}", stderr(&r));
+    let mut files: Vec<_> = std::fs::read_dir(&out).expect("dir").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 2);
+    let id = first["id"].as_str().expect("id");
+    let path = files
+        .iter()
+        .find(|p| p.to_string_lossy().contains(&id.replace('-', "")))
+        .expect("a file named by the entry's id");
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.starts_with("---\nid: "), "{text}");
+    assert!(text.contains("title: \"A \\\"quiet\\\" day: mostly\"\n"), "{text}");
+    assert!(text.contains("tags: [\"calm\", \"work\"]\n"), "{text}");
+    assert!(text.contains("prompt: \""), "{text}");
+    assert!(text.ends_with("---\n\nLine one.\n\n- a list\n- of things\n"), "{text}");
+
+    // Again: nothing changes. A file edited elsewhere is left as it is.
+    std::fs::write(path, "my own edits in another tool").expect("edit");
+    let again = run(d.path(), &["export", "--journal-markdown", out.to_str().expect("utf-8")]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stderr(&again).contains("1 entry already there, unchanged"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("left as they are"), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(path).expect("read"), "my own edits in another tool");
+
+    let file = d.path().join("a-file");
+    std::fs::write(&file, "x").expect("file");
+    let bad = run(d.path(), &["export", "--journal-markdown", file.to_str().expect("utf-8")]);
+    assert!(!bad.status.success() && stderr(&bad).contains("not a folder"), "{}", stderr(&bad));
+}

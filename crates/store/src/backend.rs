@@ -142,6 +142,8 @@ area! {
         fn edit_journal(&self, id: Uuid, text: &'a JournalText, at: OffsetDateTime) -> bool;
         fn delete_journal(&self, id: Uuid) -> bool;
         fn journal(&self, f: &'a JournalFilter) -> Vec<JournalEntry>;
+        /// Entry ids starting with `prefix` (hyphenated as a UUID is), at most `limit`.
+        fn journal_ids_with_prefix(&self, prefix: &'a str, limit: u32) -> Vec<Uuid>;
         fn put_journal_draft(&self, d: &'a JournalDraft) -> ();
         fn journal_draft(&self, id: Uuid) -> Option<JournalDraft>;
         fn journal_drafts(&self) -> Vec<JournalDraft>;

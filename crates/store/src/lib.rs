@@ -156,6 +156,20 @@ pub struct JournalFilter {
     pub limit: Option<usize>,
 }
 
+/// An id's first characters with the hyphens back where a UUID has them
+/// (8-4-4-4-12), lower case.
+fn hyphenated(prefix: &str) -> String {
+    let hex: String = prefix.chars().filter(|c| *c != '-').map(|c| c.to_ascii_lowercase()).collect();
+    let mut out = String::with_capacity(hex.len() + 4);
+    for (i, c) in hex.chars().enumerate() {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// An instrument the person added (or gave its licensed wording), as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -647,16 +661,12 @@ impl Store {
     /// hyphens (as `drawbridge today` prints short ids). At most 2, which is
     /// enough to tell one match from several.
     pub async fn experiment_ids_starting_with(&self, prefix: &str) -> Result<Vec<Uuid>, StoreError> {
-        // Put the hyphens back where a UUID has them: 8-4-4-4-12.
-        let hex: String = prefix.chars().filter(|c| *c != '-').map(|c| c.to_ascii_lowercase()).collect();
-        let mut hyphenated = String::with_capacity(hex.len() + 4);
-        for (i, c) in hex.chars().enumerate() {
-            if matches!(i, 8 | 12 | 16 | 20) {
-                hyphenated.push('-');
-            }
-            hyphenated.push(c);
-        }
-        self.backend.record_ids_with_prefix(&hyphenated, 2).await
+        self.backend.record_ids_with_prefix(&hyphenated(prefix), 2).await
+    }
+
+    /// Journal entries whose id starts with `prefix`, as for records: at most 2.
+    pub async fn journal_ids_starting_with(&self, prefix: &str) -> Result<Vec<Uuid>, StoreError> {
+        self.backend.journal_ids_with_prefix(&hyphenated(prefix), 2).await
     }
 
     pub async fn delete_experiment_record(&self, id: Uuid) -> Result<bool, StoreError> {

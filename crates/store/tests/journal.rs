@@ -160,6 +160,22 @@ async fn the_journal_lists_newest_first_by_time_and_tag() {
         };
         assert_eq!(bodies(&s.journal(&f).await.expect("until")), vec!["three days ago"]);
         assert!(s.delete_journal_draft(Uuid::now_v7()).await.is_ok_and(|gone| !gone));
+
+        // An entry is found by the first characters of its id, hyphens or not.
+        let one = Uuid::parse_str("0193ab00-1111-7000-8000-000000000001").expect("id");
+        let two = Uuid::parse_str("0193ab00-2222-7000-8000-000000000002").expect("id");
+        for id in [one, two] {
+            s.save_journal(id, text("by id", &[]), now).await.expect("save");
+        }
+        let ids = |p: &'static str| {
+            let s = &s;
+            async move { s.journal_ids_starting_with(p).await.expect("prefix") }
+        };
+        assert_eq!(ids("0193ab001111").await, vec![one]);
+        assert_eq!(ids("0193AB00-2").await, vec![two], "any case, with hyphens");
+        assert_eq!(ids("0193ab00").await.len(), 2, "two match: the caller asks for more");
+        assert!(ids("ffff").await.is_empty());
+        assert!(ids("not hex").await.is_empty());
         s.close().await;
     }
 }

@@ -304,6 +304,24 @@ impl Journal for PgStore {
         })
     }
 
+    fn journal_ids_with_prefix<'a>(&'a self, prefix: &'a str, limit: u32) -> Fut<'a, Vec<Uuid>> {
+        Box::pin(async move {
+            let Some((low, high)) = super::uuid_range(prefix) else {
+                return Ok(Vec::new());
+            };
+            let ids: Vec<Uuid> =
+                sqlx::query_scalar("SELECT id FROM journal_entries WHERE owner = $1 AND id BETWEEN $2 AND $3 ORDER BY id LIMIT $4")
+                    .bind(self.owner)
+                    .bind(low)
+                    .bind(high)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *self.conn().await?)
+                    .await
+                    .map_err(self.err())?;
+            Ok(ids)
+        })
+    }
+
     fn journal<'a>(&'a self, f: &'a JournalFilter) -> Fut<'a, Vec<JournalEntry>> {
         Box::pin(async move {
             let mut q = QueryBuilder::new(concat!("SELECT ", columns!(), " FROM journal_entries WHERE owner = "));

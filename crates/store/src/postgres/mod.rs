@@ -495,3 +495,16 @@ impl PgStore {
         Ok(done.rows_affected() == 1)
     }
 }
+
+/// The lowest and highest UUID starting with `prefix` (hex digits, hyphens
+/// anywhere), or None when it cannot start one.
+pub(crate) fn uuid_range(prefix: &str) -> Option<(Uuid, Uuid)> {
+    let digits: String = prefix.chars().filter(|c| *c != '-').collect();
+    if digits.len() > 32 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some((
+        Uuid::parse_str(&format!("{digits:0<32}")).ok()?,
+        Uuid::parse_str(&format!("{digits:f<32}")).ok()?,
+    ))
+}

@@ -315,14 +315,7 @@ impl Practice for PgStore {
     /// range of UUIDs on the primary key.
     fn record_ids_with_prefix<'a>(&'a self, prefix: &'a str, limit: u32) -> Fut<'a, Vec<Uuid>> {
         Box::pin(async move {
-            let digits: String = prefix.chars().filter(|c| *c != '-').collect();
-            if digits.len() > 32 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Ok(Vec::new());
-            }
-            let (Some(low), Some(high)) = (
-                Uuid::parse_str(&format!("{digits:0<32}")).ok(),
-                Uuid::parse_str(&format!("{digits:f<32}")).ok(),
-            ) else {
+            let Some((low, high)) = super::uuid_range(prefix) else {
                 return Ok(Vec::new());
             };
             let ids: Vec<Uuid> =

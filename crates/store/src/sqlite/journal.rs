@@ -210,6 +210,19 @@ impl SqliteStore {
         })
     }
 
+    pub(crate) fn journal_ids_with_prefix(&self, prefix: &str, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        // Ids are lower-case hex and hyphens: a range on the primary key.
+        self.with(|c| {
+            rows(
+                &mut c.prepare_cached(
+                    "SELECT id FROM journal_entries WHERE owner = current_owner() AND id >= ? AND id < ? ORDER BY id LIMIT ?",
+                )?,
+                params![prefix, format!("{prefix}~"), i64::from(limit)],
+                |r| Ok(uuid_of(&r.get::<_, String>(0)?)?),
+            )
+        })
+    }
+
     pub(crate) fn journal(&self, f: &JournalFilter) -> Result<Vec<JournalEntry>, StoreError> {
         let mut sql = format!("SELECT {COLUMNS} FROM journal_entries WHERE owner = current_owner()");
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
