@@ -31,8 +31,21 @@ pub struct ImportArgs {
     file: PathBuf,
     /// Where the file and this database differ, take the file's (the words
     /// it replaces are kept as earlier versions). Without it, yours are kept.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from")]
     prefer_file: bool,
+    /// Bring in a journal from another tool: jrnl (its `jrnl --format json`
+    /// export) or daylio (its CSV export).
+    #[arg(long, value_enum)]
+    from: Option<Source>,
+    /// Show what would come in, and save nothing.
+    #[arg(long, requires = "from")]
+    dry_run: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Source {
+    Jrnl,
+    Daylio,
 }
 
 pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
@@ -239,12 +252,63 @@ pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         })?;
         crate::input::decode(&bytes, &a.file.display().to_string())?
     };
+    if let Some(from) = a.from {
+        return import_journal(ctx, from, &text, a.dry_run, &a.file).await;
+    }
     // Check everything before touching the database.
     let doc = ExportDoc::parse(&text, catalog)?;
     let store = open::store(ctx, Workload::Command).await?;
     let report = store.import(&doc, a.prefer_file, catalog).await?;
     store.close().await;
     print!("{}", import_summary(&report, a.prefer_file));
+    Ok(())
+}
+
+/// Entries from jrnl or Daylio: all read and checked first; one already
+/// here (the same moment and the same words) is not added again.
+async fn import_journal(ctx: &Ctx, from: Source, text: &str, dry_run: bool, file: &std::path::Path) -> Result<()> {
+    let c = Catalog::embedded();
+    let (name, read) = match from {
+        Source::Jrnl => ("jrnl", crate::importers::jrnl(c, text, ctx.local_offset)),
+        Source::Daylio => ("Daylio", crate::importers::daylio(c, text, ctx.local_offset)),
+    };
+    let incoming = read.map_err(|p| {
+        UserError::new(
+            format!("{} ({}): {}.", file.display(), p.place, p.message),
+            format!("Nothing was imported. Fix that line in the {name} file, or make the export again, then import it again."),
+        )
+    })?;
+    let store = open::store(ctx, Workload::Command).await?;
+    let have = store.journal(&drawbridge_store::JournalFilter::default()).await?;
+    let is_here = |i: &crate::importers::Incoming| {
+        have.iter()
+            .any(|e| e.at == i.at && e.text.body == i.text.body && e.text.title == i.text.title)
+    };
+    let (here, new): (Vec<_>, Vec<_>) = incoming.into_iter().partition(|i| is_here(i));
+    let n = |k: usize| format!("{k} entr{}", if k == 1 { "y" } else { "ies" });
+    let mut out = std::io::stdout().lock();
+    if dry_run {
+        writeln!(out, "From {name}: {} would come in; {} already here.", n(new.len()), n(here.len()))?;
+        for i in &new {
+            let mut line = format!(
+                "  {}  {}",
+                crate::urges::local(ctx, i.at),
+                i.text.title.as_deref().unwrap_or_else(|| i.text.body.lines().next().unwrap_or(""))
+            );
+            for t in &i.text.tags {
+                line.push_str(&format!("  #{t}"));
+            }
+            writeln!(out, "{line}")?;
+        }
+        writeln!(out, "Nothing was saved (--dry-run).")?;
+        store.close().await;
+        return Ok(());
+    }
+    for i in &new {
+        store.save_journal(uuid::Uuid::now_v7(), i.text.clone(), i.at).await?;
+    }
+    store.close().await;
+    writeln!(out, "From {name}: added {}; {} already here.", n(new.len()), n(here.len()))?;
     Ok(())
 }
 

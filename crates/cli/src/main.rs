@@ -8,6 +8,7 @@
 mod admin;
 mod config;
 mod data;
+mod importers;
 mod input;
 mod journal;
 mod moment;
