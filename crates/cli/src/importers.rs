@@ -52,18 +52,12 @@ fn as_tag(raw: &str) -> String {
 }
 
 fn entry(c: &Catalog, place: &str, at: OffsetDateTime, title: Option<&str>, body: &str, tags: Vec<String>) -> Result<Incoming, Problem> {
-    let tags: Vec<String> = tags.into_iter().filter(|t| !t.is_empty()).collect();
-    let mut unique: Vec<String> = Vec::new();
-    for t in tags {
-        if !unique.iter().any(|u| u.to_lowercase() == t.to_lowercase()) {
-            unique.push(t);
-        }
-    }
+    // The journal's own check leaves out repeats (any case) and empty tags.
     let text = JournalText::check(
         JournalInput {
             title,
             body,
-            tags: unique,
+            tags,
             ..Default::default()
         },
         |_| false,

@@ -358,12 +358,7 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             lines.push((e.at, line));
         }
         for r in &resets {
-            let t = &r.entry.thought;
-            let words = [&t.hot_thought, &r.entry.happened, &r.entry.felt, &r.entry.truth]
-                .into_iter()
-                .flatten()
-                .next()
-                .map_or("", String::as_str);
+            let words = r.entry.first_words().unwrap_or("");
             let first: String = words.lines().next().unwrap_or("").chars().take(60).collect();
             lines.push((r.at, format!("{}  {}  reset: {first}", short(r.id), crate::urges::local(ctx, r.at))));
         }

@@ -224,9 +224,7 @@ impl JournalText {
                 return Err(JournalError::TitleTooLong(n));
             }
         }
-        if input.tags.len() > TAGS_MAX {
-            return Err(JournalError::TooManyTags(input.tags.len()));
-        }
+        // Repeats are left out before the tags are counted.
         let tags = tags_of(input.tags.iter().map(String::as_str))?;
         let prompt = input.prompt.map(str::trim).filter(|p| !p.is_empty());
         if let Some(p) = prompt

@@ -736,6 +736,16 @@ impl ResetEntry {
         Ok(entry)
     }
 
+    /// The words a list names the reset by: the hot thought, else the first
+    /// column written.
+    pub fn first_words(&self) -> Option<&str> {
+        [&self.thought.hot_thought, &self.happened, &self.felt, &self.truth]
+            .into_iter()
+            .flatten()
+            .next()
+            .map(String::as_str)
+    }
+
     /// The free text of the reset, for the safety scanner.
     pub fn texts(&self) -> impl Iterator<Item = &str> {
         [&self.happened, &self.felt, &self.truth]

@@ -218,7 +218,7 @@ async fn not_saved(
     store: &Store,
     csrf: String,
     id: Uuid,
-    editing: bool,
+    entry: Option<&JournalEntry>,
     form: WriteForm,
     e: &JournalError,
 ) -> Result<Response, WebError> {
@@ -228,8 +228,7 @@ async fn not_saved(
     } else {
         Some(store.keep_journal_draft(draft).await?)
     };
-    let entry = if editing { store.journal_entry(id).await? } else { None };
-    let page = write_page(st, csrf, id, form, Some(e), kept.as_ref(), entry.as_ref());
+    let page = write_page(st, csrf, id, form, Some(e), kept.as_ref(), entry);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
@@ -255,7 +254,7 @@ pub async fn save(
     let id = form_id(&form)?;
     let text = match form.check(&st) {
         Ok(t) => t,
-        Err(e) => return not_saved(&st, &store, session.csrf, id, false, form, &e).await,
+        Err(e) => return not_saved(&st, &store, session.csrf, id, None, form, &e).await,
     };
     let (saved, created) = store.save_journal(id, text.clone(), OffsetDateTime::now_utc()).await?;
     if !created && saved.text != text {
@@ -319,7 +318,7 @@ pub async fn update(
     };
     let text = match form.check(&st) {
         Ok(t) => t,
-        Err(e) => return not_saved(&st, &store, session.csrf, id, true, form, &e).await,
+        Err(e) => return not_saved(&st, &store, session.csrf, id, Some(&entry), form, &e).await,
     };
     if text != entry.text {
         store.edit_journal(id, text.clone()).await?;
@@ -343,7 +342,8 @@ pub async fn keep_draft(Owner(store): Owner, Form(form): Form<WriteForm>) -> Res
             "This is longer than an entry can hold, so it could not be kept as a draft. Copy your words somewhere safe, then split them into two entries.".into(),
         ));
     }
-    if draft.is_blank() {
+    let blank = draft.is_blank();
+    if blank {
         // Nothing typed yet, or everything cleared: there are no words to
         // keep, and an edit's saved words are still saved.
         store.delete_journal_draft(id).await?;
@@ -355,7 +355,7 @@ pub async fn keep_draft(Owner(store): Owner, Form(form): Form<WriteForm>) -> Res
     }
     let back = if editing {
         format!("/journal/{id}/edit?kept=1")
-    } else if form.draft(id).is_blank() {
+    } else if blank {
         "/journal/write".to_string()
     } else {
         format!("/journal/write?draft={id}&kept=1")
@@ -586,8 +586,9 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
         }
     }
     tag_names.sort_by_key(|t| t.to_lowercase());
-    let tag = Some(q.tag.trim().trim_start_matches('#').to_string())
-        .filter(|t| !t.is_empty() && tag_names.iter().any(|x| x.to_lowercase() == t.to_lowercase()));
+    let wanted = q.tag.trim().trim_start_matches('#').to_lowercase();
+    // The tag as first spelled, when the person has one like it.
+    let tag = tag_names.iter().find(|x| !wanted.is_empty() && x.to_lowercase() == wanted).cloned();
     let total = all.len();
     let shown: Vec<&JournalEntry> = all
         .iter()
@@ -615,10 +616,9 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
                 continue;
             }
             let t = &r.entry.thought;
-            let heading = [&t.hot_thought, &r.entry.happened, &r.entry.felt, &r.entry.truth]
-                .into_iter()
-                .flatten()
-                .next()
+            let heading = r
+                .entry
+                .first_words()
                 .map(|w| crate::markdown::snippet(w, 60))
                 .unwrap_or_else(|| "A reset".to_string());
             let rest = [&r.entry.truth, &t.evidence, &t.another_view]
@@ -662,15 +662,10 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
             }
         })
         .collect();
-    let selected = tag.clone().unwrap_or_default();
     let tag_opts: Vec<(String, String)> = std::iter::once((String::new(), "Every tag".to_string()))
         .chain(tag_names.iter().map(|t| (t.clone(), format!("#{t}"))))
         .collect();
-    let selected_value = tag_names
-        .iter()
-        .find(|x| x.to_lowercase() == selected.to_lowercase())
-        .cloned()
-        .unwrap_or_default();
+    let selected_value = tag.clone().unwrap_or_default();
     Ok(render(&ListPage {
         chrome: Chrome::new("Journal", "journal"),
         drafts,
