@@ -29,7 +29,7 @@ use crate::practice::{self, Experiment, PracticeText, Program};
 use crate::prompts::Prompts;
 use crate::safety::{SafetyText, Scanner};
 pub use crate::source::{ContentError, Source};
-use crate::stories::StoryText;
+use crate::stories::{StoryRules, StoryText};
 use crate::urge::UrgeCatalog;
 
 mod generated {
@@ -133,6 +133,8 @@ content_sets! {
     prompts: Prompts = Dir("prompts/", "journal prompt", Prompts::load);
     /// The protective stories and the words of their cards.
     stories: StoryText = One("stories.toml", "protective stories", StoryText::load);
+    /// The protective-story detector's rules.
+    story_rules: StoryRules = One("story-rules.toml", "protective-story rules", StoryRules::load);
 }
 
 /// Everything the app shows that is not code, each set read on first use.

@@ -25,6 +25,9 @@ fn no_shaming_or_diagnosing_words_in_anything_the_person_reads() {
     files(&root.join("content"), &["toml"], &mut all);
     files(&root.join("crates/web/templates"), &["html"], &mut all);
     assert!(all.len() >= 10, "found the content and templates ({})", all.len());
+    // The story detector's rules are the words people write ("I don't do
+    // clingy"), matched and never shown as the app's own.
+    all.retain(|f| !f.ends_with("content/story-rules.toml"));
     let mut problems = Vec::new();
     for f in &all {
         let text = std::fs::read_to_string(f).expect("readable");

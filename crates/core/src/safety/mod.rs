@@ -2,7 +2,7 @@
 //! personal safety plan.
 
 pub mod model;
-mod rules;
+pub(crate) mod rules;
 pub mod scan;
 pub mod tables;
 

@@ -235,7 +235,7 @@ impl Rules {
 }
 
 impl FirstWords {
-    fn new(patterns: impl Iterator<Item = &'static [Elem]>) -> FirstWords {
+    pub(crate) fn new(patterns: impl Iterator<Item = &'static [Elem]>) -> FirstWords {
         let mut exact: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
         let mut prefix = Vec::new();
         let mut always = Vec::new();
@@ -317,11 +317,11 @@ fn firsts_into(seq: &'static [Elem], then: &[&'static [Elem]], out: &mut Vec<(&'
 }
 
 /// Word classes by name, each parsed once into its options.
-type Classes = HashMap<String, &'static [&'static [Elem]]>;
+pub(crate) type Classes = HashMap<String, &'static [&'static [Elem]]>;
 
 /// Parse every class under `[classes]`: each entry is a short pattern of its
 /// own (words, `*`, choices), naming no other class.
-fn parse_classes(raw: &BTreeMap<String, Vec<String>>) -> Result<Classes, (String, String)> {
+pub(crate) fn parse_classes(raw: &BTreeMap<String, Vec<String>>) -> Result<Classes, (String, String)> {
     let none = Classes::new();
     let mut out = Classes::with_capacity(raw.len());
     for (name, entries) in raw {
@@ -346,7 +346,7 @@ fn parse_classes(raw: &BTreeMap<String, Vec<String>>) -> Result<Classes, (String
 }
 
 /// Parse one pattern.
-fn parse_pattern(source: &str, classes: &Classes) -> Result<Vec<Elem>, String> {
+pub(crate) fn parse_pattern(source: &str, classes: &Classes) -> Result<Vec<Elem>, String> {
     let mut chars = source.chars().peekable();
     let (elems, closer) = parse_seq(&mut chars, 0, classes)?;
     if let Some(c) = closer {

@@ -287,16 +287,16 @@ fn heard(model: &Model, topic: Topic, features: &[Feature], text: &str) -> Optio
 const IGNORE_REACH: usize = 6;
 
 /// A word of the input: its normal form and where it sits in the original.
-struct Token {
-    norm: String,
-    from: usize,
-    to: usize,
+pub(crate) struct Token {
+    pub(crate) norm: String,
+    pub(crate) from: usize,
+    pub(crate) to: usize,
 }
 
 const APOSTROPHES: [char; 4] = ['\'', '\u{2019}', '\u{2018}', '`'];
 
 /// Split into sentences of tokens. Apostrophes inside a word are dropped.
-fn sentences(text: &str) -> Vec<Vec<Token>> {
+pub(crate) fn sentences(text: &str) -> Vec<Vec<Token>> {
     let mut out = Vec::new();
     let mut current: Vec<Token> = Vec::new();
     let mut word_start: Option<usize> = None;
@@ -334,14 +334,14 @@ fn sentences(text: &str) -> Vec<Vec<Token>> {
 }
 
 /// Where the shortest match of the pattern that starts at `start` ends.
-fn span_at(elems: &[Elem], words: &[&str], start: usize) -> Option<usize> {
+pub(crate) fn span_at(elems: &[Elem], words: &[&str], start: usize) -> Option<usize> {
     let mut ends = Vec::new();
     ends_of(elems, words, start, &mut ends);
     ends.into_iter().filter(|&e| e > start).min()
 }
 
 /// All positions where `elems` can finish when started at `at`.
-fn ends_of(elems: &[Elem], words: &[&str], at: usize, out: &mut Vec<usize>) {
+pub(crate) fn ends_of(elems: &[Elem], words: &[&str], at: usize, out: &mut Vec<usize>) {
     let Some((first, rest)) = elems.split_first() else {
         out.push(at);
         return;

@@ -3,8 +3,13 @@
 //! `content/stories.toml`: each named gently, with a reality check and one
 //! question, for the card shown beside a saved text.
 
+pub mod detect;
+
 use serde::Deserialize;
 
+pub use detect::{Spotted, StoryRules};
+
+use crate::Catalog;
 use crate::source::{ContentError, Source, line_of_value, parse_toml};
 
 /// Every story id, in the order cards are shown.
@@ -93,6 +98,20 @@ impl StoryText {
 
     pub fn story(&self, id: &str) -> Option<&Story> {
         self.stories.iter().find(|s| s.id == id)
+    }
+}
+
+impl Catalog {
+    /// The protective stories a saved text tells, for the cards beside it.
+    ///
+    /// A text that calls for the crisis panel gets no card: the safety net
+    /// speaks first, and a card that reads "no one would care anyway" as a
+    /// story to test would be the wrong answer to someone in danger.
+    pub fn stories_in(&self, text: &str) -> Vec<Spotted> {
+        if self.scanner().scan(text).show_panel {
+            return Vec::new();
+        }
+        self.story_rules().spot(text)
     }
 }
 
