@@ -199,6 +199,35 @@ fn in_the_app_the_crisis_panel_comes_first() {
     }
 }
 
+/// The final blind set, written without sight of the rules and measured
+/// once, on the rules frozen at commit e46d3ed: recall 0.740 and false
+/// alarms 0.090 on the rules alone, 0.690 and 0.070 in the app. False alarms
+/// meet the 0.10 target; recall misses 0.90 (README says so). The test
+/// guards those figures: a change that lowers them fails here. Tuning the
+/// rules on this set would make it development data, and the next figure
+/// would need a new blind set.
+#[test]
+fn the_final_blind_set_as_measured() {
+    let f = measure("stories-final.toml");
+    assert!(f.stories >= 100 && f.lookalikes >= 100, "big enough to measure");
+    assert!(f.recall() >= 0.74, "final recall {:.3} fell below its measured 0.740", f.recall());
+    assert!(
+        f.false_alarm_rate() <= 0.09,
+        "final false alarms {:.3} rose above their measured 0.090",
+        f.false_alarm_rate()
+    );
+    let app = measure_as("stories-final.toml", Reading::App);
+    assert!(
+        app.false_alarms <= f.false_alarms,
+        "the app never shows more cards than the rules find"
+    );
+    assert!(
+        app.recall() >= 0.69,
+        "final recall in the app {:.3} fell below its measured 0.690",
+        app.recall()
+    );
+}
+
 #[test]
 fn a_crisis_statement_gets_the_safety_net_not_a_card() {
     let c = Catalog::embedded();

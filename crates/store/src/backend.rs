@@ -19,6 +19,7 @@ use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalText};
 use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, Result as Outcomes, StageChange, StageTally};
 use drawbridge_core::safety::SafetyPlan;
+use drawbridge_core::stories::StoryAnswer;
 use drawbridge_core::urge::{Urge, UrgeEntry};
 use drawbridge_core::versions::TextVersion;
 use time::{Date, OffsetDateTime};
@@ -148,6 +149,9 @@ area! {
         fn journal_draft(&self, id: Uuid) -> Option<JournalDraft>;
         fn journal_drafts(&self) -> Vec<JournalDraft>;
         fn delete_journal_draft(&self, id: Uuid) -> bool;
+        /// "Not this time" for a story beside a text; false when said already.
+        fn put_story_away(&self, a: &'a StoryAnswer) -> bool;
+        fn story_answers(&self) -> Vec<StoryAnswer>;
     }
 }
 

@@ -13,6 +13,7 @@ use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalInput, Journal
 use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, StageChange};
 use drawbridge_core::safety::SafetyPlan;
+use drawbridge_core::stories::{self, StoryAnswer};
 use drawbridge_core::urge::{Urge, UrgeDraft};
 use drawbridge_core::versions::{ITEMS, TextVersion};
 use serde::{Deserialize, Serialize};
@@ -36,14 +37,16 @@ pub(crate) struct ExportAll {
     pub text_versions: Vec<TextVersion>,
     pub journal: Vec<JournalEntry>,
     pub journal_drafts: Vec<JournalDraft>,
+    pub story_answers: Vec<StoryAnswer>,
 }
 
 pub const FORMAT: &str = "drawbridge-export";
 /// Version 2 added `text_versions`, version 3 `journal` and
-/// `journal_drafts`, version 4 the fuller reset (its thought record);
+/// `journal_drafts`, version 4 the fuller reset (its thought record),
+/// version 5 `story_answers`;
 /// earlier files are still read. A drawbridge that knows only an earlier
 /// version refuses a newer file rather than drop its words.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// A full export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +91,9 @@ pub struct ExportDoc {
     /// Journal words being written and not yet saved (version 3 on).
     #[serde(default)]
     pub journal_drafts: Vec<JournalDraft>,
+    /// "Not this time" answers to story cards (version 5 on).
+    #[serde(default)]
+    pub story_answers: Vec<StoryAnswer>,
 }
 
 /// An urge as written in the export file. Same fields as the domain type,
@@ -187,6 +193,7 @@ impl ExportDoc {
             text_versions: all.text_versions,
             journal: all.journal,
             journal_drafts: all.journal_drafts,
+            story_answers: all.story_answers,
         }
     }
 
@@ -335,6 +342,27 @@ impl ExportDoc {
                     format!("journal_drafts[{i}]"),
                     "this draft is larger than any entry could be".into(),
                 );
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, a) in self.story_answers.iter().enumerate() {
+            if !stories::ITEMS.contains(&a.item.as_str()) {
+                return bad(
+                    format!("story_answers[{i}].item"),
+                    format!("\"{}\" is not one of {}", a.item, stories::ITEMS.join(", ")),
+                );
+            }
+            if !stories::STORIES.contains(&a.story.as_str()) {
+                return bad(
+                    format!("story_answers[{i}].story"),
+                    format!("\"{}\" is not one of {}", a.story, stories::STORIES.join(", ")),
+                );
+            }
+            if !seen.insert((&a.item, a.item_id, &a.story)) {
+                return bad(format!("story_answers[{i}]"), "this answer appears twice in the file".into());
+            }
+            if !a.at.nanosecond().is_multiple_of(1000) {
+                return bad(format!("story_answers[{i}].at"), micro.into());
             }
         }
         Ok(())

@@ -20,6 +20,7 @@ use drawbridge_core::assess::QuizResult;
 use drawbridge_core::journal::{JournalDraft, JournalEntry};
 use drawbridge_core::moment::{PauseRecord, Reset};
 use drawbridge_core::practice::{ProgramRun, Record, StageChange};
+use drawbridge_core::stories::StoryAnswer;
 use drawbridge_core::urge::Urge;
 use drawbridge_core::versions::{self as kinds, TextVersion};
 use time::OffsetDateTime;
@@ -76,6 +77,8 @@ pub(crate) enum Change<'a> {
     },
     /// A draft, added or written over the stored one with the same id.
     Draft(&'a JournalDraft),
+    /// A "not this time" the store does not have yet.
+    StoryAnswer(&'a StoryAnswer),
     /// Earlier words: kept by this import, or carried in the file.
     Version(TextVersion),
 }
@@ -109,6 +112,20 @@ pub(crate) fn plan<'a>(have: &ExportAll, doc: &'a ExportDoc, prefer_file: bool, 
     m.safety_plan(have, doc, catalog);
     m.journal(have, doc);
     m.drafts(have, doc);
+    // An answer is the same answer whenever it was given: the earlier
+    // time stays.
+    for a in &doc.story_answers {
+        if have
+            .story_answers
+            .iter()
+            .any(|h| h.item == a.item && h.item_id == a.item_id && h.story == a.story)
+        {
+            m.plan.report.already_present += 1;
+        } else {
+            m.plan.report.added += 1;
+            m.plan.changes.push(Change::StoryAnswer(a));
+        }
+    }
     let known: std::collections::HashSet<Uuid> = have.text_versions.iter().map(|v| v.id).collect();
     for v in &doc.text_versions {
         if known.contains(&v.id) {

@@ -510,6 +510,24 @@ impl Store {
         self.backend.journal_drafts().await
     }
 
+    /// "Not this time" for the story card `story` beside a saved text (an
+    /// item of `drawbridge_core::stories::ITEMS` and its id). Said twice, it
+    /// is kept once; false then.
+    pub async fn put_story_away(&self, item: &str, item_id: Uuid, story: &str) -> Result<bool, StoreError> {
+        let a = drawbridge_core::stories::StoryAnswer {
+            item: item.to_string(),
+            item_id,
+            story: story.to_string(),
+            at: micros_now(),
+        };
+        self.backend.put_story_away(&a).await
+    }
+
+    /// Every "not this time", the oldest first.
+    pub async fn story_answers(&self) -> Result<Vec<drawbridge_core::stories::StoryAnswer>, StoreError> {
+        self.backend.story_answers().await
+    }
+
     /// Throw a draft away. False if there was none.
     pub async fn delete_journal_draft(&self, id: Uuid) -> Result<bool, StoreError> {
         self.backend.delete_journal_draft(id).await

@@ -240,3 +240,60 @@ async fn entries_and_drafts_travel_through_export_and_an_older_file_keeps_newer_
         s.close().await;
     }
 }
+
+/// "Not this time" beside a story card: said twice it is kept once, it is
+/// the person's own (another owner sees none of it), and it travels through
+/// export and import without adding a second copy.
+#[tokio::test]
+async fn a_story_put_away_is_kept_once_and_travels() {
+    use drawbridge_core::stories::{ITEM_JOURNAL, ITEM_RESET};
+    for e in engines::all().await {
+        let s = e.open().await;
+        let id = Uuid::now_v7();
+        let reset = Uuid::now_v7();
+        assert!(
+            s.put_story_away(ITEM_JOURNAL, id, "need-space").await.expect("put away"),
+            "{}",
+            e.name
+        );
+        assert!(
+            !s.put_story_away(ITEM_JOURNAL, id, "need-space").await.expect("again"),
+            "{}: the second time adds nothing",
+            e.name
+        );
+        assert!(s.put_story_away(ITEM_RESET, reset, "dont-care").await.expect("a reset's"));
+        let answers = s.story_answers().await.expect("answers");
+        assert_eq!(answers.len(), 2, "{}: {answers:?}", e.name);
+        assert!(
+            answers
+                .iter()
+                .any(|a| a.item == "journal" && a.item_id == id && a.story == "need-space")
+        );
+        assert_eq!(s.export().await.expect("export").story_answers, answers, "{}", e.name);
+
+        let e2 = e.another().await;
+        let b = e2.open().await;
+        assert!(
+            b.story_answers().await.expect("theirs").is_empty(),
+            "{}: another person's store holds none",
+            e.name
+        );
+        let doc = s.export().await.expect("export");
+        let json = serde_json::to_string(&doc).expect("json");
+        let doc = ExportDoc::parse(&json, catalog()).expect("parses");
+        for round in 0..2 {
+            let rep = b.import(&doc, false, catalog()).await.expect("import");
+            assert_eq!(rep.added, if round == 0 { 2 } else { 0 }, "{}: {rep:?}", e.name);
+        }
+        assert_eq!(b.story_answers().await.expect("moved"), answers, "{}", e.name);
+        b.close().await;
+
+        let bad = json.replace("\"need-space\"", "\"need-room\"");
+        let err = ExportDoc::parse(&bad, catalog()).expect_err("an unknown story");
+        assert!(
+            err.to_string().contains("story_answers[") && err.to_string().contains("need-room"),
+            "{err}"
+        );
+        s.close().await;
+    }
+}

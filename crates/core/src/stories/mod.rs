@@ -113,6 +113,39 @@ impl Catalog {
         }
         self.story_rules().spot(text)
     }
+
+    /// The stories in several texts saved together (a journal entry's title
+    /// and body, a reset's parts), read as one text.
+    pub fn stories_in_all<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Vec<Spotted> {
+        let joined: Vec<&str> = texts.into_iter().filter(|t| !t.trim().is_empty()).collect();
+        self.stories_in(&joined.join("\n\n"))
+    }
+}
+
+/// What a person said to a card: "not this time" for one story beside one
+/// saved text. Kept so the card stays away, and counted as a miss.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoryAnswer {
+    /// What the text is: [`ITEM_JOURNAL`] or [`ITEM_RESET`].
+    pub item: String,
+    pub item_id: uuid::Uuid,
+    /// One of [`STORIES`].
+    pub story: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: time::OffsetDateTime,
+}
+
+/// The kinds of saved text a card can stand beside.
+pub const ITEM_JOURNAL: &str = "journal";
+pub const ITEM_RESET: &str = "reset";
+pub const ITEMS: [&str; 2] = [ITEM_JOURNAL, ITEM_RESET];
+
+/// The cards to show: the stories found, less those put away.
+pub fn shown(found: Vec<Spotted>, item: &str, id: uuid::Uuid, answers: &[StoryAnswer]) -> Vec<Spotted> {
+    found
+        .into_iter()
+        .filter(|s| !answers.iter().any(|a| a.item == item && a.item_id == id && a.story == s.story))
+        .collect()
 }
 
 #[cfg(test)]

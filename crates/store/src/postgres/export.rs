@@ -113,6 +113,7 @@ impl PgStore {
             ),
             journal: self.all_journal(&mut *c).await?,
             journal_drafts: self.all_drafts(&mut *c).await?,
+            story_answers: self.all_answers(&mut *c).await?,
         })
     }
 }

@@ -93,6 +93,9 @@ impl PgStore {
             Change::Draft(d) => {
                 self.add_draft_row(c, d, false).await?;
             }
+            Change::StoryAnswer(a) => {
+                self.add_answer_row(c, a).await?;
+            }
             Change::Version(v) => {
                 self.insert_version(c, v, false).await?;
             }

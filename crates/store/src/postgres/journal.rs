@@ -2,6 +2,7 @@
 //! tags) sealed under the owner's key; times and content ids plain.
 
 use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalText};
+use drawbridge_core::stories::StoryAnswer;
 use drawbridge_core::versions;
 use sqlx::postgres::PgRow;
 use sqlx::{Connection, PgConnection, QueryBuilder, Row};
@@ -242,6 +243,42 @@ impl PgStore {
         .map_err(self.err())?;
         rows.iter().map(|r| self.draft_of(r)).collect()
     }
+
+    /// "Not this time" for a story; false when it was said already.
+    pub(crate) async fn add_answer_row(&self, c: &mut PgConnection, a: &StoryAnswer) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO story_answers (owner, item, item_id, story, at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (owner, item, item_id, story) DO NOTHING",
+        )
+        .bind(self.owner)
+        .bind(&a.item)
+        .bind(a.item_id)
+        .bind(&a.story)
+        .bind(micros(a.at))
+        .execute(c)
+        .await
+        .map_err(self.err())?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn all_answers(&self, c: &mut PgConnection) -> Result<Vec<StoryAnswer>, StoreError> {
+        let rows = sqlx::query("SELECT item, item_id, story, at FROM story_answers WHERE owner = $1 ORDER BY at, item, item_id, story")
+            .bind(self.owner)
+            .fetch_all(c)
+            .await
+            .map_err(self.err())?;
+        let err = self.err();
+        rows.iter()
+            .map(|r| {
+                Ok(StoryAnswer {
+                    item: r.try_get("item").map_err(&err)?,
+                    item_id: r.try_get("item_id").map_err(&err)?,
+                    story: r.try_get("story").map_err(&err)?,
+                    at: from_micros(r.try_get("at").map_err(&err)?)?,
+                })
+            })
+            .collect()
+    }
 }
 
 impl Journal for PgStore {
@@ -372,6 +409,20 @@ impl Journal for PgStore {
         Box::pin(async move {
             let mut c = self.conn().await?;
             self.drop_draft(&mut c, id).await
+        })
+    }
+
+    fn put_story_away<'a>(&'a self, a: &'a StoryAnswer) -> Fut<'a, bool> {
+        Box::pin(async move {
+            let mut c = self.conn().await?;
+            self.add_answer_row(&mut c, a).await
+        })
+    }
+
+    fn story_answers<'a>(&'a self) -> Fut<'a, Vec<StoryAnswer>> {
+        Box::pin(async move {
+            let mut c = self.conn().await?;
+            self.all_answers(&mut c).await
         })
     }
 }

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     5 "0005_owner_keys.sql" "owner keys",
     6 "0006_journal.sql" "journal",
     7 "0007_reset_thought.sql" "reset thought",
+    8 "0008_story_answers.sql" "story answers",
 );
 
 pub(crate) fn known() -> i64 {

@@ -23,6 +23,7 @@ pub(crate) fn read_all(c: &Connection) -> Res<ExportAll> {
         text_versions: versions::all(c)?,
         journal: journal::all(c)?,
         journal_drafts: journal::all_drafts(c)?,
+        story_answers: journal::all_answers(c)?,
     })
 }
 

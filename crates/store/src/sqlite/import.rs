@@ -104,6 +104,9 @@ fn apply(c: &Connection, change: &Change<'_>) -> Res<()> {
         Change::Draft(d) => {
             journal::insert_draft(c, d, false)?;
         }
+        Change::StoryAnswer(a) => {
+            journal::insert_answer(c, a)?;
+        }
         Change::Version(v) => {
             versions::insert(c, v, false)?;
         }

@@ -1,6 +1,7 @@
 //! The journal on SQLite: entries and the drafts they are written in.
 
 use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalText};
+use drawbridge_core::stories::StoryAnswer;
 use drawbridge_core::versions;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, Row, params};
@@ -125,6 +126,35 @@ pub(crate) fn all_drafts(c: &Connection) -> Res<Vec<JournalDraft>> {
         ))?,
         [],
         draft_from_row,
+    )
+}
+
+/// "Not this time" for a story; false when it was said already.
+pub(crate) fn insert_answer(c: &Connection, a: &StoryAnswer) -> Res<bool> {
+    let n = c
+        .prepare_cached(
+            "INSERT INTO story_answers (owner, item, item_id, story, at) VALUES (current_owner(), ?, ?, ?, ?) \
+             ON CONFLICT (owner, item, item_id, story) DO NOTHING",
+        )?
+        .execute(params![a.item, a.item_id.to_string(), a.story, micros(a.at)])?;
+    Ok(n == 1)
+}
+
+pub(crate) fn all_answers(c: &Connection) -> Res<Vec<StoryAnswer>> {
+    rows(
+        &mut c.prepare_cached(
+            "SELECT item, item_id, story, at FROM story_answers WHERE owner = current_owner() ORDER BY at, item, item_id, story",
+        )?,
+        [],
+        |r| {
+            let id: String = r.get(1)?;
+            Ok(StoryAnswer {
+                item: r.get(0)?,
+                item_id: uuid_of(&id)?,
+                story: r.get(2)?,
+                at: from_micros(r.get(3)?)?,
+            })
+        },
     )
 }
 
@@ -262,5 +292,13 @@ impl SqliteStore {
 
     pub(crate) fn delete_journal_draft(&self, id: Uuid) -> Result<bool, StoreError> {
         self.write(|tx| delete_draft_row(tx, &id.to_string()))
+    }
+
+    pub(crate) fn put_story_away(&self, a: &StoryAnswer) -> Result<bool, StoreError> {
+        self.write(|tx| insert_answer(tx, a))
+    }
+
+    pub(crate) fn story_answers(&self) -> Result<Vec<StoryAnswer>, StoreError> {
+        self.with(|c| all_answers(c))
     }
 }

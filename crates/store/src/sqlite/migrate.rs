@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     11 "0011_owner_guard.sql" "owner guard",
     12 "0012_journal.sql" "journal",
     13 "0013_reset_thought.sql" "reset thought",
+    14 "0014_story_answers.sql" "story answers",
 );
 
 /// The newest schema this binary knows.
