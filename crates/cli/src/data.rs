@@ -123,7 +123,11 @@ fn yaml_quoted(s: &str) -> String {
 }
 
 /// One entry as a Markdown file: YAML front matter, then the body as written.
-pub(crate) fn entry_markdown(e: &drawbridge_core::journal::JournalEntry, c: &Catalog) -> String {
+pub(crate) fn entry_markdown(
+    e: &drawbridge_core::journal::JournalEntry,
+    c: &Catalog,
+    answers: &[drawbridge_core::stories::StoryAnswer],
+) -> String {
     let when = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let mut out = String::from("---\n");
     out.push_str(&format!("id: {}\n", e.id));
@@ -144,6 +148,11 @@ pub(crate) fn entry_markdown(e: &drawbridge_core::journal::JournalEntry, c: &Cat
         let name = c.urges().body_signal(b).map_or(b.as_str(), |x| x.name.as_str());
         out.push_str(&format!("body: {}\n", yaml_quoted(name)));
     }
+    let stories: Vec<String> = crate::stories::of_entry(c, e, answers)
+        .iter()
+        .map(|s| yaml_quoted(s.story))
+        .collect();
+    out.push_str(&format!("stories: [{}]\n", stories.join(", ")));
     out.push_str("---\n\n");
     out.push_str(&e.text.body);
     out.push('\n');
@@ -167,6 +176,7 @@ async fn journal_markdown(ctx: &Ctx, dir: &std::path::Path) -> Result<()> {
     }
     let store = open::store(ctx, Workload::Command).await?;
     let entries = store.journal(&drawbridge_store::JournalFilter::default()).await?;
+    let answers = store.story_answers().await?;
     store.close().await;
     #[cfg(unix)]
     {
@@ -182,7 +192,7 @@ async fn journal_markdown(ctx: &Ctx, dir: &std::path::Path) -> Result<()> {
     let (mut written, mut same, mut kept) = (0usize, 0usize, Vec::new());
     for e in &entries {
         let path = dir.join(entry_file_name(e));
-        let text = entry_markdown(e, c);
+        let text = entry_markdown(e, c, &answers);
         match std::fs::read(&path) {
             Ok(old) if old == text.as_bytes() => same += 1,
             // Words already there that differ (edited in another tool,

@@ -35,6 +35,11 @@ pub struct ListArgs {
     /// Only entries with this tag (any case; the # is optional).
     #[arg(long)]
     tag: Option<String>,
+    /// Only entries (and resets) whose card tells this story, by its id:
+    /// prefer-alone, will-disappoint, need-nothing, just-who-i-am,
+    /// just-independent, need-space, dont-care, done-with-this.
+    #[arg(long)]
+    story: Option<String>,
     /// Print a JSON array.
     #[arg(long)]
     json: bool,
@@ -236,12 +241,14 @@ async fn write(ctx: &Ctx, a: WriteArgs) -> Result<()> {
         }
     };
     let (entry, _) = store.save_journal(id, text, OffsetDateTime::now_utc()).await?;
+    let found = crate::stories::of_entry(c, &entry, &store.story_answers().await?);
     {
         let mut out = std::io::stdout().lock();
         if a.json {
-            writeln!(out, "{}", entry_json(&entry))?;
+            writeln!(out, "{}", entry_json(&entry, &found))?;
         } else {
             writeln!(out, "Saved: \u{201c}{}\u{201d} ({}).", entry.heading(), short(entry.id))?;
+            write!(out, "{}", crate::stories::cards_text(c, &found, entry.id))?;
         }
     }
     care(&store, &entry, a.json).await?;
@@ -257,8 +264,9 @@ async fn care(store: &Store, e: &JournalEntry, json: bool) -> Result<()> {
     crate::moment::care_after_save(store, &texts, json).await
 }
 
-/// An entry as JSON: every key always there.
-fn entry_json(e: &JournalEntry) -> Value {
+/// An entry as JSON: every key always there, with the ids of the stories
+/// whose cards stand beside it.
+fn entry_json(e: &JournalEntry, stories: &[drawbridge_core::stories::Spotted]) -> Value {
     let rfc = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     json!({
         "id": e.id,
@@ -272,6 +280,7 @@ fn entry_json(e: &JournalEntry) -> Value {
         "urge": e.text.urge,
         "record": e.text.record,
         "reset": e.text.reset,
+        "stories": crate::stories::ids(stories),
     })
 }
 
@@ -308,6 +317,16 @@ async fn find(store: &Store, s: &str) -> Result<JournalEntry> {
 }
 
 async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
+    let c = Catalog::embedded();
+    let story = match a.story.as_deref().map(str::trim) {
+        None => None,
+        Some(s) => Some(drawbridge_core::stories::STORIES.iter().copied().find(|x| *x == s).ok_or_else(|| {
+            UserError::new(
+                format!("\"{s}\" is not one of the stories."),
+                format!("The stories are {}.", drawbridge_core::stories::STORIES.join(", ")),
+            )
+        })?),
+    };
     let since = a.since.as_deref().map(|s| crate::urges::parse_when(ctx, "since", s)).transpose()?;
     let until = a.until.as_deref().map(|s| crate::urges::parse_when(ctx, "until", s)).transpose()?;
     let store = open::store(ctx, Workload::Command).await?;
@@ -319,6 +338,15 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             limit: None,
         })
         .await?;
+    let answers = store.story_answers().await?;
+    let entries: Vec<(JournalEntry, Vec<drawbridge_core::stories::Spotted>)> = entries
+        .into_iter()
+        .map(|e| {
+            let found = crate::stories::of_entry(c, &e, &answers);
+            (e, found)
+        })
+        .filter(|(_, found)| story.is_none_or(|s| found.iter().any(|f| f.story == s)))
+        .collect();
     // Resets stand in the timeline too (they carry no tags).
     let resets: Vec<_> = if a.json || a.tag.is_some() {
         Vec::new()
@@ -328,14 +356,15 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             .await?
             .into_iter()
             .filter(|r| since.is_none_or(|s| r.at >= s) && until.is_none_or(|u| r.at < u))
+            .filter(|r| story.is_none_or(|s| crate::stories::of_reset(c, r, &answers).iter().any(|f| f.story == s)))
             .collect()
     };
     store.close().await;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.json {
-        writeln!(out, "{}", Value::Array(entries.iter().map(entry_json).collect()))?;
+        writeln!(out, "{}", Value::Array(entries.iter().map(|(e, f)| entry_json(e, f)).collect()))?;
     } else if entries.is_empty() && resets.is_empty() {
-        let filtered = since.is_some() || until.is_some() || a.tag.is_some();
+        let filtered = since.is_some() || until.is_some() || a.tag.is_some() || story.is_some();
         writeln!(
             out,
             "{}",
@@ -347,7 +376,7 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         )?;
     } else {
         let mut lines: Vec<(time::OffsetDateTime, String)> = Vec::new();
-        for e in &entries {
+        for (e, _) in &entries {
             let mut line = format!("{}  {}  {}", short(e.id), crate::urges::local(ctx, e.at), e.heading());
             for t in &e.text.tags {
                 line.push_str(&format!("  #{t}"));
@@ -381,10 +410,11 @@ async fn show(ctx: &Ctx, id: &str, json: bool) -> Result<()> {
     let store = open::store(ctx, Workload::Command).await?;
     let e = find(&store, id).await?;
     let kept = store.versions(versions::JOURNAL, &e.id.to_string()).await?;
+    let found = crate::stories::of_entry(c, &e, &store.story_answers().await?);
     store.close().await;
     let mut out = std::io::stdout().lock();
     if json {
-        let mut v = entry_json(&e);
+        let mut v = entry_json(&e, &found);
         v["versions"] = Value::Array(kept.iter().map(version_json).collect());
         writeln!(out, "{v}")?;
         return Ok(());
@@ -403,6 +433,7 @@ async fn show(ctx: &Ctx, id: &str, json: bool) -> Result<()> {
         writeln!(out, "Answering: {}", p.text)?;
     }
     writeln!(out, "\n{}", e.text.body)?;
+    write!(out, "{}", crate::stories::cards_text(c, &found, e.id))?;
     if !kept.is_empty() {
         writeln!(out, "\nEarlier versions, newest first:")?;
         for v in &kept {
@@ -473,10 +504,11 @@ async fn edit(ctx: &Ctx, a: EditArgs) -> Result<()> {
     let changed = text != e.text && store.edit_journal(e.id, text).await?;
 
     let now = store.journal_entry(e.id).await?.unwrap_or(e);
+    let found = crate::stories::of_entry(c, &now, &store.story_answers().await?);
     {
         let mut out = std::io::stdout().lock();
         if a.json {
-            writeln!(out, "{}", entry_json(&now))?;
+            writeln!(out, "{}", entry_json(&now, &found))?;
         } else if changed {
             writeln!(
                 out,
@@ -484,6 +516,7 @@ async fn edit(ctx: &Ctx, a: EditArgs) -> Result<()> {
                 now.heading(),
                 short(now.id)
             )?;
+            write!(out, "{}", crate::stories::cards_text(c, &found, now.id))?;
         } else {
             writeln!(out, "Nothing changed, so nothing was saved.")?;
         }

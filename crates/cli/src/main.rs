@@ -11,12 +11,14 @@ mod data;
 mod importers;
 mod input;
 mod journal;
+
 mod moment;
 mod open;
 mod passphrase;
 mod practice;
 mod quiz;
 mod serve;
+mod stories;
 mod system;
 mod urges;
 
@@ -105,6 +107,8 @@ enum Command {
     Journal(journal::JournalArgs),
     /// The questions to write from, theme by theme.
     Prompts(journal::PromptsArgs),
+    /// The protective-story cards beside your entries and resets: how many, and putting one away.
+    Stories(stories::StoriesArgs),
     /// Show crisis lines for your region and your safety plan.
     HelpNow(urges::HelpNowArgs),
     /// When the urge to pull away fires: the five-minute pause (or --short, --grounding, --parts).
@@ -273,6 +277,7 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
             Some(Command::Journal(args)) => journal::run(&ctx, args).await,
             Some(Command::Prompts(args)) => journal::prompts(args),
+            Some(Command::Stories(args)) => stories::run(&ctx, args).await,
             Some(Command::Doctor) => data::doctor(&ctx).await,
             Some(Command::Admin { action }) => admin::run(&ctx, action).await,
             Some(Command::Pause(args)) => moment::pause(&ctx, args).await,

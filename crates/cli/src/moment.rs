@@ -271,7 +271,7 @@ pub fn scripts(a: ScriptsArgs) -> Result<()> {
 
 #[derive(clap::Args)]
 pub struct ScanArgs {
-    /// Print JSON: {"show_panel": bool, "matches": [{"topic", "phrase", "rule"}]}.
+    /// Print JSON: {"show_panel": bool, "matches": [{"topic", "phrase", "rule"}], "stories": [ids]}.
     #[arg(long)]
     json: bool,
 }
@@ -280,10 +280,22 @@ pub fn scan(a: ScanArgs) -> Result<()> {
     let c = Catalog::embedded();
     let text = crate::input::stdin_text()?;
     let r = c.scanner().scan(&text);
+    let stories = c.stories_in(&text);
     let mut out = std::io::stdout().lock();
     if a.json {
-        writeln!(out, "{}", serde_json::to_string(&r)?)?;
-    } else if r.show_panel {
+        let mut v = serde_json::to_value(&r)?;
+        v["stories"] = serde_json::json!(crate::stories::ids(&stories));
+        writeln!(out, "{v}")?;
+        return Ok(());
+    }
+    if !stories.is_empty() {
+        let names: Vec<String> = stories
+            .iter()
+            .map(|s| format!("{} (\u{201c}{}\u{201d})", s.story, s.phrase))
+            .collect();
+        writeln!(out, "Protective stories a card would name: {}.", names.join(", "))?;
+    }
+    if r.show_panel {
         writeln!(out, "The calm crisis panel would show. Matched:")?;
         for m in &r.matches {
             if m.rule.starts_with("word model") {
@@ -418,6 +430,10 @@ pub async fn reset(ctx: &Ctx, a: ResetArgs) -> Result<()> {
         if let Some(line) = c.after().rerate_sentence(&saved.entry.thought) {
             println!("{}", wrap(&line));
         }
+        print!(
+            "{}",
+            crate::stories::cards_text(c, &crate::stories::of_reset(c, &saved, &[]), saved.id)
+        );
     }
     let texts: Vec<&str> = saved.entry.texts().collect();
     care_after_save(&store, &texts, a.json).await?;

@@ -509,6 +509,18 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
     ))
     .expect("json");
     let entry_page = format!("/journal/{}", entry["id"].as_str().expect("entry id"));
+    // An entry that tells a protective story, so its card is checked too.
+    let story: Value = serde_json::from_str(&ok(
+        d.path(),
+        &[
+            "journal",
+            "write",
+            "I told everyone I need space and I'm not saying how long.",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    let story_page = format!("/journal/{}", story["id"].as_str().expect("entry id"));
     ok(
         d.path(),
         &[
@@ -587,6 +599,10 @@ async fn every_page_fits_a_320px_screen_and_passes_axe_in_dark_mode() {
         "/journal/write?prompt=gentle-one-word",
         "/journal/prompts",
         entry_page.as_str(),
+        story_page.as_str(),
+        &format!("{story_page}?put_away=1"),
+        "/journal?story=need-space",
+        "/journal?story=not-a-story",
         &format!("{entry_page}/edit"),
         &format!("{entry_page}/delete"),
     ] {

@@ -215,3 +215,100 @@ fn the_journal_goes_out_as_markdown_files_and_words_already_there_are_never_over
     let bad = run(d.path(), &["export", "--journal-markdown", file.to_str().expect("utf-8")]);
     assert!(!bad.status.success() && stderr(&bad).contains("not a folder"), "{}", stderr(&bad));
 }
+
+/// A story card comes with the save, in the content's words; the JSON, the
+/// filter, the Markdown export and `scan --json` name it; "not this time"
+/// is kept once and counted; a story that is not one is refused with the
+/// list. A reset shows its card too.
+#[test]
+fn a_story_card_comes_with_the_save_and_stays_away_once_put_away() {
+    let c = drawbridge_core::Catalog::embedded();
+    let need_space = c.stories().story("need-space").expect("content");
+    for d in engines() {
+        let saved = ok(
+            d.path(),
+            &["journal", "write", "I told Sam I need space and I'm not saying for how long."],
+        );
+        assert!(saved.contains(&need_space.name) && saved.contains(&need_space.question), "{saved}");
+        assert!(saved.contains("drawbridge stories put-away"), "{saved}");
+        ok(d.path(), &["journal", "write", "Lunch with Ana. We laughed a lot."]);
+        let all = json(d.path(), &["journal", "--json"]);
+        let told = all
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|e| e["stories"] == serde_json::json!(["need-space"]))
+            .expect("the story entry");
+        // The id as the card shows it: its first 12 characters.
+        let id = told["id"].as_str().expect("id").replace('-', "")[..12].to_string();
+        assert!(
+            all.as_array().expect("array").iter().any(|e| e["stories"] == serde_json::json!([])),
+            "a plain entry names none"
+        );
+        let only = json(d.path(), &["journal", "--story", "need-space", "--json"]);
+        assert_eq!(only.as_array().map(Vec::len), Some(1), "{only}");
+
+        let dir = d.path().join("md");
+        ok(d.path(), &["export", "--journal-markdown", dir.to_str().expect("utf-8")]);
+        let files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("folder")
+            .map(|f| std::fs::read_to_string(f.expect("file").path()).expect("read"))
+            .collect();
+        assert!(files.iter().any(|f| f.contains("stories: [\"need-space\"]")), "{files:?}");
+        assert!(files.iter().any(|f| f.contains("stories: []")), "{files:?}");
+
+        let first = ok(d.path(), &["stories", "put-away", &id, "need-space"]);
+        assert!(first.contains(&c.stories().labels.dismissed), "{first}");
+        let again = ok(d.path(), &["stories", "put-away", &id, "need-space"]);
+        assert!(again.contains("already"), "{again}");
+        let summary = json(d.path(), &["stories", "--json"]);
+        assert_eq!(
+            (summary["cards"].as_u64(), summary["put_away"].as_u64()),
+            (Some(0), Some(1)),
+            "{summary}"
+        );
+        let shown = ok(d.path(), &["journal", "show", &id]);
+        assert!(!shown.contains(&need_space.question), "the card stays away: {shown}");
+        assert!(
+            json(d.path(), &["journal", "--story", "need-space", "--json"])
+                .as_array()
+                .is_some_and(Vec::is_empty)
+        );
+
+        for (args, says) in [
+            (vec!["journal", "--story", "need-room"], "not one of the stories"),
+            (vec!["stories", "put-away", &id, "need-room"], "not one of the stories"),
+            (vec!["stories", "put-away", &id, "dont-care"], "no \"dont-care\" card"),
+        ] {
+            let out = run(d.path(), &args);
+            assert!(!out.status.success() && stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        }
+
+        let reset = ok(
+            d.path(),
+            &[
+                "reset",
+                "--happened",
+                "He went quiet at dinner",
+                "--felt",
+                "They don't really care, they're just being polite",
+            ],
+        );
+        assert!(
+            reset.contains(&c.stories().story("dont-care").expect("content").question),
+            "{reset}"
+        );
+    }
+}
+
+#[test]
+fn scan_names_the_stories_a_card_would_show() {
+    let d = tempdir();
+    let out = run_bytes(d.path(), &["scan", "--json"], b"Honestly I'm better off on my own.");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["stories"], serde_json::json!(["prefer-alone"]));
+    assert_eq!(v["show_panel"], false);
+    let out = run_bytes(d.path(), &["scan", "--json"], b"Lunch with Ana, we laughed a lot.");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["stories"], serde_json::json!([]));
+}

@@ -10,6 +10,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalError, JournalInput, JournalText, parse_tags};
+use drawbridge_core::stories::{self, STORIES};
 use drawbridge_store::{JournalFilter, Store};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -421,16 +422,25 @@ struct EntryPage {
     /// An edit in progress, kept at this time.
     draft_kept: Option<String>,
     earlier: Vec<(String, String, String)>,
+    stories: crate::stories::Cards,
+    csrf: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct EntryQuery {
+    put_away: Option<String>,
     saved: Option<String>,
     updated: Option<String>,
     discarded: Option<String>,
 }
 
-pub async fn entry(State(st): State<AppState>, Owner(store): Owner, Id(id): Id, Query(q): Query<EntryQuery>) -> Result<Response, WebError> {
+pub async fn entry(
+    State(st): State<AppState>,
+    Owner(store): Owner,
+    Extension(session): Extension<Session>,
+    Id(id): Id,
+    Query(q): Query<EntryQuery>,
+) -> Result<Response, WebError> {
     let e = store.journal_entry(id).await?.ok_or(WebError::NotFound)?;
     let c = st.catalog();
     let mut links = Vec::new();
@@ -475,6 +485,8 @@ pub async fn entry(State(st): State<AppState>, Owner(store): Owner, Id(id): Id, 
         status,
         draft_kept: store.journal_draft(id).await?.map(|d| local_time(&st, d.saved_at)),
         earlier: earlier_rows(&st, store.versions(drawbridge_core::versions::JOURNAL, &id.to_string()).await?),
+        stories: crate::stories::for_journal(&st, &store, &e, q.put_away.is_some()).await?,
+        csrf: session.csrf,
     }))
 }
 
@@ -519,6 +531,8 @@ pub struct ListQuery {
     #[serde(default)]
     tag: String,
     #[serde(default)]
+    story: String,
+    #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
@@ -554,6 +568,8 @@ struct ListPage {
     drafts: Vec<DraftRow>,
     rows: Vec<EntryRow>,
     tags: Vec<Opt>,
+    stories: Vec<Opt>,
+    story_error: String,
     from: String,
     to: String,
     date_error: String,
@@ -590,10 +606,38 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
     // The tag as first spelled, when the person has one like it.
     let tag = tag_names.iter().find(|x| !wanted.is_empty() && x.to_lowercase() == wanted).cloned();
     let total = all.len();
+    // A story asked for by name: one of the eight, or a problem said aloud.
+    let c = st.catalog();
+    let wanted_story = q.story.trim();
+    let story = STORIES.iter().copied().find(|s| *s == wanted_story);
+    let story_error = if story.is_none() && !wanted_story.is_empty() {
+        format!("\u{201c}{wanted_story}\u{201d} is not one of the stories; choose one from the list.")
+    } else {
+        String::new()
+    };
+    let answers = if story.is_some() {
+        store.story_answers().await?
+    } else {
+        Vec::new()
+    };
+    let tells = |item: &str, id: Uuid, texts: Vec<&str>| {
+        story.is_none_or(|s| {
+            stories::shown(c.stories_in_all(texts), item, id, &answers)
+                .iter()
+                .any(|x| x.story == s)
+        })
+    };
     let shown: Vec<&JournalEntry> = all
         .iter()
         .filter(|e| since.is_none_or(|s| e.at >= s) && until.is_none_or(|u| e.at < u))
         .filter(|e| tag.as_deref().is_none_or(|t| e.text.has_tag(t)))
+        .filter(|e| {
+            tells(
+                stories::ITEM_JOURNAL,
+                e.id,
+                e.text.title.as_deref().into_iter().chain([e.text.body.as_str()]).collect(),
+            )
+        })
         .collect();
     let mut rows: Vec<EntryRow> = shown
         .iter()
@@ -613,6 +657,9 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
     if tag.is_none() {
         for r in store.resets(i64::MAX).await? {
             if since.is_some_and(|s| r.at < s) || until.is_some_and(|u| r.at >= u) {
+                continue;
+            }
+            if !tells(stories::ITEM_RESET, r.id, r.entry.texts().collect()) {
                 continue;
             }
             let t = &r.entry.thought;
@@ -666,15 +713,20 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
         .chain(tag_names.iter().map(|t| (t.clone(), format!("#{t}"))))
         .collect();
     let selected_value = tag.clone().unwrap_or_default();
+    let story_opts: Vec<(String, String)> = std::iter::once((String::new(), "Every story".to_string()))
+        .chain(c.stories().stories.iter().map(|s| (s.id.clone(), s.name.clone())))
+        .collect();
     Ok(render(&ListPage {
         chrome: Chrome::new("Journal", "journal"),
         drafts,
         rows,
         tags: opts(tag_opts.iter().map(|(v, l)| (v.as_str(), l.as_str())), Some(&selected_value)),
+        stories: opts(story_opts.iter().map(|(v, l)| (v.as_str(), l.as_str())), Some(story.unwrap_or(""))),
+        story_error,
         from: q.from.trim().to_string(),
         to: q.to.trim().to_string(),
         date_error,
-        filtered: since.is_some() || until.is_some() || tag.is_some(),
+        filtered: since.is_some() || until.is_some() || tag.is_some() || story.is_some(),
         more,
         limit: LIST_LIMIT,
         total,

@@ -26,6 +26,7 @@ pub mod quiz;
 pub mod requests;
 pub mod security;
 pub mod settings;
+pub mod stories;
 pub mod today;
 pub mod urges;
 
@@ -510,6 +511,7 @@ fn signed_in_routes() -> Vec<Route> {
         ("/journal/write", Guard::SignedIn, get(journal::write)),
         ("/journal/prompts", Guard::SignedIn, get(journal::prompts)),
         ("/journal/{id}", Guard::SignedIn, get(journal::entry)),
+        ("/journal/{id}/stories", Guard::SignedIn, post(stories::journal_away)),
         (
             "/journal/{id}/edit",
             Guard::SignedIn,
@@ -563,6 +565,7 @@ fn signed_in_routes() -> Vec<Route> {
         ("/after", Guard::SignedIn, get(moment::after).post(moment::save_reset)),
         ("/after/resets", Guard::SignedIn, get(moment::resets)),
         ("/after/resets/{id}", Guard::SignedIn, get(moment::reset)),
+        ("/after/resets/{id}/stories", Guard::SignedIn, post(stories::reset_away)),
         ("/letter", Guard::SignedIn, get(moment::letter)),
         ("/safety-plan", Guard::SignedIn, get(moment::plan).post(moment::plan_save)),
         ("/safety-plan/edit", Guard::SignedIn, get(moment::plan_edit)),

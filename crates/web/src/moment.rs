@@ -508,6 +508,14 @@ struct ResetsPage {
     resets: Vec<ResetView>,
     /// Showing one reset rather than the list.
     one: bool,
+    /// The story cards beside the one reset shown.
+    stories: Option<crate::stories::Cards>,
+    csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResetQuery {
+    put_away: Option<String>,
 }
 
 pub(crate) async fn reset_view(
@@ -542,7 +550,7 @@ pub(crate) async fn reset_view(
 
 /// Every saved reset, newest first: what the reset page promises, that
 /// you can come back to it whenever you like.
-pub async fn resets(State(st): State<AppState>, Owner(s): Owner) -> Result<Response, WebError> {
+pub async fn resets(State(st): State<AppState>, Owner(s): Owner, Extension(session): Extension<Session>) -> Result<Response, WebError> {
     let mut views = Vec::new();
     for r in s.resets(i64::MAX).await? {
         views.push(reset_view(&st, &s, r).await?);
@@ -552,17 +560,28 @@ pub async fn resets(State(st): State<AppState>, Owner(s): Owner) -> Result<Respo
         text: st.catalog().after(),
         resets: views,
         one: false,
+        stories: None,
+        csrf: session.csrf,
     }))
 }
 
-pub async fn reset(State(st): State<AppState>, Owner(s): Owner, Id(id): Id) -> Result<Response, WebError> {
+pub async fn reset(
+    State(st): State<AppState>,
+    Owner(s): Owner,
+    Extension(session): Extension<Session>,
+    Id(id): Id,
+    Query(q): Query<ResetQuery>,
+) -> Result<Response, WebError> {
     let r = s.reset(id).await?.ok_or(WebError::NotFound)?;
+    let stories = crate::stories::for_reset(&st, &s, &r, q.put_away.is_some()).await?;
     let view = reset_view(&st, &s, r).await?;
     Ok(render(&ResetsPage {
         chrome: Chrome::new("A reset", "pause"),
         text: st.catalog().after(),
         resets: vec![view],
         one: true,
+        stories: Some(stories),
+        csrf: session.csrf,
     }))
 }
 

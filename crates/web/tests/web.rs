@@ -1842,3 +1842,118 @@ async fn the_fuller_reset_keeps_every_part_says_what_the_rerating_shows_and_join
         );
     }
 }
+
+/// A saved entry that tells a protective story gets its card, in the
+/// content's words; "not this time" puts it away for good (said twice, kept
+/// once), the Journal filters by story, and a story name that is not one is
+/// said aloud rather than quietly ignored. A reset gets its card too.
+#[tokio::test]
+async fn a_story_card_stands_beside_a_saved_entry_and_stays_away_when_put_away() {
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        let c = Catalog::embedded();
+        let story = c.stories().story("need-space").expect("content");
+        let page = app.get("/journal/write", Some(&cookie)).await.body;
+        let id = entry_id_of(&page);
+        let body = "Told Sam I need space and turned my phone off. Not saying for how long.";
+        let saved = app
+            .post(
+                "/journal",
+                &cookie,
+                Some(ORIGIN),
+                &form_of(&[("csrf", &csrf), ("id", &id), ("body", body)]),
+            )
+            .await;
+        assert_eq!(location_of(&saved), format!("/journal/{id}?saved=1"));
+        let shown = app.get(&format!("/journal/{id}"), Some(&cookie)).await.body;
+        assert!(shown.contains(&story.name) && shown.contains(&story.question), "{shown}");
+        assert!(shown.contains(&c.stories().labels.not_this_time));
+
+        let other = entry_id_of(&app.get("/journal/write", Some(&cookie)).await.body);
+        app.post(
+            "/journal",
+            &cookie,
+            Some(ORIGIN),
+            &form_of(&[("csrf", &csrf), ("id", &other), ("body", "Lunch with Ana, we laughed a lot.")]),
+        )
+        .await;
+        let plain = app.get(&format!("/journal/{other}"), Some(&cookie)).await.body;
+        assert!(!plain.contains("story-card"), "no card on a plain entry");
+
+        let filtered = app.get("/journal?story=need-space", Some(&cookie)).await.body;
+        assert!(
+            filtered.contains(&format!("/journal/{id}\"")) && !filtered.contains(&format!("/journal/{other}\"")),
+            "{filtered}"
+        );
+        let wrong = app.get("/journal?story=need-room", Some(&cookie)).await.body;
+        assert!(wrong.contains("is not one of the stories"), "a bad value is named: {wrong}");
+
+        let away = form_of(&[("csrf", &csrf), ("story", "need-space")]);
+        for _ in 0..2 {
+            let r = app.post(&format!("/journal/{id}/stories"), &cookie, Some(ORIGIN), &away).await;
+            assert_eq!(location_of(&r), format!("/journal/{id}?put_away=1#stories"));
+        }
+        assert_eq!(app.store().await.story_answers().await.expect("answers").len(), 1, "kept once");
+        let after = app.get(&format!("/journal/{id}?put_away=1"), Some(&cookie)).await.body;
+        assert!(
+            after.contains(&c.stories().labels.dismissed) && !after.contains(&story.question),
+            "{after}"
+        );
+        let later = app.get(&format!("/journal/{id}"), Some(&cookie)).await.body;
+        assert!(!later.contains("story-card"), "the card stays away");
+        assert!(
+            !app.get("/journal?story=need-space", Some(&cookie))
+                .await
+                .body
+                .contains(&format!("/journal/{id}\"")),
+            "a card put away no longer counts for the filter"
+        );
+        for (path, form) in [
+            (
+                format!("/journal/{id}/stories"),
+                form_of(&[("csrf", &csrf), ("story", "need-room")]),
+            ),
+            (format!("/journal/{}/stories", uuid::Uuid::now_v7()), away.clone()),
+        ] {
+            assert_eq!(
+                app.post(&path, &cookie, Some(ORIGIN), &form).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+
+        let r = app
+            .post(
+                "/after",
+                &cookie,
+                Some(ORIGIN),
+                &form_of(&[
+                    ("csrf", &csrf),
+                    ("capacity", "50"),
+                    ("happened", "He went quiet at dinner"),
+                    ("felt", "They don't really care, they're just being polite"),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let reset = app.store().await.resets(1).await.expect("resets").remove(0);
+        let page = app.get(&format!("/after/resets/{}", reset.id), Some(&cookie)).await.body;
+        let care = c.stories().story("dont-care").expect("content");
+        assert!(page.contains(&care.question), "{page}");
+        let r = app
+            .post(
+                &format!("/after/resets/{}/stories", reset.id),
+                &cookie,
+                Some(ORIGIN),
+                &form_of(&[("csrf", &csrf), ("story", "dont-care")]),
+            )
+            .await;
+        assert_eq!(location_of(&r), format!("/after/resets/{}?put_away=1#stories", reset.id));
+        assert!(
+            !app.get(&format!("/after/resets/{}", reset.id), Some(&cookie))
+                .await
+                .body
+                .contains(&care.question)
+        );
+    }
+}

@@ -38,6 +38,8 @@ pub struct Story {
 #[serde(deny_unknown_fields)]
 pub struct StoryLabels {
     pub heading: String,
+    pub check_label: String,
+    pub question_label: String,
     pub not_this_time: String,
     pub dismissed: String,
     pub why: String,
@@ -160,7 +162,7 @@ mod tests {
         checks.sort();
         checks.dedup();
         assert_eq!(checks.len(), STORIES.len(), "no two checks the same");
-        let bad = "[labels]\nheading = \"h\"\nnot_this_time = \"n\"\ndismissed = \"d\"\nwhy = \"w\"\n";
+        let bad = "[labels]\nheading = \"h\"\ncheck_label = \"c\"\nquestion_label = \"q\"\nnot_this_time = \"n\"\ndismissed = \"d\"\nwhy = \"w\"\n";
         let err = StoryText::load(Source {
             path: "stories.toml",
             text: bad,
