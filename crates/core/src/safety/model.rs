@@ -490,33 +490,8 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
             .filter(|(e, _)| e.topic.is_none() || e.topic == Some(topic))
             .map(|(e, r)| (r, if e.topic == Some(topic) { 1.0 } else { 0.0 }))
             .collect();
-        let n = data.len().max(1) as f64;
-        let mut w = vec![0.0f64; vocab.len()];
-        let mut bias = 0.0f64;
-        let mut g2 = vec![1e-8f64; vocab.len()];
-        let mut gb2 = 1e-8f64;
-        let rate = 0.5;
-        for _ in 0..epochs {
-            let mut grad = vec![0.0f64; vocab.len()];
-            let mut gb = 0.0;
-            for (r, y) in &data {
-                let z = bias + r.iter().map(|&(j, v)| w[j] * v).sum::<f64>();
-                let p = 1.0 / (1.0 + (-z).exp());
-                let d = p - y;
-                gb += d;
-                for &(j, v) in r.iter() {
-                    grad[j] += d * v;
-                }
-            }
-            for j in 0..w.len() {
-                let g = grad[j] / n + l2 * w[j];
-                g2[j] += g * g;
-                w[j] -= rate * g / g2[j].sqrt();
-            }
-            let g = gb / n;
-            gb2 += g * g;
-            bias -= rate * g / gb2.sqrt();
-        }
+        let data: Vec<Row> = data.into_iter().map(|(r, y)| (r, y, 1.0)).collect();
+        let (bias, w) = fit(&data, vocab.len(), epochs, l2);
         let weights = vocab
             .iter()
             .zip(&w)
@@ -526,6 +501,45 @@ pub fn train(examples: &[Example], settings: Settings) -> Model {
         heads[column] = ((bias * 10_000.0).round() / 10_000.0, weights);
     }
     Model::from_heads(threshold, veto, heads)
+}
+
+/// A text as a training row: its features (index, value), its label (1 or
+/// 0) and its weight.
+pub(crate) type Row<'a> = (&'a Vec<(usize, f64)>, f64, f64);
+
+/// One head of logistic regression, fitted by full-batch gradient descent
+/// with per-feature step sizes (AdaGrad) and an L2 penalty. Each row is a
+/// text's features (index, value), its label (1 or 0) and its weight (1 for
+/// every text, or larger for the rarer label). Deterministic.
+pub(crate) fn fit(data: &[Row], dims: usize, epochs: usize, l2: f64) -> (f64, Vec<f64>) {
+    let n = data.len().max(1) as f64;
+    let mut w = vec![0.0f64; dims];
+    let mut bias = 0.0f64;
+    let mut g2 = vec![1e-8f64; dims];
+    let mut gb2 = 1e-8f64;
+    let rate = 0.5;
+    for _ in 0..epochs {
+        let mut grad = vec![0.0f64; dims];
+        let mut gb = 0.0;
+        for (r, y, weight) in data {
+            let z = bias + r.iter().map(|&(j, v)| w[j] * v).sum::<f64>();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let d = (p - y) * weight;
+            gb += d;
+            for &(j, v) in r.iter() {
+                grad[j] += d * v;
+            }
+        }
+        for j in 0..w.len() {
+            let g = grad[j] / n + l2 * w[j];
+            g2[j] += g * g;
+            w[j] -= rate * g / g2[j].sqrt();
+        }
+        let g = gb / n;
+        gb2 += g * g;
+        bias -= rate * g / gb2.sqrt();
+    }
+    (bias, w)
 }
 
 #[cfg(test)]

@@ -49,6 +49,24 @@ pub struct Spotted {
     pub at: usize,
 }
 
+/// What the rules made of a text: the stories found, whether any match was
+/// set aside, and which stories an ignore rule spoke for.
+#[derive(Debug, Clone)]
+pub struct RulesReading {
+    pub found: Vec<Spotted>,
+    pub set_aside: bool,
+    ignored: Mask,
+}
+
+impl RulesReading {
+    /// Whether the word model may add this story (by index in [`STORIES`]):
+    /// not where the rules set a match aside, nor where an ignore rule for
+    /// that story fired ("done with this report").
+    pub fn leaves_room_for(&self, story: usize) -> bool {
+        !self.set_aside && self.ignored & (1 << story) == 0
+    }
+}
+
 /// How far an ignore pattern reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -283,18 +301,35 @@ impl StoryRules {
     /// asks [`crate::Catalog::stories_in`], which lets the crisis panel
     /// speak first.
     pub fn spot(&self, text: &str) -> Vec<Spotted> {
-        self.read(text, &mut |_| {})
+        self.read(text, &mut |_| {}).0
+    }
+
+    /// The stories found, with what the rules set aside: the word model
+    /// adds nothing to a text the rules read as a look-alike.
+    pub fn read_aside(&self, text: &str) -> RulesReading {
+        let mut ignored: Mask = 0;
+        let (found, set_aside) = self.read(text, &mut |l| {
+            if let Some(mask) = l.strip_prefix("mask ").and_then(|m| m.parse::<Mask>().ok()) {
+                ignored |= mask;
+            }
+        });
+        RulesReading { found, set_aside, ignored }
     }
 
     /// Every story match in a text and what set it aside, for whoever edits
     /// the rules: a line each.
     pub fn trace(&self, text: &str) -> Vec<String> {
         let mut lines = Vec::new();
-        self.read(text, &mut |l| lines.push(l));
+        let _ = self.read(text, &mut |l| {
+            if !l.starts_with("mask ") {
+                lines.push(l);
+            }
+        });
         lines
     }
 
-    fn read(&self, text: &str, note: &mut dyn FnMut(String)) -> Vec<Spotted> {
+    fn read(&self, text: &str, note: &mut dyn FnMut(String)) -> (Vec<Spotted>, bool) {
+        let mut set_aside = false;
         let sentences = sentences(text);
         let all_words: Vec<Vec<&str>> = sentences.iter().map(|s| s.iter().map(|t| t.norm.as_str()).collect()).collect();
         let mut text_mask: Mask = 0;
@@ -311,6 +346,7 @@ impl StoryRules {
                         ig.pat.source,
                         words[start..end].join(" ")
                     ));
+                    note(format!("mask {}", ig.mask));
                     match ig.reach {
                         Reach::Overlap => overlap.push((start, end, ig.mask)),
                         Reach::Sentence => sentence_ignores.push((end, ig.mask)),
@@ -352,6 +388,7 @@ impl StoryRules {
                     words[start..end].join(" "),
                     why.unwrap_or("told")
                 ));
+                set_aside |= why.is_some();
                 if why.is_some() || found.iter().any(|f| f.story == STORIES[*story]) {
                     continue;
                 }
@@ -365,7 +402,7 @@ impl StoryRules {
             }
         }
         found.sort_by_key(|f| STORIES.iter().position(|s| *s == f.story));
-        found
+        (found, set_aside)
     }
 
     /// Whether a word that turns the sentence ("but") stands between `from`

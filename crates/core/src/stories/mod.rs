@@ -4,10 +4,12 @@
 //! question, for the card shown beside a saved text.
 
 pub mod detect;
+pub mod model;
 
 use serde::Deserialize;
 
-pub use detect::{Spotted, StoryRules};
+pub use detect::{RulesReading, Spotted, StoryRules};
+pub use model::StoryModel;
 
 use crate::Catalog;
 use crate::source::{ContentError, Source, line_of_value, parse_toml};
@@ -109,11 +111,42 @@ impl Catalog {
     /// A text that calls for the crisis panel gets no card: the safety net
     /// speaks first, and a card that reads "no one would care anyway" as a
     /// story to test would be the wrong answer to someone in danger.
+    /// Otherwise the rules speak, and the word model behind them
+    /// (`content/story-model.txt`) sets aside a rule's story it is all but
+    /// sure the text does not tell, and, where the rules found nothing and
+    /// set nothing aside, adds a story it is sure of.
     pub fn stories_in(&self, text: &str) -> Vec<Spotted> {
         if self.scanner().scan(text).show_panel {
             return Vec::new();
         }
-        self.story_rules().spot(text)
+        self.stories_detected(text)
+    }
+
+    /// What the detector alone makes of a text, rules and word model,
+    /// before the crisis panel has its say (for measuring it).
+    pub fn stories_detected(&self, text: &str) -> Vec<Spotted> {
+        let rules = self.story_rules().read_aside(text);
+        let model = self.story_model();
+        let features = model::text_features(text, &crate::safety::model::Clusters::embedded());
+        let p = model.probabilities(&features);
+        let at = |id: &str| STORIES.iter().position(|s| *s == id).unwrap_or(0);
+        if !rules.found.is_empty() {
+            return rules.found.into_iter().filter(|s| p[at(s.story)] >= model.veto).collect();
+        }
+        (0..STORIES.len())
+            .filter(|&i| p[i] >= model.threshold && rules.leaves_room_for(i))
+            .map(|i| {
+                let (phrase, at) = model
+                    .strongest(i, &features)
+                    .map_or((String::new(), 0), |f| (text[f.from..f.to].to_string(), f.from));
+                Spotted {
+                    story: STORIES[i],
+                    phrase,
+                    rule: format!("word model, {:.0}% sure", p[i] * 100.0),
+                    at,
+                }
+            })
+            .collect()
     }
 
     /// The stories in several texts saved together (a journal entry's title
