@@ -210,6 +210,47 @@ fn in_the_app_the_crisis_panel_comes_first() {
     }
 }
 
+/// The final blind set, the fourth, written without sight of the rules and
+/// measured once, on the rules and model frozen at commit 987af7e (figures in README
+/// and in the set's header). Recall misses the 0.90 target; false alarms meet
+/// 0.10, only just. The test guards those figures: a change that lowers them fails
+/// here. Tuning the rules on this set would make it development data, and
+/// the next figure would need a new blind set.
+#[test]
+fn the_final_blind_set_as_measured() {
+    // The rules alone, for the record (printed with --nocapture).
+    measure_as("stories-final.toml", Reading::Rules);
+    let f = measure("stories-final.toml");
+    assert!(f.stories >= 100 && f.lookalikes >= 100, "big enough to measure");
+    let app = measure_as("stories-final.toml", Reading::App);
+    assert!(
+        app.false_alarms <= f.false_alarms,
+        "the app never shows more cards than the rules find"
+    );
+    assert!(
+        f.recall() >= FINAL.0,
+        "final recall {:.3} fell below its measured {:.3}",
+        f.recall(),
+        FINAL.0
+    );
+    assert!(
+        f.false_alarm_rate() <= FINAL.1,
+        "final false alarms {:.3} rose above their measured {:.3}",
+        f.false_alarm_rate(),
+        FINAL.1
+    );
+    assert!(
+        app.recall() >= FINAL.2,
+        "final recall in the app {:.3} fell below its measured {:.3}",
+        app.recall(),
+        FINAL.2
+    );
+}
+
+/// The final set's figures as measured once: the detector's recall and false
+/// alarms, and recall in the app.
+const FINAL: (f64, f64, f64) = (0.71, 0.10, 0.67);
+
 /// The weights file is generated: retraining on the development sets with
 /// the shipped settings gives the same weights, so nobody can edit the file
 /// by hand or train it on the final set without this failing.
