@@ -29,7 +29,7 @@ use crate::practice::{self, Experiment, PracticeText, Program};
 use crate::prompts::Prompts;
 use crate::safety::{SafetyText, Scanner};
 pub use crate::source::{ContentError, Source};
-use crate::stories::{StoryModel, StoryRules, StoryText};
+use crate::stories::{StoryRules, StoryText};
 use crate::urge::UrgeCatalog;
 
 mod generated {
@@ -135,8 +135,6 @@ content_sets! {
     stories: StoryText = One("stories.toml", "protective stories", StoryText::load);
     /// The protective-story detector's rules.
     story_rules: StoryRules = One("story-rules.toml", "protective-story rules", StoryRules::load);
-    /// The word model behind the story rules.
-    story_model: StoryModel = One("story-model.txt", "protective-story word model", StoryModel::load);
 }
 
 /// Everything the app shows that is not code, each set read on first use.

@@ -16,6 +16,18 @@ use std::collections::HashMap;
 /// The model's topics as its file names them, in the order of its columns.
 pub const TOPIC_NAMES: [&str; 4] = ["suicide", "self-harm", "not-here", "danger"];
 
+/// The story model's heads as its file names them (`stories::STORIES`).
+pub const STORY_NAMES: [&str; 8] = [
+    "prefer-alone",
+    "will-disappoint",
+    "need-nothing",
+    "just-who-i-am",
+    "just-independent",
+    "need-space",
+    "dont-care",
+    "done-with-this",
+];
+
 /// A problem in a table file: the 1-based line, when there is one, and what
 /// to change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,17 +151,23 @@ pub const CLUSTER_WIDTH: usize = 4;
 /// Build the model's table from one weight map per topic, in `TOPIC_NAMES`
 /// order.
 pub fn model_table(heads: &[HashMap<String, f64>; 4]) -> Table<'static> {
-    let mut rows: HashMap<&str, [f64; 4]> = HashMap::new();
+    heads_table(heads)
+}
+
+/// A table of N heads' weights: per feature, one f64 per head (0 where a
+/// head has none), in the heads' order.
+pub fn heads_table<const N: usize>(heads: &[HashMap<String, f64>; N]) -> Table<'static> {
+    let mut rows: HashMap<&str, [f64; N]> = HashMap::new();
     for (k, head) in heads.iter().enumerate() {
         for (key, w) in head {
-            rows.entry(key.as_str()).or_insert([0.0; 4])[k] = *w;
+            rows.entry(key.as_str()).or_insert([0.0; N])[k] = *w;
         }
     }
     let entries = rows
         .into_iter()
         .map(|(key, ws)| (key.to_string(), ws.iter().flat_map(|w| w.to_le_bytes()).collect()))
         .collect();
-    Table::build(entries, MODEL_WIDTH)
+    Table::build(entries, N * 8)
 }
 
 /// Parse the weights file:
@@ -164,10 +182,22 @@ pub fn model_table(heads: &[HashMap<String, f64>; 4]) -> Table<'static> {
 ///
 /// A line with a tab is a weight; any other line is a directive.
 pub fn parse_model(text: &str) -> Result<ModelTables, Problem> {
+    let (threshold, veto, biases, weights) = parse_heads(text, &TOPIC_NAMES)?;
+    Ok(ModelTables {
+        threshold,
+        veto,
+        biases,
+        weights,
+    })
+}
+
+/// Parse a weights file of N heads named `names` (the format above, with
+/// `head NAME BIAS`): the threshold, the veto, the biases and the table.
+pub fn parse_heads<const N: usize>(text: &str, names: &[&str; N]) -> Result<(f64, f64, [f64; N], Table<'static>), Problem> {
     let mut threshold = None;
     let mut veto = None;
-    let mut biases: [Option<f64>; 4] = [None; 4];
-    let mut heads: [HashMap<String, f64>; 4] = Default::default();
+    let mut biases: [Option<f64>; N] = [None; N];
+    let mut heads: [HashMap<String, f64>; N] = std::array::from_fn(|_| HashMap::new());
     let mut current: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
@@ -199,11 +229,11 @@ pub fn parse_model(text: &str) -> Result<ModelTables, Problem> {
         } else if let Some(rest) = line.strip_prefix("head ") {
             let (name, bias) = rest
                 .split_once(' ')
-                .ok_or_else(|| at(n, "write \"head TOPIC BIAS\", for example \"head suicide -1.5\""))?;
-            let k = TOPIC_NAMES
+                .ok_or_else(|| at(n, format!("write \"head NAME BIAS\", for example \"head {} -1.5\"", names[0])))?;
+            let k = names
                 .iter()
                 .position(|t| *t == name)
-                .ok_or_else(|| at(n, format!("\"{name}\" is not a topic (suicide, self-harm, not-here, danger)")))?;
+                .ok_or_else(|| at(n, format!("\"{name}\" is not one of {}", names.join(", "))))?;
             if biases[k].is_some() {
                 return Err(at(n, format!("the head \"{name}\" appears twice")));
             }
@@ -213,25 +243,20 @@ pub fn parse_model(text: &str) -> Result<ModelTables, Problem> {
         } else {
             return Err(at(
                 n,
-                "expected \"threshold P\", \"veto P\", \"head TOPIC BIAS\" or \"FEATURE<TAB>WEIGHT\"",
+                "expected \"threshold P\", \"veto P\", \"head NAME BIAS\" or \"FEATURE<TAB>WEIGHT\"",
             ));
         }
     }
     let threshold = threshold.ok_or_else(|| whole("the \"threshold\" line is missing"))?;
-    let mut b = [0.0; 4];
-    for (k, name) in TOPIC_NAMES.iter().enumerate() {
+    let mut b = [0.0; N];
+    for (k, name) in names.iter().enumerate() {
         b[k] = biases[k].ok_or_else(|| whole(format!("there is no head for \"{name}\"")))?;
     }
     let veto = veto.ok_or_else(|| whole("the \"veto\" line is missing"))?;
     if veto >= threshold {
         return Err(whole("the veto must be below the threshold"));
     }
-    Ok(ModelTables {
-        threshold,
-        veto,
-        biases: b,
-        weights: model_table(&heads),
-    })
+    Ok((threshold, veto, b, heads_table(&heads)))
 }
 
 /// Parse `content/safety/word-clusters.txt`: `sizes COARSE FINE`, then one

@@ -106,6 +106,12 @@ impl StoryText {
 }
 
 impl Catalog {
+    /// The word model behind the story rules, compiled into the binary.
+    pub fn story_model(&self) -> &'static StoryModel {
+        static MODEL: std::sync::OnceLock<StoryModel> = std::sync::OnceLock::new();
+        MODEL.get_or_init(StoryModel::embedded)
+    }
+
     /// The protective stories a saved text tells, for the cards beside it.
     ///
     /// A text that calls for the crisis panel gets no card: the safety net

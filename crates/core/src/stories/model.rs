@@ -14,12 +14,19 @@
 //! sure the text does not tell it); when the rules find nothing and set
 //! nothing aside, a head at or above `threshold` adds its story.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::STORIES;
 use crate::safety::model::{Clusters, Feature, Row, Word, features, fit, scale, stem};
 use crate::safety::scan::sentences;
-use crate::source::{ContentError, Source};
+use crate::safety::tables::{self, STORY_NAMES, Table, f64_at};
+use crate::source::ContentError;
+
+/// The weights `build.rs` compiled from `content/story-model.txt`.
+mod built {
+    include!(concat!(env!("OUT_DIR"), "/story_tables.rs"));
+}
 
 /// One head per story, in [`STORIES`] order.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,8 +36,8 @@ pub struct StoryModel {
     /// Below this, a head sets aside the rules' match for its story.
     pub veto: f64,
     biases: [f64; STORIES.len()],
-    /// Each feature's weight in every head.
-    weights: HashMap<String, [f64; STORIES.len()]>,
+    /// Each feature's weight in every head, one f64 a head.
+    weights: Table<'static>,
 }
 
 /// How the shipped model is trained: `cargo run --release -p drawbridge-core
@@ -88,72 +95,29 @@ pub fn text_features(text: &str, clusters: &Clusters) -> Vec<Feature> {
     features(&runs)
 }
 
-fn line_err(path: &str, line: usize, why: impl Into<String>) -> ContentError {
-    ContentError::new(path, Some(line), why.into())
-}
-
 impl StoryModel {
-    pub fn load(src: Source) -> Result<StoryModel, ContentError> {
-        StoryModel::parse(src.path, src.text)
+    /// The model compiled into this binary: its tables are read where they
+    /// lie, so loading it costs nothing.
+    pub fn embedded() -> StoryModel {
+        StoryModel {
+            threshold: built::STORY_THRESHOLD,
+            veto: built::STORY_VETO,
+            biases: built::STORY_BIASES,
+            weights: Table {
+                keys: Cow::Borrowed(built::STORY_KEYS),
+                ends: Cow::Borrowed(built::STORY_ENDS),
+                values: Cow::Borrowed(built::STORY_VALUES),
+                width: STORY_NAMES.len() * 8,
+            },
+        }
     }
 
-    /// Read the weights file: `threshold T`, `veto V`, then for each story
-    /// `head ID BIAS` followed by `feature<TAB>weight` lines.
+    /// Read a weights file: `threshold T`, `veto V`, then for each story
+    /// `head ID BIAS` followed by `feature<TAB>weight` lines. Every error
+    /// names its line.
     pub fn parse(path: &str, text: &str) -> Result<StoryModel, ContentError> {
-        let mut threshold = None;
-        let mut veto = None;
-        let mut biases = [f64::NAN; STORIES.len()];
-        let mut weights: HashMap<String, [f64; STORIES.len()]> = HashMap::new();
-        let mut head: Option<usize> = None;
-        let number = |s: &str, line: usize| -> Result<f64, ContentError> {
-            s.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| line_err(path, line, format!("\"{}\" should be a number", s.trim())))
-        };
-        for (i, l) in text.lines().enumerate() {
-            let line = i + 1;
-            if l.trim().is_empty() || l.starts_with('#') {
-                continue;
-            }
-            // A weight line has a tab (a feature may start with any word,
-            // "head out" among them); the other lines have none.
-            if let Some((key, w)) = l.split_once('\t') {
-                let at = head.ok_or_else(|| line_err(path, line, "a weight comes before any head"))?;
-                weights.entry(key.to_string()).or_insert([0.0; STORIES.len()])[at] = number(w, line)?;
-            } else if let Some(v) = l.strip_prefix("threshold ") {
-                threshold = Some(number(v, line)?);
-            } else if let Some(v) = l.strip_prefix("veto ") {
-                veto = Some(number(v, line)?);
-            } else if let Some(rest) = l.strip_prefix("head ") {
-                let (id, bias) = rest
-                    .split_once(' ')
-                    .ok_or_else(|| line_err(path, line, "a head line is `head STORY BIAS`"))?;
-                let at = STORIES
-                    .iter()
-                    .position(|s| *s == id)
-                    .ok_or_else(|| line_err(path, line, format!("there is no story \"{id}\"")))?;
-                biases[at] = number(bias, line)?;
-                head = Some(at);
-            } else {
-                return Err(line_err(
-                    path,
-                    line,
-                    "a line is `threshold T`, `veto V`, `head STORY BIAS` or `FEATURE<TAB>WEIGHT`",
-                ));
-            }
-        }
-        let (Some(threshold), Some(veto)) = (threshold, veto) else {
-            return Err(ContentError::new(path, None, "the model needs a threshold and a veto line"));
-        };
-        if let Some(missing) = biases.iter().position(|b| b.is_nan()) {
-            return Err(ContentError::new(
-                path,
-                None,
-                format!("the story \"{}\" has no head", STORIES[missing]),
-            ));
-        }
+        let (threshold, veto, biases, weights) =
+            tables::parse_heads(text, &STORY_NAMES).map_err(|p| ContentError::new(path, p.line, p.reason))?;
         Ok(StoryModel {
             threshold,
             veto,
@@ -162,13 +126,17 @@ impl StoryModel {
         })
     }
 
+    fn row(&self, key: &str) -> Option<[f64; STORIES.len()]> {
+        self.weights.get(key.as_bytes()).map(|v| std::array::from_fn(|i| f64_at(v, i)))
+    }
+
     /// The probability, for each story in [`STORIES`] order, that the text
     /// with these features tells it.
     pub fn probabilities(&self, features: &[Feature]) -> [f64; STORIES.len()] {
         let s = scale(features.len());
         let mut z = self.biases;
         for f in features {
-            if let Some(w) = self.weights.get(&f.key) {
+            if let Some(w) = self.row(&f.key) {
                 for (zi, wi) in z.iter_mut().zip(w) {
                     *zi += wi * s;
                 }
@@ -181,7 +149,7 @@ impl StoryModel {
     pub fn strongest<'a>(&self, story: usize, features: &'a [Feature]) -> Option<&'a Feature> {
         features
             .iter()
-            .filter_map(|f| self.weights.get(&f.key).map(|w| (f, w[story])))
+            .filter_map(|f| self.row(&f.key).map(|w| (f, w[story])))
             .filter(|(_, w)| *w > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(f, _)| f)
@@ -196,7 +164,9 @@ impl StoryModel {
 
     /// How many weights the file holds.
     pub fn weight_count(&self) -> usize {
-        self.weights.values().map(|w| w.iter().filter(|x| **x != 0.0).count()).sum()
+        (0..self.weights.len())
+            .map(|i| (0..STORIES.len()).filter(|&h| f64_at(self.weights.value(i), h) != 0.0).count())
+            .sum()
     }
 
     /// The weights file, keys sorted, so the same model writes the same file.
@@ -206,14 +176,12 @@ impl StoryModel {
             out.push_str(&format!("# {l}\n"));
         }
         out.push_str(&format!("threshold {}\nveto {}\n", self.threshold, self.veto));
-        let mut keys: Vec<&String> = self.weights.keys().collect();
-        keys.sort();
-        for (i, id) in STORIES.iter().enumerate() {
-            out.push_str(&format!("head {id} {}\n", self.biases[i]));
-            for k in &keys {
-                let w = self.weights[*k][i];
+        for (h, id) in STORIES.iter().enumerate() {
+            out.push_str(&format!("head {id} {}\n", self.biases[h]));
+            for i in 0..self.weights.len() {
+                let w = f64_at(self.weights.value(i), h);
                 if w != 0.0 {
-                    out.push_str(&format!("{k}\t{w}\n"));
+                    out.push_str(&format!("{}\t{w}\n", String::from_utf8_lossy(self.weights.key(i))));
                 }
             }
         }
@@ -221,12 +189,15 @@ impl StoryModel {
     }
 
     /// A head's bias and weights, for comparing two models.
-    pub fn head(&self, story: usize) -> (f64, HashMap<&str, f64>) {
-        let w = self
-            .weights
-            .iter()
-            .filter(|(_, w)| w[story] != 0.0)
-            .map(|(k, w)| (k.as_str(), w[story]))
+    pub fn head(&self, story: usize) -> (f64, HashMap<String, f64>) {
+        let w = (0..self.weights.len())
+            .map(|i| {
+                (
+                    String::from_utf8_lossy(self.weights.key(i)).into_owned(),
+                    f64_at(self.weights.value(i), story),
+                )
+            })
+            .filter(|(_, w)| *w != 0.0)
             .collect();
         (self.biases[story], w)
     }
@@ -257,7 +228,7 @@ pub fn train(cases: &[(Vec<String>, Vec<usize>)], settings: Settings) -> StoryMo
         })
         .collect();
     let mut biases = [0.0; STORIES.len()];
-    let mut weights: HashMap<String, [f64; STORIES.len()]> = HashMap::new();
+    let mut heads: [HashMap<String, f64>; STORIES.len()] = std::array::from_fn(|_| HashMap::new());
     let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
     for (story, bias_out) in biases.iter_mut().enumerate() {
         let positives = cases.iter().filter(|(_, s)| s.contains(&story)).count().max(1) as f64;
@@ -278,7 +249,7 @@ pub fn train(cases: &[(Vec<String>, Vec<usize>)], settings: Settings) -> StoryMo
         *bias_out = round(bias);
         for (k, w) in vocab.iter().zip(&w) {
             if w.abs() >= settings.prune {
-                weights.entry(k.to_string()).or_insert([0.0; STORIES.len()])[story] = round(*w);
+                heads[story].insert(k.to_string(), round(*w));
             }
         }
     }
@@ -286,7 +257,7 @@ pub fn train(cases: &[(Vec<String>, Vec<usize>)], settings: Settings) -> StoryMo
         threshold: settings.threshold,
         veto: settings.veto,
         biases,
-        weights,
+        weights: tables::heads_table(&heads),
     }
 }
 
@@ -333,6 +304,7 @@ mod tests {
         text.push_str("alon\t2.5\nhead out\t1\n");
         let m = StoryModel::parse("story-model.txt", &text).expect("valid");
         assert_eq!(m.head(STORIES.len() - 1).1.get("alon"), Some(&2.5));
+        assert_eq!(STORY_NAMES, STORIES, "the compiled heads are the stories, in order");
         assert_eq!(StoryModel::parse("x", &m.write("a model")).expect("round trip"), m);
         let err = StoryModel::parse("story-model.txt", &text.replace("2.5", "lots")).expect_err("number");
         assert_eq!(err.line, Some(text.lines().count() - 1), "{err}");
