@@ -16,7 +16,9 @@ use std::collections::HashMap;
 /// The model's topics as its file names them, in the order of its columns.
 pub const TOPIC_NAMES: [&str; 4] = ["suicide", "self-harm", "not-here", "danger"];
 
-/// The story model's heads as its file names them (`stories::STORIES`).
+/// The protective stories, in the order cards are shown: the story model's
+/// heads as its file names them. `stories::STORIES` is this list; it lives
+/// here because `build.rs` compiles this file and needs it.
 pub const STORY_NAMES: [&str; 8] = [
     "prefer-alone",
     "will-disappoint",

@@ -15,16 +15,7 @@ use crate::Catalog;
 use crate::source::{ContentError, Source, line_of_value, parse_toml};
 
 /// Every story id, in the order cards are shown.
-pub const STORIES: [&str; 8] = [
-    "prefer-alone",
-    "will-disappoint",
-    "need-nothing",
-    "just-who-i-am",
-    "just-independent",
-    "need-space",
-    "dont-care",
-    "done-with-this",
-];
+pub const STORIES: [&str; 8] = crate::safety::tables::STORY_NAMES;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
