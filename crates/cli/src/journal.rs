@@ -257,10 +257,7 @@ async fn write(ctx: &Ctx, a: WriteArgs) -> Result<()> {
 }
 
 async fn care(store: &Store, e: &JournalEntry, json: bool) -> Result<()> {
-    let texts: Vec<&str> = [e.text.title.as_deref(), Some(e.text.body.as_str())]
-        .into_iter()
-        .flatten()
-        .collect();
+    let texts: Vec<&str> = e.text.texts().collect();
     crate::moment::care_after_save(store, &texts, json).await
 }
 
@@ -338,11 +335,17 @@ async fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             limit: None,
         })
         .await?;
-    let answers = store.story_answers().await?;
+    // Stories are read only where they are shown (JSON) or asked for.
+    let wants_stories = a.json || story.is_some();
+    let answers = if wants_stories { store.story_answers().await? } else { Vec::new() };
     let entries: Vec<(JournalEntry, Vec<drawbridge_core::stories::Spotted>)> = entries
         .into_iter()
         .map(|e| {
-            let found = crate::stories::of_entry(c, &e, &answers);
+            let found = if wants_stories {
+                crate::stories::of_entry(c, &e, &answers)
+            } else {
+                Vec::new()
+            };
             (e, found)
         })
         .filter(|(_, found)| story.is_none_or(|s| found.iter().any(|f| f.story == s)))

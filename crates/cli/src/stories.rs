@@ -19,7 +19,7 @@ use crate::{Ctx, UserError, open};
 
 /// The stories an entry tells, less those put away.
 pub(crate) fn of_entry(c: &Catalog, e: &JournalEntry, answers: &[StoryAnswer]) -> Vec<Spotted> {
-    let found = c.stories_in_all(e.text.title.as_deref().into_iter().chain([e.text.body.as_str()]));
+    let found = c.stories_in_all(e.text.texts());
     shown(found, ITEM_JOURNAL, e.id, answers)
 }
 
@@ -170,11 +170,7 @@ async fn put_away(ctx: &Ctx, id: &str, story: &str) -> Result<()> {
     let mut hits: Vec<(&str, Vec<Spotted>, Uuid)> = Vec::new();
     for eid in store.journal_ids_starting_with(&wanted).await? {
         if let Some(e) = store.journal_entry(eid).await? {
-            hits.push((
-                ITEM_JOURNAL,
-                c.stories_in_all(e.text.title.as_deref().into_iter().chain([e.text.body.as_str()])),
-                eid,
-            ));
+            hits.push((ITEM_JOURNAL, c.stories_in_all(e.text.texts()), eid));
         }
     }
     for r in store.resets(i64::MAX).await? {

@@ -41,22 +41,14 @@ fn featured(cases: &[Case], clusters: &Clusters) -> Vec<(Vec<String>, Vec<usize>
 }
 
 /// The app's reading with a given model: recall and false alarms.
-fn measure(c: &Catalog, m: &StoryModel, cases: &[Case], clusters: &Clusters) -> (f64, f64) {
+fn measure(c: &Catalog, m: &StoryModel, cases: &[Case]) -> (f64, f64) {
     let (mut hit, mut stories, mut fa, mut others) = (0usize, 0usize, 0usize, 0usize);
     for (text, want) in cases {
         let got: Vec<usize> = if c.scanner().scan(text).show_panel {
             Vec::new()
         } else {
-            let rules = c.story_rules().read_aside(text);
-            let p = m.probabilities(&text_features(text, clusters));
             let at = |id: &str| STORIES.iter().position(|s| *s == id).unwrap_or(0);
-            if !rules.found.is_empty() {
-                rules.found.iter().map(|s| at(s.story)).filter(|&i| p[i] >= m.veto).collect()
-            } else {
-                (0..STORIES.len())
-                    .filter(|&i| p[i] >= m.threshold && rules.leaves_room_for(i))
-                    .collect()
-            }
+            c.stories_detected_with(m, text).iter().map(|s| at(s.story)).collect()
         };
         if want.is_empty() {
             others += 1;
@@ -99,7 +91,7 @@ fn main() {
                 let mut line = format!("{name}:");
                 for (threshold, veto) in [(0.5, 0.05), (0.5, 0.1), (0.6, 0.05), (0.6, 0.1), (0.6, 0.2), (0.7, 0.1)] {
                     let m = base.clone().with_cuts(threshold, veto);
-                    let (r, f) = measure(c, &m, held, &clusters);
+                    let (r, f) = measure(c, &m, held);
                     line.push_str(&format!("  t{threshold}/v{veto} {r:.3}/{f:.3}"));
                 }
                 println!("{line}");

@@ -201,6 +201,12 @@ pub struct JournalInput<'a> {
 }
 
 impl JournalText {
+    /// The words as saved, the title (if any) first, then the body: what is
+    /// read for crisis language and for protective stories.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.title.as_deref().into_iter().chain([self.body.as_str()])
+    }
+
     /// A checked entry: `prompt_known` and `body_known` say whether a
     /// prompt or body signal id exists. The body keeps its line breaks and
     /// inner spacing; only blank lines at its ends are left out.

@@ -239,10 +239,7 @@ fn form_id(form: &WriteForm) -> Result<Uuid, WebError> {
 }
 
 fn saved_url(st: &AppState, id: Uuid, status: &str, text: &JournalText) -> String {
-    let mut texts = vec![text.body.as_str()];
-    if let Some(t) = &text.title {
-        texts.push(t);
-    }
+    let texts: Vec<&str> = text.texts().collect();
     crate::care::redirect_to(st, &format!("/journal/{id}?{status}=1"), &texts)
 }
 
@@ -631,13 +628,7 @@ pub async fn list(State(st): State<AppState>, Owner(store): Owner, Query(q): Que
         .iter()
         .filter(|e| since.is_none_or(|s| e.at >= s) && until.is_none_or(|u| e.at < u))
         .filter(|e| tag.as_deref().is_none_or(|t| e.text.has_tag(t)))
-        .filter(|e| {
-            tells(
-                stories::ITEM_JOURNAL,
-                e.id,
-                e.text.title.as_deref().into_iter().chain([e.text.body.as_str()]).collect(),
-            )
-        })
+        .filter(|e| tells(stories::ITEM_JOURNAL, e.id, e.text.texts().collect()))
         .collect();
     let mut rows: Vec<EntryRow> = shown
         .iter()

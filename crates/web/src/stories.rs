@@ -5,7 +5,9 @@
 
 use axum::extract::Form;
 use axum::response::{IntoResponse, Redirect, Response};
-use drawbridge_core::stories::{ITEM_JOURNAL, ITEM_RESET, STORIES, Spotted, StoryAnswer, StoryLabels, shown};
+use drawbridge_core::journal::JournalEntry;
+use drawbridge_core::moment::Reset;
+use drawbridge_core::stories::{ITEM_JOURNAL, ITEM_RESET, STORIES, Story, StoryLabels, shown};
 use drawbridge_store::Store;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,18 +16,10 @@ use crate::AppState;
 use crate::extract::{Id, Owner};
 use crate::frame::WebError;
 
-/// One card, in the words of `content/stories.toml`.
-pub struct Card {
-    pub id: &'static str,
-    pub name: String,
-    pub card: String,
-    pub check: String,
-    pub question: String,
-}
-
 /// The cards beside a saved text, and the words around them.
 pub struct Cards {
-    pub cards: Vec<Card>,
+    /// Each story to name, in the words of `content/stories.toml`.
+    pub cards: Vec<&'static Story>,
     pub labels: &'static StoryLabels,
     /// Where "not this time" is sent.
     pub action: String,
@@ -34,80 +28,60 @@ pub struct Cards {
 }
 
 impl Cards {
-    pub(crate) fn new(
+    /// The cards beside one saved text (`item` and `id`, its words `texts`):
+    /// the stories it tells, less those the person put away.
+    async fn beside<'t>(
         st: &AppState,
-        found: Vec<Spotted>,
-        item: &str,
-        id: Uuid,
-        answers: &[StoryAnswer],
+        store: &Store,
+        (item, id): (&str, Uuid),
+        texts: impl IntoIterator<Item = &'t str>,
         action: String,
         put_away: bool,
-    ) -> Cards {
-        let text = st.catalog().stories();
-        let cards = shown(found, item, id, answers)
-            .into_iter()
-            .filter_map(|s| {
-                text.story(s.story).map(|t| Card {
-                    id: s.story,
-                    name: t.name.clone(),
-                    card: t.card.clone(),
-                    check: t.check.clone(),
-                    question: t.question.clone(),
-                })
-            })
-            .collect();
-        Cards {
-            cards,
+    ) -> Result<Cards, WebError> {
+        let c = st.catalog();
+        let found = c.stories_in_all(texts);
+        let answers = if found.is_empty() {
+            Vec::new()
+        } else {
+            store.story_answers().await?
+        };
+        let text = c.stories();
+        Ok(Cards {
+            cards: shown(found, item, id, &answers)
+                .into_iter()
+                .filter_map(|s| text.story(s.story))
+                .collect(),
             labels: &text.labels,
             action,
             put_away,
-        }
+        })
     }
 }
 
 /// The cards for a journal entry.
-pub(crate) async fn for_journal(
-    st: &AppState,
-    store: &Store,
-    e: &drawbridge_core::journal::JournalEntry,
-    put_away: bool,
-) -> Result<Cards, WebError> {
-    let found = st
-        .catalog()
-        .stories_in_all(e.text.title.as_deref().into_iter().chain([e.text.body.as_str()]));
-    let answers = if found.is_empty() {
-        Vec::new()
-    } else {
-        store.story_answers().await?
-    };
-    Ok(Cards::new(
+pub(crate) async fn for_journal(st: &AppState, store: &Store, e: &JournalEntry, put_away: bool) -> Result<Cards, WebError> {
+    Cards::beside(
         st,
-        found,
-        ITEM_JOURNAL,
-        e.id,
-        &answers,
+        store,
+        (ITEM_JOURNAL, e.id),
+        e.text.texts(),
         format!("/journal/{}/stories", e.id),
         put_away,
-    ))
+    )
+    .await
 }
 
 /// The cards for a reset.
-pub(crate) async fn for_reset(st: &AppState, store: &Store, r: &drawbridge_core::moment::Reset, put_away: bool) -> Result<Cards, WebError> {
-    let found = st.catalog().stories_in_all(r.entry.texts());
-    let answers = if found.is_empty() {
-        Vec::new()
-    } else {
-        store.story_answers().await?
-    };
-    Ok(Cards::new(
+pub(crate) async fn for_reset(st: &AppState, store: &Store, r: &Reset, put_away: bool) -> Result<Cards, WebError> {
+    Cards::beside(
         st,
-        found,
-        ITEM_RESET,
-        r.id,
-        &answers,
+        store,
+        (ITEM_RESET, r.id),
+        r.entry.texts(),
         format!("/after/resets/{}/stories", r.id),
         put_away,
-    ))
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -301,35 +301,28 @@ impl StoryRules {
     /// asks [`crate::Catalog::stories_in`], which lets the crisis panel
     /// speak first.
     pub fn spot(&self, text: &str) -> Vec<Spotted> {
-        self.read(text, &mut |_| {}).0
+        self.read(text, None).found
     }
 
     /// The stories found, with what the rules set aside: the word model
     /// adds nothing to a text the rules read as a look-alike.
     pub fn read_aside(&self, text: &str) -> RulesReading {
-        let mut ignored: Mask = 0;
-        let (found, set_aside) = self.read(text, &mut |l| {
-            if let Some(mask) = l.strip_prefix("mask ").and_then(|m| m.parse::<Mask>().ok()) {
-                ignored |= mask;
-            }
-        });
-        RulesReading { found, set_aside, ignored }
+        self.read(text, None)
     }
 
     /// Every story match in a text and what set it aside, for whoever edits
     /// the rules: a line each.
     pub fn trace(&self, text: &str) -> Vec<String> {
         let mut lines = Vec::new();
-        let _ = self.read(text, &mut |l| {
-            if !l.starts_with("mask ") {
-                lines.push(l);
-            }
-        });
+        self.read(text, Some(&mut lines));
         lines
     }
 
-    fn read(&self, text: &str, note: &mut dyn FnMut(String)) -> (Vec<Spotted>, bool) {
+    /// One pass over the text; with `trace`, a line for every match is
+    /// written there (only then are the lines made).
+    fn read(&self, text: &str, mut trace: Option<&mut Vec<String>>) -> RulesReading {
         let mut set_aside = false;
+        let mut ignored: Mask = 0;
         let sentences = sentences(text);
         let all_words: Vec<Vec<&str>> = sentences.iter().map(|s| s.iter().map(|t| t.norm.as_str()).collect()).collect();
         let mut text_mask: Mask = 0;
@@ -340,13 +333,15 @@ impl StoryRules {
             for (i, start) in self.ignore_index.candidates(words) {
                 let ig = &self.ignores[i];
                 if let Some(end) = ig.pat.end_at(words, start) {
-                    note(format!(
-                        "ignore {:?} \"{}\" at \"{}\"",
-                        ig.reach,
-                        ig.pat.source,
-                        words[start..end].join(" ")
-                    ));
-                    note(format!("mask {}", ig.mask));
+                    if let Some(lines) = trace.as_deref_mut() {
+                        lines.push(format!(
+                            "ignore {:?} \"{}\" at \"{}\"",
+                            ig.reach,
+                            ig.pat.source,
+                            words[start..end].join(" ")
+                        ));
+                    }
+                    ignored |= ig.mask;
                     match ig.reach {
                         Reach::Overlap => overlap.push((start, end, ig.mask)),
                         Reach::Sentence => sentence_ignores.push((end, ig.mask)),
@@ -381,13 +376,15 @@ impl StoryRules {
                 } else {
                     None
                 };
-                note(format!(
-                    "{} \"{}\" at \"{}\": {}",
-                    STORIES[*story],
-                    pat.source,
-                    words[start..end].join(" "),
-                    why.unwrap_or("told")
-                ));
+                if let Some(lines) = trace.as_deref_mut() {
+                    lines.push(format!(
+                        "{} \"{}\" at \"{}\": {}",
+                        STORIES[*story],
+                        pat.source,
+                        words[start..end].join(" "),
+                        why.unwrap_or("told")
+                    ));
+                }
                 set_aside |= why.is_some();
                 if why.is_some() || found.iter().any(|f| f.story == STORIES[*story]) {
                     continue;
@@ -402,7 +399,7 @@ impl StoryRules {
             }
         }
         found.sort_by_key(|f| STORIES.iter().position(|s| *s == f.story));
-        (found, set_aside)
+        RulesReading { found, set_aside, ignored }
     }
 
     /// Whether a word that turns the sentence ("but") stands between `from`

@@ -122,8 +122,12 @@ impl Catalog {
     /// What the detector alone makes of a text, rules and word model,
     /// before the crisis panel has its say (for measuring it).
     pub fn stories_detected(&self, text: &str) -> Vec<Spotted> {
+        self.stories_detected_with(self.story_model(), text)
+    }
+
+    /// The detector with another word model (one being trained or measured).
+    pub fn stories_detected_with(&self, model: &StoryModel, text: &str) -> Vec<Spotted> {
         let rules = self.story_rules().read_aside(text);
-        let model = self.story_model();
         let features = model::text_features(text, &crate::safety::model::Clusters::embedded());
         let p = model.probabilities(&features);
         let at = |id: &str| STORIES.iter().position(|s| *s == id).unwrap_or(0);
