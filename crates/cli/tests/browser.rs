@@ -1138,6 +1138,22 @@ async fn a_journal_entry_is_written_by_keyboard_and_a_closed_tab_keeps_its_draft
         c.goto(&format!("{base}/journal")).await.expect("journal");
         let list = text(&c).await;
         assert!(!list.contains("Not saved yet"), "the draft became the entry: {list}");
+
+        // An entry that tells a protective story gets its card; Not this
+        // time, reached by Tab, puts it away and the calm notice is heard.
+        c.goto(&format!("{base}/journal/write")).await.expect("write");
+        type_into(&c, Locator::Id("body"), "I told everyone I need space and I'm not saying how long.").await;
+        assert!(tab_to(&c, "button.primary").await, "Save entry is reachable by Tab");
+        c.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
+        wait_text(&c, "A story you may be telling").await;
+        wait_text(&c, "What could you add so that this space has a way back?").await;
+        axe(&c, &t, "journal entry with a story card").await;
+        assert!(tab_to(&c, ".story-card button").await, "Not this time is reachable by Tab");
+        c.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
+        wait_text(&c, "Put away. You know your own words best.").await;
+        let focused = c.active_element().await.expect("focus").text().await.expect("text");
+        assert!(focused.contains("Put away."), "the notice has focus: {focused:?}");
+        assert!(!text(&c).await.contains("What could you add"), "the card is gone");
         c.close().await.expect("close");
     }
 }
