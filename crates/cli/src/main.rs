@@ -17,6 +17,7 @@ mod open;
 mod passphrase;
 mod practice;
 mod quiz;
+mod search;
 mod serve;
 mod stories;
 mod system;
@@ -107,6 +108,8 @@ enum Command {
     Journal(journal::JournalArgs),
     /// The questions to write from, theme by theme.
     Prompts(journal::PromptsArgs),
+    /// Find anything you wrote: journal, resets, urge notes, experiments, reflections.
+    Search(search::SearchArgs),
     /// The protective-story cards beside your entries and resets: how many, and putting one away.
     Stories(stories::StoriesArgs),
     /// Show crisis lines for your region and your safety plan.
@@ -278,6 +281,7 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Journal(args)) => journal::run(&ctx, args).await,
             Some(Command::Prompts(args)) => journal::prompts(args),
             Some(Command::Stories(args)) => stories::run(&ctx, args).await,
+            Some(Command::Search(args)) => search::run(&ctx, args).await,
             Some(Command::Doctor) => data::doctor(&ctx).await,
             Some(Command::Admin { action }) => admin::run(&ctx, action).await,
             Some(Command::Pause(args)) => moment::pause(&ctx, args).await,

@@ -312,3 +312,53 @@ fn scan_names_the_stories_a_card_would_show() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["stories"], serde_json::json!([]));
 }
+
+#[test]
+fn search_finds_words_in_any_form_across_records_and_names_a_bad_query() {
+    for d in engines() {
+        let call = json(
+            d.path(),
+            &[
+                "journal",
+                "write",
+                "--json",
+                "--tag",
+                "Sam",
+                "I stayed on the call with Sam though I wanted to hang up.",
+            ],
+        );
+        json(d.path(), &["journal", "write", "--json", "A quiet café morning, alone and fine."]);
+        let found = json(d.path(), &["search", "staying", "--json"]);
+        assert_eq!(found["total"], 1, "{found}");
+        let hit = &found["hits"][0];
+        for key in ["kind", "id", "at", "snippet", "field", "marks"] {
+            assert!(hit.get(key).is_some(), "{key} in every hit: {hit}");
+        }
+        assert_eq!(hit["kind"], "journal");
+        assert_eq!(hit["id"], call["id"]);
+        assert_eq!(hit["at"], call["at"]);
+        assert_eq!(hit["marks"], serde_json::json!([[2, 8]]), "\"stayed\" is marked");
+        assert_eq!(json(d.path(), &["search", "CAFE", "--kind", "journal", "--json"])["total"], 1);
+        assert_eq!(json(d.path(), &["search", "tag:sam -hang", "--json"])["total"], 0);
+        assert_eq!(
+            json(d.path(), &["search", "\"hang up\"", "--from", "2000-01-01", "--json"])["total"],
+            1
+        );
+        assert_eq!(json(d.path(), &["search", "alon*", "--to", "2000-01-01", "--json"])["total"], 0);
+        let text = ok(d.path(), &["search", "stay"]);
+        assert!(
+            text.contains("1 record matches") && text.contains("drawbridge journal show"),
+            "{text}"
+        );
+        for (args, expected) in [
+            (vec!["search", "kind:diary"], "not a kind of record"),
+            (vec!["search", "stay", "--from", "March"], "needs a date"),
+            (vec!["search", "stay", "--order", "sideways"], "--order newest"),
+            (vec!["search", "\"open"], "not closed"),
+        ] {
+            let out = run(d.path(), &args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        }
+    }
+}

@@ -15,6 +15,7 @@ pub mod moment;
 pub mod practice;
 pub mod prompts;
 pub mod safety;
+pub mod search;
 pub mod source;
 pub mod stories;
 pub mod urge;

@@ -21,6 +21,7 @@ pub mod keys;
 mod migrations;
 mod postgres;
 mod seal;
+pub mod search;
 mod sqlite;
 #[doc(hidden)]
 pub mod testing;

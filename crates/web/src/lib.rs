@@ -24,6 +24,7 @@ pub mod moment;
 pub mod practice;
 pub mod quiz;
 pub mod requests;
+pub mod search;
 pub mod security;
 pub mod settings;
 pub mod stories;
@@ -508,6 +509,7 @@ fn signed_in_routes() -> Vec<Route> {
             Guard::SignedIn,
             get(journal::list).post(journal::save).layer(journal_limit()),
         ),
+        ("/journal/search", Guard::SignedIn, get(search::page)),
         ("/journal/write", Guard::SignedIn, get(journal::write)),
         ("/journal/prompts", Guard::SignedIn, get(journal::prompts)),
         ("/journal/{id}", Guard::SignedIn, get(journal::entry)),

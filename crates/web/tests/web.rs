@@ -1957,3 +1957,45 @@ async fn a_story_card_stands_beside_a_saved_entry_and_stays_away_when_put_away()
         );
     }
 }
+
+#[tokio::test]
+async fn search_finds_what_was_written_marks_the_words_and_names_a_bad_query() {
+    for app in apps().await {
+        let (cookie, csrf) = app.sign_in().await;
+        for body in [
+            "I stayed on the call with Sam even though I wanted to hang up.",
+            "A quiet café morning.",
+        ] {
+            let r = app
+                .post(
+                    "/journal",
+                    &cookie,
+                    Some(ORIGIN),
+                    &form_of(&[("csrf", &csrf), ("id", &uuid::Uuid::now_v7().to_string()), ("body", body)]),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+        }
+        let page = app.get("/journal/search?q=staying", Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("1 record matches"), "{}", page.body);
+        assert!(page.body.contains("<mark>stayed</mark>"), "the word found is marked: {}", page.body);
+        assert!(page.body.contains("href=\"/journal/"), "a link to the entry");
+        let accents = app.get("/journal/search?q=CAFE&order=best", Some(&cookie)).await.body;
+        assert!(accents.contains("<mark>café</mark>"), "{accents}");
+        let none = app.get("/journal/search?q=%22call+stayed%22", Some(&cookie)).await.body;
+        assert!(none.contains("Nothing you wrote matches that"), "{none}");
+        let bad = app.get("/journal/search?q=kind%3Adiary", Some(&cookie)).await;
+        assert_eq!(bad.status, StatusCode::OK);
+        assert!(
+            bad.body.contains("is not a kind of record") && bad.body.contains("aria-invalid=\"true\""),
+            "{}",
+            bad.body
+        );
+        assert!(bad.body.contains("value=\"kind:diary\""), "the typed search is kept to mend");
+        let order = app.get("/journal/search?q=stay&order=sideways", Some(&cookie)).await.body;
+        assert!(order.contains("is not an order"), "a bad order is named, not replaced quietly");
+        let journal = app.get("/journal", Some(&cookie)).await.body;
+        assert!(journal.contains("href=\"/journal/search\""), "the Journal leads to search");
+    }
+}
