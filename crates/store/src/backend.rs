@@ -156,6 +156,19 @@ area! {
 }
 
 area! {
+    /// Search's index, where the engine keeps one.
+    Search {
+        /// The records matching a query but for `story:`, with their terms
+        /// when asked; None when the engine keeps no index (then search reads
+        /// every record and matches in memory).
+        fn search_candidates(&self, q: &'a drawbridge_core::search::Query, with_terms: bool) -> Option<Vec<crate::search::Candidate>>;
+        /// A count that changes whenever a record search reads changes, for
+        /// an engine without an index (None for one with).
+        fn texts_changed(&self) -> Option<i64>;
+    }
+}
+
+area! {
     /// Signed-in browsers.
     Sessions {
         fn keep_web_session(&self, id: &'a str, csrf: &'a str, now: OffsetDateTime, expires: OffsetDateTime) -> ();
@@ -268,11 +281,11 @@ area! {
 
 /// A whole engine: every area.
 pub(crate) trait Backend:
-    Urges + Settings + Quiz + Practice + Moments + Journal + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle
+    Urges + Settings + Quiz + Practice + Moments + Journal + Search + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle
 {
 }
 
-impl<T: Urges + Settings + Quiz + Practice + Moments + Journal + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle> Backend
-    for T
+impl<T: Urges + Settings + Quiz + Practice + Moments + Journal + Search + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle>
+    Backend for T
 {
 }

@@ -7,10 +7,40 @@
 use drawbridge_core::Catalog;
 use drawbridge_core::search::{Doc, Kind, Order, Query, Snippet, Terms, snippet};
 use drawbridge_core::stories::{ITEM_JOURNAL, ITEM_RESET, StoryAnswer};
+use std::sync::{Arc, Mutex};
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{JournalFilter, Store, StoreError, UrgeFilter};
+
+/// A record an index found: what it is, when, and (when asked for) its
+/// terms, to order by how well it matches.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub kind: Kind,
+    pub id: Uuid,
+    pub at: OffsetDateTime,
+    pub terms: Option<Terms>,
+}
+
+/// One owner's records as search reads them, unsealed, with the engine's
+/// count of changes when they were read.
+struct Kept {
+    owner: Uuid,
+    changed: i64,
+    docs: Arc<Vec<(Doc, Terms)>>,
+}
+
+/// How many people's unsealed records a server keeps at once (the most
+/// recent searchers); the oldest goes first.
+const KEPT_OWNERS: usize = 8;
+
+static UNSEALED: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// One record found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,20 +105,114 @@ impl Store {
         Ok(docs)
     }
 
+    /// One record as search reads it, by kind and id.
+    async fn search_doc(&self, kind: Kind, id: Uuid) -> Result<Option<Doc>, StoreError> {
+        Ok(match kind {
+            Kind::Journal => self.backend.journal_entry(id).await?.as_ref().map(Doc::journal),
+            Kind::Reset => self.backend.reset(id).await?.as_ref().map(Doc::reset),
+            Kind::Urge => self.backend.urge(id).await?.as_ref().and_then(Doc::urge),
+            Kind::Experiment => self.backend.record(id).await?.as_ref().map(Doc::experiment),
+            Kind::Reflection => self
+                .backend
+                .program_runs()
+                .await?
+                .iter()
+                .find(|r| r.id == id)
+                .and_then(Doc::reflection),
+        })
+    }
+
     /// The records matching `q`, in `order`, the first `limit` of them with
     /// a snippet. `story:` asks the story detector in `catalog`, which reads
-    /// only the records that match everything else.
+    /// only the records that match everything else. An engine with an index
+    /// (SQLite's FTS5) finds them there; otherwise every record is read and
+    /// matched in memory. Either way the matching is `Query::matches`'s.
     pub async fn search(&self, q: &Query, order: Order, limit: usize, catalog: &Catalog) -> Result<Found, StoreError> {
-        let mut matched: Vec<(Doc, Terms)> = self
-            .search_docs(q)
+        let best = order == Order::Best;
+        let Some(mut found) = self.backend.search_candidates(q, best).await? else {
+            return self.search_in_memory(q, order, limit, catalog).await;
+        };
+        if !q.stories.is_empty() {
+            let answers = self.backend.story_answers().await?;
+            let mut kept = Vec::new();
+            for c in found {
+                if !matches!(c.kind, Kind::Journal | Kind::Reset) {
+                    continue;
+                }
+                if let Some(d) = self.search_doc(c.kind, c.id).await?
+                    && shows_stories(catalog, &d, &answers, &q.stories)
+                {
+                    kept.push(c);
+                }
+            }
+            found = kept;
+        }
+        let newest = |a: &Candidate, b: &Candidate| b.at.cmp(&a.at).then(b.id.cmp(&a.id)).then(a.kind.cmp(&b.kind));
+        if best {
+            let empty = Terms::default();
+            let terms = |c: &Candidate| c.terms.as_ref().unwrap_or(&empty).clone();
+            let lengths: usize = found.iter().map(|c| terms(c).stems.len()).sum();
+            let average = lengths as f64 / found.len().max(1) as f64;
+            let mut scored: Vec<(f64, Candidate)> = found.into_iter().map(|c| (q.score(&terms(&c), average), c)).collect();
+            scored.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then_with(|| newest(a, b)));
+            found = scored.into_iter().map(|(_, c)| c).collect();
+        } else {
+            found.sort_by(newest);
+        }
+        let total = found.len();
+        let mut hits = Vec::new();
+        for c in found.into_iter().take(limit) {
+            if let Some(d) = self.search_doc(c.kind, c.id).await? {
+                hits.push(Hit {
+                    kind: c.kind,
+                    id: c.id,
+                    at: c.at,
+                    snippet: snippet(&d, q),
+                });
+            }
+        }
+        Ok(Found { total, hits })
+    }
+
+    /// Every record of the owner with its terms: kept in this process's
+    /// memory while the engine's count of changes stands (a server's next
+    /// search then reads nothing), else read and unsealed anew.
+    async fn unsealed(&self) -> Result<Arc<Vec<(Doc, Terms)>>, StoreError> {
+        let owner = self.owner();
+        let changed = self.backend.texts_changed().await?;
+        if let Some(n) = changed
+            && let Some(kept) = lock(&UNSEALED).iter().find(|k| k.owner == owner && k.changed == n)
+        {
+            return Ok(kept.docs.clone());
+        }
+        let docs: Vec<(Doc, Terms)> = self
+            .search_docs(&Query::default())
             .await?
             .into_iter()
             .map(|d| {
                 let t = d.terms();
                 (d, t)
             })
-            .filter(|(d, t)| q.matches(d.kind, d.at, t))
             .collect();
+        let docs = Arc::new(docs);
+        if let Some(n) = changed {
+            let mut kept = lock(&UNSEALED);
+            kept.retain(|k| k.owner != owner);
+            if kept.len() >= KEPT_OWNERS {
+                kept.remove(0);
+            }
+            kept.push(Kept {
+                owner,
+                changed: n,
+                docs: docs.clone(),
+            });
+        }
+        Ok(docs)
+    }
+
+    async fn search_in_memory(&self, q: &Query, order: Order, limit: usize, catalog: &Catalog) -> Result<Found, StoreError> {
+        let all = self.unsealed().await?;
+        let mut matched: Vec<&(Doc, Terms)> = all.iter().filter(|(d, t)| q.matches(d.kind, d.at, t)).collect();
         if !q.stories.is_empty() {
             let answers = self.backend.story_answers().await?;
             matched.retain(|(d, _)| shows_stories(catalog, d, &answers, &q.stories));
@@ -99,9 +223,9 @@ impl Store {
             Order::Best => {
                 let lengths: usize = matched.iter().map(|(_, t)| t.stems.len()).sum();
                 let average = lengths as f64 / matched.len().max(1) as f64;
-                let mut scored: Vec<(f64, Doc, Terms)> = matched.into_iter().map(|(d, t)| (q.score(&t, average), d, t)).collect();
-                scored.sort_by(|(sa, a, _), (sb, b, _)| sb.total_cmp(sa).then_with(|| newest(a, b)));
-                matched = scored.into_iter().map(|(_, d, t)| (d, t)).collect();
+                let mut scored: Vec<(f64, &(Doc, Terms))> = matched.into_iter().map(|m| (q.score(&m.1, average), m)).collect();
+                scored.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then_with(|| newest(&a.0, &b.0)));
+                matched = scored.into_iter().map(|(_, m)| m).collect();
             }
         }
         let total = matched.len();
@@ -112,7 +236,7 @@ impl Store {
                 kind: d.kind,
                 id: d.id,
                 at: d.at,
-                snippet: snippet(&d, q),
+                snippet: snippet(d, q),
             })
             .collect();
         Ok(Found { total, hits })

@@ -281,6 +281,30 @@ impl PgStore {
     }
 }
 
+/// No index on PostgreSQL: the words are sealed, so search unseals the
+/// owner's records and matches them in memory (`crate::search`).
+impl crate::backend::Search for PgStore {
+    fn search_candidates<'a>(
+        &'a self,
+        _q: &'a drawbridge_core::search::Query,
+        _with_terms: bool,
+    ) -> Fut<'a, Option<Vec<crate::search::Candidate>>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+
+    fn texts_changed(&self) -> Fut<'_, Option<i64>> {
+        Box::pin(async move {
+            let mut c = self.conn().await?;
+            let n: Option<i64> = sqlx::query_scalar("SELECT texts_changed FROM owners WHERE id = $1")
+                .bind(self.owner)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(self.err())?;
+            Ok(n)
+        })
+    }
+}
+
 impl Journal for PgStore {
     fn insert_journal<'a>(&'a self, e: &'a JournalEntry) -> Fut<'a, bool> {
         Box::pin(async move {

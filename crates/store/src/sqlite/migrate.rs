@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     12 "0012_journal.sql" "journal",
     13 "0013_reset_thought.sql" "reset thought",
     14 "0014_story_answers.sql" "story answers",
+    15 "0015_search.sql" "search",
 );
 
 /// The newest schema this binary knows.

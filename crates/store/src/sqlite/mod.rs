@@ -26,6 +26,7 @@ pub(crate) mod migrate;
 mod moments;
 mod practice;
 mod quiz;
+mod search;
 mod sessions;
 mod settings;
 mod urges;
