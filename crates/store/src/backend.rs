@@ -162,7 +162,7 @@ area! {
         /// when asked; None when the engine keeps no index (then search reads
         /// every record and matches in memory).
         fn search_candidates(&self, q: &'a drawbridge_core::search::Query, with_terms: bool) -> Option<Vec<crate::search::Candidate>>;
-        /// A count that changes whenever a record search reads changes, for
+        /// A mark that changes whenever a record search reads changes, for
         /// an engine without an index (None for one with).
         fn texts_changed(&self) -> Option<i64>;
     }

@@ -25,7 +25,7 @@ pub(crate) struct Candidate {
 }
 
 /// One owner's records as search reads them, unsealed, with the engine's
-/// count of changes when they were read.
+/// mark of the last change when they were read.
 struct Kept {
     owner: Uuid,
     changed: i64,
@@ -175,7 +175,7 @@ impl Store {
     }
 
     /// Every record of the owner with its terms: kept in this process's
-    /// memory while the engine's count of changes stands (a server's next
+    /// memory while the engine's mark of the last change stands (a server's next
     /// search then reads nothing), else read and unsealed anew.
     async fn unsealed(&self) -> Result<Arc<Vec<(Doc, Terms)>>, StoreError> {
         let owner = self.owner();

@@ -150,7 +150,7 @@ mod tests {
         (
             "owners",
             "texts_changed",
-            "search keeps unsealed records in memory while this count stands; SQLite has an index instead",
+            "search keeps unsealed records in memory while this mark stands; SQLite has an index instead",
         ),
         (
             "owners",
