@@ -1157,6 +1157,24 @@ async fn a_journal_entry_is_written_by_keyboard_and_a_closed_tab_keeps_its_draft
         let focused = c.active_element().await.expect("focus").text().await.expect("text");
         assert!(focused.contains("Put away."), "the notice has focus: {focused:?}");
         assert!(!text(&c).await.contains("What could you add"), "the card is gone");
+
+        // Search by keyboard alone: the Journal's link, the box, Enter; the
+        // result count takes focus and the word found is marked.
+        c.goto(&format!("{base}/journal")).await.expect("journal");
+        assert!(tab_to(&c, "a[href='/journal/search']").await, "search is reachable by Tab");
+        c.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
+        wait_text(&c, "How to search").await;
+        type_into(&c, Locator::Id("s-q"), "\"told everyone\"").await;
+        c.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
+        wait_text(&c, "1 record matches").await;
+        let focused = c.active_element().await.expect("focus").text().await.expect("text");
+        assert!(focused.contains("1 record matches"), "the result count has focus: {focused:?}");
+        let marked = c
+            .execute("return [...document.querySelectorAll('mark')].map(m => m.textContent);", vec![])
+            .await
+            .expect("marks");
+        assert_eq!(marked, serde_json::json!(["told", "everyone"]), "the words found are marked");
+        axe(&c, &t, "search results").await;
         c.close().await.expect("close");
     }
 }
