@@ -5,6 +5,7 @@
 //! word forms together. Nothing of a search is written anywhere.
 
 use drawbridge_core::Catalog;
+use drawbridge_core::practice::ProgramRun;
 use drawbridge_core::search::{Doc, Kind, Order, Query, Snippet, Terms, snippet};
 use drawbridge_core::stories::{ITEM_JOURNAL, ITEM_RESET, StoryAnswer};
 use std::sync::{Arc, Mutex};
@@ -72,6 +73,36 @@ fn shows_stories(c: &Catalog, doc: &Doc, answers: &[StoryAnswer], wanted: &[&str
         .all(|w| found.iter().any(|s| s.story == *w) && !answers.iter().any(|a| a.item == item && a.item_id == doc.id && a.story == *w))
 }
 
+/// Puts what was found in `order`: newest first, or best first by
+/// `Query::score` (lengths against their average), ties newest first. The
+/// one ordering for the index's candidates and the records matched in memory.
+fn ordered<T>(
+    found: &mut Vec<T>,
+    q: &Query,
+    order: Order,
+    key: impl Fn(&T) -> (OffsetDateTime, Uuid, Kind),
+    terms: impl Fn(&T) -> Option<&Terms>,
+) {
+    let newest = |a: &T, b: &T| {
+        let ((ta, ia, ka), (tb, ib, kb)) = (key(a), key(b));
+        tb.cmp(&ta).then(ib.cmp(&ia)).then(ka.cmp(&kb))
+    };
+    match order {
+        Order::Newest => found.sort_by(newest),
+        Order::Best => {
+            let length = |c: &T| terms(c).map_or(0, |t| t.stems.len());
+            let average = found.iter().map(length).sum::<usize>() as f64 / found.len().max(1) as f64;
+            let empty = Terms::default();
+            let mut scored: Vec<(f64, T)> = found
+                .drain(..)
+                .map(|c| (terms(&c).map_or_else(|| q.score(&empty, average), |t| q.score(t, average)), c))
+                .collect();
+            scored.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then_with(|| newest(a, b)));
+            found.extend(scored.into_iter().map(|(_, c)| c));
+        }
+    }
+}
+
 impl Store {
     /// Every record of the kinds `q` looks in, as search reads it.
     async fn search_docs(&self, q: &Query) -> Result<Vec<Doc>, StoreError> {
@@ -105,20 +136,20 @@ impl Store {
         Ok(docs)
     }
 
-    /// One record as search reads it, by kind and id.
-    async fn search_doc(&self, kind: Kind, id: Uuid) -> Result<Option<Doc>, StoreError> {
+    /// One record as search reads it, by kind and id. Program runs are
+    /// read once into `runs` and looked through for every reflection after.
+    async fn search_doc(&self, kind: Kind, id: Uuid, runs: &mut Option<Vec<ProgramRun>>) -> Result<Option<Doc>, StoreError> {
         Ok(match kind {
             Kind::Journal => self.backend.journal_entry(id).await?.as_ref().map(Doc::journal),
             Kind::Reset => self.backend.reset(id).await?.as_ref().map(Doc::reset),
             Kind::Urge => self.backend.urge(id).await?.as_ref().and_then(Doc::urge),
             Kind::Experiment => self.backend.record(id).await?.as_ref().map(Doc::experiment),
-            Kind::Reflection => self
-                .backend
-                .program_runs()
-                .await?
-                .iter()
-                .find(|r| r.id == id)
-                .and_then(Doc::reflection),
+            Kind::Reflection => {
+                if runs.is_none() {
+                    *runs = Some(self.backend.program_runs().await?);
+                }
+                runs.iter().flatten().find(|r| r.id == id).and_then(Doc::reflection)
+            }
         })
     }
 
@@ -139,7 +170,7 @@ impl Store {
                 if !matches!(c.kind, Kind::Journal | Kind::Reset) {
                     continue;
                 }
-                if let Some(d) = self.search_doc(c.kind, c.id).await?
+                if let Some(d) = self.search_doc(c.kind, c.id, &mut None).await?
                     && shows_stories(catalog, &d, &answers, &q.stories)
                 {
                     kept.push(c);
@@ -147,22 +178,12 @@ impl Store {
             }
             found = kept;
         }
-        let newest = |a: &Candidate, b: &Candidate| b.at.cmp(&a.at).then(b.id.cmp(&a.id)).then(a.kind.cmp(&b.kind));
-        if best {
-            let empty = Terms::default();
-            let terms = |c: &Candidate| c.terms.as_ref().unwrap_or(&empty).clone();
-            let lengths: usize = found.iter().map(|c| terms(c).stems.len()).sum();
-            let average = lengths as f64 / found.len().max(1) as f64;
-            let mut scored: Vec<(f64, Candidate)> = found.into_iter().map(|c| (q.score(&terms(&c), average), c)).collect();
-            scored.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then_with(|| newest(a, b)));
-            found = scored.into_iter().map(|(_, c)| c).collect();
-        } else {
-            found.sort_by(newest);
-        }
+        ordered(&mut found, q, order, |c| (c.at, c.id, c.kind), |c| c.terms.as_ref());
         let total = found.len();
         let mut hits = Vec::new();
+        let mut runs = None;
         for c in found.into_iter().take(limit) {
-            if let Some(d) = self.search_doc(c.kind, c.id).await? {
+            if let Some(d) = self.search_doc(c.kind, c.id, &mut runs).await? {
                 hits.push(Hit {
                     kind: c.kind,
                     id: c.id,
@@ -217,17 +238,7 @@ impl Store {
             let answers = self.backend.story_answers().await?;
             matched.retain(|(d, _)| shows_stories(catalog, d, &answers, &q.stories));
         }
-        let newest = |a: &Doc, b: &Doc| b.at.cmp(&a.at).then(b.id.cmp(&a.id)).then(a.kind.cmp(&b.kind));
-        match order {
-            Order::Newest => matched.sort_by(|(a, _), (b, _)| newest(a, b)),
-            Order::Best => {
-                let lengths: usize = matched.iter().map(|(_, t)| t.stems.len()).sum();
-                let average = lengths as f64 / matched.len().max(1) as f64;
-                let mut scored: Vec<(f64, &(Doc, Terms))> = matched.into_iter().map(|m| (q.score(&m.1, average), m)).collect();
-                scored.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then_with(|| newest(&a.0, &b.0)));
-                matched = scored.into_iter().map(|(_, m)| m).collect();
-            }
-        }
+        ordered(&mut matched, q, order, |(d, _)| (d.at, d.id, d.kind), |(_, t)| Some(t));
         let total = matched.len();
         let hits = matched
             .into_iter()

@@ -5,29 +5,11 @@
 
 mod engines;
 
-use drawbridge_core::Catalog;
-use drawbridge_core::journal::{JournalDraft, JournalText};
+use drawbridge_core::journal::JournalDraft;
 use drawbridge_core::versions;
 use drawbridge_store::{ExportDoc, JournalFilter};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
-
-fn catalog() -> &'static Catalog {
-    Catalog::embedded()
-}
-
-fn text(body: &str, tags: &[&str]) -> JournalText {
-    JournalText {
-        title: None,
-        body: body.into(),
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        prompt: None,
-        body_signal: None,
-        urge: None,
-        record: None,
-        reset: None,
-    }
-}
 
 fn draft(id: Uuid, body: &str) -> JournalDraft {
     JournalDraft {
@@ -60,7 +42,7 @@ async fn saving_twice_keeps_one_entry_and_drops_its_draft() {
         assert_eq!(s.journal_drafts().await.expect("drafts").len(), 1, "one draft, not two");
 
         let at = OffsetDateTime::now_utc() - Duration::hours(1);
-        let first = text("I wanted to leave the party early, and I stayed", &["party"]);
+        let first = engines::journal_text(None, "I wanted to leave the party early, and I stayed", &["party"]);
         let (saved, added) = s.save_journal(id, first.clone(), at).await.expect("save");
         assert!(added);
         assert_eq!(saved.text, first);
@@ -68,7 +50,7 @@ async fn saving_twice_keeps_one_entry_and_drops_its_draft() {
 
         // A second click of Save, even with other words, changes nothing.
         let (again, added) = s
-            .save_journal(id, text("other words", &[]), OffsetDateTime::now_utc())
+            .save_journal(id, engines::journal_text(None, "other words", &[]), OffsetDateTime::now_utc())
             .await
             .expect("again");
         assert!(!added);
@@ -84,7 +66,7 @@ async fn editing_twice_keeps_every_earlier_version_and_delete_takes_them_all() {
     for e in engines::all().await {
         let s = e.open().await;
         let id = Uuid::now_v7();
-        let mut t = text("first words", &["sam"]);
+        let mut t = engines::journal_text(None, "first words", &["sam"]);
         t.title = Some("Tuesday".into());
         s.save_journal(id, t.clone(), OffsetDateTime::now_utc()).await.expect("save");
         s.keep_journal_draft(draft(id, "second words, half typed"))
@@ -133,7 +115,7 @@ async fn the_journal_lists_newest_first_by_time_and_tag() {
             (3, "three days ago", &["sam", "work"][..]),
             (1, "yesterday", &[][..]),
         ] {
-            s.save_journal(Uuid::now_v7(), text(body, tags), now - Duration::days(days))
+            s.save_journal(Uuid::now_v7(), engines::journal_text(None, body, tags), now - Duration::days(days))
                 .await
                 .expect("save");
         }
@@ -165,7 +147,9 @@ async fn the_journal_lists_newest_first_by_time_and_tag() {
         let one = Uuid::parse_str("0193ab00-1111-7000-8000-000000000001").expect("id");
         let two = Uuid::parse_str("0193ab00-2222-7000-8000-000000000002").expect("id");
         for id in [one, two] {
-            s.save_journal(id, text("by id", &[]), now).await.expect("save");
+            s.save_journal(id, engines::journal_text(None, "by id", &[]), now)
+                .await
+                .expect("save");
         }
         let ids = |p: &'static str| {
             let s = &s;
@@ -186,22 +170,26 @@ async fn entries_and_drafts_travel_through_export_and_an_older_file_keeps_newer_
         let s = e.open().await;
         let id = Uuid::now_v7();
         let pending = Uuid::now_v7();
-        s.save_journal(id, text("what I wrote first", &["sam"]), OffsetDateTime::now_utc())
-            .await
-            .expect("save");
+        s.save_journal(
+            id,
+            engines::journal_text(None, "what I wrote first", &["sam"]),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect("save");
         s.keep_journal_draft(draft(pending, "half a thought")).await.expect("draft");
         let older = s.export().await.expect("export");
         let json = serde_json::to_string(&older).expect("json");
-        let older = ExportDoc::parse(&json, catalog()).expect("parses");
+        let older = ExportDoc::parse(&json, engines::catalog()).expect("parses");
         assert_eq!(older.journal.len(), 1);
         assert_eq!(older.journal_drafts.len(), 1);
 
         // Into an empty store: everything, once.
         let e2 = e.another().await;
         let b = e2.open().await;
-        let rep = b.import(&older, false, catalog()).await.expect("import");
+        let rep = b.import(&older, false, engines::catalog()).await.expect("import");
         assert!(rep.conflicts.is_empty(), "{rep:?}");
-        let again = b.import(&older, false, catalog()).await.expect("twice");
+        let again = b.import(&older, false, engines::catalog()).await.expect("twice");
         assert_eq!((again.added, again.conflicts.len()), (0, 0), "{again:?}");
         let moved = b.export().await.expect("export b");
         assert_eq!(moved.journal, older.journal);
@@ -209,12 +197,16 @@ async fn entries_and_drafts_travel_through_export_and_an_older_file_keeps_newer_
         b.close().await;
 
         // Newer words, then the older file over them, twice: yours are kept.
-        assert!(s.edit_journal(id, text("what I wrote later", &["sam"])).await.expect("edit"));
+        assert!(
+            s.edit_journal(id, engines::journal_text(None, "what I wrote later", &["sam"]))
+                .await
+                .expect("edit")
+        );
         s.keep_journal_draft(draft(pending, "half a thought, and the rest of it"))
             .await
             .expect("draft grows");
         for _ in 0..2 {
-            let rep = s.import(&older, false, catalog()).await.expect("older");
+            let rep = s.import(&older, false, engines::catalog()).await.expect("older");
             let all = rep.conflicts.join("\n");
             assert!(all.contains("the journal entry of"), "{all}");
             assert!(all.contains("the journal draft of"), "{all}");
@@ -228,7 +220,7 @@ async fn entries_and_drafts_travel_through_export_and_an_older_file_keeps_newer_
             );
         }
         // Asked for, the file's words are taken, and yours kept as versions.
-        s.import(&older, true, catalog()).await.expect("prefer the file");
+        s.import(&older, true, engines::catalog()).await.expect("prefer the file");
         assert_eq!(
             s.journal_entry(id).await.expect("read").expect("there").text.body,
             "what I wrote first"
@@ -280,16 +272,16 @@ async fn a_story_put_away_is_kept_once_and_travels() {
         );
         let doc = s.export().await.expect("export");
         let json = serde_json::to_string(&doc).expect("json");
-        let doc = ExportDoc::parse(&json, catalog()).expect("parses");
+        let doc = ExportDoc::parse(&json, engines::catalog()).expect("parses");
         for round in 0..2 {
-            let rep = b.import(&doc, false, catalog()).await.expect("import");
+            let rep = b.import(&doc, false, engines::catalog()).await.expect("import");
             assert_eq!(rep.added, if round == 0 { 2 } else { 0 }, "{}: {rep:?}", e.name);
         }
         assert_eq!(b.story_answers().await.expect("moved"), answers, "{}", e.name);
         b.close().await;
 
         let bad = json.replace("\"need-space\"", "\"need-room\"");
-        let err = ExportDoc::parse(&bad, catalog()).expect_err("an unknown story");
+        let err = ExportDoc::parse(&bad, engines::catalog()).expect_err("an unknown story");
         assert!(
             err.to_string().contains("story_answers[") && err.to_string().contains("need-room"),
             "{err}"

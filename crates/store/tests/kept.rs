@@ -5,7 +5,6 @@
 
 mod engines;
 
-use drawbridge_core::Catalog;
 use drawbridge_core::practice::{Outcome, Plan, ProgramEntry, Result as Res};
 use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::urge::UrgeEntry;
@@ -13,10 +12,6 @@ use drawbridge_core::versions;
 use drawbridge_store::{ExportDoc, FollowUp, RecordEdit};
 use time::OffsetDateTime;
 use time::macros::date;
-
-fn catalog() -> &'static Catalog {
-    Catalog::embedded()
-}
 
 fn plan() -> Plan {
     Plan {
@@ -181,7 +176,7 @@ async fn the_safety_plan_and_program_reflections_keep_their_earlier_words() {
         s.save_program_run(&run).await.expect("stop");
         let runs = s.program_runs().await.expect("runs");
         assert_eq!(runs, vec![run.clone()]);
-        let p = catalog().program("connection-7").expect("program");
+        let p = engines::catalog().program("connection-7").expect("program");
         assert!(runs[0].finished(p, date!(2026 - 11 - 21)));
         s.close().await;
     }
@@ -212,7 +207,7 @@ async fn importing_an_older_export_keeps_newer_data_and_names_every_conflict() {
             .await
             .expect("urge");
         let older = s.export().await.expect("export");
-        let older = ExportDoc::parse(&serde_json::to_string(&older).expect("json"), catalog()).expect("parse");
+        let older = ExportDoc::parse(&serde_json::to_string(&older).expect("json"), engines::catalog()).expect("parse");
 
         // Newer words written since.
         s.set_stage(3).await.expect("stage up");
@@ -226,7 +221,7 @@ async fn importing_an_older_export_keeps_newer_data_and_names_every_conflict() {
 
         // Import the older file twice: yours are kept both times, and said.
         for _ in 0..2 {
-            let rep = s.import(&older, false, catalog()).await.expect("import");
+            let rep = s.import(&older, false, engines::catalog()).await.expect("import");
             assert_eq!(rep.added, 0, "{rep:?}");
             assert_eq!(rep.replaced, 0);
             let all = rep.conflicts.join("\n");
@@ -249,7 +244,7 @@ async fn importing_an_older_export_keeps_newer_data_and_names_every_conflict() {
 
         // Asked for explicitly, the file's values are taken and the words they
         // replace are kept as earlier versions.
-        let rep = s.import(&older, true, catalog()).await.expect("prefer the file");
+        let rep = s.import(&older, true, engines::catalog()).await.expect("prefer the file");
         assert_eq!(rep.replaced as usize, rep.conflicts.len());
         assert!(rep.conflicts.iter().all(|c| c.contains("took the file's")), "{:?}", rep.conflicts);
         assert_eq!(s.setting("region").await.expect("region").as_deref(), Some("UK"));
@@ -275,26 +270,29 @@ async fn earlier_versions_travel_through_export_and_import() {
         let doc = a.export().await.expect("export");
         assert_eq!(doc.text_versions.len(), 1);
         let json = serde_json::to_string(&doc).expect("json");
-        let parsed = ExportDoc::parse(&json, catalog()).expect("parse");
+        let parsed = ExportDoc::parse(&json, engines::catalog()).expect("parse");
         let e2 = e.another().await;
         let b = e2.open().await;
-        let rep = b.import(&parsed, false, catalog()).await.expect("import");
+        let rep = b.import(&parsed, false, engines::catalog()).await.expect("import");
         assert!(rep.conflicts.is_empty(), "{rep:?}");
         assert_eq!(b.export().await.expect("export b").text_versions, doc.text_versions);
-        let twice = b.import(&parsed, false, catalog()).await.expect("twice");
+        let twice = b.import(&parsed, false, engines::catalog()).await.expect("twice");
         assert_eq!((twice.added, twice.conflicts.len()), (0, 0));
 
         // A file from a newer drawbridge says so, in words, and nothing is read.
         let newer = json.replacen(&format!("\"version\":{}", drawbridge_store::export::VERSION), "\"version\":99", 1);
-        let err = ExportDoc::parse(&newer, catalog()).expect_err("newer");
+        let err = ExportDoc::parse(&newer, engines::catalog()).expect_err("newer");
         assert!(err.to_string().contains("newer version of drawbridge"), "{err}");
         assert!(err.hint().unwrap_or_default().contains("Update drawbridge"), "{err:?}");
         // A file that is not an export at all, or a number that is text.
-        let err = ExportDoc::parse("[1, 2]", catalog()).expect_err("not an export");
+        let err = ExportDoc::parse("[1, 2]", engines::catalog()).expect_err("not an export");
         assert!(err.to_string().contains("not a drawbridge export"), "{err}");
         assert!(!err.to_string().contains("struct"), "{err}");
-        let err = ExportDoc::parse(&json.replacen("\"belief_before\":70", "\"belief_before\":\"lots\"", 1), catalog())
-            .expect_err("text for a number");
+        let err = ExportDoc::parse(
+            &json.replacen("\"belief_before\":70", "\"belief_before\":\"lots\"", 1),
+            engines::catalog(),
+        )
+        .expect_err("text for a number");
         assert!(err.to_string().contains("should be a whole number"), "{err}");
         assert!(!err.to_string().contains("u8"), "{err}");
         a.close().await;

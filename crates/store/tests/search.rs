@@ -5,7 +5,6 @@
 mod engines;
 
 use drawbridge_core::Catalog;
-use drawbridge_core::journal::JournalText;
 use drawbridge_core::moment::{ResetEntry, ThoughtInput, ThoughtRecord};
 use drawbridge_core::practice::{Outcome, Plan, Result as Res};
 use drawbridge_core::search::{Kind, Order, Query};
@@ -13,19 +12,6 @@ use drawbridge_core::urge::UrgeEntry;
 use drawbridge_store::Store;
 use time::{Duration, OffsetDateTime, UtcOffset};
 use uuid::Uuid;
-
-fn text(title: Option<&str>, body: &str, tags: &[&str]) -> JournalText {
-    JournalText {
-        title: title.map(String::from),
-        body: body.into(),
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        prompt: None,
-        body_signal: None,
-        urge: None,
-        record: None,
-        reset: None,
-    }
-}
 
 /// What each record is called in the expectations below.
 struct Written {
@@ -66,7 +52,10 @@ async fn write_everything(s: &Store) -> Written {
             &["work-life"][..],
         ),
     ] {
-        let (e, _) = s.save_journal(Uuid::now_v7(), text(title, body, tags), j(day)).await.expect("save");
+        let (e, _) = s
+            .save_journal(Uuid::now_v7(), engines::journal_text(title, body, tags), j(day))
+            .await
+            .expect("save");
         names.push((e.id, name));
     }
     let thought = ThoughtRecord::check(ThoughtInput {
@@ -180,7 +169,7 @@ async fn an_edit_or_a_delete_is_found_at_once_and_snippets_mark_the_words() {
         let (entry, _) = s
             .save_journal(
                 Uuid::now_v7(),
-                text(None, "We argued about the trip.", &[]),
+                engines::journal_text(None, "We argued about the trip.", &[]),
                 OffsetDateTime::now_utc(),
             )
             .await
@@ -192,7 +181,7 @@ async fn an_edit_or_a_delete_is_found_at_once_and_snippets_mark_the_words() {
         assert_eq!((h.kind, h.id, h.at), (Kind::Journal, entry.id, entry.at));
         let marked: Vec<&str> = h.snippet.marks.iter().map(|(a, b)| &h.snippet.text[*a..*b]).collect();
         assert_eq!(marked, ["argued"]);
-        s.edit_journal(entry.id, text(None, "We talked about the trip.", &[]))
+        s.edit_journal(entry.id, engines::journal_text(None, "We talked about the trip.", &[]))
             .await
             .expect("edit");
         let after = s.search(&q("argue"), Order::Newest, 10, Catalog::embedded()).await.expect("search");
@@ -212,6 +201,44 @@ async fn an_edit_or_a_delete_is_found_at_once_and_snippets_mark_the_words() {
                 .total,
             0
         );
+        s.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_urge_found_once_it_has_words_and_not_after_they_go_and_many_new_entries_at_once() {
+    for e in engines::all().await {
+        let s = e.open().await;
+        let q = |t: &str| Query::parse(t, &drawbridge_core::stories::STORIES, UtcOffset::UTC).expect("query");
+        let count = async |t: &str| s.search(&q(t), Order::Newest, 10, Catalog::embedded()).await.expect("search").total;
+        let quiet = |note: Option<&str>| UrgeEntry {
+            kind: "go-quiet".into(),
+            intensity: Some(5),
+            body: None,
+            about: None,
+            did: None,
+            note: note.map(String::from),
+        };
+        let u = s.add_urge(quiet(None), OffsetDateTime::now_utc()).await.expect("urge");
+        assert_eq!(count("kind:urge").await, 0, "{}: an urge with no words is not a hit", e.name);
+        assert!(
+            s.update_urge(u.id, quiet(Some("wanted to leave the party early")))
+                .await
+                .expect("edit")
+        );
+        assert_eq!(count("party").await, 1, "{}: a note added later is found", e.name);
+        assert!(s.update_urge(u.id, quiet(None)).await.expect("edit"));
+        assert_eq!(count("party").await, 0, "{}: a note taken away is not found", e.name);
+        // More than a batch of new entries before one search: every one found.
+        let base = OffsetDateTime::now_utc() - Duration::days(400);
+        for n in 0..260 {
+            let body = format!("Entry {n}: walked by the river with Ada.");
+            s.save_journal(Uuid::now_v7(), engines::journal_text(None, &body, &[]), base + Duration::days(n))
+                .await
+                .expect("save");
+        }
+        assert_eq!(count("river").await, 260, "{}", e.name);
+        assert_eq!(count("\"walked by the river\" -ada").await, 0, "{}", e.name);
         s.close().await;
     }
 }

@@ -5,7 +5,6 @@ mod engines;
 
 use std::path::Path;
 
-use drawbridge_core::Catalog;
 use drawbridge_core::urge::UrgeEntry;
 use drawbridge_store::{DataKey, ExportDoc, KeyFile, Location, Store, StoreError, UrgeFilter, Workload};
 use proptest::prelude::*;
@@ -36,10 +35,6 @@ async fn fresh(dir: &Path) -> Store {
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
-}
-
-fn catalog() -> &'static Catalog {
-    Catalog::embedded()
 }
 
 #[tokio::test]
@@ -130,7 +125,7 @@ async fn urges_can_be_added_read_edited_listed_and_deleted() {
         assert_eq!(c2.at, c.at, "editing keeps the time");
 
         let counts = store.urge_counts_by_did(now - Duration::days(7)).await.expect("counts");
-        let s = catalog().urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
+        let s = engines::catalog().urges().summarise(counts.iter().map(|(d, n)| (d.as_deref(), *n)));
         assert_eq!((s.total, s.caught), (2, 2));
 
         assert!(store.delete_urge(a.id).await.expect("delete"));
@@ -281,21 +276,21 @@ async fn import_checks_everything_first_and_names_the_bad_field() {
         let doc = format!(
             r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{}},"urges":[{good},{bad}]}}"#
         );
-        let err = ExportDoc::parse(&doc, catalog()).expect_err("must fail");
+        let err = ExportDoc::parse(&doc, engines::catalog()).expect_err("must fail");
         assert!(err.to_string().contains("urges[1].kind"), "{err}");
         assert!(err.to_string().contains("\"fly\""), "{err}");
 
         let wrong_type = doc.replace(r#""intensity":3"#, r#""intensity":"high""#);
-        let err = ExportDoc::parse(&wrong_type, catalog()).expect_err("must fail");
+        let err = ExportDoc::parse(&wrong_type, engines::catalog()).expect_err("must fail");
         assert!(err.to_string().contains("urges[0].intensity"), "{err}");
 
         let ok = format!(
             r#"{{"format":"drawbridge-export","version":1,"exported_at":"2026-01-03T00:00:00Z","settings":{{"region":"UK"}},"urges":[{good}]}}"#
         );
-        let parsed = ExportDoc::parse(&ok, catalog()).expect("valid");
-        let first = store.import(&parsed, false, catalog()).await.expect("import");
+        let parsed = ExportDoc::parse(&ok, engines::catalog()).expect("valid");
+        let first = store.import(&parsed, false, engines::catalog()).await.expect("import");
         assert_eq!((first.added, first.already_present), (2, 0), "the urge and the region");
-        let second = store.import(&parsed, false, catalog()).await.expect("import again");
+        let second = store.import(&parsed, false, engines::catalog()).await.expect("import again");
         assert_eq!((second.added, second.already_present), (0, 2), "importing twice adds nothing");
         assert!(second.conflicts.is_empty());
         assert_eq!(store.urges(&UrgeFilter::default()).await.expect("list").len(), 1);
@@ -345,16 +340,16 @@ proptest! {
             }
             let exported = a.export().await.expect("export");
             let json = serde_json::to_string(&exported).expect("json");
-            let parsed = ExportDoc::parse(&json, catalog()).expect("own export parses");
+            let parsed = ExportDoc::parse(&json, engines::catalog()).expect("own export parses");
             let e2 = e.another().await;
             let b = e2.open().await;
-            let report = b.import(&parsed, false, catalog()).await.expect("import");
+            let report = b.import(&parsed, false, engines::catalog()).await.expect("import");
             prop_assert_eq!(report.added as usize, entries.len() + exported.settings.len());
             prop_assert!(report.conflicts.is_empty());
             let again = b.export().await.expect("export b");
             prop_assert_eq!(&again.urges, &exported.urges);
             prop_assert_eq!(&again.settings, &exported.settings);
-            let twice = b.import(&parsed, false, catalog()).await.expect("import twice");
+            let twice = b.import(&parsed, false, engines::catalog()).await.expect("import twice");
             prop_assert_eq!(twice.added, 0);
             a.close().await;
             b.close().await;
@@ -368,7 +363,7 @@ proptest! {
 async fn a_quiz_attempt_saves_as_it_goes_resumes_and_finishes_once() {
     for e in engines::all().await {
         let store = e.open().await;
-        let patterns = catalog().instrument("patterns").expect("patterns");
+        let patterns = engines::catalog().instrument("patterns").expect("patterns");
         assert!(store.quiz_in_progress("patterns").await.expect("none").is_none());
         let attempt = store.start_quiz(patterns, None).await.expect("start");
         let mut answers = drawbridge_core::assess::Answers::new();
@@ -409,17 +404,21 @@ async fn a_stored_instrument_takes_the_place_of_the_bundled_key_with_the_same_id
             .replace("text = \"Item 1\"", "text = \"Licensed wording one\"")
             .replace("needs_wording = true", "needs_wording = false");
         store.put_instrument("ecr-rs", &worded).await.expect("put");
-        let inst = store.instrument(catalog(), "ecr-rs").await.expect("lookup").expect("present");
+        let inst = store
+            .instrument(engines::catalog(), "ecr-rs")
+            .await
+            .expect("lookup")
+            .expect("present");
         assert!(!inst.needs_wording);
         assert_eq!(inst.items[0].text, "Licensed wording one");
         assert_eq!(
-            store.instruments(catalog()).await.expect("all").len(),
-            catalog().instruments().len()
+            store.instruments(engines::catalog()).await.expect("all").len(),
+            engines::catalog().instruments().len()
         );
         assert!(store.remove_instrument("ecr-rs").await.expect("remove"));
         assert!(
             store
-                .instrument(catalog(), "ecr-rs")
+                .instrument(engines::catalog(), "ecr-rs")
                 .await
                 .expect("lookup")
                 .expect("bundled")
@@ -432,7 +431,7 @@ async fn a_stored_instrument_takes_the_place_of_the_bundled_key_with_the_same_id
 async fn quiz_results_and_instruments_survive_export_and_import() {
     for e in engines::all().await {
         let a = e.open().await;
-        let patterns = catalog().instrument("patterns").expect("patterns");
+        let patterns = engines::catalog().instrument("patterns").expect("patterns");
         let answers: drawbridge_core::assess::Answers = patterns.items.iter().map(|i| (i.id.clone(), 5)).collect();
         let done = a.start_quiz(patterns, None).await.expect("start");
         a.save_quiz_answers(done.id, &answers).await.expect("save");
@@ -442,18 +441,18 @@ async fn quiz_results_and_instruments_survive_export_and_import() {
         a.put_instrument("tiny", tiny).await.expect("instrument");
         let exported = a.export().await.expect("export");
         let json = serde_json::to_string(&exported).expect("json");
-        let doc = ExportDoc::parse(&json, catalog()).expect("parses");
+        let doc = ExportDoc::parse(&json, engines::catalog()).expect("parses");
         let e2 = e.another().await;
         let b = e2.open().await;
-        b.import(&doc, false, catalog()).await.expect("import");
+        b.import(&doc, false, engines::catalog()).await.expect("import");
         let again = b.export().await.expect("export");
         assert_eq!(again.quiz_results, exported.quiz_results);
         assert_eq!(again.instruments, exported.instruments);
-        assert_eq!(b.import(&doc, false, catalog()).await.expect("twice").added, 0);
+        assert_eq!(b.import(&doc, false, engines::catalog()).await.expect("twice").added, 0);
 
         let mut bad: serde_json::Value = serde_json::from_str(&json).expect("json");
         bad["quiz_results"][0]["answers"]["av1"] = serde_json::Value::from(9);
-        let err = ExportDoc::parse(&bad.to_string(), catalog()).expect_err("out of range");
+        let err = ExportDoc::parse(&bad.to_string(), engines::catalog()).expect_err("out of range");
         assert!(err.to_string().contains("quiz_results[0].answers"), "{err}");
         assert!(err.to_string().contains("from 1 to 7"), "{err}");
     }
@@ -466,7 +465,15 @@ mod practice_store {
 
     fn plan(stage: u8, day: time::Date) -> Plan {
         Plan {
-            experiment: Some(catalog().experiments().iter().find(|e| e.stage == stage).expect("one").id.clone()),
+            experiment: Some(
+                engines::catalog()
+                    .experiments()
+                    .iter()
+                    .find(|e| e.stage == stage)
+                    .expect("one")
+                    .id
+                    .clone(),
+            ),
             custom: None,
             stage,
             with_whom: None,
@@ -498,7 +505,7 @@ mod practice_store {
             let s = e.open().await;
             let now = OffsetDateTime::now_utc();
             let today = now.date();
-            let reason = |l: &drawbridge_core::prompts::Lately| catalog().prompts().for_day(today, l, 0).reason;
+            let reason = |l: &drawbridge_core::prompts::Lately| engines::catalog().prompts().for_day(today, l, 0).reason;
             let quiet = drawbridge_store::today::lately(&s, now, time::UtcOffset::UTC)
                 .await
                 .expect("lately");
@@ -537,7 +544,7 @@ mod practice_store {
                 .expect("lately");
             assert_eq!((flooded.flood, flooded.hard_experiment), (Some(today), Some(today)));
             assert_eq!(reason(&flooded), Reason::AfterFlood, "after a flood, a gentle question comes first");
-            assert_eq!(catalog().prompts().for_day(today, &flooded, 0).prompt.theme, "gentle");
+            assert_eq!(engines::catalog().prompts().for_day(today, &flooded, 0).prompt.theme, "gentle");
         }
     }
 
@@ -639,7 +646,7 @@ mod practice_store {
                 }
                 // An import of the store's own export over it changes no sum.
                 let doc = s.export().await.expect("export");
-                s.import(&doc, true, catalog()).await.expect("import");
+                s.import(&doc, true, engines::catalog()).await.expect("import");
                 prop_assert_eq!(&s.ledger_counts().await.expect("counts"), &rules.stages);
                 prop_assert_eq!(&s.belief_by_month().await.expect("months"), &months);
                 prop_assert_eq!(s.learned(1000).await.expect("learned").len(), rules.learned.len());
@@ -764,28 +771,28 @@ async fn pauses_resets_and_the_safety_plan_are_kept_and_travel_through_export() 
 
         let exported = a.export().await.expect("export");
         let json = serde_json::to_string(&exported).expect("json");
-        let parsed = ExportDoc::parse(&json, catalog()).expect("parses");
+        let parsed = ExportDoc::parse(&json, engines::catalog()).expect("parses");
         let e2 = e.another().await;
         let b = e2.open().await;
-        b.import(&parsed, false, catalog()).await.expect("import");
+        b.import(&parsed, false, engines::catalog()).await.expect("import");
         let again = b.export().await.expect("export b");
         assert_eq!(again.pauses, exported.pauses);
         assert_eq!(again.resets, exported.resets);
         assert_eq!(again.safety_plan, exported.safety_plan);
         assert_eq!(
-            b.import(&parsed, false, catalog()).await.expect("twice").added,
+            b.import(&parsed, false, engines::catalog()).await.expect("twice").added,
             0,
             "importing twice adds nothing"
         );
 
         let bad = json.replace("\"protocol\":\"short\"", "\"protocol\":\"nap\"");
-        let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown protocol");
+        let err = ExportDoc::parse(&bad, engines::catalog()).expect_err("unknown protocol");
         assert!(
             err.to_string().contains("pauses[0].protocol") || err.to_string().contains("pauses[1].protocol"),
             "{err}"
         );
         let bad = json.replace("\"warning-signs\"", "\"hobbies\"");
-        let err = ExportDoc::parse(&bad, catalog()).expect_err("unknown section");
+        let err = ExportDoc::parse(&bad, engines::catalog()).expect_err("unknown section");
         assert!(err.to_string().contains("safety_plan.sections"), "{err}");
         a.close().await;
         b.close().await;
@@ -810,7 +817,7 @@ async fn a_full_store(s: &Store) {
     s.set_setting("region", "UK").await.expect("region");
     s.set_stage(2).await.expect("stage");
     s.set_window(70).await.expect("window");
-    let patterns = catalog().instrument("patterns").expect("patterns");
+    let patterns = engines::catalog().instrument("patterns").expect("patterns");
     let answers: drawbridge_core::assess::Answers = patterns.items.iter().map(|i| (i.id.clone(), 4)).collect();
     let q = s.start_quiz(patterns, Some("me, now".into())).await.expect("quiz");
     s.save_quiz_answers(q.id, &answers).await.expect("answers");
@@ -919,16 +926,24 @@ async fn moving_from_sqlite_to_postgresql_and_back_keeps_everything() {
     let pg = there.open().await;
     let json = serde_json::to_string(&first).expect("json");
     let report = pg
-        .import(&ExportDoc::parse(&json, catalog()).expect("parses"), false, catalog())
+        .import(
+            &ExportDoc::parse(&json, engines::catalog()).expect("parses"),
+            false,
+            engines::catalog(),
+        )
         .await
         .expect("import");
     assert!(report.conflicts.is_empty() && report.added > 10, "{report:?}");
     let second = pg.export().await.expect("export from PostgreSQL");
     let c = back.open().await;
     let json = serde_json::to_string(&second).expect("json");
-    c.import(&ExportDoc::parse(&json, catalog()).expect("parses"), false, catalog())
-        .await
-        .expect("import back");
+    c.import(
+        &ExportDoc::parse(&json, engines::catalog()).expect("parses"),
+        false,
+        engines::catalog(),
+    )
+    .await
+    .expect("import back");
     let third = c.export().await.expect("export again");
     let same = |d: &ExportDoc| ExportDoc {
         exported_at: OffsetDateTime::UNIX_EPOCH,
@@ -939,7 +954,11 @@ async fn moving_from_sqlite_to_postgresql_and_back_keeps_everything() {
     assert_eq!(same(&second), same(&first), "SQLite to PostgreSQL");
     assert_eq!(same(&third), same(&first), "and back");
     let again = pg
-        .import(&ExportDoc::parse(&json, catalog()).expect("parses"), false, catalog())
+        .import(
+            &ExportDoc::parse(&json, engines::catalog()).expect("parses"),
+            false,
+            engines::catalog(),
+        )
         .await
         .expect("twice");
     assert_eq!(again.added, 0, "importing the same file twice adds nothing");
@@ -992,7 +1011,7 @@ async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_o
     // Every kind of record: settings, urges, questionnaires, results,
     // experiments, stage changes, a program, pauses, a reset, a safety plan
     // and earlier words.
-    let fixture = ExportDoc::parse(&json, catalog()).expect("parse");
+    let fixture = ExportDoc::parse(&json, engines::catalog()).expect("parse");
     let empty = |d: &ExportDoc| {
         d.settings.is_empty()
             && d.urges.is_empty()
@@ -1009,14 +1028,17 @@ async fn owners_in_one_database_see_only_their_own_and_deleting_one_leaves_the_o
     };
     for e in engines::all().await {
         let local = e.open().await;
-        local.import(&fixture, false, catalog()).await.expect("import");
+        local.import(&fixture, false, engines::catalog()).await.expect("import");
         let mine = local.export().await.expect("export");
 
         let key = DataKey::generate().expect("key");
         let other = local.new_owner(&key).await.expect("another owner");
         assert_ne!(other.owner(), local.owner());
         assert!(empty(&other.export().await.expect("export")), "a new owner starts with nothing");
-        let added = other.import(&fixture, false, catalog()).await.expect("the same records, theirs");
+        let added = other
+            .import(&fixture, false, engines::catalog())
+            .await
+            .expect("the same records, theirs");
         assert_eq!(added.conflicts.len(), 0, "{:?}", added.conflicts);
         assert!(
             added.added > 0 && added.already_present == 0,

@@ -28,6 +28,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     13 "0013_reset_thought.sql" "reset thought",
     14 "0014_story_answers.sql" "story answers",
     15 "0015_search.sql" "search",
+    16 "0016_search_marks.sql" "search marks",
 );
 
 /// The newest schema this binary knows.

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // Each test file uses the part it needs.
 
+use drawbridge_core::Catalog;
+use drawbridge_core::journal::JournalText;
 use drawbridge_store::testing::{FreshDatabase, postgres_server};
 use drawbridge_store::{Location, Store, Workload};
 
@@ -65,4 +67,23 @@ pub async fn all() -> Vec<Engine> {
         out.push(Engine::postgres(&server).await);
     }
     out
+}
+
+/// The content the app ships with.
+pub fn catalog() -> &'static Catalog {
+    Catalog::embedded()
+}
+
+/// A journal entry's words, linked to nothing.
+pub fn journal_text(title: Option<&str>, body: &str, tags: &[&str]) -> JournalText {
+    JournalText {
+        title: title.map(String::from),
+        body: body.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        prompt: None,
+        body_signal: None,
+        urge: None,
+        record: None,
+        reset: None,
+    }
 }
