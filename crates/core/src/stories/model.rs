@@ -64,6 +64,11 @@ pub const DEV_SETS: &[&str] = &[
     "stories-dev-f.toml",
     "stories-dev-g.toml",
     "stories-dev-h.toml",
+    "stories-dev-i.toml",
+    "stories-dev-j.toml",
+    "stories-dev-k.toml",
+    "stories-dev-l.toml",
+    "stories-dev-m.toml",
 ];
 
 /// The model's features of a text, each with the span of its words.
