@@ -4,14 +4,15 @@
 //!
 //! `stories-dev-a.toml` and `stories-dev-b.toml` (192 cases each) are
 //! development sets, written from a brief by someone who never saw the
-//! rules; the rules were tuned on them. `stories-dev-c.toml` and
-//! `stories-dev-d.toml` (200 cases each) were the first two blind final sets:
-//! each was measured once on frozen rules, missed the recall target (their
-//! headers have the figures) and became development data, with E (short phone
-//! texts), F (long entries and resets) and G (near-twin pairs), each first
-//! measured blind too, and `stories-dev-h.toml`, the third final set. The
-//! word model behind the rules is trained on all eight.
-//! `stories-final.toml` (200 cases) is the fourth blind set, written the same
+//! rules; the rules were tuned on them. `stories-dev-c.toml`,
+//! `stories-dev-d.toml`, `stories-dev-h.toml` and `stories-dev-m.toml` were
+//! the first four blind final sets: each was measured once on frozen rules,
+//! missed the recall target (their headers have the figures) and became
+//! development data, with E (short phone texts), F (long entries and
+//! resets), G (near-twin pairs), I (slang and idioms), J (long texts), K
+//! (many voices) and L (breadth of phrasing), each first measured blind too.
+//! The word model behind the rules is trained on all thirteen.
+//! `stories-final.toml` (200 cases) is the fifth blind set, written the same
 //! way and measured once, after rules and model were frozen.
 //!
 //! Per text: recall is the share of story texts where the card shown is one
@@ -210,12 +211,12 @@ fn in_the_app_the_crisis_panel_comes_first() {
     }
 }
 
-/// The final blind set, the fourth, written without sight of the rules and
-/// measured once, on the rules and model frozen at commit 987af7e (figures in README
-/// and in the set's header). Recall misses the 0.90 target; false alarms meet
-/// 0.10, only just. The test guards those figures: a change that lowers them fails
-/// here. Tuning the rules on this set would make it development data, and
-/// the next figure would need a new blind set.
+/// The final blind set, the fifth, written without sight of the rules and
+/// measured once, on the rules and model frozen at commit 97f6a56 (figures in
+/// README and in the set's header): recall 0.92 meets the 0.90 target and
+/// false alarms 0.10 meet theirs, only just. The test guards those figures:
+/// a change that lowers them fails here. Tuning the rules on this set would
+/// make it development data, and the next figure would need a new blind set.
 #[test]
 fn the_final_blind_set_as_measured() {
     // The rules alone, for the record (printed with --nocapture).
@@ -249,7 +250,7 @@ fn the_final_blind_set_as_measured() {
 
 /// The final set's figures as measured once: the detector's recall and false
 /// alarms, and recall in the app.
-const FINAL: (f64, f64, f64) = (0.71, 0.10, 0.67);
+const FINAL: (f64, f64, f64) = (0.92, 0.10, 0.85);
 
 /// The weights file is generated: retraining on the development sets with
 /// the shipped settings gives the same weights, so nobody can edit the file
