@@ -130,12 +130,15 @@ def main():
             t0 = time.perf_counter()
             bench.run(["import", export], data=data)
             print(f"{name}: import took {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            t0 = time.perf_counter()
             found = hits(data)
+            first = time.perf_counter() - t0
             s = served(data, a.runs)
             c = command(data, a.runs)
             print(f"\n{name}: {a.entries} journal entries of ~200 words plus data set B; "
                   f"{len(QUERIES)} queries x {a.runs} runs")
             print("  hits: " + ", ".join(f"{q!r} {n}" for q, n in found.items()))
+            print(f"  the {len(QUERIES)} queries once, first after the import (SQLite indexes then): {first:.2f} s")
             ok = s["median_ms"] <= target
             print(f"  search served   median {s['median_ms']:>7} ms  p90 {s['p90_ms']:>7} ms  "
                   f"{'met' if ok else 'MISSED'}: <= {target} ms")

@@ -9,15 +9,9 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use uuid::Uuid;
 
-use std::collections::HashMap;
-
 use super::{SqliteStore, from_micros, micros, rows, uuid_of};
 use crate::error::StoreError;
 use crate::search::Candidate;
-use crate::{JournalFilter, UrgeFilter};
-
-/// Past this many marked records of one kind, the kind is read whole.
-const BATCH: usize = 200;
 
 fn kind_of(name: &str) -> Option<Kind> {
     Kind::ALL.into_iter().find(|k| k.name() == name)
@@ -74,36 +68,16 @@ impl SqliteStore {
         done
     }
 
-    /// The marked records as search reads them. A kind with many marked
-    /// (after an import) is read whole, once, rather than record by record.
-    fn marked_docs(&self, marked: &[(String, String)]) -> Result<Vec<(String, String, Option<Doc>)>, StoreError> {
-        let many = |k: Kind| marked.iter().filter(|(m, _)| m == k.name()).count() > BATCH;
-        let mut whole: HashMap<(Kind, Uuid), Doc> = HashMap::new();
-        let mut put = |d: Doc| {
-            whole.insert((d.kind, d.id), d);
-        };
-        if many(Kind::Journal) {
-            self.journal(&JournalFilter::default())?.iter().map(Doc::journal).for_each(&mut put);
-        }
-        if many(Kind::Reset) {
-            self.resets(i64::MAX)?.iter().map(Doc::reset).for_each(&mut put);
-        }
-        if many(Kind::Urge) {
-            self.urges(&UrgeFilter::default())?.iter().filter_map(Doc::urge).for_each(&mut put);
-        }
-        if many(Kind::Experiment) {
-            self.records(None, u32::MAX)?.iter().map(Doc::experiment).for_each(&mut put);
-        }
+    fn reindex(&self, marked: &[(String, String)]) -> Result<(), StoreError> {
         let runs = if marked.iter().any(|(k, _)| k == Kind::Reflection.name()) {
             self.program_runs()?
         } else {
             Vec::new()
         };
-        let mut docs = Vec::with_capacity(marked.len());
+        let mut docs: Vec<(String, String, Option<Doc>)> = Vec::with_capacity(marked.len());
         for (kind, item) in marked {
             let id = uuid_of(item)?;
             let doc = match kind_of(kind) {
-                Some(k) if k != Kind::Reflection && many(k) => whole.remove(&(k, id)),
                 Some(Kind::Journal) => self.journal_entry(id)?.as_ref().map(Doc::journal),
                 Some(Kind::Reset) => self.reset(id)?.as_ref().map(Doc::reset),
                 Some(Kind::Urge) => self.urge(id)?.as_ref().and_then(Doc::urge),
@@ -113,11 +87,6 @@ impl SqliteStore {
             };
             docs.push((kind.clone(), item.clone(), doc));
         }
-        Ok(docs)
-    }
-
-    fn reindex(&self, marked: &[(String, String)]) -> Result<(), StoreError> {
-        let docs = self.marked_docs(marked)?;
         self.write(|tx| {
             let mut gone = tx.prepare_cached("DELETE FROM search_docs WHERE owner = current_owner() AND kind = ? AND item = ?")?;
             let mut put = tx.prepare_cached("INSERT INTO search_docs (owner, kind, item, at) VALUES (current_owner(), ?, ?, ?)")?;
