@@ -26,6 +26,7 @@ use crate::assess::{self, Instrument, ProfileText};
 use crate::crisis::CrisisDirectory;
 use crate::moment::{self, AfterText, PauseText, Protocol, Scripts};
 use crate::practice::{self, Experiment, PracticeText, Program};
+use crate::people::PeopleText;
 use crate::prompts::Prompts;
 use crate::safety::{SafetyText, Scanner};
 pub use crate::source::{ContentError, Source};
@@ -135,6 +136,8 @@ content_sets! {
     stories: StoryText = One("stories.toml", "protective stories", StoryText::load);
     /// The protective-story detector's rules.
     story_rules: StoryRules = One("story-rules.toml", "protective-story rules", StoryRules::load);
+    /// The words of People: kinds, the safety checklist, drifting, the pattern.
+    people: PeopleText = One("people.toml", "people wording", PeopleText::load);
 }
 
 /// Everything the app shows that is not code, each set read on first use.

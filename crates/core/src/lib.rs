@@ -12,6 +12,7 @@ pub mod content;
 pub mod crisis;
 pub mod journal;
 pub mod moment;
+pub mod people;
 pub mod practice;
 pub mod prompts;
 pub mod safety;
