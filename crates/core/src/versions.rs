@@ -13,7 +13,10 @@ pub const PROGRAM_RUN: &str = "program-run";
 pub const RESET: &str = "reset";
 pub const SAFETY_PLAN: &str = "safety-plan";
 pub const JOURNAL: &str = "journal";
-pub const ITEMS: [&str; 6] = [URGE, EXPERIMENT, PROGRAM_RUN, RESET, SAFETY_PLAN, JOURNAL];
+pub const PERSON: &str = "person";
+pub const REPLY: &str = "reply";
+pub const PAST: &str = "past-relationship";
+pub const ITEMS: [&str; 9] = [URGE, EXPERIMENT, PROGRAM_RUN, RESET, SAFETY_PLAN, JOURNAL, PERSON, REPLY, PAST];
 
 /// The words a field held before it was changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ use drawbridge_core::Catalog;
 use drawbridge_core::assess::{Answers, QuizResult, Scores};
 use drawbridge_core::journal::{JournalDraft, JournalEntry, JournalText};
 use drawbridge_core::moment::{PauseRecord, Reset};
+use drawbridge_core::people::{Contact, LinkedFact, PastRelationship, Person, PersonDetails, PersonLink, Reply, SafeMark};
 use drawbridge_core::practice::{ProgramRun, Record, Result as Outcomes, StageChange, StageTally};
 use drawbridge_core::safety::SafetyPlan;
 use drawbridge_core::stories::StoryAnswer;
@@ -126,6 +127,8 @@ area! {
         fn add_reset(&self, r: &'a Reset) -> ();
         fn resets(&self, limit: i64) -> Vec<Reset>;
         fn reset(&self, id: Uuid) -> Option<Reset>;
+        /// Remove a reset and the earlier words of it.
+        fn delete_reset(&self, id: Uuid) -> bool;
         fn resets_for_record(&self, record: Uuid) -> Vec<Reset>;
         fn safety_plan(&self) -> SafetyPlan;
         /// Replace the plan, keeping the words of each section it changes.
@@ -152,6 +155,38 @@ area! {
         /// "Not this time" for a story beside a text; false when said already.
         fn put_story_away(&self, a: &'a StoryAnswer) -> bool;
         fn story_answers(&self) -> Vec<StoryAnswer>;
+    }
+}
+
+area! {
+    /// People, and what points to them.
+    People {
+        /// Add a person; false when one with its id is here already.
+        fn insert_person(&self, p: &'a Person) -> bool;
+        /// Change a person's details, keeping the name and notes replaced.
+        fn edit_person(&self, id: Uuid, d: &'a PersonDetails, at: OffsetDateTime) -> bool;
+        fn set_person_archived(&self, id: Uuid, archived: bool) -> bool;
+        fn people(&self) -> Vec<Person>;
+        /// Remove a person and what is theirs alone; linked records stay.
+        fn delete_person(&self, id: Uuid) -> bool;
+        /// Mark a checklist item, over an earlier mark; false when the person is gone.
+        fn put_safe_mark(&self, m: &'a SafeMark) -> bool;
+        fn safe_marks(&self) -> Vec<SafeMark>;
+        /// Link a record; false when linked already, or either is gone.
+        fn put_link(&self, l: &'a PersonLink) -> bool;
+        fn delete_link(&self, l: &'a PersonLink) -> bool;
+        fn person_links(&self) -> Vec<PersonLink>;
+        /// What each linked record is, without its words (one person's, or everyone's).
+        fn person_facts(&self, person: Option<Uuid>) -> Vec<(Uuid, LinkedFact)>;
+        fn add_contact(&self, c: &'a Contact) -> ();
+        fn contacts(&self) -> Vec<Contact>;
+        fn insert_reply(&self, r: &'a Reply) -> ();
+        /// Close a reply owed; one closed already is left.
+        fn close_reply(&self, id: Uuid, at: OffsetDateTime, felt: Option<u8>) -> FollowUp;
+        fn replies(&self) -> Vec<Reply>;
+        fn insert_past(&self, p: &'a PastRelationship) -> ();
+        fn past_relationships(&self) -> Vec<PastRelationship>;
+        fn delete_past(&self, id: Uuid) -> bool;
     }
 }
 
@@ -281,11 +316,25 @@ area! {
 
 /// A whole engine: every area.
 pub(crate) trait Backend:
-    Urges + Settings + Quiz + Practice + Moments + Journal + Search + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle
+    Urges + Settings + Quiz + Practice + Moments + Journal + People + Search + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle
 {
 }
 
-impl<T: Urges + Settings + Quiz + Practice + Moments + Journal + Search + Sessions + Versions + Transfer + Upkeep + Accounts + Lifecycle>
-    Backend for T
+impl<
+    T: Urges
+        + Settings
+        + Quiz
+        + Practice
+        + Moments
+        + Journal
+        + People
+        + Search
+        + Sessions
+        + Versions
+        + Transfer
+        + Upkeep
+        + Accounts
+        + Lifecycle,
+> Backend for T
 {
 }

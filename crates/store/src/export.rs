@@ -19,6 +19,8 @@ use drawbridge_core::versions::{ITEMS, TextVersion};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use drawbridge_core::people::{Contact, PastRelationship, Person, PersonLink, Reply, SafeMark};
+
 use crate::StoredInstrument;
 use crate::error::StoreError;
 
@@ -38,15 +40,22 @@ pub(crate) struct ExportAll {
     pub journal: Vec<JournalEntry>,
     pub journal_drafts: Vec<JournalDraft>,
     pub story_answers: Vec<StoryAnswer>,
+    pub people: Vec<Person>,
+    pub safe_marks: Vec<SafeMark>,
+    pub person_links: Vec<PersonLink>,
+    pub contacts: Vec<Contact>,
+    pub replies: Vec<Reply>,
+    pub past_relationships: Vec<PastRelationship>,
 }
 
 pub const FORMAT: &str = "drawbridge-export";
 /// Version 2 added `text_versions`, version 3 `journal` and
 /// `journal_drafts`, version 4 the fuller reset (its thought record),
-/// version 5 `story_answers`;
+/// version 5 `story_answers`, version 6 people (`people`, `safe_marks`,
+/// `person_links`, `contacts`, `replies`, `past_relationships`);
 /// earlier files are still read. A drawbridge that knows only an earlier
 /// version refuses a newer file rather than drop its words.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// A full export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +103,24 @@ pub struct ExportDoc {
     /// "Not this time" answers to story cards (version 5 on).
     #[serde(default)]
     pub story_answers: Vec<StoryAnswer>,
+    /// The people in your life, archived ones too (version 6 on).
+    #[serde(default)]
+    pub people: Vec<Person>,
+    /// Safety checklist marks, per person and item (version 6 on).
+    #[serde(default)]
+    pub safe_marks: Vec<SafeMark>,
+    /// Which urges, experiments, journal entries and resets are about whom (version 6 on).
+    #[serde(default)]
+    pub person_links: Vec<PersonLink>,
+    /// Plain "we were in touch" days (version 6 on).
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    /// Replies owed, and replied (version 6 on).
+    #[serde(default)]
+    pub replies: Vec<Reply>,
+    /// Past relationships and friendships (version 6 on).
+    #[serde(default)]
+    pub past_relationships: Vec<PastRelationship>,
 }
 
 /// An urge as written in the export file. Same fields as the domain type,
@@ -194,6 +221,12 @@ impl ExportDoc {
             journal: all.journal,
             journal_drafts: all.journal_drafts,
             story_answers: all.story_answers,
+            people: all.people,
+            safe_marks: all.safe_marks,
+            person_links: all.person_links,
+            contacts: all.contacts,
+            replies: all.replies,
+            past_relationships: all.past_relationships,
         }
     }
 
@@ -289,6 +322,7 @@ impl ExportDoc {
         self.check_practice(catalog)?;
         self.check_moment(catalog)?;
         self.check_journal(catalog)?;
+        self.check_people(catalog)?;
         self.check_versions()
     }
 
@@ -363,6 +397,143 @@ impl ExportDoc {
             }
             if !a.at.nanosecond().is_multiple_of(1000) {
                 return bad(format!("story_answers[{i}].at"), micro.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// People: each id once, names unique and as the app keeps them, every
+    /// mark, contact, reply and past relationship naming a person in the
+    /// file, and every link a person and a record in the file.
+    fn check_people(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        use drawbridge_core::people::{self, LinkKind};
+        let bad = |at: String, reason: String| Err(StoreError::Import { at, reason });
+        let micro = "times are kept to the microsecond; use at most 6 decimal places";
+        let fine = |t: OffsetDateTime| t.nanosecond().is_multiple_of(1000);
+        let mut ids = std::collections::HashSet::new();
+        let mut names: Vec<String> = Vec::new();
+        for (i, p) in self.people.iter().enumerate() {
+            if !ids.insert(p.id) {
+                return bad(format!("people[{i}].id"), "this id appears twice in the file".into());
+            }
+            if !fine(p.added_at) || p.edited_at.is_some_and(|t| !fine(t)) {
+                return bad(format!("people[{i}].added_at"), micro.into());
+            }
+            // Checked against the far future: a "since" is only refused
+            // when the app is used, not when a file is moved.
+            match p.details.clone().checked(time::Date::MAX) {
+                Err(e) => return bad(format!("people[{i}].{}", e.field()), e.to_string()),
+                Ok(d) if d != p.details => {
+                    return bad(
+                        format!("people[{i}]"),
+                        "text fields must not be empty or start or end with spaces".into(),
+                    );
+                }
+                Ok(_) => {}
+            }
+            let lower = p.details.name.to_lowercase();
+            if names.contains(&lower) {
+                return bad(
+                    format!("people[{i}].name"),
+                    format!("\"{}\" is the name of two people in the file", p.details.name),
+                );
+            }
+            names.push(lower);
+        }
+        let person = |at: String, id: uuid::Uuid| -> Result<(), StoreError> {
+            if ids.contains(&id) {
+                Ok(())
+            } else {
+                Err(StoreError::Import {
+                    at,
+                    reason: "this names a person who is not in the file's people".into(),
+                })
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, m) in self.safe_marks.iter().enumerate() {
+            person(format!("safe_marks[{i}].person"), m.person)?;
+            if !seen.insert((m.person, m.item)) {
+                return bad(format!("safe_marks[{i}]"), "this mark appears twice in the file".into());
+            }
+            if !fine(m.at) {
+                return bad(format!("safe_marks[{i}].at"), micro.into());
+            }
+        }
+        let records: std::collections::HashSet<(LinkKind, uuid::Uuid)> = self
+            .urges
+            .iter()
+            .map(|u| (LinkKind::Urge, u.id))
+            .chain(self.experiment_records.iter().map(|r| (LinkKind::Experiment, r.id)))
+            .chain(self.journal.iter().map(|e| (LinkKind::Journal, e.id)))
+            .chain(self.resets.iter().map(|r| (LinkKind::Reset, r.id)))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for (i, l) in self.person_links.iter().enumerate() {
+            person(format!("person_links[{i}].person"), l.person)?;
+            if !records.contains(&(l.kind, l.item)) {
+                return bad(
+                    format!("person_links[{i}].item"),
+                    format!("there is no {} with this id in the file", l.kind.id()),
+                );
+            }
+            if !seen.insert(*l) {
+                return bad(format!("person_links[{i}]"), "this link appears twice in the file".into());
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.contacts.iter().enumerate() {
+            person(format!("contacts[{i}].person"), c.person)?;
+            if !seen.insert(c.id) {
+                return bad(format!("contacts[{i}].id"), "this id appears twice in the file".into());
+            }
+            if !fine(c.logged_at) {
+                return bad(format!("contacts[{i}].logged_at"), micro.into());
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, r) in self.replies.iter().enumerate() {
+            person(format!("replies[{i}].person"), r.person)?;
+            if !seen.insert(r.id) {
+                return bad(format!("replies[{i}].id"), "this id appears twice in the file".into());
+            }
+            if !fine(r.since) || r.replied_at.is_some_and(|t| !fine(t)) {
+                return bad(format!("replies[{i}].since"), micro.into());
+            }
+            if r.felt.is_some_and(|f| f > 100) {
+                return bad(format!("replies[{i}].felt"), "how it felt is a number from 0 to 100".into());
+            }
+            if let Some(a) = &r.about
+                && (a.trim() != a || a.is_empty() || a.chars().count() > people::ABOUT_MAX)
+            {
+                return bad(
+                    format!("replies[{i}].about"),
+                    format!(
+                        "what it is about must be 1 to {} characters, without spaces at either end",
+                        people::ABOUT_MAX
+                    ),
+                );
+            }
+        }
+        let kinds: Vec<&str> = catalog.urges().kinds.iter().map(|k| k.id.as_str()).collect();
+        let mut seen = std::collections::HashSet::new();
+        for (i, p) in self.past_relationships.iter().enumerate() {
+            person(format!("past_relationships[{i}].person"), p.person)?;
+            if !seen.insert(p.id) {
+                return bad(format!("past_relationships[{i}].id"), "this id appears twice in the file".into());
+            }
+            if !fine(p.added_at) {
+                return bad(format!("past_relationships[{i}].added_at"), micro.into());
+            }
+            match p.clone().checked(time::Date::MAX, &kinds) {
+                Err(e) => return bad(format!("past_relationships[{i}]"), e.to_string()),
+                Ok(c) if c != *p => {
+                    return bad(
+                        format!("past_relationships[{i}]"),
+                        "urge kinds must be listed once each, in lower case, and the note without spaces at either end".into(),
+                    );
+                }
+                Ok(_) => {}
             }
         }
         Ok(())

@@ -19,6 +19,7 @@ use drawbridge_core::Catalog;
 use drawbridge_core::assess::QuizResult;
 use drawbridge_core::journal::{JournalDraft, JournalEntry};
 use drawbridge_core::moment::{PauseRecord, Reset};
+use drawbridge_core::people::{Contact, PastRelationship, Person, PersonLink, Reply, SafeMark};
 use drawbridge_core::practice::{ProgramRun, Record, StageChange};
 use drawbridge_core::stories::StoryAnswer;
 use drawbridge_core::urge::Urge;
@@ -79,6 +80,29 @@ pub(crate) enum Change<'a> {
     Draft(&'a JournalDraft),
     /// A "not this time" the store does not have yet.
     StoryAnswer(&'a StoryAnswer),
+    /// A person: added, or written over the stored one with the same id.
+    /// Owned, as a name the store has already is given a new one.
+    Person {
+        person: Person,
+        replace: bool,
+    },
+    /// A checklist mark, added or over the stored one.
+    SafeMark(&'a SafeMark),
+    /// A link from a record to a person (new, or kept through a record
+    /// the import writes over).
+    Link(PersonLink),
+    Contact {
+        contact: &'a Contact,
+        replace: bool,
+    },
+    Reply {
+        reply: &'a Reply,
+        replace: bool,
+    },
+    Past {
+        past: &'a PastRelationship,
+        replace: bool,
+    },
     /// Earlier words: kept by this import, or carried in the file.
     Version(TextVersion),
 }
@@ -112,6 +136,7 @@ pub(crate) fn plan<'a>(have: &ExportAll, doc: &'a ExportDoc, prefer_file: bool, 
     m.safety_plan(have, doc, catalog);
     m.journal(have, doc);
     m.drafts(have, doc);
+    m.people(have, doc);
     // An answer is the same answer whenever it was given: the earlier
     // time stays.
     for a in &doc.story_answers {
@@ -124,6 +149,25 @@ pub(crate) fn plan<'a>(have: &ExportAll, doc: &'a ExportDoc, prefer_file: bool, 
         } else {
             m.plan.report.added += 1;
             m.plan.changes.push(Change::StoryAnswer(a));
+        }
+    }
+    // A record written over goes and comes back: the links to it that the
+    // store has come back with it.
+    let replaced: std::collections::HashSet<Uuid> = m
+        .plan
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Urge { urge, replace: true } => Some(urge.id),
+            Change::Record { record, replace: true } => Some(record.id),
+            Change::Journal { entry, replace: true } => Some(entry.id),
+            Change::Reset { reset, replace: true } => Some(reset.id),
+            _ => None,
+        })
+        .collect();
+    for l in &have.person_links {
+        if replaced.contains(&l.item) {
+            m.plan.changes.push(Change::Link(*l));
         }
     }
     let known: std::collections::HashSet<Uuid> = have.text_versions.iter().map(|v| v.id).collect();
@@ -507,6 +551,151 @@ impl<'a> Merge<'a> {
                     ],
                 );
                 self.plan.changes.push(Change::Draft(draft));
+            }
+        }
+    }
+
+    fn people(&mut self, have: &ExportAll, doc: &'a ExportDoc) {
+        let stored = by_id(&have.people, |p| p.id);
+        let mut names: Vec<String> = have.people.iter().map(|p| p.details.name.to_lowercase()).collect();
+        for p in &doc.people {
+            let s = seen(&stored, p.id, p);
+            if !self.tally(&s) {
+                if matches!(s, Seen::New) {
+                    let mut person = p.clone();
+                    let name = person.details.name.clone();
+                    if names.contains(&name.to_lowercase()) {
+                        let mut n = 2;
+                        while names.contains(&format!("{name} ({n})").to_lowercase()) {
+                            n += 1;
+                        }
+                        person.details.name = format!("{name} ({n})");
+                        self.plan.report.conflicts.push(format!(
+                            "someone here is called \"{name}\" too: the file's \"{name}\" was added as \"{}\"",
+                            person.details.name
+                        ));
+                    }
+                    names.push(person.details.name.to_lowercase());
+                    self.plan.changes.push(Change::Person { person, replace: false });
+                }
+                continue;
+            }
+            let Seen::Differs(old) = s else { continue };
+            self.conflict(format!("your details of \"{}\" differ from the file's", old.details.name), true);
+            if self.prefer_file {
+                let id = p.id.to_string();
+                self.keep(
+                    kinds::PERSON,
+                    &id,
+                    &[
+                        ("name", Some(old.details.name.as_str()), Some(p.details.name.as_str())),
+                        ("notes", old.details.notes.as_deref(), p.details.notes.as_deref()),
+                    ],
+                );
+                self.plan.changes.push(Change::Person {
+                    person: p.clone(),
+                    replace: true,
+                });
+            }
+        }
+        let name_of = |id: Uuid| {
+            have.people
+                .iter()
+                .chain(doc.people.iter())
+                .find(|p| p.id == id)
+                .map_or_else(|| "someone".to_string(), |p| format!("\"{}\"", p.details.name))
+        };
+        for m in &doc.safe_marks {
+            match have.safe_marks.iter().find(|h| h.person == m.person && h.item == m.item) {
+                None => {
+                    self.plan.report.added += 1;
+                    self.plan.changes.push(Change::SafeMark(m));
+                }
+                Some(h) if h == m => self.plan.report.already_present += 1,
+                Some(_) => {
+                    self.conflict(
+                        format!("your mark of \"{}\" for {} differs from the file's", m.item.id(), name_of(m.person)),
+                        false,
+                    );
+                    if self.prefer_file {
+                        self.plan.changes.push(Change::SafeMark(m));
+                    }
+                }
+            }
+        }
+        let links: std::collections::HashSet<&PersonLink> = have.person_links.iter().collect();
+        for l in &doc.person_links {
+            if links.contains(l) {
+                self.plan.report.already_present += 1;
+            } else {
+                self.plan.report.added += 1;
+                self.plan.changes.push(Change::Link(*l));
+            }
+        }
+        let stored = by_id(&have.contacts, |c| c.id);
+        for c in &doc.contacts {
+            let s = seen(&stored, c.id, c);
+            if !self.tally(&s) {
+                if matches!(s, Seen::New) {
+                    self.plan.changes.push(Change::Contact {
+                        contact: c,
+                        replace: false,
+                    });
+                }
+                continue;
+            }
+            self.conflict(
+                format!("the contact with {} on {} differs from the file's", name_of(c.person), c.on),
+                false,
+            );
+            if self.prefer_file {
+                self.plan.changes.push(Change::Contact { contact: c, replace: true });
+            }
+        }
+        let stored = by_id(&have.replies, |r| r.id);
+        for r in &doc.replies {
+            let s = seen(&stored, r.id, r);
+            if !self.tally(&s) {
+                if matches!(s, Seen::New) {
+                    self.plan.changes.push(Change::Reply { reply: r, replace: false });
+                }
+                continue;
+            }
+            let Seen::Differs(old) = s else { continue };
+            self.conflict(
+                format!(
+                    "the reply owed to {} since {} differs from the file's",
+                    name_of(r.person),
+                    day(old.since)
+                ),
+                true,
+            );
+            if self.prefer_file {
+                self.keep(
+                    kinds::REPLY,
+                    &r.id.to_string(),
+                    &[("about", old.about.as_deref(), r.about.as_deref())],
+                );
+                self.plan.changes.push(Change::Reply { reply: r, replace: true });
+            }
+        }
+        let stored = by_id(&have.past_relationships, |p| p.id);
+        for p in &doc.past_relationships {
+            let s = seen(&stored, p.id, p);
+            if !self.tally(&s) {
+                if matches!(s, Seen::New) {
+                    self.plan.changes.push(Change::Past { past: p, replace: false });
+                }
+                continue;
+            }
+            let Seen::Differs(old) = s else { continue };
+            self.conflict(
+                format!("the past relationship with {} differs from the file's", name_of(p.person)),
+                true,
+            );
+            if self.prefer_file {
+                self.keep(kinds::PAST, &p.id.to_string(), &[("note", old.note.as_deref(), p.note.as_deref())]);
+                self.plan.changes.push(Change::Past { past: p, replace: true });
             }
         }
     }

@@ -19,6 +19,7 @@ pub mod fhir;
 mod import;
 pub mod keys;
 mod migrations;
+pub mod people;
 mod postgres;
 mod seal;
 pub mod search;

@@ -140,6 +140,55 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         prompt: Some("noticing-closeness-possible".into()),
     };
     store.keep_journal_draft(draft).await.expect("draft");
+    let today = time::macros::date!(2026 - 12 - 01);
+    let details = drawbridge_core::people::PersonDetails {
+        name: "Alex".into(),
+        kind: drawbridge_core::people::Kind::Friend,
+        since: Some(time::macros::date!(2025 - 03 - 01)),
+        stage: 2,
+        ideal_days: Some(7),
+        max_days: Some(21),
+        notes: Some("Met at the choir".into()),
+    };
+    let (alex, linked) = store.add_person(details.clone(), today).await.expect("person");
+    assert_eq!(linked, 1, "the urge about Alex is linked by name");
+    store
+        .edit_person(
+            alex.id,
+            drawbridge_core::people::PersonDetails {
+                notes: Some("Met at the choir, sings alto".into()),
+                ..details
+            },
+            today,
+        )
+        .await
+        .expect("edit person");
+    store
+        .mark_safe(alex.id, drawbridge_core::people::SafeItem::Kind, true)
+        .await
+        .expect("mark");
+    store.add_contact(alex.id, today).await.expect("contact");
+    let owed = store
+        .owe_reply(alex.id, time::OffsetDateTime::now_utc(), Some("the choir dates".into()))
+        .await
+        .expect("owe");
+    store.replied(owed.id, Some(30)).await.expect("replied");
+    let sam = store
+        .archived_person("Sam", drawbridge_core::people::Kind::Partner, today)
+        .await
+        .expect("archived");
+    let past = drawbridge_core::people::PastRelationship {
+        id: uuid::Uuid::now_v7(),
+        person: sam.id,
+        began: time::macros::date!(2024 - 01 - 01),
+        ended: time::macros::date!(2024 - 04 - 01),
+        ended_by: drawbridge_core::people::EndedBy::Me,
+        stage: Some(3),
+        urges: vec!["go-quiet".into()],
+        note: Some("I stopped answering".into()),
+        added_at: time::OffsetDateTime::now_utc(),
+    };
+    store.add_past(past, today, &["go-quiet"]).await.expect("past");
     let export: Value = serde_json::to_value(store.export().await.expect("export")).expect("json");
 
     let s = schema();
@@ -209,6 +258,20 @@ async fn the_schema_names_exactly_the_fields_an_export_has() {
         "earlier version fields"
     );
     assert_eq!(keys(&export["text_versions"][0]), strings(&s["$defs"]["textVersion"]["required"]));
+    let alex = export["people"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["name"] == "Alex"))
+        .expect("Alex exported");
+    assert_eq!(keys(alex), keys(&s["$defs"]["person"]["properties"]), "person fields");
+    for (field, def) in [
+        ("safe_marks", "safeMark"),
+        ("person_links", "personLink"),
+        ("contacts", "contact"),
+        ("replies", "reply"),
+        ("past_relationships", "pastRelationship"),
+    ] {
+        assert_eq!(keys(&export[field][0]), keys(&s["$defs"][def]["properties"]), "{field} fields");
+    }
     let items: BTreeSet<String> = drawbridge_core::versions::ITEMS.iter().map(|i| i.to_string()).collect();
     assert_eq!(strings(&s["$defs"]["textVersion"]["properties"]["item"]["enum"]), items);
     assert_eq!(export["format"], s["properties"]["format"]["const"]);

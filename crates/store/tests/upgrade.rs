@@ -34,7 +34,17 @@ fn comparable(mut v: Value) -> Value {
     let o = v.as_object_mut().expect("an object");
     o.remove("exported_at");
     o.remove("version");
-    for later in ["journal", "journal_drafts", "story_answers"] {
+    for later in [
+        "journal",
+        "journal_drafts",
+        "story_answers",
+        "people",
+        "safe_marks",
+        "person_links",
+        "contacts",
+        "replies",
+        "past_relationships",
+    ] {
         if o.get(later).and_then(Value::as_array).is_some_and(Vec::is_empty) {
             o.remove(later);
         }

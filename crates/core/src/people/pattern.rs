@@ -20,7 +20,10 @@ pub const NEAR_DAYS: i64 = 14;
 #[serde(tag = "found", rename_all = "kebab-case")]
 pub enum PatternFound {
     /// Too few relationships where you pulled away to say anything.
-    TooFew { counted: usize, needed: usize },
+    TooFew {
+        counted: usize,
+        needed: usize,
+    },
     Found(Pattern),
 }
 

@@ -107,7 +107,10 @@ fn the_stage_shown_is_the_highest_reached_in_words_or_in_experiments() {
         ..Evidence::default()
     };
     assert_eq!(stage_reached(&p.details, &e), 3, "a planned experiment is not reached yet");
-    let said = PersonDetails { stage: 4, ..p.details.clone() };
+    let said = PersonDetails {
+        stage: 4,
+        ..p.details.clone()
+    };
     assert_eq!(stage_reached(&said, &e), 4);
     assert_eq!(
         stage_over_time(&e, UtcOffset::UTC),
@@ -198,7 +201,11 @@ fn safety_is_suggested_only_from_evidence_and_always_says_what_it_rests_on() {
     );
     let consistent = views.iter().find(|v| v.item == SafeItem::Consistent).expect("consistent");
     assert_eq!(consistent.state, SafeState::Suggested);
-    assert!(consistent.rests_on[0].starts_with("You have done three experiments with them across six weeks"), "{:?}", consistent.rests_on);
+    assert!(
+        consistent.rests_on[0].starts_with("You have done three experiments with them across six weeks"),
+        "{:?}",
+        consistent.rests_on
+    );
     for v in &views {
         assert!(!v.rests_on.is_empty(), "{:?} rests on nothing", v.item);
     }
@@ -233,7 +240,10 @@ fn safety_is_suggested_only_from_evidence_and_always_says_what_it_rests_on() {
         marks: vec![&mark],
         ..Evidence::default()
     };
-    let kind = safe_views(&e, UtcOffset::UTC, text()).into_iter().find(|v| v.item == SafeItem::Kind).expect("kind");
+    let kind = safe_views(&e, UtcOffset::UTC, text())
+        .into_iter()
+        .find(|v| v.item == SafeItem::Kind)
+        .expect("kind");
     assert_eq!(kind.state, SafeState::No);
     assert_eq!(kind.rests_on[0], "You marked this as not shown yet, on 2026-03-02.");
 }
@@ -262,7 +272,10 @@ fn repairs_rest_on_resets_and_the_contact_that_followed() {
         contacts: vec![&c1, &c2],
         ..Evidence::default()
     };
-    let v = safe_views(&e, UtcOffset::UTC, text()).into_iter().find(|v| v.item == SafeItem::Repairs).expect("repairs");
+    let v = safe_views(&e, UtcOffset::UTC, text())
+        .into_iter()
+        .find(|v| v.item == SafeItem::Repairs)
+        .expect("repairs");
     assert_eq!(v.state, SafeState::Open, "only one reset was followed by contact within two weeks");
     assert_eq!(
         v.rests_on,

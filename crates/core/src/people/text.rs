@@ -151,7 +151,11 @@ impl PeopleText {
             return Err(ContentError::new(
                 src.path,
                 None,
-                format!("the safety items must be, in order: {}; found: {}", want.join(", "), safe.join(", ")),
+                format!(
+                    "the safety items must be, in order: {}; found: {}",
+                    want.join(", "),
+                    safe.join(", ")
+                ),
             ));
         }
         for s in &self.safe {

@@ -114,6 +114,12 @@ impl PgStore {
             journal: self.all_journal(&mut *c).await?,
             journal_drafts: self.all_drafts(&mut *c).await?,
             story_answers: self.all_answers(&mut *c).await?,
+            people: self.all_people(&mut *c).await?,
+            safe_marks: self.all_marks(&mut *c).await?,
+            person_links: self.all_links(&mut *c).await?,
+            contacts: self.all_contacts(&mut *c).await?,
+            replies: self.all_replies(&mut *c).await?,
+            past_relationships: self.all_past(&mut *c).await?,
         })
     }
 }

@@ -99,6 +99,22 @@ impl PgStore {
             Change::Version(v) => {
                 self.insert_version(c, v, false).await?;
             }
+            Change::Person { person, replace } => {
+                self.add_person_row(c, person, *replace).await?;
+            }
+            Change::SafeMark(m) => self.put_mark_row(c, m).await?,
+            Change::Link(l) => {
+                self.put_link_row(c, l).await?;
+            }
+            Change::Contact { contact, replace } => {
+                self.add_contact_row(c, contact, *replace).await?;
+            }
+            Change::Reply { reply, replace } => {
+                self.add_reply_row(c, reply, *replace).await?;
+            }
+            Change::Past { past, replace } => {
+                self.add_past_row(c, past, *replace).await?;
+            }
         }
         Ok(())
     }

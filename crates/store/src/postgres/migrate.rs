@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     7 "0007_reset_thought.sql" "reset thought",
     8 "0008_story_answers.sql" "story answers",
     9 "0009_search_generation.sql" "search generation",
+    10 "0010_people.sql" "people",
 );
 
 pub(crate) fn known() -> i64 {

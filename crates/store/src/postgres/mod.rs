@@ -12,6 +12,7 @@ mod import;
 mod journal;
 mod migrate;
 mod moments;
+mod people;
 mod practice;
 mod quiz;
 mod sessions;

@@ -221,6 +221,27 @@ impl Moments for PgStore {
         })
     }
 
+    fn delete_reset<'a>(&'a self, id: Uuid) -> Fut<'a, bool> {
+        Box::pin(async move {
+            let mut lease = self.conn().await?;
+            let mut tx = sqlx::Connection::begin(&mut *lease).await.map_err(self.err())?;
+            sqlx::query("DELETE FROM text_versions WHERE owner = $1 AND item = 'reset' AND item_id = $2")
+                .bind(self.owner)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            let done = sqlx::query("DELETE FROM resets WHERE owner = $1 AND id = $2")
+                .bind(self.owner)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            tx.commit().await.map_err(self.err())?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
     fn resets_for_record<'a>(&'a self, record: Uuid) -> Fut<'a, Vec<Reset>> {
         Box::pin(async move {
             let rows = sqlx::query(concat!(

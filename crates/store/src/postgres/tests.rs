@@ -700,6 +700,53 @@ async fn a_dump_of_the_database_shows_none_of_the_words() {
     s.set_safety_plan(&plan, now).await.expect("plan");
     plan.sections.insert("warning-signs".into(), w(17));
     s.set_safety_plan(&plan, now).await.expect("plan, keeping the first words");
+    {
+        use crate::backend::People;
+        use drawbridge_core::people::{EndedBy, Kind, PastRelationship, Person, PersonDetails, Reply};
+        let details = |name: String, notes: String| PersonDetails {
+            name,
+            kind: Kind::Friend,
+            since: None,
+            stage: 1,
+            ideal_days: None,
+            max_days: None,
+            notes: Some(notes),
+        };
+        let p = Person {
+            id: Uuid::now_v7(),
+            added_at: now,
+            edited_at: None,
+            details: details(w(21), w(22)),
+            archived: false,
+        };
+        s.insert_person(&p).await.expect("person");
+        s.edit_person(p.id, &details(w(23), w(24)), now)
+            .await
+            .expect("edit, keeping the first name");
+        s.insert_reply(&Reply {
+            id: Uuid::now_v7(),
+            person: p.id,
+            since: now,
+            about: Some(w(25)),
+            replied_at: None,
+            felt: None,
+        })
+        .await
+        .expect("reply");
+        s.insert_past(&PastRelationship {
+            id: Uuid::now_v7(),
+            person: p.id,
+            began: now.date(),
+            ended: now.date(),
+            ended_by: EndedBy::Drifted,
+            stage: None,
+            urges: vec!["go-quiet".into()],
+            note: Some(w(26)),
+            added_at: now,
+        })
+        .await
+        .expect("past");
+    }
     s.close().await;
 
     let out = std::process::Command::new(&dump)
@@ -714,7 +761,8 @@ async fn a_dump_of_the_database_shows_none_of_the_words() {
         text.contains("connection-7") && text.contains("go-quiet"),
         "plain columns show, so words would too"
     );
-    for n in 1..=20 {
+    assert!(text.contains("COPY public.people"), "the dump holds the people");
+    for n in 1..=26 {
         assert!(!text.contains(&w(n)), "{} is in the dump", w(n));
     }
     assert!(!text.contains("quokka"), "no part of any word");

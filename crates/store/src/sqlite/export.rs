@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use super::{Res, SqliteStore, journal, moments, practice, quiz, settings, urges, versions};
+use super::{Res, SqliteStore, journal, moments, people, practice, quiz, settings, urges, versions};
 use crate::error::StoreError;
 use crate::export::ExportAll;
 
@@ -24,6 +24,12 @@ pub(crate) fn read_all(c: &Connection) -> Res<ExportAll> {
         journal: journal::all(c)?,
         journal_drafts: journal::all_drafts(c)?,
         story_answers: journal::all_answers(c)?,
+        people: people::all_people(c)?,
+        safe_marks: people::all_marks(c)?,
+        person_links: people::all_links(c)?,
+        contacts: people::all_contacts(c)?,
+        replies: people::all_replies(c)?,
+        past_relationships: people::all_past(c)?,
     })
 }
 

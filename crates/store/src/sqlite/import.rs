@@ -4,7 +4,7 @@
 use drawbridge_core::Catalog;
 use rusqlite::{Connection, params};
 
-use super::{Res, SqliteStore, journal, micros, moments, practice, quiz, settings, urges, versions};
+use super::{Res, SqliteStore, journal, micros, moments, people, practice, quiz, settings, urges, versions};
 use crate::error::StoreError;
 use crate::export::{ExportDoc, ImportReport};
 use crate::import::{Change, plan};
@@ -109,6 +109,22 @@ fn apply(c: &Connection, change: &Change<'_>) -> Res<()> {
         }
         Change::Version(v) => {
             versions::insert(c, v, false)?;
+        }
+        Change::Person { person, replace } => {
+            people::insert_person_row(c, person, !*replace)?;
+        }
+        Change::SafeMark(m) => people::put_mark(c, m)?,
+        Change::Link(l) => {
+            people::put_link_row(c, l)?;
+        }
+        Change::Contact { contact, replace } => {
+            people::insert_contact(c, contact, !*replace)?;
+        }
+        Change::Reply { reply, replace } => {
+            people::insert_reply_row(c, reply, !*replace)?;
+        }
+        Change::Past { past, replace } => {
+            people::insert_past_row(c, past, !*replace)?;
         }
     }
     Ok(())

@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[Migration] = migrations!(
     14 "0014_story_answers.sql" "story answers",
     15 "0015_search.sql" "search",
     16 "0016_search_marks.sql" "search marks",
+    17 "0017_people.sql" "people",
 );
 
 /// The newest schema this binary knows.

@@ -24,6 +24,7 @@ mod import;
 mod journal;
 pub(crate) mod migrate;
 mod moments;
+mod people;
 mod practice;
 mod quiz;
 mod search;

@@ -167,6 +167,18 @@ impl SqliteStore {
         self.with(|c| first(&mut c.prepare_cached(RESET_BY_ID)?, [id.to_string()], reset_from_row))
     }
 
+    pub(crate) fn delete_reset(&self, id: Uuid) -> Result<bool, StoreError> {
+        let key = id.to_string();
+        self.write(|tx| {
+            tx.prepare_cached("DELETE FROM text_versions WHERE owner = current_owner() AND item = ? AND item_id = ?")?
+                .execute([drawbridge_core::versions::RESET, key.as_str()])?;
+            Ok(tx
+                .prepare_cached("DELETE FROM resets WHERE owner = current_owner() AND id = ?")?
+                .execute([&key])?
+                == 1)
+        })
+    }
+
     /// The resets written after one experiment, newest first.
     pub(crate) fn resets_for_record(&self, record: Uuid) -> Result<Vec<Reset>, StoreError> {
         self.with(|c| {
