@@ -15,6 +15,7 @@ mod journal;
 mod moment;
 mod open;
 mod passphrase;
+mod people;
 mod practice;
 mod quiz;
 mod search;
@@ -112,6 +113,24 @@ enum Command {
     Search(search::SearchArgs),
     /// The protective-story cards beside your entries and resets: how many, and putting one away.
     Stories(stories::StoriesArgs),
+    /// The people in your life: how each is doing, who is drifting, replies owed.
+    People(people::PeopleArgs),
+    /// Add, change, show or remove someone; mark a sign of safety; note a contact.
+    Person {
+        #[command(subcommand)]
+        action: people::PersonAction,
+    },
+    /// Note a reply you owe someone.
+    Owe(people::OweArgs),
+    /// Close the oldest reply owed to someone.
+    Replied(people::RepliedArgs),
+    /// Past relationships and friendships: add, list or remove one.
+    Past {
+        #[command(subcommand)]
+        action: people::PastAction,
+    },
+    /// Where you have pulled away before, across past relationships.
+    Pattern(people::PatternArgs),
     /// Show crisis lines for your region and your safety plan.
     HelpNow(urges::HelpNowArgs),
     /// When the urge to pull away fires: the five-minute pause (or --short, --grounding, --parts).
@@ -278,6 +297,12 @@ fn run(cli: Cli, local_offset: time::UtcOffset) -> anyhow::Result<()> {
             Some(Command::Urge(args)) => urges::log(&ctx, args).await,
             Some(Command::Urges(args)) => urges::list(&ctx, args).await,
             Some(Command::HelpNow(args)) => urges::help_now(&ctx, args).await,
+            Some(Command::People(args)) => people::list(&ctx, args).await,
+            Some(Command::Person { action }) => people::person(&ctx, action).await,
+            Some(Command::Owe(args)) => people::owe(&ctx, args).await,
+            Some(Command::Replied(args)) => people::replied(&ctx, args).await,
+            Some(Command::Past { action }) => people::past(&ctx, action).await,
+            Some(Command::Pattern(args)) => people::pattern(&ctx, args).await,
             Some(Command::Journal(args)) => journal::run(&ctx, args).await,
             Some(Command::Prompts(args)) => journal::prompts(args),
             Some(Command::Stories(args)) => stories::run(&ctx, args).await,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{Ctx, UserError, open};
 
-fn today_date(ctx: &Ctx) -> Date {
+pub(crate) fn today_date(ctx: &Ctx) -> Date {
     OffsetDateTime::now_utc().to_offset(ctx.local_offset).date()
 }
 
@@ -25,7 +25,7 @@ fn pct(name: &'static str, v: i64) -> Result<u8> {
     rating(name, v).map_err(|e| UserError::new(e, "Nothing was saved.").into())
 }
 
-fn parse_date(flag: &str, s: &str) -> Result<Date> {
+pub(crate) fn parse_date(flag: &str, s: &str) -> Result<Date> {
     Date::parse(s, format_description!("[year]-[month]-[day]"))
         .map_err(|_| UserError::new(format!("--{flag} \"{s}\" is not a date I can read."), "Use a date like 2026-11-21.").into())
 }

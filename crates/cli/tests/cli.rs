@@ -198,7 +198,7 @@ fn export_then_import_gives_back_the_same_data_and_twice_adds_nothing() {
         ok(a.path(), &["export", "--out", file.to_str().expect("utf-8")]);
         let exported: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
         assert_eq!(exported["format"], "drawbridge-export");
-        assert_eq!(exported["version"], 5);
+        assert_eq!(exported["version"], 6);
 
         let b = a.another();
         let first = ok(b.path(), &["import", file.to_str().expect("utf-8")]);

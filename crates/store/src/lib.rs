@@ -422,6 +422,10 @@ impl Store {
             entry,
         };
         self.backend.insert_urge(&urge).await?;
+        if urge.entry.about.is_some() {
+            self.relink_by_name(drawbridge_core::people::LinkKind::Urge, urge.id, None, urge.entry.about.as_deref())
+                .await?;
+        }
         Ok(urge)
     }
 
@@ -430,8 +434,15 @@ impl Store {
     }
 
     /// Replace an urge's details, keeping its id and time. False if it is gone.
+    /// Its link to a person follows the name in "about".
     pub async fn update_urge(&self, id: Uuid, entry: UrgeEntry) -> Result<bool, StoreError> {
-        self.backend.update_urge(id, &entry, micros_now()).await
+        let old = self.backend.urge(id).await?.and_then(|u| u.entry.about);
+        let done = self.backend.update_urge(id, &entry, micros_now()).await?;
+        if done && old != entry.about {
+            self.relink_by_name(drawbridge_core::people::LinkKind::Urge, id, old.as_deref(), entry.about.as_deref())
+                .await?;
+        }
+        Ok(done)
     }
 
     /// Delete an urge. False if there was none.
@@ -634,7 +645,22 @@ impl Store {
             result: None,
         };
         self.backend.insert_record(&rec).await?;
+        self.link_record_by_name(&rec).await?;
         Ok(rec)
+    }
+
+    /// An experiment "with" someone who is a person here is linked to them.
+    async fn link_record_by_name(&self, rec: &Record) -> Result<(), StoreError> {
+        if rec.plan.with_whom.is_some() {
+            self.relink_by_name(
+                drawbridge_core::people::LinkKind::Experiment,
+                rec.id,
+                None,
+                rec.plan.with_whom.as_deref(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Record how a planned experiment went. A record followed up already is
@@ -645,8 +671,18 @@ impl Store {
 
     /// Change a record's words; the words each changed field held are kept
     /// as earlier versions. False if there is no such record.
+    /// Its link to a person follows the name in "with".
     pub async fn edit_experiment(&self, id: Uuid, edit: &RecordEdit) -> Result<bool, StoreError> {
-        self.backend.edit_record(id, edit, micros_now()).await
+        let Some(new) = &edit.with_whom else {
+            return self.backend.edit_record(id, edit, micros_now()).await;
+        };
+        let old = self.backend.record(id).await?.and_then(|r| r.plan.with_whom);
+        let done = self.backend.edit_record(id, edit, micros_now()).await?;
+        if done && old != *new {
+            self.relink_by_name(drawbridge_core::people::LinkKind::Experiment, id, old.as_deref(), new.as_deref())
+                .await?;
+        }
+        Ok(done)
     }
 
     /// Earlier versions of an item's words (an urge, an experiment, a
@@ -670,6 +706,7 @@ impl Store {
             result: Some(result),
         };
         self.backend.insert_record(&rec).await?;
+        self.link_record_by_name(&rec).await?;
         Ok(rec)
     }
 

@@ -662,6 +662,57 @@ pub fn safe_views(e: &Evidence<'_>, offset: UtcOffset, text: &PeopleText) -> Vec
         .collect()
 }
 
+/// The units a length of time is said in, finest first: days per unit,
+/// and its names.
+const UNITS: [(f64, &str, &str); 4] = [
+    (1.0, "day", "days"),
+    (7.0, "week", "weeks"),
+    (30.44, "month", "months"),
+    (365.25, "year", "years"),
+];
+
+/// Which unit a length of time is said in: days under two weeks, then
+/// weeks, then months, then years.
+fn unit_for(days: f64) -> usize {
+    match days {
+        d if d < 14.0 => 0,
+        d if d < 91.0 => 1,
+        d if d < 730.0 => 2,
+        _ => 3,
+    }
+}
+
+fn in_unit(days: f64, unit: usize) -> String {
+    let (per, one, many) = UNITS[unit];
+    let n = days.max(0.0) / per;
+    if unit == 3 && (n - n.round()).abs() >= 0.25 {
+        return format!("{n:.1} years");
+    }
+    match n.round() as usize {
+        1 => format!("one {one}"),
+        n => format!("{} {many}", crate::words::count_word(n)),
+    }
+}
+
+/// A length of time in days as a sentence says it ("three months").
+pub fn span_words(days: f64) -> String {
+    in_unit(days, unit_for(days))
+}
+
+/// Two lengths of time in one unit, the larger's, or a finer one when that
+/// would say the same for both ("13 weeks" and "15 weeks", not "three
+/// months" twice).
+pub fn span_pair(a: f64, b: f64) -> (String, String) {
+    let mut unit = unit_for(a.max(b));
+    loop {
+        let pair = (in_unit(a, unit), in_unit(b, unit));
+        if pair.0 != pair.1 || unit == 0 || (a - b).abs() < 1.0 {
+            return pair;
+        }
+        unit -= 1;
+    }
+}
+
 /// "Once", "twice", "three times", "12 times".
 pub fn times(n: usize) -> String {
     match n {

@@ -477,3 +477,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_pattern_in_words_is_computed_from_its_numbers() {
+    let began = date!(2020 - 01 - 01);
+    let all = vec![
+        past(began, 84, EndedBy::Me, Some(3), &["go-quiet"]),
+        past(began, 98, EndedBy::Drifted, Some(3), &["go-quiet"]),
+        past(began, 112, EndedBy::Both, None, &[]),
+    ];
+    let found = find_pattern(&all);
+    let said = text().pattern_sentences(&found, &|s| format!("stage-{s}"), &|k| k.to_uppercase());
+    assert_eq!(
+        said,
+        vec![
+            "Across three relationships, the end came at about three months in, the soonest at three months and the latest at four months.",
+            "Most often it came once things reached stage 3: stage-3.",
+            "The urges that came before more than one ending: GO-QUIET (twice).",
+        ]
+    );
+    let few = text().pattern_sentences(&find_pattern(&all[..1]), &|_| String::new(), &|k| k.into());
+    assert!(few[0].contains("at least two past relationships"), "{few:?}");
+    assert!(few[0].contains("so far there are one"), "{few:?}");
+    let four = [
+        past(began, 84, EndedBy::Me, None, &[]),
+        past(began, 98, EndedBy::Me, None, &[]),
+        past(began, 98, EndedBy::Me, None, &[]),
+        past(began, 112, EndedBy::Me, None, &[]),
+    ];
+    let said = text().pattern_sentences(&find_pattern(&four), &|_| String::new(), &|k| k.into());
+    assert_eq!(
+        said,
+        vec!["Across four relationships, the end came at about three months in; the middle half ended between 14 weeks and 15 weeks."]
+    );
+    assert_eq!(span_words(10.0), "ten days");
+    assert_eq!(span_words(900.0), "2.5 years");
+    assert_eq!(span_words(731.0), "two years");
+}

@@ -5,8 +5,9 @@
 
 use serde::Deserialize;
 
-use super::{EndedBy, Kind, SafeItem};
+use super::{Drift, EndedBy, Kind, Nearing, NearingWhy, PatternFound, SafeItem, span_words};
 use crate::source::{ContentError, Source, line_of_value, parse_toml};
+use crate::words::count_word;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +63,7 @@ pub struct PeopleText {
     pub pattern_intro: String,
     pub pattern_too_few: String,
     pub pattern_found: String,
+    pub pattern_found_few: String,
     pub pattern_wide: String,
     pub pattern_stage: String,
     pub pattern_urges: String,
@@ -87,6 +89,7 @@ const PLACEHOLDERS: &[(&str, &[&str])] = &[
     ("owed", &["{name}", "{waiting}"]),
     ("pattern_too_few", &["{counted}", "{needed}"]),
     ("pattern_found", &["{counted}", "{typical}", "{q1}", "{q3}"]),
+    ("pattern_found_few", &["{counted}", "{typical}", "{shortest}", "{longest}"]),
     ("pattern_wide", &["{counted}", "{shortest}", "{longest}"]),
     ("pattern_stage", &["{stage}", "{stage_name}"]),
     ("pattern_urges", &["{urges}"]),
@@ -116,6 +119,7 @@ impl PeopleText {
             "owed" => &self.owed,
             "pattern_too_few" => &self.pattern_too_few,
             "pattern_found" => &self.pattern_found,
+            "pattern_found_few" => &self.pattern_found_few,
             "pattern_wide" => &self.pattern_wide,
             "pattern_stage" => &self.pattern_stage,
             "pattern_urges" => &self.pattern_urges,
@@ -199,6 +203,109 @@ impl PeopleText {
             }
         }
         Ok(())
+    }
+
+    /// What the past relationships show, sentence by sentence.
+    pub fn pattern_sentences(
+        &self,
+        found: &PatternFound,
+        stage_name: &dyn Fn(u8) -> String,
+        urge_name: &dyn Fn(&str) -> String,
+    ) -> Vec<String> {
+        let p = match found {
+            PatternFound::TooFew { counted, needed } => {
+                return vec![
+                    self.pattern_too_few
+                        .replace("{counted}", &count_word(*counted))
+                        .replace("{needed}", &count_word(*needed)),
+                ];
+            }
+            PatternFound::Found(p) => p,
+        };
+        let mut out = Vec::new();
+        if p.wide {
+            out.push(
+                self.pattern_wide
+                    .replace("{counted}", &count_word(p.counted))
+                    .replace("{shortest}", &span_words(p.shortest_days as f64))
+                    .replace("{longest}", &span_words(p.longest_days as f64)),
+            );
+        } else if p.counted < 4 {
+            // Too few for a middle half: the shortest and the longest.
+            let (short, long) = super::span_pair(p.shortest_days as f64, p.longest_days as f64);
+            out.push(
+                self.pattern_found_few
+                    .replace("{counted}", &count_word(p.counted))
+                    .replace("{typical}", &span_words(p.median_days))
+                    .replace("{shortest}", &short)
+                    .replace("{longest}", &long),
+            );
+        } else {
+            let (q1, q3) = super::span_pair(p.q1_days, p.q3_days);
+            out.push(
+                self.pattern_found
+                    .replace("{counted}", &count_word(p.counted))
+                    .replace("{typical}", &span_words(p.median_days))
+                    .replace("{q1}", &q1)
+                    .replace("{q3}", &q3),
+            );
+        }
+        if let Some(s) = p.stage {
+            out.push(
+                self.pattern_stage
+                    .replace("{stage}", &s.to_string())
+                    .replace("{stage_name}", &stage_name(s)),
+            );
+        }
+        if !p.urges.is_empty() {
+            let names: Vec<String> = p
+                .urges
+                .iter()
+                .map(|(k, n)| format!("{} ({})", urge_name(k), super::times(*n)))
+                .collect();
+            out.push(self.pattern_urges.replace("{urges}", &names.join(", ")));
+        }
+        out
+    }
+
+    /// Today's words for a relationship near the point where others ended.
+    pub fn nearing_sentence(&self, n: &Nearing, name: &str) -> String {
+        match n.why {
+            NearingWhy::Time { days_in, typical } => self
+                .nearing_time
+                .replace("{name}", name)
+                .replace("{days_in}", &days_in.to_string())
+                .replace("{typical}", &typical.to_string()),
+            NearingWhy::Stage { stage } => self.nearing_stage.replace("{name}", name).replace("{stage}", &stage.to_string()),
+        }
+    }
+
+    /// When you were last in touch, in words.
+    pub fn last_sentence(&self, last: Option<time::Date>, days: i64) -> String {
+        match last {
+            None => self.never_in_touch.clone(),
+            Some(d) => self
+                .last_in_touch
+                .replace("{date}", &d.to_string())
+                .replace("{days}", &days.to_string()),
+        }
+    }
+
+    /// How far someone has drifted, in words; None when they have not.
+    pub fn drift_sentence(&self, drift: Drift, days: i64, ideal: Option<u16>, max: Option<u16>) -> Option<String> {
+        match drift {
+            Drift::None => None,
+            Drift::Ideal => Some(
+                self.drift_ideal
+                    .replace("{days}", &days.to_string())
+                    .replace("{ideal}", &ideal.map_or_else(String::new, |d| format!("{d} days"))),
+            ),
+            Drift::Max => Some(
+                self.drift_max
+                    .replace("{days}", &days.to_string())
+                    .replace("{max}", &max.map_or_else(String::new, |d| format!("{d} days"))),
+            ),
+        }
     }
 
     pub fn kind_name(&self, k: Kind) -> &str {
